@@ -1,0 +1,53 @@
+# The two commands of the README: `make run` and `make test`. Both create or reuse .venv.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+export CHAMELEON_CACHE := $(CURDIR)/var/cache/chameleon
+
+.PHONY: run test test-unit test-functional test-e2e demo browser e2e-deps bench clean
+
+$(STAMP): setup.cfg setup.py pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+var:
+	mkdir -p var/cache/chameleon
+
+## make run: install, create the embedded database with demo data on first start, serve :6543
+run: $(STAMP) var
+	test -f var/Data.fs || $(BIN)/inservice-portal etc/development.ini demo
+	$(BIN)/pserve etc/development.ini
+
+## make test: every suite (unit, functional, end-to-end in Chromium)
+test: $(STAMP) var e2e-deps
+	$(BIN)/pytest
+
+test-unit: $(STAMP) var
+	$(BIN)/pytest tests/unit
+
+test-functional: $(STAMP) var
+	$(BIN)/pytest tests/functional
+
+test-e2e: $(STAMP) var e2e-deps
+	$(BIN)/pytest tests/e2e
+
+demo: $(STAMP) var
+	$(BIN)/inservice-portal etc/development.ini demo
+
+# Debian's Chromium for the browser tests (installed with apt where missing; we run as root),
+# and axe-core from the npm registry into node_modules (no CDN).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the end-to-end tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; }
+
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+
+e2e-deps: browser node_modules/axe-core/axe.min.js
+
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache

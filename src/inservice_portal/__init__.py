@@ -1,0 +1,77 @@
+"""inservice-portal: 全國教師在職進修資訊網.
+
+``main`` is the WSGI app factory; ``make_config`` builds the configurator so that tests can add
+to it before the app is made.
+"""
+import os
+import secrets
+from pathlib import Path
+
+from pyramid.config import Configurator
+from pyramid.session import SignedCookieSessionFactory
+from pyramid.settings import asbool
+
+from . import passwords
+from .bootstrap import ensure_root, root_factory
+from .login_sessions import IDLE_TIMEOUT
+
+DEFAULTS = {
+    "pyramid.default_locale_name": "zh_Hant",
+    "retry.attempts": "3",
+    "tm.manager_hook": "pyramid_tm.explicit_manager",
+    "zodbconn.uri": "file://%(here)s/../var/Data.fs?blobstorage_dir=%(here)s/../var/blobs",
+}
+
+
+def session_secret(settings: dict) -> str:
+    """``session.secret``, else the ``INSERVICE_SESSION_SECRET`` environment variable, else the
+    file ``session.secret_file`` (created with a random value on first start)."""
+    secret = settings.get("session.secret") or os.environ.get("INSERVICE_SESSION_SECRET")
+    if secret:
+        return secret
+    path = settings.get("session.secret_file")
+    if not path:
+        raise ValueError("set session.secret, session.secret_file or INSERVICE_SESSION_SECRET")
+    path = Path(path)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def make_config(settings: dict) -> Configurator:
+    settings = {**DEFAULTS, **settings}
+    settings["session.secret"] = session_secret(settings)
+    passwords.configure(settings)
+    config = Configurator(settings=settings, root_factory=root_factory)
+    config.include("pyramid_chameleon")
+    config.include("pyramid_tm")
+    config.include("pyramid_retry")
+    config.include("pyramid_zodbconn")
+    config.set_session_factory(SignedCookieSessionFactory(
+        settings["session.secret"],
+        cookie_name="isp_session",
+        secure=asbool(settings.get("session.secure", False)),
+        httponly=True,
+        samesite="Lax",
+        timeout=int(IDLE_TIMEOUT.total_seconds()),
+        reissue_time=60,
+    ))
+    config.add_translation_dirs("colander:locale", "deform:locale")
+    config.include(".security")
+    config.include(".catalog")
+    config.include(".forms")
+    config.include(".headers")
+    config.include(".navigation")
+    config.add_static_view("static", "inservice_portal:static", cache_max_age=3600)
+    config.add_static_view("deform_static", "deform:static", cache_max_age=3600)
+    config.scan(".views")
+    return config
+
+
+def main(global_config, **settings):
+    config = make_config(settings)
+    app = config.make_wsgi_app()
+    ensure_root(config.registry._zodb_databases[""])
+    return app

@@ -1,0 +1,156 @@
+"""The catalog: hypatia indexes over the tree, kept current by event subscribers.
+
+hypatia needs integer document ids; the ``ObjectMap`` maps them to resource paths and back
+(after Substance D's objectmap). Views query here and never walk the tree.
+"""
+import random
+
+from BTrees.LOBTree import LOBTree
+from BTrees.OOBTree import OOBTree
+from hypatia.catalog import Catalog
+from hypatia.field import FieldIndex
+from persistent import Persistent
+from pyramid.traversal import find_resource, find_root, resource_path_tuple
+
+from .resources.events import IObjectAdded, IObjectModified, IObjectWillBeRemoved
+from .resources.interfaces import ICourse
+
+
+class ObjectMap(Persistent):
+    def __init__(self):
+        self.path_to_id = OOBTree()
+        self.id_to_path = LOBTree()
+
+    def add(self, path: tuple) -> int:
+        docid = self.path_to_id.get(path)
+        if docid is None:
+            # Random ids keep concurrent adds from contending for one "next id" (Substance D).
+            docid = random.randrange(1, 2**62)
+            while docid in self.id_to_path:
+                docid = random.randrange(1, 2**62)
+            self.path_to_id[path] = docid
+            self.id_to_path[docid] = path
+        return docid
+
+    def remove(self, path: tuple) -> int | None:
+        docid = self.path_to_id.pop(path, None)
+        if docid is not None:
+            del self.id_to_path[docid]
+        return docid
+
+    def docid_for(self, path: tuple) -> int | None:
+        return self.path_to_id.get(path)
+
+
+# Discriminators are stored inside the indexes, so they must pickle: small classes, not closures.
+class Attr:
+    def __init__(self, name):
+        self.name = name
+
+    def __call__(self, obj, default):
+        return getattr(obj, self.name, default)
+
+
+class DateOrdinal(Attr):
+    def __call__(self, obj, default):
+        value = getattr(obj, self.name, None)
+        return value.toordinal() if value is not None else default
+
+
+class LineageCode:
+    """The code of the course's organiser (up=1) or centre (up=2)."""
+
+    def __init__(self, up):
+        self.up = up
+
+    def __call__(self, obj, default):
+        node = obj
+        for _ in range(self.up):
+            node = getattr(node, "__parent__", None)
+        return getattr(node, "code", default)
+
+
+INDEXES = {
+    "content_type": Attr("content_type"),
+    "state": Attr("state"),
+    "starts_on": DateOrdinal("starts_on"),
+    "ends_on": DateOrdinal("ends_on"),
+    "code": Attr("code"),
+    "organiser": LineageCode(1),
+    "centre": LineageCode(2),
+}
+
+
+def make_catalog() -> Catalog:
+    catalog = Catalog()
+    for name, discriminator in INDEXES.items():
+        catalog[name] = FieldIndex(discriminator)
+    return catalog
+
+
+def ensure_catalog(root):
+    if getattr(root, "catalog", None) is None:
+        root.catalog = make_catalog()
+        root.objectmap = ObjectMap()
+
+
+class Search:
+    """A small facade: ``Search(root).query(q).sort('starts_on', limit=10)``."""
+
+    def __init__(self, root):
+        self.root = root
+        self.catalog = root.catalog
+
+    def __getitem__(self, index_name):
+        return self.catalog[index_name]
+
+    def resolve(self, docid):
+        path = self.root.objectmap.id_to_path.get(docid)
+        return find_resource(self.root, path) if path is not None else None
+
+    def execute(self, query):
+        return query.execute(resolver=self.resolve)
+
+
+def index_object(obj):
+    root = find_root(obj)
+    ensure_catalog(root)
+    docid = root.objectmap.add(resource_path_tuple(obj))
+    root.catalog.index_doc(docid, obj)
+
+
+def unindex_object(obj):
+    root = find_root(obj)
+    docid = root.objectmap.remove(resource_path_tuple(obj))
+    if docid is not None:
+        root.catalog.unindex_doc(docid)
+
+
+def on_added(event):
+    index_object(event.object)
+
+
+def on_modified(event):
+    index_object(event.object)   # index_doc on a known docid reindexes
+
+
+def on_removed(event):
+    unindex_object(event.object)
+
+
+CATALOGUED = (ICourse,)
+
+
+def includeme(config):
+    for iface in CATALOGUED:
+        config.add_subscriber(_for(iface, on_added), IObjectAdded)
+        config.add_subscriber(_for(iface, on_modified), IObjectModified)
+        config.add_subscriber(_for(iface, on_removed), IObjectWillBeRemoved)
+
+
+def _for(iface, handler):
+    def subscriber(event):
+        if iface.providedBy(event.object):
+            handler(event)
+
+    return subscriber

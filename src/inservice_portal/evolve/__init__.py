@@ -1,0 +1,32 @@
+"""Numbered schema-evolution steps (after Substance D's evolve manager).
+
+A new root records the latest step as its baseline; an old database runs every later step in
+order, each in its own transaction, with ``inservice-portal evolve``.
+"""
+import transaction
+
+# (number, description, function(root)). Append; never renumber or remove.
+STEPS: list[tuple[int, str, object]] = []
+VERSION_KEY = "evolve_version"
+
+
+def latest() -> int:
+    return STEPS[-1][0] if STEPS else 0
+
+
+def mark_baseline(root):
+    setattr(root, VERSION_KEY, latest())
+
+
+def pending(root) -> list[tuple[int, str, object]]:
+    done = getattr(root, VERSION_KEY, 0)
+    return [step for step in STEPS if step[0] > done]
+
+
+def run(root, tm=transaction.manager, log=print):
+    for number, description, step in pending(root):
+        step(root)
+        setattr(root, VERSION_KEY, number)
+        tm.get().note(f"evolve {number}: {description}")
+        tm.commit()
+        log(f"evolve step {number} done: {description}")

@@ -1,0 +1,90 @@
+"""Accounts: 教師個人帳號 (Teacher) and 業務帳號 (Staff), stored under /people/<login>."""
+from datetime import timedelta
+
+from persistent import Persistent
+from pyramid.authorization import Allow, Deny, Everyone
+from zope.interface import implementer
+
+from .. import clock, passwords, permissions
+from .interfaces import IAccount, IStaff, ITeacher
+
+MAX_FAILURES = 5                      # 資通系統防護基準: lock after 5 failed attempts …
+LOCKOUT = timedelta(minutes=15)       # … for at least 15 minutes
+
+
+@implementer(IAccount)
+class Account(Persistent):
+    __name__ = None
+    __parent__ = None
+    kind = None
+
+    def __init__(self, login: str, name: str, email: str = ""):
+        self.login = login
+        self.name = name
+        self.email = email
+        self.password_hash = None
+        self.active = True
+        self.failed_logins = 0
+        self.locked_until = None
+        self.created = clock.now()
+
+    @property
+    def __acl__(self):
+        me = f"user:{self.login}"
+        return [(Allow, me, (permissions.VIEW, "self.edit", "self.password")),
+                (Allow, permissions.role_principal("ministry_admin"), permissions.VIEW),
+                (Deny, Everyone, permissions.VIEW)]
+
+    def set_password(self, password: str):
+        self.password_hash = passwords.hash_password(password)
+
+    def is_locked(self, now) -> bool:
+        return self.locked_until is not None and now < self.locked_until
+
+    def record_failure(self, now):
+        self.failed_logins += 1
+        if self.failed_logins >= MAX_FAILURES:
+            self.locked_until = now + LOCKOUT
+            self.failed_logins = 0
+
+    def record_success(self):
+        if self.failed_logins or self.locked_until:
+            self.failed_logins = 0
+            self.locked_until = None
+
+    def global_roles(self) -> tuple[str, ...]:
+        """Roles that do not depend on where in the tree one stands."""
+        return ()
+
+
+@implementer(ITeacher)
+class Teacher(Account):
+    kind = "teacher"
+
+    def __init__(self, login, name, email="", national_id="", school=None, stage=None,
+                 job_title=None, subjects=()):
+        super().__init__(login, name, email)
+        self.national_id = national_id
+        self.school = school          # path of the Organiser, or None when not employed
+        self.stage = stage            # a key of vocabularies.school_stages
+        self.job_title = job_title    # audience title code 15-x (000 附件十 item 15)
+        self.subjects = tuple(subjects)
+
+    @property
+    def employed(self) -> bool:
+        """A teacher with no current school may only read the transcript (004, amended Art. 5)."""
+        return self.school is not None
+
+    def global_roles(self):
+        return ("teacher",)
+
+
+@implementer(IStaff)
+class Staff(Account):
+    kind = "staff"
+
+    def __init__(self, login, name, email="", unit=None, staff_type=None, phone=""):
+        super().__init__(login, name, email)
+        self.unit = unit              # path of the unit the account works for
+        self.staff_type = staff_type  # principal_admin | contact | operator, or a centre role
+        self.phone = phone

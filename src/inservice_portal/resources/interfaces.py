@@ -1,0 +1,41 @@
+from zope.interface import Interface
+
+
+class IFolder(Interface):
+    """A BTree-backed container."""
+
+
+class IUnit(Interface):
+    """A unit of the hierarchy on which roles are granted (ministry, centre, organiser)."""
+
+
+class IMinistry(IUnit):
+    """The root."""
+
+
+class IRegionCentre(IUnit):
+    """分區管理(暨推廣)中心, or the national promotion centre."""
+
+
+class IOrganiser(IUnit):
+    """辦理研習單位."""
+
+
+class ICourse(Interface):
+    """研習課程."""
+
+
+class IPeople(Interface):
+    """The container of all accounts."""
+
+
+class IAccount(Interface):
+    """Any login."""
+
+
+class ITeacher(IAccount):
+    """教師個人帳號."""
+
+
+class IStaff(IAccount):
+    """業務帳號."""

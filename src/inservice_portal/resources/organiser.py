@@ -1,0 +1,26 @@
+"""辦理研習單位: a school, university, agency… that opens courses."""
+from zope.interface import implementer
+
+from .interfaces import IOrganiser
+from .units import Unit
+
+
+@implementer(IOrganiser)
+class Organiser(Unit):
+    def __init__(self, code, name, kind, county=None, address="", phone="", email=""):
+        super().__init__()
+        self.code = code
+        self.title = name
+        self.kind = kind            # a key of vocabularies.organiser_kinds
+        self.county = county
+        self.address = address
+        self.phone = phone
+        self.email = email
+
+    @property
+    def unit_kind(self):
+        return self.kind
+
+    @property
+    def centre(self):
+        return self.__parent__

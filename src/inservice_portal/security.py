@@ -1,0 +1,77 @@
+"""The security policy: who is asking (session cookie or bearer token) and what they hold.
+
+Principals: ``system.Everyone``, ``system.Authenticated``, ``user:<login>``, the account's global
+roles, and ``role:<name>`` for each local role granted on a unit in the context's lineage (the
+Kotti / Substance D local-roles pattern). ACLs name roles only; see permissions.py.
+"""
+from pyramid.authorization import ACLHelper, Authenticated, Everyone
+from pyramid.location import lineage
+
+from . import login_sessions, tokens
+from .bootstrap import root_factory
+from .permissions import role_principal
+
+
+def bearer_token(request) -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+class PortalSecurityPolicy:
+    def __init__(self):
+        self.helper = ACLHelper()
+
+    def identity(self, request):
+        """The active Account making this request, or None."""
+        return request.account
+
+    def authenticated_userid(self, request):
+        account = request.account
+        return account.login if account is not None else None
+
+    def effective_principals(self, request, context) -> list[str]:
+        account = request.account
+        if account is None:
+            return [Everyone]
+        principals = [Everyone, Authenticated, f"user:{account.login}"]
+        principals += [role_principal(r) for r in account.global_roles()]
+        for node in lineage(context):
+            local = getattr(node, "__local_roles__", None)
+            if local:
+                principals += [role_principal(r) for r in local.get(account.login, ())]
+        return principals
+
+    def permits(self, request, context, permission):
+        return self.helper.permits(context, self.effective_principals(request, context), permission)
+
+    def remember(self, request, userid, **kw):
+        return []  # login_sessions.start does the work; the cookie session sets its own header
+
+    def forget(self, request, **kw):
+        return []
+
+
+def find_account(request):
+    """Request property ``request.account``: from a bearer token, else from the session."""
+    root = root_factory(request)     # pyramid_tm asks before traversal has set request.root
+    token = bearer_token(request)
+    if token is not None:
+        login = tokens.login_of(root, token)
+    else:
+        login = login_sessions.login_of(root, request.session.get(login_sessions.SESSION_KEY))
+    if login is None:
+        return None
+    account = root["people"].get(login)
+    return account if account is not None and account.active else None
+
+
+def csrf_applies(request) -> bool:
+    """CSRF protects cookie-authenticated requests; bearer-token API calls carry no cookie."""
+    return bearer_token(request) is None
+
+
+def includeme(config):
+    config.set_security_policy(PortalSecurityPolicy())
+    config.add_request_method(find_account, "account", reify=True)
+    config.set_default_csrf_options(require_csrf=True, callback=csrf_applies)

@@ -1,0 +1,1 @@
+"""View callables, one module per area."""

@@ -1,0 +1,48 @@
+"""Error pages and their JSON twins (API.md error format), chosen by path or Accept."""
+from pyramid.csrf import BadCSRFToken
+from pyramid.httpexceptions import HTTPForbidden, HTTPNotFound, HTTPSeeOther
+from pyramid.renderers import render_to_response
+from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
+from ZODB.POSException import ConflictError
+
+from ..api_errors import api_error, wants_json
+
+TEMPLATE = "inservice_portal:templates/errors/error.pt"
+
+
+def error_page(request, status, title, message):
+    if wants_json(request):
+        code = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+                409: "conflict"}[status]
+        return api_error(request, status, code, message)
+    response = render_to_response(TEMPLATE, {"page_title": title, "title": title,
+                                             "message": message, "status": status}, request)
+    response.status_int = status
+    return response
+
+
+@forbidden_view_config()
+def forbidden(exc, request):
+    if request.account is None and not wants_json(request):
+        # A person who is not logged in is asked to, and comes back here afterwards.
+        return HTTPSeeOther(f"{request.application_url}/login?came_from={request.path_qs}")
+    if request.account is None:
+        return api_error(request, 401, "unauthorized", "請先登入或提供有效的存取權杖。")
+    return error_page(request, 403, "沒有權限", "您的帳號沒有使用此功能的權限。")
+
+
+@notfound_view_config()
+def not_found(exc, request):
+    return error_page(request, 404, "找不到網頁", "您要找的網頁不存在，可能已移除或網址有誤。")
+
+
+@exception_view_config(BadCSRFToken)
+def bad_csrf(exc, request):
+    return error_page(request, 400, "表單已過期",
+                      "表單的安全驗證碼無效或已過期，請重新整理頁面後再送出一次。")
+
+
+@exception_view_config(ConflictError, last_retry_attempt=True)
+def conflict(exc, request):
+    return error_page(request, 409, "系統忙碌",
+                      "同時有許多人在更新相同的資料，您的操作未完成。請稍候再試一次。")

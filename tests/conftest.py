@@ -1,0 +1,167 @@
+"""Shared fixtures (after the Pyramid cookiecutter): a fresh in-memory ZODB app per test, the
+app's own root to build fixtures in, and WebTest helpers. Tests never depend on demo data."""
+import os
+import re
+from datetime import date
+from pathlib import Path
+
+# Compile each Chameleon template once per run, not once per test's new registry.
+_CACHE = Path(__file__).parent.parent / ".pytest_cache" / "chameleon"
+_CACHE.mkdir(parents=True, exist_ok=True)
+os.environ.setdefault("CHAMELEON_CACHE", str(_CACHE))
+
+import pytest
+import transaction
+import webtest
+from pyramid.paster import get_appsettings
+
+from inservice_portal import make_config
+from inservice_portal.bootstrap import APP_ROOT, ensure_root
+from inservice_portal.resources.accounts import Staff, Teacher
+from inservice_portal.resources.course import Course
+from inservice_portal.resources.organiser import Organiser
+
+HERE = Path(__file__).parent
+PASSWORD = "Test-Pass-2026!"
+
+
+@pytest.fixture(scope="session")
+def base_settings():
+    return dict(get_appsettings(str(HERE.parent / "etc" / "test.ini")))
+
+
+@pytest.fixture
+def settings(base_settings):
+    return dict(base_settings)
+
+
+@pytest.fixture
+def config(settings):
+    """The configurator before the app is made: a test may add views to it."""
+    return make_config(settings)
+
+
+@pytest.fixture
+def app(config):
+    wsgi = config.make_wsgi_app()
+    ensure_root(config.registry._zodb_databases[""])
+    yield wsgi
+    for db in config.registry._zodb_databases.values():
+        db.close()
+
+
+@pytest.fixture
+def db(app, config):
+    return config.registry._zodb_databases[""]
+
+
+class Site:
+    """Build fixtures straight into the app's database: ``with site.edit() as root: …``."""
+
+    def __init__(self, db, registry):
+        self.db = db
+        self.registry = registry
+
+    def edit(self):
+        return _Edit(self)
+
+    def read(self, fn):
+        """Run ``fn(root)`` in a throw-away transaction and return its result."""
+        tm = transaction.TransactionManager()
+        conn = self.db.open(transaction_manager=tm)
+        try:
+            tm.begin()
+            return fn(conn.root()[APP_ROOT])
+        finally:
+            tm.abort()
+            conn.close()
+
+    def last_transaction(self):
+        return self.db.lastTransaction()
+
+
+class _Edit:
+    def __init__(self, site):
+        self.site = site
+
+    def __enter__(self):
+        from pyramid.threadlocal import manager
+
+        self.tm = transaction.TransactionManager()
+        self.conn = self.site.db.open(transaction_manager=self.tm)
+        manager.push({"registry": self.site.registry, "request": None})
+        self.tm.begin()
+        return self.conn.root()[APP_ROOT]
+
+    def __exit__(self, exc_type, *rest):
+        from pyramid.threadlocal import manager
+
+        try:
+            if exc_type is None:
+                self.tm.commit()
+            else:
+                self.tm.abort()
+        finally:
+            manager.pop()
+            self.conn.close()
+
+
+@pytest.fixture
+def site(db, config):
+    return Site(db, config.registry)
+
+
+def add_organiser(root, centre_code, code, name, kind="k12_school", county=None):
+    centre = root["centres"][centre_code]
+    return centre.add(code, Organiser(code, name, kind, county=county or centre.county))
+
+
+def add_staff(root, login, unit, role, name="測試人員", password=PASSWORD):
+    from pyramid.traversal import resource_path
+
+    account = Staff(login, name, f"{login}@example.org", unit=resource_path(unit),
+                    staff_type=role)
+    account.set_password(password)
+    root["people"].add(login, account)
+    unit.grant(login, role)
+    return account
+
+
+def add_teacher(root, login, school=None, name="測試教師", password=PASSWORD, stage="elementary",
+                job_title="15-1", national_id="A123456789"):
+    from pyramid.traversal import resource_path
+
+    account = Teacher(login, name, f"{login}@example.org", national_id=national_id,
+                      school=resource_path(school) if school is not None else None,
+                      stage=stage, job_title=job_title)
+    account.set_password(password)
+    root["people"].add(login, account)
+    return account
+
+
+def add_course(root, organiser, title="測試研習", state="published", starts_on=None, hours=3.0):
+    code = root.course_codes.next()
+    course = Course(code, title, starts_on=starts_on or date(2099, 1, 1),
+                    ends_on=starts_on or date(2099, 1, 1), place="本校會議室", hours=hours,
+                    state=state)
+    organiser.add(str(code), course)
+    return course
+
+
+@pytest.fixture
+def testapp(app):
+    return webtest.TestApp(app, extra_environ={"HTTP_HOST": "localhost"})
+
+
+def csrf_of(response) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', response.text)
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
+def login(testapp, login_name, password=PASSWORD, came_from=""):
+    page = testapp.get("/login")
+    form = page.forms["login-form"]
+    form["login"] = login_name
+    form["password"] = password
+    return form.submit("submit")
