@@ -9,11 +9,13 @@ from BTrees.LOBTree import LOBTree
 from BTrees.OOBTree import OOBTree
 from hypatia.catalog import Catalog
 from hypatia.field import FieldIndex
+from hypatia.text import TextIndex
 from persistent import Persistent
 from pyramid.traversal import find_resource, find_root, resource_path_tuple
 
 from .resources.events import IObjectAdded, IObjectModified, IObjectWillBeRemoved
 from .resources.interfaces import ICourse
+from .chinese_text import make_lexicon
 
 
 class ObjectMap(Persistent):
@@ -57,6 +59,14 @@ class DateOrdinal(Attr):
         return value.toordinal() if value is not None else default
 
 
+class SearchableText:
+    """What the full-text index reads: ``obj.searchable_text()`` where a type defines it."""
+
+    def __call__(self, obj, default):
+        method = getattr(obj, "searchable_text", None)
+        return method() if method is not None else default
+
+
 class LineageCode:
     """The code of the course's organiser (up=1) or centre (up=2)."""
 
@@ -85,6 +95,7 @@ def make_catalog() -> Catalog:
     catalog = Catalog()
     for name, discriminator in INDEXES.items():
         catalog[name] = FieldIndex(discriminator)
+    catalog["text"] = TextIndex(SearchableText(), lexicon=make_lexicon())
     return catalog
 
 

@@ -27,6 +27,11 @@ class Course(Persistent):
         self.hours = hours
         self.state = state
 
+    def searchable_text(self) -> str:
+        organiser = self.__parent__
+        return " ".join(filter(None, (self.title, str(self.code), self.place,
+                                      getattr(organiser, "title", ""))))
+
     @property
     def organiser(self):
         return self.__parent__
