@@ -1,0 +1,30 @@
+"""Activities that need the education authority's consent before hours count: 002 Art. 9.
+
+The portal cannot judge an activity, so it flags words from Art. 9's own examples found in the
+title or outline, citing the clause, for the reviewer to decide. Flags never block.
+"""
+import unicodedata
+from dataclasses import dataclass
+
+from ..reference import load
+
+
+@dataclass(frozen=True)
+class RestrictedFlag:
+    clause: int
+    label: str
+    word: str
+
+    def describe(self) -> str:
+        return f"第 9 條第 {self.clause} 款（{self.label}）：「{self.word}」"
+
+
+def flags(*texts: str) -> list[RestrictedFlag]:
+    haystack = unicodedata.normalize("NFKC", " ".join(t or "" for t in texts))
+    found = []
+    for rule in load("restricted_activities"):
+        for word in rule["words"]:
+            if word in haystack:
+                found.append(RestrictedFlag(rule["clause"], rule["label"], word))
+                break            # one flag per clause is enough for the reviewer
+    return found

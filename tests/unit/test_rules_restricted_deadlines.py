@@ -1,0 +1,51 @@
+"""002 Art. 9 flags and Art. 12 deadlines."""
+from datetime import date
+
+import pytest
+
+from inservice_portal.rules.deadlines import (LATE, ON_TIME, RETROACTIVE, roster_due,
+                                              roster_overdue, submission_timeliness)
+from inservice_portal.rules.restricted import flags
+
+
+@pytest.mark.parametrize("title, outline, clauses", [
+    ("113學年度第1學期學年會議", "", [1]),
+    ("教科書選購會議", "", [1]),
+    ("期初行政會議", "", [2]),
+    ("全校週會演講", "", [3]),
+    ("童軍露營活動", "帶學生童軍露營", [3]),
+    ("教師瑜珈紓壓", "", [4]),
+    ("退休理財規劃講座", "", [4]),
+    ("佛經閱讀分享", "", [5]),
+    ("風水與命理", "", [5]),
+    ("博物館參觀", "", [6]),
+    ("選務工作說明會", "", [7]),
+    ("十二年國教五堂課多元評量--自然領域案例與實作", "評量設計與實作", []),
+    ("數學領域教學", "行政會議後的分組討論", [2]),      # outline counts too
+    ("瑜伽與雞尾酒", "", [4]),                           # one flag per clause
+])
+def test_art9_flags(title, outline, clauses):
+    found = flags(title, outline)
+    assert [f.clause for f in found] == clauses
+    for flag in found:
+        assert f"第 9 條第 {flag.clause} 款" in flag.describe()
+
+
+@pytest.mark.parametrize("submitted, first_day, days, expected", [
+    (date(2026, 9, 1), date(2026, 9, 8), 7, ON_TIME),       # exactly one week before
+    (date(2026, 9, 2), date(2026, 9, 8), 7, LATE),          # six days before
+    (date(2026, 9, 8), date(2026, 9, 8), 7, LATE),          # on the day
+    (date(2026, 9, 9), date(2026, 9, 8), 7, RETROACTIVE),   # after it took place: 補登
+    (date(2026, 8, 25), date(2026, 9, 8), 14, ON_TIME),     # a centre's own number of days
+    (date(2026, 8, 26), date(2026, 9, 8), 14, LATE),
+])
+def test_submission_timeliness(submitted, first_day, days, expected):
+    assert submission_timeliness(submitted, first_day, days) == expected
+
+
+def test_roster_due_and_overdue():
+    last = date(2026, 9, 8)
+    assert roster_due(last) == date(2026, 9, 15)
+    assert not roster_overdue(date(2026, 9, 15), last)
+    assert roster_overdue(date(2026, 9, 16), last)
+    assert roster_due(last, 30) == date(2026, 10, 8)
