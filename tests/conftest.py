@@ -128,7 +128,7 @@ def add_staff(root, login, unit, role, name="測試人員", password=PASSWORD):
 
 
 def add_teacher(root, login, school=None, name="測試教師", password=PASSWORD, stage="elementary",
-                job_title="15-1", national_id="A123456789"):
+                job_title="15-4", national_id="A123456789"):
     from pyramid.traversal import resource_path
 
     account = Teacher(login, name, f"{login}@example.org", national_id=national_id,

@@ -8,6 +8,7 @@ import secrets
 from pathlib import Path
 
 from pyramid.config import Configurator
+from pyramid.renderers import JSON
 from pyramid.session import SignedCookieSessionFactory
 from pyramid.settings import asbool
 
@@ -19,7 +20,6 @@ DEFAULTS = {
     "pyramid.default_locale_name": "zh_Hant",
     "retry.attempts": "3",
     "tm.manager_hook": "pyramid_tm.explicit_manager",
-    "zodbconn.uri": "file://%(here)s/../var/Data.fs?blobstorage_dir=%(here)s/../var/blobs",
 }
 
 
@@ -46,9 +46,11 @@ def make_config(settings: dict) -> Configurator:
     passwords.configure(settings)
     config = Configurator(settings=settings, root_factory=root_factory)
     config.include("pyramid_chameleon")
+    config.add_renderer("json", JSON(ensure_ascii=False))    # readable Chinese in API answers
     config.include("pyramid_tm")
     config.include("pyramid_retry")
     config.include("pyramid_zodbconn")
+    config.hook_zca()          # repoze.workflow looks workflows up through the ZCA registry
     config.set_session_factory(SignedCookieSessionFactory(
         settings["session.secret"],
         cookie_name="isp_session",
@@ -61,11 +63,13 @@ def make_config(settings: dict) -> Configurator:
     config.add_translation_dirs("colander:locale", "deform:locale")
     config.include(".security")
     config.include(".catalog")
+    config.include(".workflows.course")
     config.include(".forms")
     config.include(".headers")
     config.include(".navigation")
     config.add_static_view("static", "inservice_portal:static", cache_max_age=3600)
     config.add_static_view("deform_static", "deform:static", cache_max_age=3600)
+    config.include(".views.api")
     config.scan(".views")
     return config
 

@@ -15,6 +15,9 @@ ON = "◎"
 # Permissions outside the matrix.
 VIEW = "view"                  # read a public page or object
 AUTHENTICATED = "account"      # any logged-in account: 我的帳號, token management
+# The default permission of a view that names none: granted to nobody, so a view that forgets
+# its permission is closed rather than open (deny by default).
+NOBODY = "no-permission-declared"
 
 
 def matrix() -> dict:

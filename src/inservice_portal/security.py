@@ -6,10 +6,11 @@ Kotti / Substance D local-roles pattern). ACLs name roles only; see permissions.
 """
 from pyramid.authorization import ACLHelper, Authenticated, Everyone
 from pyramid.location import lineage
+from pyramid.traversal import find_resource, find_root
 
 from . import login_sessions, tokens
 from .bootstrap import root_factory
-from .permissions import role_principal
+from .permissions import NOBODY, role_principal
 
 
 def bearer_token(request) -> str | None:
@@ -36,6 +37,7 @@ class PortalSecurityPolicy:
             return [Everyone]
         principals = [Everyone, Authenticated, f"user:{account.login}"]
         principals += [role_principal(r) for r in account.global_roles()]
+        principals += account_groups(find_root(context), account)
         for node in lineage(context):
             local = getattr(node, "__local_roles__", None)
             if local:
@@ -66,6 +68,21 @@ def find_account(request):
     return account if account is not None and account.active else None
 
 
+def account_groups(root, account) -> list[str]:
+    """Groups that hold wherever one stands: the national centre's staff act nationally for
+    the few things that are theirs alone (reopening a closed course, DESIGN.md §3)."""
+    path = getattr(account, "unit", None)
+    if not path:
+        return []
+    try:
+        unit = find_resource(root, path)
+    except KeyError:
+        return []
+    if getattr(unit, "kind", None) == "national" and "national_centre" in unit.roles_of(account.login):
+        return ["group:national_centre"]
+    return []
+
+
 def csrf_applies(request) -> bool:
     """CSRF protects cookie-authenticated requests; bearer-token API calls carry no cookie."""
     return bearer_token(request) is None
@@ -75,3 +92,4 @@ def includeme(config):
     config.set_security_policy(PortalSecurityPolicy())
     config.add_request_method(find_account, "account", reify=True)
     config.set_default_csrf_options(require_csrf=True, callback=csrf_applies)
+    config.set_default_permission(NOBODY)   # a view without a permission is closed to all

@@ -20,6 +20,9 @@ class RegionCentre(Unit):
         self.county = county
         self.mode = mode                 # integration mode, 000 捌 §三
         self.auto_approve = False        # 自動審核功能設定
+        self.submit_days = 7             # Art. 12 (2): enter courses a week ahead
+        self.block_late = False          # late submissions are flagged, or refused if True
+        self.roster_days = 7             # roster due this many days after the last session
 
     @property
     def unit_kind(self):

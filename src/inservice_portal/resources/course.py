@@ -1,46 +1,130 @@
-"""研習課程 (minimal; the course issue adds the full form and the review workflow)."""
+"""研習課程: one course as the organiser registers it (000 附件十, items 1–26).
+
+Field names are the API's (API.md "Course fields"); vocabulary values are the form's codes.
+A course's sessions (場次) are small immutable records; the ACL follows the workflow state.
+"""
+from dataclasses import dataclass
+from datetime import date, time
+from decimal import Decimal
+
+from BTrees.OOBTree import OOBTree
 from persistent import Persistent
-from pyramid.authorization import Allow, Deny, Everyone
 from zope.interface import implementer
 
-from .. import permissions
+from ..rules import hours as hours_rule
+from ..workflows import course as course_workflow
 from .interfaces import ICourse
 
+CREDIT_CLASSES = ("1-5", "1-6", "1-7", "1-8")    # 學分班/學位班 take credits (Art. 10 (3))
 
-UNPUBLISHED_READERS = ("principal_admin", "contact", "operator", "centre_reviewer",
-                       "national_centre", "ministry_admin")
+
+@dataclass(frozen=True)
+class Session:
+    """場次: one meeting of the course; ``minutes`` is its length (net of breaks)."""
+    date: date
+    start: time
+    end: time
+    venue: str = ""
+
+    @property
+    def minutes(self) -> int:
+        return (self.end.hour * 60 + self.end.minute) - (self.start.hour * 60 + self.start.minute)
+
+    @property
+    def credited_hours(self) -> Decimal:
+        return hours_rule.session_hours(max(self.minutes, 0))
+
+
+# Every editable field with its empty value: the form, the API and copying all use this list.
+FIELDS = {
+    "class_type": "1-1", "nature": "2-1", "authority_doc_no": "", "title": "", "tags": (),
+    "stage": None, "subject": "", "scope": None, "sub_item": None, "level": None,
+    "lecturers": (), "outline": "", "delivery_modes": (), "delivery_other": "",
+    "time_slots": (), "hours": Decimal(0), "credits": None, "hours_reason": "",
+    "audience_stages": (), "audience_titles": (), "audience_other": "",
+    "registration_opens": None, "registration_closes": None, "starts_on": None,
+    "ends_on": None, "place": "", "funding": "21-12", "funding_amount": None, "fee": "22-3",
+    "classes": 1, "seats_per_class": None, "contacts": (), "feedback": "26-1",
+    "sessions": (), "admission": "first_come",
+}
 
 
 @implementer(ICourse)
 class Course(Persistent):
     content_type = "course"
+    workflow_type = "course"
     __name__ = None
     __parent__ = None
+    auto_approved = False
+    submitted_on = None            # the day of the first submission (late flag, Art. 12)
+    copied_from = None
 
-    def __init__(self, code: int, title: str, starts_on=None, ends_on=None, place="",
-                 hours=0.0, state="draft"):
+    def __init__(self, code: int, title: str = "", state: str = "draft", **fields):
         self.code = code
-        self.title = title
-        self.starts_on = starts_on
-        self.ends_on = ends_on
-        self.place = place
-        self.hours = hours
-        self.state = state
+        self.state = state          # the workflow's initial state unless a fixture says so
+        self.history = None
+        self.attachments = OOBTree()
+        self.update(**{**FIELDS, "title": title, **fields})
 
-    def searchable_text(self) -> str:
-        organiser = self.__parent__
-        return " ".join(filter(None, (self.title, str(self.code), self.place,
-                                      getattr(organiser, "title", ""))))
+    def update(self, **fields):
+        unknown = set(fields) - set(FIELDS)
+        if unknown:
+            raise TypeError(f"unknown course fields: {sorted(unknown)}")
+        for name, value in fields.items():
+            if isinstance(value, list):
+                value = tuple(value)       # stored immutable: a change is an assignment
+            if name == "hours" and value is not None:
+                value = Decimal(str(value))
+            setattr(self, name, value)
+
+    def fields(self) -> dict:
+        return {name: getattr(self, name, default) for name, default in FIELDS.items()}
+
+    # -- derived -------------------------------------------------------------------------
+    @property
+    def is_credit_class(self) -> bool:
+        return self.class_type in CREDIT_CLASSES
+
+    @property
+    def approved_hours(self) -> Decimal:
+        """The hours a full attendee is credited: credits × 18 for credit classes."""
+        if self.is_credit_class and self.credits is not None:
+            return hours_rule.credit_hours(self.credits)
+        return Decimal(str(self.hours or 0))
+
+    @property
+    def suggested_hours(self) -> Decimal:
+        return hours_rule.suggested_hours(max(s.minutes, 0) for s in self.sessions)
+
+    @property
+    def capacity(self) -> int | None:
+        if not self.seats_per_class:
+            return None
+        return self.seats_per_class * (self.classes or 1)
+
+    @property
+    def first_day(self):
+        return min((s.date for s in self.sessions), default=self.starts_on)
+
+    @property
+    def last_day(self):
+        return max((s.date for s in self.sessions), default=self.ends_on)
 
     @property
     def organiser(self):
         return self.__parent__
 
     @property
+    def centre(self):
+        return self.__parent__.__parent__ if self.__parent__ is not None else None
+
+    def searchable_text(self) -> str:
+        organiser = self.__parent__
+        lecturers = " ".join(lecturer.get("name", "") for lecturer in self.lecturers)
+        return " ".join(filter(None, (self.title, str(self.code), self.place, self.outline,
+                                      " ".join(self.tags), lecturers, self.subject,
+                                      getattr(organiser, "title", ""))))
+
+    @property
     def __acl__(self):
-        if self.state == "published":
-            return [(Allow, Everyone, permissions.VIEW)]
-        # Not yet public: only the organiser's staff and the reviewers above it (their roles
-        # reach here through the lineage) may see it.
-        staff = [permissions.role_principal(r) for r in UNPUBLISHED_READERS]
-        return [(Allow, p, permissions.VIEW) for p in staff] + [(Deny, Everyone, permissions.VIEW)]
+        return course_workflow.acl_for(self.state)

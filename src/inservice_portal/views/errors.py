@@ -1,4 +1,6 @@
 """Error pages and their JSON twins (API.md error format), chosen by path or Accept."""
+from urllib.parse import quote
+
 from pyramid.csrf import BadCSRFToken
 from pyramid.httpexceptions import HTTPForbidden, HTTPNotFound, HTTPSeeOther
 from pyramid.renderers import render_to_response
@@ -25,7 +27,9 @@ def error_page(request, status, title, message):
 def forbidden(exc, request):
     if request.account is None and not wants_json(request):
         # A person who is not logged in is asked to, and comes back here afterwards.
-        return HTTPSeeOther(f"{request.application_url}/login?came_from={request.path_qs}")
+        # Quoted: an unquoted "&" would cut the query string of the page to come back to.
+        came_from = quote(request.path_qs, safe="/")
+        return HTTPSeeOther(f"{request.application_url}/login?came_from={came_from}")
     if request.account is None:
         return api_error(request, 401, "unauthorized", "請先登入或提供有效的存取權杖。")
     return error_page(request, 403, "沒有權限", "您的帳號沒有使用此功能的權限。")

@@ -1,0 +1,121 @@
+"""The ``inservice-portal`` console script: operator commands on a configured site.
+
+    inservice-portal CONFIG_URI demo                 load the demo school year (once)
+    inservice-portal CONFIG_URI evolve               run pending evolve steps
+    inservice-portal CONFIG_URI set-password LOGIN   new password from stdin
+"""
+import argparse
+import getpass
+import sys
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import transaction
+from pyramid.paster import bootstrap, get_appsettings
+
+from .. import evolve, reference
+from ..bootstrap import APP_ROOT, ensure_root
+from ..demo import load_demo
+
+
+def ensure_storage_dir(config_uri: str):
+    """FileStorage creates Data.fs but not its directory: a clean clone has no var/ yet."""
+    uri = get_appsettings(config_uri).get("zodbconn.uri", "")
+    parts = urlsplit(uri)
+    if parts.scheme == "file":
+        Path(unquote(parts.path)).parent.mkdir(parents=True, exist_ok=True)
+
+
+def cmd_demo(root, tm, args) -> int:
+    if not load_demo(root):
+        tm.abort()
+        print("demo data already loaded: nothing changed")
+        return 0
+    tm.get().note("inservice-portal demo: load the demo school year")
+    tm.commit()
+    password = reference.load("demo")["password"]
+    print(f"demo data loaded: the site now has {len(root['people'])} accounts; "
+          f"every demo account's password is {password}")
+    return 0
+
+
+def cmd_evolve(root, tm, args) -> int:
+    steps = evolve.pending(root)
+    if not steps:
+        tm.abort()
+        print(f"nothing to do (database at evolve step {evolve.latest()})")
+        return 0
+    evolve.run(root, tm=tm, log=print)     # one commit per step
+    return 0
+
+
+def read_password() -> str:
+    if sys.stdin.isatty():
+        first = getpass.getpass("New password: ")
+        if first != getpass.getpass("Repeat it: "):
+            raise SystemExit("the passwords differ; nothing changed")
+        return first
+    return sys.stdin.readline().rstrip("\r\n")   # piped: the first line, spaces kept
+
+
+def cmd_set_password(root, tm, args) -> int:
+    account = root["people"].get(args.login)
+    if account is None:
+        tm.abort()
+        print(f"no account {args.login!r}", file=sys.stderr)
+        return 1
+    password = read_password()
+    if not password:
+        tm.abort()
+        print("empty password: nothing changed", file=sys.stderr)
+        return 1
+    account.set_password(password)
+    account.record_success()    # an operator's reset also lifts a lockout
+    tm.get().note(f"inservice-portal set-password {args.login}")
+    tm.commit()
+    print(f"password set for {args.login}")
+    return 0
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="inservice-portal",
+                                     description="全國教師在職進修資訊網: operator commands")
+    parser.add_argument("config_uri", help="the ini file, e.g. etc/development.ini")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser("demo", help="load the demo school year (idempotent)"
+                        ).set_defaults(run=cmd_demo)
+    commands.add_parser("evolve", help="run pending schema evolve steps"
+                        ).set_defaults(run=cmd_evolve)
+    set_password = commands.add_parser("set-password",
+                                       help="set an account's password (read from stdin)")
+    set_password.add_argument("login")
+    set_password.set_defaults(run=cmd_set_password)
+    return parser
+
+
+def main(argv=None) -> int:
+    args = make_parser().parse_args(argv)
+    ensure_storage_dir(args.config_uri)
+    # bootstrap makes the app from the ini and pushes its registry, so that the catalog's
+    # subscribers see the objects we add.
+    env = bootstrap(args.config_uri)
+    databases = env["registry"]._zodb_databases
+    db = databases[""]
+    try:
+        ensure_root(db)
+        tm = transaction.TransactionManager()
+        conn = db.open(transaction_manager=tm)
+        try:
+            tm.begin()
+            return args.run(conn.root()[APP_ROOT], tm, args)
+        finally:
+            tm.abort()      # a no-op after a commit
+            conn.close()
+    finally:
+        env["closer"]()
+        for database in databases.values():   # release the FileStorage lock
+            database.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,69 @@
+"""Tokens (log in, log out) and the caller's own account."""
+from pyramid.response import Response
+from pyramid.security import NO_PERMISSION_REQUIRED
+from pyramid.view import view_config
+
+from ... import permissions, tokens
+from ...api_errors import ApiError, api_error, malformed
+from ...authentication import LoginFailed, authenticate
+from ...security import bearer_token
+from . import find_unit, instant, json_object, unit_json
+
+REQUIRED = "必填，須為非空字串。"
+
+
+# No CSRF: the call carries no cookie credentials and sets no cookie (API.md authentication).
+@view_config(route_name="api.tokens", request_method="POST", renderer="json",
+             permission=NO_PERMISSION_REQUIRED, require_csrf=False)
+def create_token(context, request):
+    body = json_object(request)
+    fields = {name: REQUIRED for name in ("login", "password")
+              if not isinstance(body.get(name), str) or not body[name]}
+    # "otp" is part of the contract but no account has a second factor yet: checked, unused.
+    if "otp" in body and not isinstance(body["otp"], str):
+        fields["otp"] = "須為字串。"
+    if fields:
+        raise malformed(fields)
+    try:
+        account = authenticate(context, body["login"], body["password"])
+    except LoginFailed as failed:
+        # Returned, not raised: the transaction must commit for the failure to count toward
+        # the lockout shared with the login page. Same answer for every cause.
+        return api_error(request, 401, "invalid_credentials", failed.message)
+    token, record = tokens.issue(context, account.login)
+    request.response.status_int = 201
+    return {"token": token, "expires_at": instant(record.expires_at)}
+
+
+@view_config(route_name="api.token", request_method="DELETE",
+             permission=permissions.AUTHENTICATED)
+def revoke_token(context, request):
+    token = bearer_token(request)
+    if token is None:    # a browser session: there is no token behind this call to revoke
+        raise ApiError(404, "not_found", "本次呼叫未使用存取權杖，沒有可撤銷的權杖。")
+    tokens.revoke(context, token)
+    response = Response(status=204)
+    del response.content_type     # 204 has no body, hence no type
+    return response
+
+
+def roles_of(root, account) -> list[dict]:
+    """Global roles (unit null), then the local roles held on the account's own unit."""
+    rows = [{"role": role, "unit": None} for role in account.global_roles()]
+    unit = find_unit(root, getattr(account, "unit", None) or getattr(account, "school", None))
+    if unit is not None:
+        rows += [{"role": role, "unit": unit_json(unit)} for role in unit.roles_of(account.login)]
+    return rows
+
+
+@view_config(route_name="api.me", request_method="GET", renderer="json",
+             permission=permissions.AUTHENTICATED)
+def me(context, request):
+    account = request.account
+    body = {"login": account.login, "kind": account.kind, "roles": roles_of(context, account)}
+    # Deliberately field by field: never the national ID, the name or the e-mail.
+    if account.kind == "teacher":
+        body["school"] = unit_json(find_unit(context, account.school))
+    else:
+        body["unit"] = unit_json(find_unit(context, account.unit))
+    return body

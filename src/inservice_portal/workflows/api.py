@@ -1,0 +1,122 @@
+"""The one way to move an object through a workflow (DESIGN.md §9).
+
+repoze.workflow stays behind this module: ``transition`` always passes the request (so the
+permission guard runs), records history, fires ``ObjectTransitioned`` and reindexes. Views
+map ``TransitionNotAllowed`` to 409 and ``TransitionForbidden`` to 403.
+"""
+from persistent.list import PersistentList
+from repoze.workflow import get_workflow
+from repoze.workflow.interfaces import IWorkflowList
+from repoze.workflow.workflow import Workflow, WorkflowError
+from zope.interface import Attribute, Interface, implementer
+
+from .. import clock
+from ..resources.events import ObjectModified, notify
+
+SYSTEM = "system"      # the actor of automatic transitions (自動審核)
+
+
+class TransitionNotAllowed(Exception):
+    """No such transition from the object's current state (→ 409)."""
+
+
+class TransitionForbidden(Exception):
+    """The caller lacks the transition's permission (→ 403)."""
+
+
+class IObjectTransitioned(Interface):
+    object = Attribute("the object")
+    entry = Attribute("its new history entry")
+
+
+@implementer(IObjectTransitioned)
+class ObjectTransitioned:
+    def __init__(self, object, entry):
+        self.object = object
+        self.entry = entry
+
+
+def build(name, states, transitions, initial, permission_checker, guards=None):
+    """A repoze.workflow ``Workflow`` from a state table and a transition table.
+
+    ``transitions`` rows: (internal name, public name, from, to, permission, title). repoze
+    wants one unique name per transition (one source state each); the public name is the
+    API's, shared by e.g. submit (draft → pending) and resubmit (returned → pending).
+    ``guards`` maps an internal name to callables ``(obj, info)`` that raise WorkflowError.
+    """
+    guards = guards or {}
+    wf = Workflow("state", initial, permission_checker=permission_checker, name=name)
+    for state, title in states.items():
+        wf.add_state(state, title=title)
+    for internal, public, source, target, permission, title in transitions:
+        wf.add_transition(internal, source, target, permission=permission, title=title,
+                          public=public, guards=tuple(guards.get(internal, ())))
+    wf.check()
+    return wf
+
+
+def register(config, workflow, content_iface, type_name):
+    """Register against an interface in the Pyramid registry (a class would not be found)."""
+    adapters = config.registry.adapters
+    wf_list = adapters.lookup((content_iface,), IWorkflowList, name=type_name, default=None)
+    if wf_list is None:
+        wf_list = []
+        config.registry.registerAdapter(wf_list, (content_iface,), IWorkflowList, type_name)
+    wf_list.append({"workflow": workflow, "elector": None})
+
+
+def workflow_of(obj):
+    return get_workflow(obj, obj.workflow_type, context=obj)
+
+
+def state_of(obj) -> str:
+    """Read the state without repoze's initialise-on-read (objects are created with one)."""
+    return obj.state
+
+
+def _find(wf, obj, public_name):
+    for transition in wf._get_transitions(obj, from_state=state_of(obj)):
+        if transition.get("public", transition["name"]) == public_name:
+            return transition
+    raise TransitionNotAllowed(f"{public_name!r} is not possible in state {state_of(obj)!r}")
+
+
+def allowed(obj, request) -> list[dict]:
+    """The transitions the caller may take now (public name, title)."""
+    wf = workflow_of(obj)
+    return [{"name": t.get("public", t["name"]), "title": t["title"]}
+            for t in wf.get_transitions(obj, request)]
+
+
+def transition(obj, request, public_name, reasons=(), comment="", actor=None):
+    """Move ``obj`` by ``public_name``; ``request=None`` only for system transitions."""
+    wf = workflow_of(obj)
+    step = _find(wf, obj, public_name)
+    if request is not None and not request.has_permission(step["permission"], obj):
+        raise TransitionForbidden(step["permission"])
+    source = state_of(obj)
+    try:
+        wf.transition(obj, request, step["name"])
+    except WorkflowError as error:       # a guard refused
+        raise TransitionNotAllowed(str(error)) from error
+    entry = {
+        "transition": step.get("public", step["name"]), "from": source, "to": state_of(obj),
+        "by": actor or _actor(request), "at": clock.now(),
+        "reasons": list(reasons), "comment": comment,
+    }
+    history = getattr(obj, "history", None)
+    if history is None:
+        history = obj.history = PersistentList()
+    history.append(entry)
+    notify(ObjectTransitioned(obj, entry), getattr(request, "registry", None))
+    notify(ObjectModified(obj), getattr(request, "registry", None))
+    return entry
+
+
+def _actor(request):
+    account = getattr(request, "account", None) if request is not None else None
+    return account.login if account is not None else SYSTEM
+
+
+def permission_checker(permission, context, request):
+    return bool(request.has_permission(permission, context))

@@ -1,0 +1,155 @@
+"""The course workflow (DESIGN.md §3; 000 附件十二 §一; 002 Art. 8–12).
+
+    draft ──submit──▶ pending ──approve──▶ published ──submit_roster──▶ roster_pending
+      returned ◀─return─┘  ▲                   │ cancel                 │ confirm_roster
+          └──submit(resubmit)┘              cancelled     roster_returned ◀┤ return_roster
+                                                              └─submit_roster┘   ▼
+                                                                closed ──reopen──▶ roster_returned
+
+A course's ACL is a function of its state: ``STATE_ACL`` below, one row per state, naming
+role groups only. Nothing is inherited from above: what the table does not grant is denied.
+"""
+from pyramid.authorization import ALL_PERMISSIONS, Allow, Deny, Everyone
+from repoze.workflow.workflow import WorkflowError
+
+from .. import clock
+
+from ..permissions import VIEW, role_principal
+from ..reference import load
+from . import api
+
+STATES = {
+    "draft": "草稿",
+    "pending": "待審核",
+    "returned": "退回修正",
+    "published": "審核通過（已公告）",
+    "cancelled": "已取消",
+    "roster_pending": "研習名單待確認",
+    "roster_returned": "研習名單退回修正",
+    "closed": "已結案",
+}
+
+# (internal name, public name (API.md), from, to, permission, title)
+TRANSITIONS = [
+    ("submit", "submit", "draft", "pending", "course.submit", "送出審核"),
+    ("resubmit", "submit", "returned", "pending", "course.submit", "修正後重新送審"),
+    ("approve", "approve", "pending", "published", "course.review", "審核通過"),
+    ("return", "return", "pending", "returned", "course.review", "退回修正"),
+    ("cancel", "cancel", "published", "cancelled", "course.cancel", "取消課程"),
+    ("submit_roster", "submit_roster", "published", "roster_pending", "course.roster", "送出研習名單"),
+    ("resubmit_roster", "submit_roster", "roster_returned", "roster_pending", "course.roster",
+     "修正後重新送出研習名單"),
+    ("confirm_roster", "confirm_roster", "roster_pending", "closed", "course.confirm_roster",
+     "確認名單並結案"),
+    ("return_roster", "return_roster", "roster_pending", "roster_returned",
+     "course.confirm_roster", "退回研習名單"),
+    ("reopen", "reopen", "closed", "roster_returned", "course.reopen", "重新開啟（全國推廣中心）"),
+]
+
+# Role groups. Organiser staff hold course.create/course.manage on every organiser kind and
+# reviewers hold course.review on their unit (001 肆); tests check this against the matrix.
+ORGANISER = ("principal_admin", "contact", "operator")
+REVIEWER = ("centre_reviewer", "national_centre", "ministry_admin")
+NATIONAL = "group:national_centre"        # the national centre, wherever the course is
+PUBLIC = "public"
+
+READ = (VIEW, "course.copy")
+STATE_ACL = {
+    # state:            {who: permissions}
+    "draft":           {ORGANISER: READ + ("course.edit", "course.submit"), REVIEWER: (VIEW,)},
+    "pending":         {ORGANISER: READ, REVIEWER: (VIEW, "course.review")},
+    "returned":        {ORGANISER: READ + ("course.edit", "course.submit"), REVIEWER: (VIEW,)},
+    "published":       {PUBLIC: (VIEW,), ORGANISER: READ + ("course.cancel", "course.roster"),
+                        REVIEWER: (VIEW,)},
+    "cancelled":       {PUBLIC: (VIEW,), ORGANISER: READ, REVIEWER: (VIEW,)},
+    "roster_pending":  {PUBLIC: (VIEW,), ORGANISER: READ,
+                        REVIEWER: (VIEW, "course.confirm_roster")},
+    "roster_returned": {PUBLIC: (VIEW,), ORGANISER: READ + ("course.roster",), REVIEWER: (VIEW,)},
+    "closed":          {PUBLIC: (VIEW,), ORGANISER: READ, REVIEWER: (VIEW,),
+                        NATIONAL: ("course.reopen",)},
+}
+
+# The organiser's own staff reach a course through the organiser's local roles; reviewers
+# through their centre's (or the root's) local roles; a foreign centre's reviewer holds no
+# role in this lineage and so gets nothing.
+
+
+def acl_for(state: str) -> list:
+    acl = []
+    for who, perms in STATE_ACL[state].items():
+        principals = ([Everyone] if who == PUBLIC else [who] if isinstance(who, str)
+                      else [role_principal(r) for r in who])
+        acl += [(Allow, principal, tuple(perms)) for principal in principals]
+    acl.append((Deny, Everyone, ALL_PERMISSIONS))
+    return acl
+
+
+def return_reasons(kind: str = "course") -> dict[str, str]:
+    return load("return_reasons")[kind]
+
+
+def course_has_ended(course, info):
+    """A roster is submitted only after the last session (DESIGN.md §3)."""
+    if course.ends_on is None or course.ends_on >= clock.now().date():
+        raise WorkflowError("研習尚未結束，結束後才能送出研習名單。")
+
+
+GUARDS = {"submit_roster": (course_has_ended,)}
+
+
+class ReasonsRequired(api.TransitionNotAllowed):
+    """A return without a reason from the list (→ 422)."""
+
+
+RETURNS = {"return": "course", "return_roster": "roster"}
+
+
+def check_reasons(name: str, reasons) -> list[str]:
+    """Returning needs at least one reason from the ministry's list; others take none."""
+    reasons = list(reasons or ())
+    kind = RETURNS.get(name)
+    if kind is None:
+        return []
+    known = return_reasons(kind)
+    unknown = [r for r in reasons if r not in known]
+    if not reasons or unknown:
+        raise ReasonsRequired("請至少選擇一項退回原因" + (f"（無此原因代碼：{'、'.join(unknown)}）"
+                                                      if unknown else "。"))
+    return reasons
+
+
+def transition(course, request, name, reasons=(), comment=""):
+    """The course's one transition service: validates reasons, applies the centre's
+    settings (blocking late submissions, auto-approval) and records everything."""
+    reasons = check_reasons(name, reasons)
+    centre = course.__parent__.__parent__
+    if name == "submit":
+        _refuse_if_late_is_blocking(course, centre)
+    entry = api.transition(course, request, name, reasons=reasons, comment=comment)
+    if name == "submit" and getattr(centre, "auto_approve", False):
+        # 自動審核: the centre chose to publish on submission; the history says so.
+        api.transition(course, None, "approve", comment="自動審核", actor=api.SYSTEM)
+        course.auto_approved = True
+    return entry
+
+
+def _refuse_if_late_is_blocking(course, centre):
+    from ..rules.deadlines import LATE, RETROACTIVE, submission_timeliness
+
+    if not getattr(centre, "block_late", False) or course.starts_on is None:
+        return
+    timeliness = submission_timeliness(clock.now().date(), course.starts_on,
+                                       getattr(centre, "submit_days", 7))
+    if timeliness in (LATE, RETROACTIVE):
+        raise api.TransitionNotAllowed(
+            f"本中心規定研習須於開始前 {centre.submit_days} 天送審，此課程已逾期，無法送出。")
+
+
+def make_workflow():
+    return api.build("course", STATES, TRANSITIONS, "draft", api.permission_checker, GUARDS)
+
+
+def includeme(config):
+    from ..resources.interfaces import ICourse
+
+    api.register(config, make_workflow(), ICourse, "course")

@@ -1,0 +1,312 @@
+"""Cross-cutting security of the published app: CSRF on every POST view, no writes on GET,
+deny by default, 409 after exhausted conflict retries, security headers, error pages and the
+visibility of a draft course. Views are enumerated from the registry, so a new view is covered
+(or makes these tests fail until it is)."""
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import webtest
+from pyramid.config.views import isexception
+from pyramid.response import Response
+from pyramid.security import NO_PERMISSION_REQUIRED
+from ZODB.POSException import ConflictError
+
+from inservice_portal import permissions
+from inservice_portal.resources.interfaces import ICourse, IMinistry, IOrganiser, IRegionCentre
+
+from ..conftest import PASSWORD, add_course, add_organiser, add_staff, add_teacher, csrf_of, login
+
+SCHOOL = "/centres/taipei/353601"
+PUBLISHED = f"{SCHOOL}/1"
+DRAFT = f"{SCHOOL}/2"
+
+# A URL that reaches each registered view, keyed (context interface or route name, view name).
+# A view without an entry here fails test_every_view_has_a_sample: add one.
+SAMPLES = {
+    (IMinistry, ""): "/",
+    (IMinistry, "accessibility"): "/accessibility",
+    (IMinistry, "account"): "/account",
+    (IMinistry, "login"): "/login",
+    (IMinistry, "logout"): "/logout",
+    (IMinistry, "search"): "/search?q=%E7%A0%94%E7%BF%92",
+    (IRegionCentre, ""): "/centres/taipei",
+    (IOrganiser, ""): SCHOOL,
+    (ICourse, ""): PUBLISHED,
+    ("api.tokens", ""): "/api/v1/tokens",
+    ("api.token", ""): "/api/v1/tokens/current",
+    ("api.me", ""): "/api/v1/me",
+    ("api.centres", ""): "/api/v1/centres",
+    ("api.organisers", ""): "/api/v1/organisers?centre=taipei",
+    ("api.openapi", ""): "/api/v1/openapi.json",
+    ("__static/", ""): "/static/portal.css",
+    ("__deform_static/", ""): "/deform_static/css/form.css",
+}
+# Views allowed to skip the CSRF check (require_csrf=False). Adding one must be deliberate.
+CSRF_EXEMPT = {
+    ("api.tokens", ""),   # API log-in: JSON in, token out; reads and sets no cookie
+}
+UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
+# Pages that answer with an error or a redirect; they must not write either.
+FAILURES = ["/no-such-page", f"{SCHOOL}/999", DRAFT, "/account", "/centres/nowhere/1"]
+
+
+def app_views(config):
+    """(introspectable, related) of every request view (exception views left out)."""
+    for item in config.registry.introspector.get_category("views"):
+        intr = item["introspectable"]
+        if not (intr["exception_only"] or isexception(intr["context"])):
+            yield intr, item["related"]
+
+
+def key(intr):
+    return (intr["route_name"] or intr["context"], intr["name"])
+
+
+def allows(intr, method) -> bool:
+    return intr["request_methods"] is None or method in intr["request_methods"]
+
+
+def declared_permission(related):
+    values = [r["value"] for r in related if r.category_name == "permissions"]
+    return values[0] if values else None
+
+
+@pytest.fixture
+def people(site):
+    with site.edit() as root:
+        school = add_organiser(root, "taipei", "353601", "臺北市立甲國民小學")
+        other = add_organiser(root, "taipei", "353602", "臺北市立乙國民小學")
+        far = add_organiser(root, "kaohsiung", "583601", "高雄市立丙國民小學")
+        add_staff(root, "a-admin", school, "principal_admin")
+        add_staff(root, "b-admin", other, "principal_admin")
+        add_staff(root, "c-admin", far, "principal_admin")
+        add_staff(root, "tp-rev", root["centres"]["taipei"], "centre_reviewer")
+        add_staff(root, "ks-rev", root["centres"]["kaohsiung"], "centre_reviewer")
+        add_staff(root, "moe", root, "ministry_admin")
+        add_teacher(root, "t1", school)
+        assert add_course(root, school, "公開研習").code == 1
+        assert add_course(root, school, "草稿研習", state="draft").code == 2
+
+
+def client(app, login_name=None):
+    browser = webtest.TestApp(app, extra_environ={"HTTP_HOST": "localhost"})
+    if login_name is not None:
+        assert login(browser, login_name).status_int == 303
+    return browser
+
+
+# --- the registry ----------------------------------------------------------------------------
+
+def test_every_view_has_a_sample(app, config):
+    missing = {key(i) for i, _ in app_views(config)} - set(SAMPLES)
+    assert not missing, f"add a sample URL to SAMPLES for {missing}"
+
+
+def test_every_view_declares_its_permission(app, config):
+    undeclared = [key(i) for i, related in app_views(config) if declared_permission(related) is None]
+    assert not undeclared
+
+
+def test_default_permission_is_granted_to_nobody(app, config):
+    [default] = config.registry.introspector.get_category("default permission")
+    value = default["introspectable"]["value"]
+    granted = set(permissions.functions()) | {permissions.VIEW, permissions.AUTHENTICATED}
+    assert value and value not in granted and value != NO_PERMISSION_REQUIRED
+
+
+def test_csrf_exemptions_are_exactly_the_expected(app, config):
+    assert {key(i) for i, _ in app_views(config) if i["require_csrf"] is False} == CSRF_EXEMPT
+
+
+# --- CSRF ------------------------------------------------------------------------------------
+
+def test_every_unsafe_view_refuses_a_request_without_a_valid_token(app, config, people, site):
+    """Every POST view (and PUT/PATCH/DELETE), logged in by cookie, without or with a forged
+    token: 400, whatever the view would have done."""
+    browser = client(app, "a-admin")
+    checked = set()
+    sessions = site.read(lambda root: len(root.login_sessions))
+    for intr, _ in app_views(config):
+        if key(intr) in CSRF_EXEMPT:
+            continue
+        for method in (m for m in UNSAFE if allows(intr, m)):
+            url = SAMPLES[key(intr)]
+            for token in (None, "forged"):
+                if method == "POST":
+                    response = browser.post(url, {"csrf_token": token} if token else {},
+                                            status="*")
+                else:
+                    headers = {"X-CSRF-Token": token} if token else {}
+                    response = browser.request(url, method=method, headers=headers,
+                                               expect_errors=True)
+                assert response.status_int == 400, (method, url, token, response.status)
+                if response.content_type == "text/html":
+                    assert "表單已過期" in response.text
+                else:
+                    assert response.json["error"]["code"] == "bad_request"
+            checked.add((key(intr), method))
+    assert {((IMinistry, "login"), "POST"), ((IMinistry, "logout"), "POST")} <= checked
+    # The refused logout did not log anyone out.
+    assert browser.get("/account").status_int == 200
+    assert site.read(lambda root: len(root.login_sessions)) == sessions
+
+
+def test_layout_logout_form_carries_a_working_token(app, people):
+    browser = client(app, "t1")
+    page = browser.get("/")
+    form = next(f for f in page.forms.values() if f.action.endswith("/logout"))
+    assert form["csrf_token"].value == csrf_of(page)
+    assert form.submit().status_int == 303
+    assert browser.get("/account").status_int == 303           # logged out
+
+
+def test_login_form_carries_a_working_token(app, people):
+    browser = client(app)
+    form = browser.get("/login").forms["login-form"]
+    assert form["csrf_token"].value
+    form["login"], form["password"] = "t1", PASSWORD
+    form["csrf_token"] = ""
+    assert form.submit("submit", status="*").status_int == 400
+    form = browser.get("/login").forms["login-form"]
+    form["login"], form["password"] = "t1", PASSWORD
+    assert form.submit("submit").status_int == 303
+
+
+# --- no writes on GET ------------------------------------------------------------------------
+
+def test_no_get_writes_to_the_database(app, config, db, people):
+    gets = [SAMPLES[key(i)] for i, _ in app_views(config) if allows(i, "GET")]
+    browsers = {"anonymous": client(app), "teacher": client(app, "t1"),
+                "staff": client(app, "a-admin")}
+    before = db.lastTransaction()
+    seen = {}
+    for who, browser in browsers.items():
+        for url in gets + FAILURES:
+            seen[who, url] = browser.get(url, status="*").status_int
+    assert db.lastTransaction() == before
+    # The samples reach a view (a 404 would mean a stale sample), and the failures fail.
+    assert not [url for url in gets if seen["staff", url] == 404], seen
+    assert seen["staff", "/"] == seen["staff", PUBLISHED] == seen["staff", "/account"] == 200
+    assert seen["anonymous", "/account"] == 303 and seen["teacher", DRAFT] == 403
+    assert seen["staff", "/no-such-page"] == 404
+
+
+# --- deny by default -------------------------------------------------------------------------
+
+@pytest.fixture
+def undeclared_app(config, request):
+    # Added before the app is made: a view that forgot its permission.
+    config.add_view(lambda context, req: Response("secret"), context=IMinistry,
+                    name="undeclared", request_method="GET")
+    return request.getfixturevalue("app")
+
+
+def test_a_view_without_permission_is_closed_even_to_the_ministry(undeclared_app, people):
+    response = client(undeclared_app, "moe").get("/undeclared", status=403)
+    assert "secret" not in response.text
+    anonymous = client(undeclared_app).get("/undeclared", status=303)
+    assert "/login?came_from=" in anonymous.location
+
+
+# --- conflicts -------------------------------------------------------------------------------
+
+@pytest.fixture
+def conflicts(config, request):
+    calls = {"always": 0, "once": 0}
+
+    def always(context, req):
+        calls["always"] += 1
+        raise ConflictError()
+
+    def once(context, req):
+        calls["once"] += 1
+        if calls["once"] == 1:
+            raise ConflictError()
+        return Response("done")
+
+    for name, view in (("always", always), ("once", once)):
+        config.add_view(view, context=IMinistry, name=name, permission=NO_PERMISSION_REQUIRED)
+    return client(request.getfixturevalue("app")), calls
+
+
+def test_exhausted_retries_answer_409_in_chinese(conflicts):
+    browser, calls = conflicts
+    response = browser.get("/always", status=409)
+    assert calls["always"] == 3                      # retry.attempts = 3
+    assert response.content_type == "text/html" and "請稍候再試一次" in response.text
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    calls["always"] = 0
+    response = browser.get("/always", headers={"Accept": "application/json"}, status=409)
+    assert calls["always"] == 3
+    assert response.json["error"]["code"] == "conflict"
+    assert "請稍候再試一次" in response.json["error"]["message"]
+
+
+def test_one_conflict_then_success_answers_200(conflicts):
+    browser, calls = conflicts
+    assert browser.get("/once", status=200).text == "done"
+    assert calls["once"] == 2
+
+
+# --- headers and error pages -----------------------------------------------------------------
+
+def assert_security_headers(response):
+    csp = response.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in csp and "default-src 'self'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"]
+
+
+def test_security_headers_on_pages_and_errors(app, people):
+    anonymous, teacher = client(app), client(app, "t1")
+    for response in (anonymous.get("/"), anonymous.get("/login"), teacher.get("/account")):
+        assert_security_headers(response)
+        assert "no-store" in response.headers["Cache-Control"]
+    for response in (anonymous.get("/nope", status=404), anonymous.get("/account", status=303),
+                     teacher.get(DRAFT, status=403),
+                     teacher.post("/logout", {"csrf_token": "x"}, status=400)):
+        assert_security_headers(response)
+        assert "no-store" in response.headers["Cache-Control"]
+
+
+def test_403_and_404_pages_are_in_chinese(app, people):
+    teacher = client(app, "t1")
+    forbidden = teacher.get(DRAFT, status=403)
+    assert "沒有權限" in forbidden.text and 'lang="zh-Hant-TW"' in forbidden.text
+    assert "草稿研習" not in forbidden.text
+    missing = client(app).get("/no/such/page", status=404)
+    assert "找不到網頁" in missing.text and 'lang="zh-Hant-TW"' in missing.text
+    as_json = client(app).get("/no/such/page", headers={"Accept": "application/json"},
+                              status=404)
+    assert as_json.json["error"]["code"] == "not_found"
+
+
+def test_anonymous_is_sent_to_login_with_the_full_path(app, people):
+    browser = client(app)
+    response = browser.get("/account?tab=roles&x=1", status=303)
+    target = urlsplit(response.location)
+    assert target.path == "/login"
+    assert parse_qs(target.query)["came_from"] == ["/account?tab=roles&x=1"]
+    form = response.follow().forms["login-form"]
+    form["login"], form["password"] = "t1", PASSWORD
+    assert form.submit("submit").location == "http://localhost/account?tab=roles&x=1"
+
+
+# --- draft visibility ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("who,status", [
+    (None, 303),          # the public is asked to log in
+    ("t1", 403),          # a teacher of the school
+    ("b-admin", 403),     # another school's staff, same centre
+    ("c-admin", 403),     # a school in another centre
+    ("ks-rev", 403),      # another centre's reviewer
+    ("a-admin", 200),     # its own school's staff
+    ("tp-rev", 200),      # the reviewer of its centre
+])
+def test_draft_course_visibility(app, people, who, status):
+    browser = client(app, who)
+    assert browser.get(DRAFT, status="*").status_int == status
+    assert browser.get(PUBLISHED).status_int == 200
+    organiser_page = browser.get(SCHOOL).text
+    assert "公開研習" in organiser_page
+    assert ("草稿研習" in organiser_page) == (status == 200)
