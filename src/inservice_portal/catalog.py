@@ -9,6 +9,7 @@ from BTrees.LOBTree import LOBTree
 from BTrees.OOBTree import OOBTree
 from hypatia.catalog import Catalog
 from hypatia.field import FieldIndex
+from hypatia.keyword import KeywordIndex
 from hypatia.text import TextIndex
 from persistent import Persistent
 from pyramid.traversal import find_resource, find_root, resource_path_tuple
@@ -67,6 +68,15 @@ class SearchableText:
         return method() if method is not None else default
 
 
+class ReviewFlagCodes:
+    """The codes of the reviewer's flags (review_flags.py), for filtering the worklist."""
+
+    def __call__(self, obj, default):
+        from .review_flags import flag_codes
+
+        return flag_codes(obj) if hasattr(obj, "sessions") else default
+
+
 class LineageCode:
     """The code of the course's organiser (up=1) or centre (up=2)."""
 
@@ -88,15 +98,36 @@ INDEXES = {
     "code": Attr("code"),
     "organiser": LineageCode(1),
     "centre": LineageCode(2),
+    "stage": Attr("stage"),
+    "auto_approved": Attr("auto_approved"),
+}
+KEYWORD_INDEXES = {
+    "flags": ReviewFlagCodes(),
 }
 
 
 def make_catalog() -> Catalog:
     catalog = Catalog()
-    for name, discriminator in INDEXES.items():
-        catalog[name] = FieldIndex(discriminator)
-    catalog["text"] = TextIndex(SearchableText(), lexicon=make_lexicon())
+    add_missing_indexes(catalog)
     return catalog
+
+
+def add_missing_indexes(catalog) -> list[str]:
+    """Create the indexes this version defines and the catalog lacks; return their names."""
+    wanted = {name: lambda d=d: FieldIndex(d) for name, d in INDEXES.items()}
+    wanted.update({name: lambda d=d: KeywordIndex(d) for name, d in KEYWORD_INDEXES.items()})
+    wanted["text"] = lambda: TextIndex(SearchableText(), lexicon=make_lexicon())
+    added = [name for name in wanted if name not in catalog]
+    for name in added:
+        catalog[name] = wanted[name]()
+    return added
+
+
+def reindex_all(root):
+    """Index every catalogued object again (after new indexes; ``inservice-portal reindex``)."""
+    for docid, path in list(root.objectmap.id_to_path.items()):
+        obj = find_resource(root, path)
+        root.catalog.index_doc(docid, obj)
 
 
 def ensure_catalog(root):
@@ -121,6 +152,17 @@ class Search:
 
     def execute(self, query):
         return query.execute(resolver=self.resolve)
+
+
+def find_course(root, code):
+    """The course with this code (課程代碼), or None."""
+    try:
+        code = int(code)
+    except (TypeError, ValueError):
+        return None
+    search = Search(root)
+    query = search["content_type"].eq("course") & search["code"].eq(code)
+    return search.execute(query).first()
 
 
 def index_object(obj):

@@ -3,6 +3,8 @@ from dataclasses import dataclass
 
 from pyramid.traversal import find_resource
 
+from .resources.interfaces import IOrganiser, IRegionCentre
+
 
 @dataclass
 class NavItem:
@@ -22,13 +24,31 @@ def units_of(request, account) -> list:
         return []
 
 
+# (view name, menu title, permission) of the unit pages, in menu order (001 參: 功能權限).
+UNIT_PAGES = [
+    ("worklist", "研習課程資料確認", "course.review"),
+    ("settings", "自動審核功能設定", "autoapproval.configure"),
+    ("auto-approved", "自動審核瀏覽", "autoapproval.browse"),
+    ("courses", "本單位研習課程瀏覽", "unit.courses"),
+]
+
+
+def unit_links(request, unit) -> list[NavItem]:
+    pages = {IRegionCentre: ("worklist", "settings", "auto-approved"), IOrganiser: ("courses",)}
+    wanted = next((names for iface, names in pages.items() if iface.providedBy(unit)), ())
+    links = [NavItem(title, request.resource_url(unit, name))
+             for name, title, permission in UNIT_PAGES
+             if name in wanted and request.has_permission(permission, unit)]
+    return links or [NavItem(f"本單位：{unit.title}", request.resource_url(unit))]
+
+
 def nav(request) -> list[NavItem]:
     app = request.application_url
     items = [NavItem("首頁", f"{app}/")]
     account = request.account
     if account is not None:
         for unit in units_of(request, account):
-            items.append(NavItem(f"本單位：{unit.title}", request.resource_url(unit)))
+            items += unit_links(request, unit)
         items.append(NavItem("我的帳號", f"{app}/account"))
     for item in items:
         item.current = request.url.rstrip("/") == item.url.rstrip("/")

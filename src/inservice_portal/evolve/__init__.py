@@ -5,8 +5,19 @@ order, each in its own transaction, with ``inservice-portal evolve``.
 """
 import transaction
 
+
+
+def _review_indexes(root):
+    from ..catalog import add_missing_indexes, reindex_all
+
+    if add_missing_indexes(root.catalog):
+        reindex_all(root)
+
+
 # (number, description, function(root)). Append; never renumber or remove.
-STEPS: list[tuple[int, str, object]] = []
+STEPS: list[tuple[int, str, object]] = [
+    (1, "catalog: stage, auto_approved and review-flag indexes", _review_indexes),
+]
 VERSION_KEY = "evolve_version"
 
 

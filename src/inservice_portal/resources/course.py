@@ -35,6 +35,22 @@ class Session:
         return hours_rule.session_hours(max(self.minutes, 0))
 
 
+class Attachment(Persistent):
+    """研習附件 (item 10): one uploaded file, its bytes in a ZODB blob (see attachments.py).
+
+    ``content_type`` is the type found by inspecting the content, never the browser's claim.
+    """
+
+    def __init__(self, filename: str, content_type: str, size: int, blob,
+                 uploaded_by: str, uploaded_at):
+        self.filename = filename
+        self.content_type = content_type
+        self.size = size
+        self.blob = blob
+        self.uploaded_by = uploaded_by
+        self.uploaded_at = uploaded_at
+
+
 # Every editable field with its empty value: the form, the API and copying all use this list.
 FIELDS = {
     "class_type": "1-1", "nature": "2-1", "authority_doc_no": "", "title": "", "tags": (),
@@ -58,6 +74,8 @@ class Course(Persistent):
     auto_approved = False
     submitted_on = None            # the day of the first submission (late flag, Art. 12)
     copied_from = None
+    created_by = None              # the login that registered (or copied) the course
+    created_at = None
 
     def __init__(self, code: int, title: str = "", state: str = "draft", **fields):
         self.code = code

@@ -78,7 +78,7 @@ def _find(wf, obj, public_name):
     for transition in wf._get_transitions(obj, from_state=state_of(obj)):
         if transition.get("public", transition["name"]) == public_name:
             return transition
-    raise TransitionNotAllowed(f"{public_name!r} is not possible in state {state_of(obj)!r}")
+    raise TransitionNotAllowed(f"目前的狀態（{state_of(obj)}）不能執行「{public_name}」。")
 
 
 def allowed(obj, request) -> list[dict]:

@@ -46,6 +46,11 @@ TRANSITIONS = [
     ("reopen", "reopen", "closed", "roster_returned", "course.reopen", "重新開啟（全國推廣中心）"),
 ]
 
+# The public name's title, for history lines (the first row of a public name wins).
+TITLES = {}
+for _row in TRANSITIONS:
+    TITLES.setdefault(_row[1], _row[5])
+
 # Role groups. Organiser staff hold course.create/course.manage on every organiser kind and
 # reviewers hold course.review on their unit (001 肆); tests check this against the matrix.
 ORGANISER = ("principal_admin", "contact", "operator")
@@ -125,11 +130,14 @@ def transition(course, request, name, reasons=(), comment=""):
     centre = course.__parent__.__parent__
     if name == "submit":
         _refuse_if_late_is_blocking(course, centre)
+        if course.submitted_on is None:
+            course.submitted_on = clock.now().date()   # the late flag judges the first entry
     entry = api.transition(course, request, name, reasons=reasons, comment=comment)
     if name == "submit" and getattr(centre, "auto_approve", False):
-        # 自動審核: the centre chose to publish on submission; the history says so.
-        api.transition(course, None, "approve", comment="自動審核", actor=api.SYSTEM)
+        # 自動審核: the centre chose to publish on submission; the history says so. Marked
+        # before the transition, whose reindex then files it for 自動審核瀏覽.
         course.auto_approved = True
+        api.transition(course, None, "approve", comment="自動審核", actor=api.SYSTEM)
     return entry
 
 
