@@ -43,6 +43,8 @@ SAMPLES = {
     ("api.centres", ""): "/api/v1/centres",
     ("api.organisers", ""): "/api/v1/organisers?centre=taipei",
     ("api.openapi", ""): "/api/v1/openapi.json",
+    ("api.course_transitions", ""): "/api/v1/courses/1/transitions",
+    ("api.review_pending", ""): "/api/v1/review/pending?centre=taipei",
     ("__static/", ""): "/static/portal.css",
     ("__deform_static/", ""): "/deform_static/css/form.css",
 }

@@ -30,6 +30,7 @@ MAX_PER_PAGE = 100
 def includeme(config):
     for name, path in ROUTES.items():
         config.add_route(name, PREFIX + path, factory=root_factory)
+    config.include(".course_review")
 
 
 @exception_view_config(ApiError)
