@@ -7,6 +7,10 @@ from .units import Unit
 
 @implementer(IOrganiser)
 class Organiser(Unit):
+    ownership = None                # national | private | county, for Art. 11 (2)/(4)
+    stage = None                    # for schools: the highest stage taught
+    authority = None                # for teacher-training centres: central | local
+
     def __init__(self, code, name, kind, county=None, address="", phone="", email=""):
         super().__init__()
         self.code = code
