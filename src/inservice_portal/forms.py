@@ -34,6 +34,7 @@ class FormView:
     buttons = ()           # deform.Button instances or names
     form_class = deform.Form
     formid = "deform"
+    page_title = ""        # the layout's <title>, on every rendering of the form
 
     def __init__(self, context, request):
         self.context = context
@@ -52,6 +53,12 @@ class FormView:
         return {"form": form.render(values)}
 
     def __call__(self):
+        result = self.dispatch()
+        if isinstance(result, dict):
+            result.setdefault("page_title", self.page_title)
+        return result
+
+    def dispatch(self):
         form = self.make_form()
         for button in form.buttons:
             if button.name in self.request.POST:

@@ -96,6 +96,7 @@ class CentreSettingsView(FormView):
     schema = CentreSettingsSchema
     buttons = (deform.Button("save", "儲存設定"),)
     formid = "centre-settings"
+    page_title = "自動審核功能設定"
 
     def appstruct(self):
         return {name: getattr(self.context, name) for name in SETTINGS}
@@ -105,12 +106,6 @@ class CentreSettingsView(FormView):
             setattr(self.context, name, appstruct[name])
         self.request.session.flash("設定已儲存。")
         return HTTPSeeOther(self.request.resource_url(self.context, "settings"))
-
-    def __call__(self):
-        result = super().__call__()
-        if isinstance(result, dict):
-            result["page_title"] = "自動審核功能設定"
-        return result
 
 
 @view_config(context=IRegionCentre, name="auto-approved", permission="autoapproval.browse",
