@@ -59,6 +59,7 @@ NATIONAL = "group:national_centre"        # the national centre, wherever the co
 PUBLIC = "public"
 
 READ = (VIEW, "course.copy")
+HISTORY = "course.history"    # the record of transitions: organiser staff and reviewers, always
 STATE_ACL = {
     # state:            {who: permissions}
     "draft":           {ORGANISER: READ + ("course.edit", "course.submit"), REVIEWER: (VIEW,)},
@@ -85,6 +86,7 @@ def acl_for(state: str) -> list:
         principals = ([Everyone] if who == PUBLIC else [who] if isinstance(who, str)
                       else [role_principal(r) for r in who])
         acl += [(Allow, principal, tuple(perms)) for principal in principals]
+    acl += [(Allow, role_principal(r), HISTORY) for r in ORGANISER + REVIEWER]
     acl.append((Deny, Everyone, ALL_PERMISSIONS))
     return acl
 

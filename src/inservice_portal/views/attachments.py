@@ -1,0 +1,126 @@
+"""研習附件 (item 10) pages: upload and delete on ``@@attachments`` (permission course.edit:
+the organiser's staff while the course is a draft or returned); download through
+``@@download/<name>`` for whoever may view the course, always as a download (never shown in
+the browser) with the checked content type. See attachments.py for what is accepted."""
+import re
+import unicodedata
+from pathlib import PurePosixPath
+from urllib.parse import quote
+
+import colander
+import deform
+from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
+from pyramid.response import FileIter, Response
+from pyramid.view import view_config
+
+from .. import attachments, clock, permissions
+from ..forms import CSRFSchema, FormView
+from ..resources.interfaces import ICourse
+
+TPL = "inservice_portal:templates/course/"
+
+
+class UploadWidget(deform.widget.Widget):
+    """A bare <input type=file>: a refused file is chosen again, so no temporary store."""
+
+    template = TPL + "file.pt"
+    accept = ",".join(ext for _, exts in attachments.KINDS.values() for ext in exts)
+
+    def serialize(self, field, cstruct, **kw):
+        return field.renderer(self.template, **self.get_template_values(field, cstruct, kw))
+
+    def deserialize(self, field, pstruct):
+        if not getattr(pstruct, "filename", None):
+            return colander.null
+        return {"fp": pstruct.file, "filename": pstruct.filename}
+
+
+class CheckedUpload(colander.SchemaType):
+    """An uploaded file, judged by attachments.check (its content, not its name)."""
+
+    def serialize(self, node, appstruct):
+        return colander.null
+
+    def deserialize(self, node, cstruct):
+        if cstruct in (colander.null, None):
+            return colander.null
+        try:
+            return attachments.check(cstruct["fp"], cstruct["filename"])
+        except attachments.Refused as refused:
+            raise colander.Invalid(node, str(refused)) from None
+
+
+class UploadSchema(CSRFSchema):
+    file = colander.SchemaNode(
+        CheckedUpload(), title="10 研習附件：選擇檔案", widget=UploadWidget(),
+        missing_msg="請選擇要上傳的檔案。",
+        description=f"可上傳{attachments.ALLOWED}，每個檔案 "
+                    f"{attachments.MAX_BYTES // (1024 * 1024)} MB 以內。")
+
+
+@view_config(context=ICourse, name="attachments", permission="course.edit",
+             renderer=TPL + "attachments.pt")
+class AttachmentsView(FormView):
+    schema = UploadSchema
+    buttons = (deform.Button("upload", "上傳"),)
+    formid = "upload-form"
+
+    def __call__(self):
+        if self.request.method == "POST" and "delete" in self.request.POST:
+            return self.delete(self.request.POST["delete"])
+        result = super().__call__()
+        if isinstance(result, dict):
+            result.update(self.listing())
+        return result
+
+    def listing(self):
+        course, request = self.context, self.request
+        return {
+            "page_title": f"研習附件：{course.title}（{course.code}）",
+            "files": [{"name": name, "attachment": a, "size": attachments.human_size(a.size),
+                       "url": request.resource_url(course, "@@download", name)}
+                      for name, a in course.attachments.items()],
+            "csrf_token": request.session.get_csrf_token(),
+        }
+
+    def here(self):
+        return HTTPSeeOther(self.request.resource_url(self.context, "@@attachments"))
+
+    def upload_success(self, appstruct):
+        _, attachment = attachments.store(self.context, appstruct["file"],
+                                          self.request.account.login, clock.now())
+        self.request.session.flash(f"已上傳「{attachment.filename}」。")
+        return self.here()
+
+    def delete(self, name):
+        attachment = self.context.attachments.get(name)
+        if attachment is None:
+            raise HTTPNotFound()
+        del self.context.attachments[name]
+        self.request.session.flash(f"已刪除「{attachment.filename}」。")
+        return self.here()
+
+
+def content_disposition(filename: str) -> str:
+    """Always a download; RFC 6266 ``filename*`` carries the Chinese name, ``filename`` an
+    ASCII stand-in for old clients."""
+    path = PurePosixPath(filename)
+    stem = unicodedata.normalize("NFKD", path.stem).encode("ascii", "ignore").decode()
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", stem).strip("._") or "attachment"
+    return (f'attachment; filename="{stem}{path.suffix}"; '
+            f"filename*=UTF-8''{quote(filename, safe='')}")
+
+
+@view_config(context=ICourse, name="download", permission=permissions.VIEW, request_method="GET")
+def download(context, request):
+    if not request.subpath:
+        return HTTPSeeOther(request.resource_url(context, anchor="attachments"))
+    attachment = context.attachments.get(request.subpath[0])
+    if attachment is None:
+        raise HTTPNotFound()
+    response = Response(content_type=attachment.content_type)
+    response.app_iter = FileIter(attachment.blob.open("r"))
+    response.content_length = attachment.size
+    response.headers["Content-Disposition"] = content_disposition(attachment.filename)
+    response.headers["X-Content-Type-Options"] = "nosniff"   # never sniffed into HTML
+    return response

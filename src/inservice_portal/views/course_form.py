@@ -1,0 +1,213 @@
+"""研習課程登錄: add a course to an organiser, edit it, copy it (000 附件十, schemas/course.py).
+
+The pages are deform forms (forms.FormView): a rejected submission answers 400 and re-renders
+every entered value with an error summary on top. Two more submit buttons make the form work
+without JavaScript, and neither validates: 「新增…」 redisplays a sequence with one more row,
+and 「依所選教育階段列出課程細項」 redisplays item 6 with the chosen stage's sub-items.
+"""
+import copy
+from datetime import time
+
+import colander
+import deform
+import peppercorn
+from pyramid.httpexceptions import HTTPSeeOther
+from pyramid.traversal import find_root
+from pyramid.view import view_config
+
+from .. import clock, reference, taxonomy
+from ..forms import FormView
+from ..resources.course import Course
+from ..resources.events import ObjectModified, notify
+from ..resources.interfaces import ICourse, IOrganiser
+from ..schemas.course import (TITLES, CourseSchema, RowsWidget, from_course, suggested_hours,
+                              to_fields)
+
+PAGE = "inservice_portal:templates/course/edit.pt"
+# deform.js needs jQuery; all same-origin (CSP script-src 'self'), only on form pages.
+SCRIPTS = ("deform:static/scripts/jquery-2.0.3.min.js", "deform:static/scripts/deform.js",
+           "inservice_portal:static/course_form.js")
+
+
+def form_scripts(request) -> list[str]:
+    return [request.static_url(spec) for spec in SCRIPTS]
+
+
+def sections(form) -> list[dict]:
+    """The form's fields grouped as 附件十 groups its items: 課程訊息 / 報名資訊 / 其他."""
+    result = []
+    for section in reference.load("course_form")["sections"]:
+        items = set(section["items"])
+        fields = [f for f in form.children if getattr(f.schema, "item", None) in items]
+        result.append({"title": section["title"], "fields": fields})
+    return result
+
+
+def error_items(form) -> list[dict]:
+    """Every error of a failed form, in form order, for the summary: the field's id to link
+    to and the message (which names the field; a row's number is put in front)."""
+    found = []
+
+    def walk(field, row=None):
+        if field.error is None:
+            return
+        if field.errormsg:
+            message = f"{row}：{field.errormsg}" if row else field.errormsg
+            found.append({"anchor": field.oid, "message": message})
+        rows = getattr(field, "sequence_fields", None)
+        for number, sub in enumerate(rows or (), 1):
+            walk(sub, f"{sub.title} {number}")
+        if rows is None:
+            for child in field.children:
+                walk(child, row)
+
+    for child in form.children:
+        walk(child)
+    return found
+
+
+def _suggested_from_post(post):
+    """Art. 10's suggestion over the submitted session rows whose times can be read."""
+    rows = peppercorn.parse(list(post.items())).get("sessions") or []
+    readable = []
+    for row in rows if isinstance(rows, list) else ():
+        try:
+            start, end = time.fromisoformat(row["start"]), time.fromisoformat(row["end"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        readable.append({"date": None, "start": start, "end": end})
+    return suggested_hours(readable) if readable else None
+
+
+def stamp(course, request):
+    course.created_by = request.account.login
+    course.created_at = clock.now()
+
+
+class CourseForm(FormView):
+    schema = CourseSchema
+    formid = "course-form"
+
+    # -- what the schema is bound to -------------------------------------------------------
+    def stage(self):
+        if self.request.method == "POST":
+            stage = self.request.POST.get("stage")
+        else:
+            stage = self.appstruct().get("stage")
+        return stage if stage in taxonomy.stages() else None
+
+    def suggested(self):
+        if self.request.method == "POST":
+            return _suggested_from_post(self.request.POST)
+        return None
+
+    def make_form(self):
+        schema = self.schema().bind(request=self.request, context=self.context,
+                                    stage=self.stage(), suggested=self.suggested())
+        return deform.Form(schema, buttons=self.buttons, formid=self.formid)
+
+    # -- rendering -------------------------------------------------------------------------
+    def attachments(self):
+        return None
+
+    def page(self, form, **kw):
+        html = form.render(sections=sections(form), errors=error_items(form),
+                           attachments=self.attachments(), attachments_title=TITLES["attachments"],
+                           **kw)
+        return {"page_title": self.page_title(), "form": html,
+                "scripts": form_scripts(self.request), "cancel_url": self.cancel_url()}
+
+    def show(self, form, appstruct=None):
+        form.set_appstruct(dict(appstruct or {}, csrf_token=self.request.session.get_csrf_token()))
+        return self.page(form)
+
+    def failure(self, failure):
+        self.request.response.status = 400
+        return self.page(failure.field)
+
+    def __call__(self):
+        post = self.request.POST
+        if self.request.method == "POST" and ("refresh" in post or "add_row" in post):
+            return self.redisplay(post.get("add_row"))
+        return super().__call__()
+
+    def redisplay(self, add_row=None):
+        """The submitted values as they were (blank rows too), plus a row if one was asked for."""
+        form = self.make_form()
+        pstruct = peppercorn.parse(list(self.request.POST.items()))
+        form.set_pstruct(pstruct)
+        cstruct = dict(form.cstruct)
+        for child in form.children:
+            if isinstance(child.widget, RowsWidget):
+                child.__dict__.pop("sequence_fields", None)   # rows are rebuilt from cstruct
+                rows = pstruct.get(child.name)
+                cstruct[child.name] = list(rows) if isinstance(rows, list) else []
+                if child.name == add_row:
+                    cstruct[child.name].append(colander.null)
+        form.cstruct = cstruct
+        return self.page(form)
+
+
+@view_config(context=IOrganiser, name="add-course", permission="course.create", renderer=PAGE)
+class AddCourse(CourseForm):
+    buttons = (deform.Button("save", "建立課程草稿"),)
+
+    def page_title(self):
+        return f"研習課程登錄：{self.context.title}"
+
+    def cancel_url(self):
+        return self.request.resource_url(self.context)
+
+    def appstruct(self):
+        return from_course(None)
+
+    def save_success(self, appstruct):
+        code = find_root(self.context).course_codes.next()
+        course = Course(code, **to_fields(appstruct))
+        stamp(course, self.request)
+        self.context.add(str(code), course, registry=self.request.registry)
+        self.request.session.flash(f"已建立研習課程草稿「{course.title}」（課程代碼 {code}）。"
+                                   "請確認內容並上傳研習附件後送出審核。")
+        return HTTPSeeOther(self.request.resource_url(course))
+
+
+@view_config(context=ICourse, name="edit", permission="course.edit", renderer=PAGE)
+class EditCourse(CourseForm):
+    buttons = (deform.Button("save", "儲存修改"),)
+
+    def page_title(self):
+        return f"修改研習課程：{self.context.title}（{self.context.code}）"
+
+    def cancel_url(self):
+        return self.request.resource_url(self.context)
+
+    def appstruct(self):
+        return from_course(self.context)
+
+    def suggested(self):
+        if self.request.method == "POST" or not self.context.sessions:
+            return super().suggested()
+        return self.context.suggested_hours
+
+    def attachments(self):
+        return {"url": self.request.resource_url(self.context, "@@attachments"),
+                "files": [a.filename for a in self.context.attachments.values()]}
+
+    def save_success(self, appstruct):
+        self.context.update(**to_fields(appstruct))
+        notify(ObjectModified(self.context), self.request.registry)   # the catalog reindexes
+        self.request.session.flash("已儲存研習課程的修改。")
+        return HTTPSeeOther(self.request.resource_url(self.context))
+
+
+@view_config(context=ICourse, name="copy", permission="course.copy", request_method="POST")
+def copy_course(context, request):
+    """A new draft with every form field of this course (not its registrations, history or
+    attachments), under a new code; the organiser goes on to edit it."""
+    code = find_root(context).course_codes.next()
+    course = Course(code, state="draft", **copy.deepcopy(context.fields()))
+    course.copied_from = context.code
+    stamp(course, request)
+    context.__parent__.add(str(code), course, registry=request.registry)
+    request.session.flash(f"已複製課程 {context.code} 為新的草稿（課程代碼 {code}），請修改後儲存。")
+    return HTTPSeeOther(request.resource_url(course, "@@edit"))
