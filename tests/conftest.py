@@ -1,7 +1,10 @@
 """Shared fixtures (after the Pyramid cookiecutter): a fresh in-memory ZODB app per test, the
 app's own root to build fixtures in, and WebTest helpers. Tests never depend on demo data."""
+import email
+import email.policy
 import os
 import re
+import socket
 from datetime import date
 from pathlib import Path
 
@@ -12,6 +15,8 @@ os.environ.setdefault("CHAMELEON_CACHE", str(_CACHE))
 
 import pytest
 import transaction
+from aiosmtpd.controller import Controller
+from aiosmtpd.handlers import Sink
 import webtest
 from pyramid.paster import get_appsettings
 
@@ -33,6 +38,32 @@ def base_settings():
 @pytest.fixture
 def settings(base_settings):
     return dict(base_settings)
+
+
+class Mailbox(Sink):
+    """What a real SMTP server on loopback received, as parsed messages."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
+        self.messages.append(message)
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp():
+    """An SMTP server (aiosmtpd) on a free loopback port; ``smtp.settings`` points the app at it."""
+    mailbox = Mailbox()
+    with socket.socket() as probe:                 # aiosmtpd's readiness check needs a real port
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    mailbox.settings = {"mail.host": "127.0.0.1", "mail.port": str(port)}
+    yield mailbox
+    controller.stop()
 
 
 @pytest.fixture

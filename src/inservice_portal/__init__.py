@@ -67,6 +67,7 @@ def make_config(settings: dict) -> Configurator:
     config.include(".forms")
     config.include(".headers")
     config.include(".navigation")
+    config.include(".mail")
     config.add_static_view("static", "inservice_portal:static", cache_max_age=3600)
     config.add_static_view("deform_static", "deform:static", cache_max_age=3600)
     config.include(".views.api")
