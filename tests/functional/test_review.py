@@ -176,3 +176,65 @@ def test_organiser_course_list_shows_all_states_with_filter(testapp, world):
     assert titles(page) == {"國小數學領域教學", "臨時加開的自然研習", "尚未送審"}
     assert titles(testapp.get("/centres/taipei/353601/courses?state=draft")) == {"尚未送審"}
     testapp.get("/centres/taipei/353602/courses", status=403)     # another school's list
+
+
+# --- every transition through the 審核與流程 page, by every kind of caller ---------------------
+
+# (state, transition) → who may take it on the page; everyone else changes nothing.
+PAGE_MATRIX = {
+    ("draft", "submit"): {"a-admin"}, ("returned", "submit"): {"a-admin"},
+    ("pending", "approve"): {"tp-rev"}, ("pending", "return"): {"tp-rev"},
+    ("published", "cancel"): {"a-admin"}, ("published", "submit_roster"): {"a-admin"},
+    ("roster_returned", "submit_roster"): {"a-admin"},
+    ("roster_pending", "confirm_roster"): {"tp-rev"},
+    ("roster_pending", "return_roster"): {"tp-rev"},
+    ("closed", "reopen"): set(),              # the national centre's alone (unit test)
+}
+REASONS = {"return": ["A"], "return_roster": ["R1"]}
+CALLERS = ["a-admin", "b-admin", "tp-rev", "pt-rev", "t1"]   # own / foreign staff and reviewer
+
+
+@pytest.mark.parametrize("state, transition", sorted(PAGE_MATRIX))
+@pytest.mark.parametrize("who", CALLERS)
+def test_transition_matrix_through_the_page(testapp, site, world, state, transition, who):
+    past = clock.now().date() - timedelta(days=3)          # rosters wait for the course's end
+    with site.edit() as root:
+        course = add_course(root, root["centres"]["taipei"]["353601"], "矩陣研習", state=state,
+                            starts_on=past)
+        path = f"/centres/taipei/353601/{course.code}"
+    login(testapp, who)
+    data = {"csrf_token": csrf_of(testapp.get("/account")), "transition": transition,
+            "reasons": REASONS.get(transition, [])}
+    response = testapp.post(f"{path}/workflow", data, status="*")
+    after = site.read(lambda root: _course(root, path).state)
+    if who in PAGE_MATRIX[(state, transition)]:
+        assert response.status_int == 303 and after != state
+        assert "已完成" in response.follow().text
+    else:
+        assert after == state
+        assert response.status_int in (303, 403)
+        if response.status_int == 303:             # it may see the course: told why not
+            assert "未完成" in response.follow().text
+
+
+@pytest.mark.parametrize("who, state, shown, action", [
+    ("a-admin", "draft", True, "送出審核"),
+    ("a-admin", "pending", True, None),
+    ("tp-rev", "pending", True, "審核通過、退回修正"),
+    ("tp-rev", "draft", True, None),
+    ("b-admin", "published", False, None),
+    ("t1", "published", False, None),
+    (None, "published", False, None),
+])
+def test_course_page_links_to_the_workflow_page(testapp, site, world, who, state, shown,
+                                                action):
+    with site.edit() as root:
+        course = add_course(root, root["centres"]["taipei"]["353601"], "連結研習", state=state)
+        path = f"/centres/taipei/353601/{course.code}"
+    if who:
+        login(testapp, who)
+    page = testapp.get(path)
+    link = re.search(rf'<a class="btn [^"]*"\s+href="http://localhost{path}/workflow">([^<]*)', page.text)
+    assert bool(link) == shown
+    if shown:       # with what the caller may do there now
+        assert link.group(1) == "審核與流程" + (f"（{action}）" if action else "")

@@ -50,6 +50,8 @@ SAMPLES = {
     ("api.openapi", ""): "/api/v1/openapi.json",
     ("api.course_transitions", ""): "/api/v1/courses/1/transitions",
     ("api.review_pending", ""): "/api/v1/review/pending?centre=taipei",
+    ("api.course", ""): "/api/v1/courses/1",
+    ("api.organiser_courses", ""): "/api/v1/organisers/353601/courses",
     ("__static/", ""): "/static/portal.css",
     ("__deform_static/", ""): "/deform_static/css/form.css",
 }

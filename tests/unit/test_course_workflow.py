@@ -239,3 +239,25 @@ def test_role_groups_agree_with_the_permission_matrix():
     for role, kind in [("centre_reviewer", "county_bureau"), ("centre_reviewer", "k12ea"),
                        ("national_centre", "national_centre"), ("ministry_admin", "ministry")]:
         assert "course.review" in permissions.role_permissions(role, kind)
+
+
+# What each actor may do to a course besides transitions, per state (STATE_ACL), by hand.
+EDITABLE_STATES = {"draft", "returned"}
+
+
+@pytest.mark.parametrize("state", list(course_workflow.STATES))
+def test_state_acl_edit_copy_and_history(world, state):
+    """Only the organiser's own staff edit (in draft and returned) and copy (always); the
+    organiser's staff and the course's reviewers read the history; nobody else does any."""
+    from pyramid.authorization import ACLHelper
+
+    course = course_in(world, state)
+    policy = PortalSecurityPolicy()
+    for actor in ACTORS:
+        principals = policy.effective_principals(request_for(world, actor), course)
+
+        def may(permission):
+            return bool(ACLHelper().permits(course, principals, permission))
+        assert may("course.edit") == (actor in OWN_STAFF and state in EDITABLE_STATES), (actor, state)
+        assert may("course.copy") == (actor in OWN_STAFF), (actor, state)
+        assert may(course_workflow.HISTORY) == (actor in OWN_STAFF | REVIEWERS), (actor, state)

@@ -121,6 +121,12 @@ class Course(Persistent):
         return self.seats_per_class * (self.classes or 1)
 
     @property
+    def seats_left(self) -> int | None:
+        """Seats still open (None: no limit set). The one place that answers it: for now the
+        whole capacity; registrations subtract from it when they exist."""
+        return self.capacity
+
+    @property
     def first_day(self):
         return min((s.date for s in self.sessions), default=self.starts_on)
 

@@ -84,6 +84,22 @@ def stamp(course, request):
     course.created_at = clock.now()
 
 
+# The two writes of a validated course, shared by the pages and the API (views/api).
+def create_course(organiser, appstruct, request) -> Course:
+    """A new draft under ``organiser`` from a validated CourseSchema appstruct."""
+    code = find_root(organiser).course_codes.next()
+    course = Course(code, **to_fields(appstruct))
+    stamp(course, request)
+    organiser.add(str(code), course, registry=request.registry)
+    return course
+
+
+def save_course(course, appstruct, request):
+    """Store a validated CourseSchema appstruct on ``course``."""
+    course.update(**to_fields(appstruct))
+    notify(ObjectModified(course), request.registry)   # the catalog reindexes
+
+
 class CourseForm(FormView):
     schema = CourseSchema
     formid = "course-form"
@@ -162,11 +178,8 @@ class AddCourse(CourseForm):
         return from_course(None)
 
     def save_success(self, appstruct):
-        code = find_root(self.context).course_codes.next()
-        course = Course(code, **to_fields(appstruct))
-        stamp(course, self.request)
-        self.context.add(str(code), course, registry=self.request.registry)
-        self.request.session.flash(f"已建立研習課程草稿「{course.title}」（課程代碼 {code}）。"
+        course = create_course(self.context, appstruct, self.request)
+        self.request.session.flash(f"已建立研習課程草稿「{course.title}」（課程代碼 {course.code}）。"
                                    "請確認內容並上傳研習附件後送出審核。")
         return HTTPSeeOther(self.request.resource_url(course))
 
@@ -194,8 +207,7 @@ class EditCourse(CourseForm):
                 "files": [a.filename for a in self.context.attachments.values()]}
 
     def save_success(self, appstruct):
-        self.context.update(**to_fields(appstruct))
-        notify(ObjectModified(self.context), self.request.registry)   # the catalog reindexes
+        save_course(self.context, appstruct, self.request)
         self.request.session.flash("已儲存研習課程的修改。")
         return HTTPSeeOther(self.request.resource_url(self.context))
 

@@ -1,7 +1,7 @@
 """The course page: every item of 000 附件十 under its numbered Chinese label (codes shown as
 their labels), the sessions with their credited hours, the suggested hours (Art. 10), the
 attachments, the state, and — for the organiser's staff and reviewers — the history, the
-Art. 9 flags and the edit/copy buttons."""
+Art. 9 flags, the edit/copy buttons and the link to 審核與流程 (submit, approve, return)."""
 from pyramid.traversal import find_root
 from pyramid.view import view_config
 
@@ -11,6 +11,7 @@ from ..resources.interfaces import ICourse
 from ..rules import restricted
 from ..schemas.course import (ADMISSION, DELIVERY_OTHER, FORM, ITEM_OF, STAGE_LABELS,
                               TITLE_OTHER, TITLES, VOCAB, VOCABULARY_OF, hours_text)
+from ..workflows import api as workflow_api
 from ..workflows import course as course_workflow
 
 MISSING = "（未填）"
@@ -139,6 +140,9 @@ def course_page(context, request):
         "files": page_attachments(context, request),
         "history": history_rows(context) if insider else None,
         "flags": restricted.flags(context.title, context.outline) if insider else [],
+        # 審核與流程: where the organiser submits and the reviewer approves or returns.
+        "workflow_url": request.resource_url(context, "workflow") if insider else None,
+        "actions": [t["title"] for t in workflow_api.allowed(context, request)] if insider else [],
         "can_edit": may("course.edit"),
         "can_copy": may("course.copy"),
         "csrf_token": request.session.get_csrf_token() if may("course.copy") else None,
