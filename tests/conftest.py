@@ -196,3 +196,15 @@ def login(testapp, login_name, password=PASSWORD, came_from=""):
     form["login"] = login_name
     form["password"] = password
     return form.submit("submit")
+
+
+def add_shared(root, kind, unit, title, state="shared", login="fixture", **fields):
+    """A shared item (資源分享區) owned by ``unit``, in ``state``, indexed."""
+    from inservice_portal import sharing
+    from inservice_portal.resources.events import ObjectModified, notify
+
+    item = sharing.add_item(root, kind, unit, login, title=title, **fields)
+    if state != item.state:
+        item.state = state
+        notify(ObjectModified(item))
+    return item

@@ -7,6 +7,7 @@ from . import evolve, reference
 from .catalog import ensure_catalog
 from .resources.centre import RegionCentre
 from .resources.ministry import Ministry
+from .resources.sharing import ensure_sharing_area
 
 APP_ROOT = "inservice_portal"
 
@@ -18,6 +19,7 @@ def make_root() -> Ministry:
         centre = RegionCentre(c["code"], c["name"], c["kind"], short=c["short"],
                               county=c["county"], mode=c["mode"])
         root["centres"].add(c["code"], centre, send_events=False)
+    ensure_sharing_area(root)
     ensure_catalog(root)
     evolve.mark_baseline(root)
     return root

@@ -4,6 +4,8 @@ hypatia needs integer document ids; the ``ObjectMap`` maps them to resource path
 (after Substance D's objectmap). Views query here and never walk the tree.
 """
 import random
+import re
+import unicodedata
 
 from BTrees.LOBTree import LOBTree
 from BTrees.OOBTree import OOBTree
@@ -15,7 +17,7 @@ from persistent import Persistent
 from pyramid.traversal import find_resource, find_root, resource_path_tuple
 
 from .resources.events import IObjectAdded, IObjectModified, IObjectWillBeRemoved
-from .resources.interfaces import ICourse
+from .resources.interfaces import ICourse, ISharedItem
 from .chinese_text import make_lexicon
 
 
@@ -90,6 +92,31 @@ class LineageCode:
         return getattr(node, "code", default)
 
 
+def link_key(text: str) -> str:
+    """A name or place as the sharing area matches it: NFKC, without any white space."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
+
+
+class LinkKeys:
+    """What links a course and a shared item without anyone entering the link: the names of
+    a course's lecturers (item 8) or its places (item 20 and the sessions' venues), and a
+    recommended lecturer's name or a venue's name and address (``lecturer_names``/``places``)."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __call__(self, obj, default):
+        if getattr(obj, "content_type", None) == "course":
+            if self.name == "lecturer_names":
+                values = [lecturer.get("name", "") for lecturer in obj.lecturers]
+            else:
+                values = [obj.place] + [session.venue for session in obj.sessions]
+        else:
+            values = getattr(obj, self.name, ())
+        keys = sorted({link_key(v) for v in values} - {""})
+        return keys or default
+
+
 INDEXES = {
     "content_type": Attr("content_type"),
     "state": Attr("state"),
@@ -100,9 +127,20 @@ INDEXES = {
     "centre": LineageCode(2),
     "stage": Attr("stage"),
     "auto_approved": Attr("auto_approved"),
+    # the sharing area (shared items only; courses have none of these attributes)
+    "owner": Attr("owner"),
+    "owner_centre": Attr("owner_centre"),
+    "county": Attr("county"),
 }
 KEYWORD_INDEXES = {
     "flags": ReviewFlagCodes(),
+    # the sharing area; ``tags``, ``lecturer_names`` and ``places`` index courses too
+    "stages": Attr("stages"),
+    "scopes": Attr("scopes"),
+    "tags": Attr("tags"),
+    "related_courses": Attr("related_courses"),
+    "lecturer_names": LinkKeys("lecturer_names"),
+    "places": LinkKeys("places"),
 }
 
 
@@ -191,7 +229,7 @@ def on_removed(event):
     unindex_object(event.object)
 
 
-CATALOGUED = (ICourse,)
+CATALOGUED = (ICourse, ISharedItem)
 
 
 def includeme(config):

@@ -100,5 +100,76 @@ def load_demo(root) -> bool:
             course.state = c["state"]
             notify(ObjectModified(course))
 
+    load_sharing(root, data.get("sharing", {}), organisers)
     setattr(root, MARKER, clock.now())
     return True
+
+
+def demo_pdf(title: str) -> bytes:
+    """A one-page PDF (ASCII text only: the demo file's stand-in content), with a correct
+    cross-reference table so that any reader opens it."""
+    text = title.encode("ascii", "replace").decode().replace("(", "[").replace(")", "]")
+    stream = f"BT /F1 18 Tf 72 720 Td (inservice-portal demo: {text}) Tj ET".encode()
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+               b"/Resources << /Font << /F1 5 0 R >> >> >>",
+               b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1, xref)
+    return bytes(out)
+
+
+def load_sharing(root, data: dict, organisers: dict):
+    """資源分享區: the demo's shared items (data/demo.yaml ``sharing``), linked to its courses."""
+    import io
+
+    from . import attachments, sharing
+    from .catalog import Search
+
+    search = Search(root)
+
+    def course(title):
+        found = search.execute(search["content_type"].eq("course")).all()
+        return next(c for c in found if c.title == title)
+
+    def add(kind, entry, **fields):
+        item = sharing.add_item(root, kind, organisers[entry["unit"]], "demo", **fields)
+        return item
+
+    common = ("title", "description", "tags")
+    for h in data.get("handouts", ()):
+        item = add("handout", h, course_code=course(h["course"]).code, stage=h["stage"],
+                   scope=h["scope"], sub_item=h.get("sub_item"), licence=h["licence"],
+                   **{k: h[k] for k in common})
+        checked = attachments.check(io.BytesIO(demo_pdf(item.title)), h["file"])
+        attachments.store(item, checked, "demo", clock.now())
+    for entry in data.get("lecturers", ()):
+        add("lecturer", entry, **{k: entry[k] for k in common + (
+            "affiliation", "expertise_stages", "expertise_scopes", "expertise", "consent")},
+            phone=entry.get("phone", ""), email=entry.get("email", ""))
+        for title in entry.get("taught", ()):
+            taught = course(title)
+            taught.update(lecturers=list(taught.lecturers) + [
+                {"name": entry["title"], "kind": "8-1" if "大學" in entry["affiliation"]
+                 else "8-2"}])
+            notify(ObjectModified(taught))
+    for v in data.get("venues", ()):
+        add("venue", v, address=v["address"], county=v["county"], capacity=v["capacity"],
+            facilities=v["facilities"], course_codes=[course(t).code for t in v["courses"]],
+            **{k: v[k] for k in common})
+    for kind, entries in data.items():
+        for entry in entries:
+            if entry["state"] != "private":
+                found = search.execute(search["content_type"].eq(kind[:-1])).all()
+                item = next(i for i in found if i.title == entry["title"])
+                item.state = entry["state"]
+                notify(ObjectModified(item))

@@ -30,11 +30,15 @@ UNIT_PAGES = [
     ("settings", "自動審核功能設定", "autoapproval.configure"),
     ("auto-approved", "自動審核瀏覽", "autoapproval.browse"),
     ("courses", "本單位研習課程瀏覽", "unit.courses"),
+    ("sharing-moderation", "資源分享區管理", "course.review"),
+    ("sharing", "資源分享（本單位）", "sharing.handouts"),
 ]
 
 
 def unit_links(request, unit) -> list[NavItem]:
-    pages = {IRegionCentre: ("worklist", "settings", "auto-approved"), IOrganiser: ("courses",)}
+    pages = {IRegionCentre: ("worklist", "settings", "auto-approved", "sharing-moderation",
+                             "sharing"),
+             IOrganiser: ("courses", "sharing")}
     wanted = next((names for iface, names in pages.items() if iface.providedBy(unit)), ())
     links = [NavItem(title, request.resource_url(unit, name))
              for name, title, permission in UNIT_PAGES
@@ -44,7 +48,7 @@ def unit_links(request, unit) -> list[NavItem]:
 
 def nav(request) -> list[NavItem]:
     app = request.application_url
-    items = [NavItem("首頁", f"{app}/")]
+    items = [NavItem("首頁", f"{app}/"), NavItem("資源分享區", f"{app}/sharing/")]
     account = request.account
     if account is not None:
         for unit in units_of(request, account):

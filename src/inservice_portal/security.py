@@ -69,18 +69,20 @@ def find_account(request):
 
 
 def account_groups(root, account) -> list[str]:
-    """Groups that hold wherever one stands: the national centre's staff act nationally for
-    the few things that are theirs alone (reopening a closed course, DESIGN.md §3)."""
+    """Groups that hold wherever one stands: every staff account (who may see a recommended
+    lecturer's contact data, given with consent); the national centre's staff act nationally
+    for the few things that are theirs alone (reopening a closed course, DESIGN.md §3)."""
+    groups = ["group:staff"] if getattr(account, "kind", None) == "staff" else []
     path = getattr(account, "unit", None)
     if not path:
-        return []
+        return groups
     try:
         unit = find_resource(root, path)
     except KeyError:
-        return []
+        return groups
     if getattr(unit, "kind", None) == "national" and "national_centre" in unit.roles_of(account.login):
-        return ["group:national_centre"]
-    return []
+        groups.append("group:national_centre")
+    return groups
 
 
 def csrf_applies(request) -> bool:

@@ -12,13 +12,17 @@ from pyramid.security import NO_PERMISSION_REQUIRED
 from ZODB.POSException import ConflictError
 
 from inservice_portal import permissions
-from inservice_portal.resources.interfaces import ICourse, IMinistry, IOrganiser, IRegionCentre
+from inservice_portal.resources.interfaces import (ICourse, IHandout, IMinistry, IOrganiser,
+                                                  IRegionCentre, ISharedItem, ISharingArea,
+                                                  ISharingKind, IUnit)
 
-from ..conftest import PASSWORD, add_course, add_organiser, add_staff, add_teacher, csrf_of, login
+from ..conftest import (PASSWORD, add_course, add_organiser, add_shared, add_staff, add_teacher,
+                        csrf_of, login)
 
 SCHOOL = "/centres/taipei/353601"
 PUBLISHED = f"{SCHOOL}/1"
 DRAFT = f"{SCHOOL}/2"
+HANDOUT = "/sharing/handouts/1"
 
 # A URL that reaches each registered view, keyed (context interface or route name, view name).
 # A view without an entry here fails test_every_view_has_a_sample: add one.
@@ -52,6 +56,20 @@ SAMPLES = {
     ("api.review_pending", ""): "/api/v1/review/pending?centre=taipei",
     ("api.course", ""): "/api/v1/courses/1",
     ("api.organiser_courses", ""): "/api/v1/organisers/353601/courses",
+    (ISharingArea, ""): "/sharing?q=%E7%A0%94%E7%BF%92",
+    (ISharingKind, ""): "/sharing/handouts?stage=elementary",
+    (ISharedItem, ""): HANDOUT,
+    (ISharedItem, "edit"): f"{HANDOUT}/@@edit",
+    (ISharedItem, "transition"): f"{HANDOUT}/@@transition",
+    (IHandout, "files"): f"{HANDOUT}/@@files",
+    (IHandout, "download"): f"{HANDOUT}/@@download",
+    (IUnit, "share-handout"): f"{SCHOOL}/@@share-handout",
+    (IUnit, "share-lecturer"): f"{SCHOOL}/@@share-lecturer",
+    (IUnit, "share-venue"): f"{SCHOOL}/@@share-venue",
+    (IUnit, "sharing"): f"{SCHOOL}/@@sharing",
+    (IRegionCentre, "sharing-moderation"): "/centres/taipei/@@sharing-moderation",
+    ("api.sharing", ""): "/api/v1/sharing/handouts?q=%E7%A0%94%E7%BF%92",
+    ("api.sharing_item", ""): "/api/v1/sharing/handouts/1",
     ("__static/", ""): "/static/portal.css",
     ("__deform_static/", ""): "/deform_static/css/form.css",
 }
@@ -100,6 +118,7 @@ def people(site):
         add_teacher(root, "t1", school)
         assert add_course(root, school, "公開研習").code == 1
         assert add_course(root, school, "草稿研習", state="draft").code == 2
+        assert add_shared(root, "handout", school, "研習講義", stage="elementary").id == 1
 
 
 def client(app, login_name=None):

@@ -29,6 +29,13 @@ STAFF = {
 
 
 @pytest.fixture
+def settings(base_settings, tmp_path):
+    # A FileStorage with blobs: the demo's shared handouts carry files (memory:// has none).
+    return dict(base_settings, **{
+        "zodbconn.uri": f"file://{tmp_path}/Data.fs?blobstorage_dir={tmp_path}/blobs"})
+
+
+@pytest.fixture
 def loaded(site):
     with site.edit() as root:
         assert load_demo(root) is True
@@ -139,3 +146,26 @@ def test_second_load_changes_nothing(loaded):
         assert load_demo(root) is False
     assert loaded.last_transaction() == last        # no transaction was written
     assert loaded.read(counts) == before
+
+
+def test_shared_items_of_each_kind_linked_to_courses(loaded):
+    from inservice_portal import sharing
+
+    def check(root):
+        shared = {kind: sharing.newest_first(root, sharing.browse(root, kinds=(kind,)))
+                  for kind in sharing.KIND_ORDER}
+        assert all(len(items) >= 2 for items in shared.values()), shared
+        handout = next(h for h in shared["handout"] if h.title.startswith("自然領域多元評量"))
+        [attachment] = handout.attachments.values()
+        assert attachment.content_type == "application/pdf"
+        with attachment.blob.open("r") as f:
+            assert f.read(5) == b"%PDF-"
+        course = sharing.related_courses(handout)[0]
+        linked = sharing.items_of_course(course)
+        assert handout in linked["handout"]
+        assert [lecturer.title for lecturer in linked["lecturer"]] == ["林靜宜"]
+        drafts = sharing.browse(root, kinds=("handout",), states=("private",))
+        assert len(drafts) == 1
+        venue = shared["venue"][0]
+        assert sharing.related_courses(venue)
+    loaded.read(check)

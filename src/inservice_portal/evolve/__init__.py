@@ -14,9 +14,19 @@ def _review_indexes(root):
         reindex_all(root)
 
 
+def _sharing_area(root):
+    from ..catalog import add_missing_indexes, reindex_all
+    from ..resources.sharing import ensure_sharing_area
+
+    ensure_sharing_area(root)
+    if add_missing_indexes(root.catalog):
+        reindex_all(root)
+
+
 # (number, description, function(root)). Append; never renumber or remove.
 STEPS: list[tuple[int, str, object]] = [
     (1, "catalog: stage, auto_approved and review-flag indexes", _review_indexes),
+    (4, "資源分享區: the /sharing container and its catalog indexes", _sharing_area),
 ]
 VERSION_KEY = "evolve_version"
 

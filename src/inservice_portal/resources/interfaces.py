@@ -39,3 +39,27 @@ class ITeacher(IAccount):
 
 class IStaff(IAccount):
     """業務帳號."""
+
+
+class ISharingArea(Interface):
+    """資源分享區: /sharing."""
+
+
+class ISharingKind(Interface):
+    """/sharing/handouts, /sharing/lecturers, /sharing/venues."""
+
+
+class ISharedItem(Interface):
+    """An item of the sharing area."""
+
+
+class IHandout(ISharedItem):
+    """研習教學檔案."""
+
+
+class ILecturer(ISharedItem):
+    """講師推薦."""
+
+
+class IVenue(ISharedItem):
+    """研習場所."""

@@ -1,7 +1,10 @@
-"""研習附件 (item 10) pages: upload and delete on ``@@attachments`` (permission course.edit:
-the organiser's staff while the course is a draft or returned); download through
-``@@download/<name>`` for whoever may view the course, always as a download (never shown in
-the browser) with the checked content type. See attachments.py for what is accepted."""
+"""Uploaded files: a course's 研習附件 (item 10) and a shared handout's files (資源分享區).
+
+Upload and delete on the course's ``@@attachments`` (permission course.edit: the organiser's
+staff while the course is a draft or returned) or the handout's ``@@files`` (sharing.edit: the
+owner unit); download through ``@@download/<name>`` for whoever may view the object, always as
+a download (never shown in the browser) with the checked content type. See attachments.py for
+what is accepted."""
 import re
 import unicodedata
 from pathlib import PurePosixPath
@@ -15,7 +18,7 @@ from pyramid.view import view_config
 
 from .. import attachments, clock, permissions
 from ..forms import CSRFSchema, FormView
-from ..resources.interfaces import ICourse
+from ..resources.interfaces import ICourse, IHandout
 
 TPL = "inservice_portal:templates/course/"
 
@@ -50,18 +53,27 @@ class CheckedUpload(colander.SchemaType):
             raise colander.Invalid(node, str(refused)) from None
 
 
+ACCEPTED = (f"可上傳{attachments.ALLOWED}，每個檔案 "
+            f"{attachments.MAX_BYTES // (1024 * 1024)} MB 以內。")
+
+
 class UploadSchema(CSRFSchema):
     file = colander.SchemaNode(
         CheckedUpload(), title="10 研習附件：選擇檔案", widget=UploadWidget(),
-        missing_msg="請選擇要上傳的檔案。",
-        description=f"可上傳{attachments.ALLOWED}，每個檔案 "
-                    f"{attachments.MAX_BYTES // (1024 * 1024)} MB 以內。")
+        missing_msg="請選擇要上傳的檔案。", description=ACCEPTED)
+
+
+class HandoutUploadSchema(CSRFSchema):
+    file = colander.SchemaNode(
+        CheckedUpload(), title="選擇要分享的檔案", widget=UploadWidget(),
+        missing_msg="請選擇要上傳的檔案。", description=ACCEPTED)
 
 
 @view_config(context=ICourse, name="attachments", permission="course.edit",
              renderer=TPL + "attachments.pt")
+@view_config(context=IHandout, name="files", permission="sharing.edit",
+             renderer=TPL + "attachments.pt")
 class AttachmentsView(FormView):
-    schema = UploadSchema
     buttons = (deform.Button("upload", "上傳"),)
     formid = "upload-form"
 
@@ -73,10 +85,24 @@ class AttachmentsView(FormView):
             result.update(self.listing())
         return result
 
+    @property
+    def schema(self):
+        return UploadSchema if ICourse.providedBy(self.context) else HandoutUploadSchema
+
+    def titles(self) -> dict:
+        """The page's title and its links back, for a course or a handout."""
+        obj = self.context
+        if ICourse.providedBy(obj):
+            return {"page_title": f"研習附件：{obj.title}（{obj.code}）",
+                    "back_title": "回到課程頁面", "edit_title": "修改課程資料",
+                    "empty": "尚未上傳研習附件。"}
+        return {"page_title": f"管理檔案：{obj.title}", "back_title": "回到分享項目",
+                "edit_title": "修改分享內容", "empty": "尚未上傳檔案。"}
+
     def listing(self):
         course, request = self.context, self.request
         return {
-            "page_title": f"研習附件：{course.title}（{course.code}）",
+            **self.titles(),
             "files": [{"name": name, "attachment": a, "size": attachments.human_size(a.size),
                        "url": request.resource_url(course, "@@download", name)}
                       for name, a in course.attachments.items()],
@@ -84,7 +110,7 @@ class AttachmentsView(FormView):
         }
 
     def here(self):
-        return HTTPSeeOther(self.request.resource_url(self.context, "@@attachments"))
+        return HTTPSeeOther(self.request.resource_url(self.context, "@@" + self.request.view_name))
 
     def upload_success(self, appstruct):
         _, attachment = attachments.store(self.context, appstruct["file"],
@@ -112,6 +138,7 @@ def content_disposition(filename: str) -> str:
 
 
 @view_config(context=ICourse, name="download", permission=permissions.VIEW, request_method="GET")
+@view_config(context=IHandout, name="download", permission=permissions.VIEW, request_method="GET")
 def download(context, request):
     if not request.subpath:
         return HTTPSeeOther(request.resource_url(context, anchor="attachments"))

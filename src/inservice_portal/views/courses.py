@@ -6,7 +6,7 @@ from pyramid.traversal import find_root
 from pyramid.view import view_config
 
 from .. import attachments as attachment_rules
-from .. import permissions, taxonomy
+from .. import permissions, sharing, taxonomy
 from ..resources.interfaces import ICourse
 from ..rules import restricted
 from ..schemas.course import (ADMISSION, DELIVERY_OTHER, FORM, ITEM_OF, STAGE_LABELS,
@@ -147,4 +147,5 @@ def course_page(context, request):
         "can_copy": may("course.copy"),
         "csrf_token": request.session.get_csrf_token() if may("course.copy") else None,
         "titles": TITLES,
+        "shared": sharing.items_of_course(context),
     }

@@ -32,6 +32,7 @@ def includeme(config):
         config.add_route(name, PREFIX + path, factory=root_factory)
     config.include(".course_review")
     config.include(".course_resource")
+    config.include(".sharing")
 
 
 @exception_view_config(ApiError)
