@@ -176,6 +176,8 @@ def test_every_problem_is_reported_at_once(app, people):
     (b'{"level": true}', {"level"}),
     (b'{"classes": 1.5}', {"classes"}),
     (b'{"hours": "3"}', {"hours"}),
+    (b'{"hours": NaN}', {"hours"}),             # Python's json reads these; they are no numbers
+    (b'{"hours": -Infinity}', {"hours"}),
     (b'{"lecturers": {"name": "x"}}', {"lecturers"}),
     (b'{"lecturers": [{"name": 1, "kind": "8-1"}]}', {"lecturers"}),
     (b'{"sessions": [{"date": "2099-02-01", "room": "A"}]}', {"sessions"}),
