@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from ..conftest import add_organiser, add_staff
-from .conftest import assert_accessible
+from .conftest import PHONE, assert_accessible
 from .test_foundation import log_in
 
 TITLE = "素養導向評量設計工作坊"
@@ -175,3 +175,14 @@ def test_a_course_from_registration_to_publication(page, people, live_server):
     page.goto("/")
     expect(page.get_by_role("region", name="近期研習課程").get_by_role(
         "link", name=TITLE)).to_be_visible()
+
+
+def test_the_course_form_on_a_phone(page, people):
+    page.set_viewport_size(PHONE)
+    log_in(page, "es-admin")
+    page.goto("/centres/taipei/353601/@@add-course")
+    page.get_by_role("button", name="建立課程草稿").click()
+    expect(page.locator(".error-summary")).to_be_focused()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the form is {width}px wide on a {PHONE['width']}px phone"
+    assert_accessible(page)

@@ -176,6 +176,8 @@ def test_every_problem_is_reported_at_once(app, people):
     (b'{"level": true}', {"level"}),
     (b'{"classes": 1.5}', {"classes"}),
     (b'{"hours": "3"}', {"hours"}),
+    (b'{"hours": NaN}', {"hours"}),             # Python's json reads these; they are no numbers
+    (b'{"hours": -Infinity}', {"hours"}),
     (b'{"lecturers": {"name": "x"}}', {"lecturers"}),
     (b'{"lecturers": [{"name": 1, "kind": "8-1"}]}', {"lecturers"}),
     (b'{"sessions": [{"date": "2099-02-01", "room": "A"}]}', {"sessions"}),
@@ -393,3 +395,33 @@ def test_every_field_has_one_json_type():
              course_json.NUMBERS, tuple(course_json.ROWS))
     names = [name for kind in kinds for name in kind]
     assert sorted(names) == sorted(FIELDS)
+
+
+# --- the answers are what the OpenAPI document says -----------------------------------------
+
+def test_answers_match_the_openapi_schemas(app, site, courses):
+    from jsonschema import Draft202012Validator
+
+    doc = api(app).get("/api/v1/openapi.json").json
+
+    def check(instance, name):
+        validator = Draft202012Validator({**doc, "$ref": f"#/components/schemas/{name}"},
+                                         format_checker=Draft202012Validator.FORMAT_CHECKER)
+        errors = [f"{list(e.path)}: {e.message}" for e in validator.iter_errors(instance)]
+        assert not errors, (name, errors)
+
+    with site.edit() as root:
+        root["centres"]["taipei"]["353601"][str(courses["draft"])].attachments["a1"] = Attachment(
+            "講義.pdf", "application/pdf", 10, None, "principal", clock.now())
+    check(BODY, "CourseFields")
+    insider = api(app, "principal").get(f"/api/v1/courses/{courses['draft']}").json
+    assert "history" in insider and insider["attachments"]
+    check(insider, "Course")
+    check(api(app).get(f"/api/v1/courses/{courses['published']}").json, "Course")
+    api(app, "tp-rev").post_json(f"/api/v1/courses/{courses['pending']}/transitions",
+                                 {"transition": "return", "reasons": ["A"]})
+    check(api(app, "principal").get(f"/api/v1/courses/{courses['pending']}").json, "Course")
+    check(api(app, "principal").post_json(CREATE, body(title=""), status=422).json, "Error")
+    # A deliberately wrong answer fails, so the check is not vacuous.
+    with pytest.raises(AssertionError):
+        check(dict(insider, state="archived", seats_left="many"), "Course")

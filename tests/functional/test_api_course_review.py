@@ -87,3 +87,49 @@ def test_review_pending_is_the_centres_worklist(app, world):
     assert api(app, "pt-rev").get("/api/v1/review/pending?centre=taipei", status=403)
     assert api(app, "a-admin").get("/api/v1/review/pending?centre=taipei", status=403)
     assert api(app, "tp-rev").get("/api/v1/review/pending?centre=mars", status=404)
+
+
+# --- every transition over the API, by own and foreign staff and reviewers ------------------
+
+MATRIX = {
+    ("draft", "submit"): {"a-admin"}, ("returned", "submit"): {"a-admin"},
+    ("pending", "approve"): {"tp-rev"}, ("pending", "return"): {"tp-rev"},
+    ("published", "cancel"): {"a-admin"}, ("published", "submit_roster"): {"a-admin"},
+    ("roster_returned", "submit_roster"): {"a-admin"},
+    ("roster_pending", "confirm_roster"): {"tp-rev"},
+    ("roster_pending", "return_roster"): {"tp-rev"},
+    ("closed", "reopen"): set(),              # the national centre's alone
+}
+REASONS = {"return": ["A"], "return_roster": ["R1"]}
+
+
+@pytest.mark.parametrize("state, name", sorted(MATRIX))
+@pytest.mark.parametrize("who", ["a-admin", "b-admin", "tp-rev", "pt-rev", "t1"])
+def test_transition_matrix_over_the_api(app, site, world, state, name, who):
+    past = clock.now().date() - timedelta(days=3)          # rosters wait for the course's end
+    with site.edit() as root:
+        add_organiser(root, "taipei", "353602", "臺北市立乙國民小學")
+        add_staff(root, "b-admin", root["centres"]["taipei"]["353602"], "principal_admin")
+        code = add_course(root, root["centres"]["taipei"]["353601"], "矩陣研習", state=state,
+                          starts_on=past).code
+    body = {"transition": name, "reasons": REASONS.get(name, [])}
+    response = api(app, who).post_json(f"/api/v1/courses/{code}/transitions", body, status="*")
+    after = site.read(lambda root: root["centres"]["taipei"]["353601"][str(code)].state)
+    if who in MATRIX[(state, name)]:
+        assert response.status_int == 200 and response.json["state"] == after != state
+    else:
+        assert (response.status_int, response.json["error"]["code"]) == (403, "forbidden")
+        assert after == state
+
+
+@pytest.mark.parametrize("state", ["draft", "pending", "returned", "published", "cancelled",
+                                   "roster_pending", "roster_returned", "closed"])
+def test_a_transition_from_the_wrong_state_is_409_for_those_who_see_it(app, site, world, state):
+    with site.edit() as root:
+        code = add_course(root, root["centres"]["taipei"]["353601"], "狀態研習",
+                          state=state).code
+    wrong = "cancel" if state != "published" else "approve"
+    for who in ("a-admin", "tp-rev"):
+        response = api(app, who).post_json(f"/api/v1/courses/{code}/transitions",
+                                           {"transition": wrong}, status=409)
+        assert response.json["error"]["code"] == "invalid_transition"

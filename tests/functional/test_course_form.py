@@ -169,6 +169,13 @@ def test_hours_above_the_suggestion_need_a_reason(app, site, people):
     assert course_in(site, 1)["hours_reason"] == "另含線上預習 1 小時"
 
 
+@pytest.mark.parametrize("hours", ["NaN", "Infinity", "-inf", "sNaN", "三"])
+def test_hours_that_are_no_number_are_refused(app, site, people, hours):
+    client = browser(app, "principal")
+    response = fill(client.get(ADD), dict(VALUES, hours=hours)).submit("save", status=400)
+    assert "「13 研習時數（小時）」請填數字" in response.text
+
+
 def test_refresh_lists_the_sub_items_of_the_chosen_stage_without_javascript(app, people):
     client = browser(app, "principal")
     page = client.get(ADD)

@@ -138,6 +138,13 @@ class Int(_Named, colander.Int):
 class Number(_Named, colander.Decimal):
     message = "請填數字"
 
+    def deserialize(self, node, cstruct):
+        # Decimal takes "NaN" and "Infinity", which no comparison survives.
+        result = super().deserialize(node, cstruct)
+        if result is not colander.null and not result.is_finite():
+            raise colander.Invalid(node, f"「{node.title}」{self.message}")
+        return result
+
 
 class Tags(colander.SchemaType):
     """3-2 專案屬性標籤: one text line, tags separated by 、 or commas; a list in the appstruct."""

@@ -7,6 +7,7 @@ exactly what the form accepts. A body of the wrong JSON shape is 400 ``malformed
 well-formed one that breaks a rule of the form is 422 ``invalid_course`` with one zh-TW
 message per field, keyed by the field's path (``sessions.0.end``: rows count from 0).
 """
+import math
 from decimal import Decimal
 
 import colander
@@ -110,7 +111,8 @@ def shape_errors(body: dict) -> dict:
             errors[name] = "須為字串的陣列。"
         elif name in INTEGERS and not _is_int(value):
             errors[name] = "須為整數。"
-        elif name in NUMBERS and not (_is_int(value) or isinstance(value, float)):
+        elif name in NUMBERS and not (_is_int(value) or isinstance(value, float)
+                                      and math.isfinite(value)):
             errors[name] = "須為數字。"
         elif name in ROWS and not _rows_ok(value, ROWS[name]):
             errors[name] = f"須為物件的陣列，每個物件的欄位為 {', '.join(ROWS[name])}（字串）。"
