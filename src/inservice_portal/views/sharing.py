@@ -255,9 +255,6 @@ class AddItem(ItemForm):
     def cancel_url(self):
         return self.request.resource_url(self.context, "@@sharing")
 
-    def appstruct(self):
-        return {"licence": "cc-by-4.0"} if self.kind() == "handout" else {}
-
     def save_success(self, appstruct):
         kind = self.kind()
         item = sharing.add_item(find_root(self.context), kind, self.context,
