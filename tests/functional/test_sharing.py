@@ -1,5 +1,6 @@
 """資源分享區: forms, uploads, the permission matrix, moderation, Chinese search, the links between
 courses and shared items, counts, the API and evolve step 4 (000 附件二 §六, 四(三)4)."""
+import io
 import re
 from urllib.parse import quote
 
@@ -7,7 +8,7 @@ import pytest
 import transaction
 import webtest
 
-from inservice_portal import sharing
+from inservice_portal import attachments, clock, sharing
 from inservice_portal.bootstrap import APP_ROOT
 
 from ..conftest import (add_course, add_organiser, add_shared, add_staff, add_teacher, login)
@@ -46,9 +47,11 @@ def world(site):
         course.update(lecturers=[{"name": "林 靜宜", "kind": "8-1"}], place="甲國小視聽教室")
         sharing.modified(course)                                  # the catalog reindexes
         add_course(root, school, "草稿課程", state="draft")
-        add_shared(root, "handout", school, "多元評量學習單", stage="elementary", scope="1",
-                   tags=("多元評量",), course_code=course.code,
-                   description="自然領域實作評量的學習單與評分規準。")
+        handout = add_shared(root, "handout", school, "多元評量學習單", stage="elementary",
+                             scope="1", tags=("多元評量",), course_code=course.code,
+                             description="自然領域實作評量的學習單與評分規準。")
+        attachments.store(handout, attachments.check(io.BytesIO(PDF), "學習單.pdf"), "a-admin",
+                          clock.now())
         add_shared(root, "lecturer", school, "林靜宜", state="private", affiliation="南海師範大學",
                    expertise_stages=("elementary",), expertise_scopes=("1",),
                    consent=True, phone="(07)717-0606", email="lin@example.org")
@@ -170,7 +173,8 @@ def test_files_are_managed_and_downloaded_only_as_attachments(app, world):
     form = owner.get("/sharing/handouts/1/@@files").forms["upload-form"]
     form["file"] = webtest.Upload("x.pdf", SVG, "application/pdf")
     assert "SVG" in form.submit("upload", status=400).text
-    name = world.read(lambda root: next(iter(root["sharing"]["handouts"]["1"].attachments)))
+    name = world.read(lambda root: next(n for n, a in root["sharing"]["handouts"]["1"]
+                                        .attachments.items() if a.filename == "評分規準.pdf"))
     download = browser(app).get(f"/sharing/handouts/1/@@download/{name}")   # shared: anyone
     assert download.body == PDF
     assert download.headers["Content-Type"] == "application/pdf"
@@ -339,6 +343,11 @@ def test_the_centre_takes_an_item_down_with_a_reason(app, world):
     assert item_state(world, "handouts", 1) == "taken_down"
     assert "多元評量學習單" not in browser(app).get("/sharing/?q=多元評量").text
     browser(app, "t1").get("/sharing/handouts/1", status=403)
+    name = world.read(lambda root: next(iter(root["sharing"]["handouts"]["1"].attachments)))
+    browser(app, "t1").get(f"/sharing/handouts/1/@@download/{name}", status=403)
+    assert "/login" in browser(app).get(f"/sharing/handouts/1/@@download/{name}",
+                                        status=303).location
+    assert browser(app, "tp-rev").get(f"/sharing/handouts/1/@@download/{name}").body == PDF
     owner_page = browser(app, "a-admin").get("/sharing/handouts/1")
     assert "含學生個資，請去識別化。" in owner_page.text
     transition(centre, "/sharing/handouts/1", "restore")

@@ -11,11 +11,11 @@ import colander
 import deform
 from hypatia.text.parsetree import ParseError
 from pyramid.httpexceptions import HTTPForbidden, HTTPSeeOther
-from pyramid.traversal import find_root, resource_path
+from pyramid.traversal import find_resource, find_root, resource_path
 from pyramid.view import view_config
 
 from .. import attachments as attachment_rules
-from .. import permissions, sharing, taxonomy
+from .. import clock, permissions, sharing, taxonomy
 from ..forms import FormView
 from ..resources.interfaces import (IRegionCentre, ISharedItem, ISharingArea, ISharingKind,
                                     IUnit)
@@ -233,7 +233,6 @@ class ItemForm(FormView):
     def store_file(self, item, appstruct):
         checked = appstruct.get("file")
         if checked not in (None, colander.null) and hasattr(item, "attachments"):
-            from .. import clock
             attachment_rules.store(item, checked, self.request.account.login, clock.now())
 
 
@@ -335,8 +334,6 @@ def moderation(context, request):
 
 def _unit_at(root, path):
     try:
-        from pyramid.traversal import find_resource
-
         return find_resource(root, path)
     except KeyError:
         return None
