@@ -524,3 +524,19 @@ def test_evolve_step_4_creates_the_area_and_indexes_in_an_old_database(app, db):
     finally:
         tm.abort()
         conn.close()
+
+
+def test_lists_are_paged_newest_first(app, world):
+    with world.edit() as root:
+        school = root["centres"]["taipei"]["353601"]
+        for n in range(1, 26):
+            add_shared(root, "venue", school, f"教室{n:02d}", county="臺北市", capacity=n)
+    client = browser(app)
+    first = client.get("/api/v1/sharing/venues?county=臺北市&per_page=10").json
+    assert first["total"] == 26
+    assert [i["title"] for i in first["items"][:2]] == ["教室25", "教室24"]
+    third = client.get("/api/v1/sharing/venues?county=臺北市&per_page=10&page=3").json
+    assert [i["title"] for i in third["items"]] == ["教室05", "教室04", "教室03", "教室02",
+                                                    "教室01", "甲國小視聽教室"]
+    page = client.get("/sharing/venues?page=2")
+    assert "共 26 筆" in page.text and "教室05" in page.text and "教室06" not in page.text

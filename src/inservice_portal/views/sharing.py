@@ -123,18 +123,18 @@ def browse(context, request):
     root = find_root(context)
     page = page_number(request)
     error = None
+    start = (page - 1) * PER_PAGE
     try:
         results = sharing.browse(root, kinds=(chosen["kind"],) if chosen["kind"]
                                  else sharing.KIND_ORDER,
                                  **{k: v for k, v in chosen.items() if k != "kind"})
-        items = sharing.newest_first(root, results)
+        total = len(results)
+        items = sharing.newest_first(root, results, limit=start + PER_PAGE)[start:]
     except ParseError:
-        error, items = "查詢字詞的格式無法辨識，請改用一般文字查詢。", []
-    total = len(items)
-    start = (page - 1) * PER_PAGE
+        error, items, total = "查詢字詞的格式無法辨識，請改用一般文字查詢。", [], 0
     return {
         "page_title": context.title,
-        "kind": kind, "chosen": chosen, "items": items[start:start + PER_PAGE],
+        "kind": kind, "chosen": chosen, "items": items,
         "total": total, "page": page, "pages": max(1, -(-total // PER_PAGE)), "error": error,
         "kinds": kind_titles(), "stages": sharing.stage_labels(), "scopes": scope_labels(),
         "counties": sharing.counties(), "area_url": request.resource_url(root["sharing"]),
