@@ -540,3 +540,18 @@ def test_lists_are_paged_newest_first(app, world):
                                                     "教室01", "甲國小視聽教室"]
     page = client.get("/sharing/venues?page=2")
     assert "共 26 筆" in page.text and "教室05" in page.text and "教室06" not in page.text
+
+
+def test_roles_follow_the_unit_and_a_centres_items_are_moderated_nationally(app, world):
+    with world.edit() as root:
+        add_staff(root, "nk-rev", root["centres"]["nknu"], "national_centre")
+        add_shared(root, "handout", root["centres"]["taipei"], "臺北市研習手冊",
+                   stage="elementary", scope="1")
+        root["centres"]["taipei"]["353601"].revoke("a-op", "operator")
+    browser(app, "a-op").get("/sharing/lecturers/2", status=403)     # no longer of the unit
+    assert browser(app, "tp-rev").get("/sharing/handouts/4/@@edit").status_int == 200
+    transition(browser(app, "tp-rev"), "/sharing/handouts/4", "take_down", comment="x",
+               status=403)                                          # not its own moderator
+    transition(browser(app, "nk-rev"), "/sharing/handouts/4", "take_down", comment="重複上傳")
+    assert item_state(world, "handouts", 4) == "taken_down"
+    browser(app, "nk-rev").get("/sharing/handouts/4/@@edit", status=403)
