@@ -464,6 +464,7 @@ def test_counts_for_the_unit_and_the_centre(app, world):
     assert re.search(r"講師推薦</th><td>0</td><td>1</td>", unit_page.text)
     centre_page = browser(app, "tp-rev").get("/centres/taipei/@@sharing-moderation")
     assert "1／1" in centre_page.text and "0／1" in centre_page.text
+    assert "其餘 1 個所轄單位尚未分享任何項目" in centre_page.text          # school B
 
 
 # --- the API ------------------------------------------------------------------------------------

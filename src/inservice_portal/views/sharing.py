@@ -328,6 +328,8 @@ def moderation(context, request):
     return {
         "page_title": f"資源分享區管理：{context.title}",
         "rows": count_rows(table, units), "kinds": kind_titles(), "items": shared,
+        # units of the centre that have shared nothing (the centre itself is not among them)
+        "silent": len(context) - len([u for u in units if u.__parent__ is context]),
         "states": workflow.STATES, "csrf_token": request.session.get_csrf_token(),
     }
 
