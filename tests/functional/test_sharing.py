@@ -470,8 +470,9 @@ def test_counts_for_the_unit_and_the_centre(app, world):
 # --- the API ------------------------------------------------------------------------------------
 
 def test_api_lists_shared_items_with_public_fields_only(app, world):
-    transition(browser(app, "a-admin"), "/sharing/lecturers/2", "share")
     client = browser(app)
+    assert client.get("/api/v1/sharing/lecturers").json["total"] == 0        # still private
+    transition(browser(app, "a-admin"), "/sharing/lecturers/2", "share")
     handouts = client.get("/api/v1/sharing/handouts?q=評量&stage=elementary&scope=1").json
     assert handouts["total"] == 1 and handouts["items"][0]["title"] == "多元評量學習單"
     assert handouts["items"][0]["licence"]["code"] == "cc-by-4.0"
