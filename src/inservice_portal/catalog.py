@@ -128,6 +128,7 @@ INDEXES = {
     "stage": Attr("stage"),
     "auto_approved": Attr("auto_approved"),
     # the sharing area (shared items only; courses have none of these attributes)
+    "sharing_id": Attr("sharing_id"),
     "owner": Attr("owner"),
     "owner_centre": Attr("owner_centre"),
     "county": Attr("county"),

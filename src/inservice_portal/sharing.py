@@ -78,11 +78,11 @@ def browse(root, kinds=KIND_ORDER, q="", stage="", scope="", county="", tag="", 
     return search.execute(query)
 
 
-def newest_first(root, results, limit=None):
-    """The items of ``results`` ordered by number, newest first."""
-    items = [i for i in results.all() if i is not None]
-    items.sort(key=lambda i: i.id, reverse=True)
-    return items[:limit] if limit else items
+def newest_first(root, results, limit=None) -> list:
+    """The items of ``results`` by number, newest first; with ``limit``, only that many are
+    loaded (the catalog sorts)."""
+    ordered = results.sort(root.catalog["sharing_id"], reverse=True, limit=limit)
+    return [item for item in ordered.all() if item is not None]
 
 
 # -- links between courses and items ------------------------------------------------------------

@@ -122,6 +122,8 @@ class SharedItem(Persistent):
     def id(self) -> int:
         return int(self.__name__)
 
+    sharing_id = id          # the catalog's sort key (newest first)
+
     def owner_unit(self):
         try:
             return find_resource(find_root(self), self.owner)

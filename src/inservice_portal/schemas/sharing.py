@@ -21,8 +21,7 @@ PHONE = re.compile(r"^[0-9()#+\-\s]{6,30}$")
 
 
 def _title(title: str, required: bool) -> dict:
-    verb = "填寫"
-    return {"title": title, "missing_msg": f"請{verb}「{title}」"} if required else {"title": title}
+    return {"title": title, "missing_msg": f"請填寫「{title}」"} if required else {"title": title}
 
 
 def text(title, max_len=200, required=True, widget=None, **kw):

@@ -11,11 +11,11 @@ import colander
 import deform
 from hypatia.text.parsetree import ParseError
 from pyramid.httpexceptions import HTTPForbidden, HTTPSeeOther
-from pyramid.traversal import find_root, resource_path
+from pyramid.traversal import find_resource, find_root, resource_path
 from pyramid.view import view_config
 
 from .. import attachments as attachment_rules
-from .. import permissions, sharing, taxonomy
+from .. import clock, permissions, sharing, taxonomy
 from ..forms import FormView
 from ..resources.interfaces import (IRegionCentre, ISharedItem, ISharingArea, ISharingKind,
                                     IUnit)
@@ -123,18 +123,18 @@ def browse(context, request):
     root = find_root(context)
     page = page_number(request)
     error = None
+    start = (page - 1) * PER_PAGE
     try:
         results = sharing.browse(root, kinds=(chosen["kind"],) if chosen["kind"]
                                  else sharing.KIND_ORDER,
                                  **{k: v for k, v in chosen.items() if k != "kind"})
-        items = sharing.newest_first(root, results)
+        total = len(results)
+        items = sharing.newest_first(root, results, limit=start + PER_PAGE)[start:]
     except ParseError:
-        error, items = "查詢字詞的格式無法辨識，請改用一般文字查詢。", []
-    total = len(items)
-    start = (page - 1) * PER_PAGE
+        error, items, total = "查詢字詞的格式無法辨識，請改用一般文字查詢。", [], 0
     return {
         "page_title": context.title,
-        "kind": kind, "chosen": chosen, "items": items[start:start + PER_PAGE],
+        "kind": kind, "chosen": chosen, "items": items,
         "total": total, "page": page, "pages": max(1, -(-total // PER_PAGE)), "error": error,
         "kinds": kind_titles(), "stages": sharing.stage_labels(), "scopes": scope_labels(),
         "counties": sharing.counties(), "area_url": request.resource_url(root["sharing"]),
@@ -233,7 +233,6 @@ class ItemForm(FormView):
     def store_file(self, item, appstruct):
         checked = appstruct.get("file")
         if checked not in (None, colander.null) and hasattr(item, "attachments"):
-            from .. import clock
             attachment_rules.store(item, checked, self.request.account.login, clock.now())
 
 
@@ -254,9 +253,6 @@ class AddItem(ItemForm):
 
     def cancel_url(self):
         return self.request.resource_url(self.context, "@@sharing")
-
-    def appstruct(self):
-        return {"licence": "cc-by-4.0"} if self.kind() == "handout" else {}
 
     def save_success(self, appstruct):
         kind = self.kind()
@@ -332,14 +328,14 @@ def moderation(context, request):
     return {
         "page_title": f"資源分享區管理：{context.title}",
         "rows": count_rows(table, units), "kinds": kind_titles(), "items": shared,
+        # units of the centre that have shared nothing (the centre itself is not among them)
+        "silent": len(context) - len([u for u in units if u.__parent__ is context]),
         "states": workflow.STATES, "csrf_token": request.session.get_csrf_token(),
     }
 
 
 def _unit_at(root, path):
     try:
-        from pyramid.traversal import find_resource
-
         return find_resource(root, path)
     except KeyError:
         return None

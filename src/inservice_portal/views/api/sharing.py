@@ -96,14 +96,13 @@ def list_items(context, request):
         raise HTTPNotFound()
     page, per_page = paging(request)
     kind = FOLDERS[folder.__name__].content_type
+    start = (page - 1) * per_page
     try:
-        items = sharing.newest_first(context, sharing.browse(context, kinds=(kind,),
-                                                             **_filters(request)))
+        results = sharing.browse(context, kinds=(kind,), **_filters(request))
+        items = sharing.newest_first(context, results, limit=start + per_page)[start:]
     except ParseError:
         raise malformed({"q": "查詢字詞的格式無法辨識。"}, "查詢條件不正確。") from None
-    start = (page - 1) * per_page
-    return page_of([item_json(i, request) for i in items[start:start + per_page]], len(items),
-                   page, per_page)
+    return page_of([item_json(i, request) for i in items], len(results), page, per_page)
 
 
 @view_config(route_name="api.sharing_item", request_method="GET", renderer="json",
