@@ -60,6 +60,37 @@ class DateOrdinal(Attr):
         return value.toordinal() if value is not None else default
 
 
+class Value(Attr):
+    """An attribute whose ``None`` (a field not filled in yet) is left out of the index."""
+
+    def __call__(self, obj, default):
+        value = getattr(obj, self.name, None)
+        return default if value is None else value
+
+
+class Keywords(Attr):
+    """A tuple attribute (audiences, delivery modes, tags) for a KeywordIndex."""
+
+    def __call__(self, obj, default):
+        value = getattr(obj, self.name, None)
+        return list(value) if value else default
+
+
+class Hours:
+    """The hours a full attendee is credited (credits × 18 for credit classes), as a float."""
+
+    def __call__(self, obj, default):
+        value = getattr(obj, "approved_hours", None)
+        return float(value) if value else default
+
+
+class OrganiserCounty:
+    """The county (縣市) of the course's organiser: where the course is held, for searching."""
+
+    def __call__(self, obj, default):
+        return getattr(getattr(obj, "__parent__", None), "county", None) or default
+
+
 class SearchableText:
     """What the full-text index reads: ``obj.searchable_text()`` where a type defines it."""
 
@@ -100,9 +131,22 @@ INDEXES = {
     "centre": LineageCode(2),
     "stage": Attr("stage"),
     "auto_approved": Attr("auto_approved"),
+    # 研習課程查詢 (evolve step 2)
+    "county": OrganiserCounty(),
+    "registration_opens": DateOrdinal("registration_opens"),
+    "registration_closes": DateOrdinal("registration_closes"),
+    "scope": Value("scope"),
+    "sub_item": Value("sub_item"),
+    "level": Value("level"),
+    "hours": Hours(),
 }
 KEYWORD_INDEXES = {
     "flags": ReviewFlagCodes(),
+    # 研習課程查詢 (evolve step 2)
+    "audience_stages": Keywords("audience_stages"),
+    "audience_titles": Keywords("audience_titles"),
+    "delivery_modes": Keywords("delivery_modes"),
+    "tags": Keywords("tags"),
 }
 
 
@@ -128,6 +172,41 @@ def reindex_all(root):
     for docid, path in list(root.objectmap.id_to_path.items()):
         obj = find_resource(root, path)
         root.catalog.index_doc(docid, obj)
+
+
+def catalogued_objects(root):
+    """Every object of a catalogued type, found by walking the folders (for ``reindex`` only:
+    views never walk the tree)."""
+    from .resources.interfaces import IFolder
+
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        for obj in folder.values():
+            if any(iface.providedBy(obj) for iface in CATALOGUED):
+                yield obj
+            if IFolder.providedBy(obj):
+                stack.append(obj)
+
+
+def rebuild(root, savepoint_every=5000) -> dict:
+    """``inservice-portal reindex``: add the indexes this version defines, index every
+    catalogued object found in the tree, and drop catalog entries whose object is gone."""
+    import transaction
+
+    ensure_catalog(root)
+    added = add_missing_indexes(root.catalog)
+    seen = set()
+    for count, obj in enumerate(catalogued_objects(root), 1):
+        path = resource_path_tuple(obj)
+        seen.add(path)
+        root.catalog.index_doc(root.objectmap.add(path), obj)
+        if count % savepoint_every == 0:
+            transaction.savepoint(optimistic=True)   # bound the memory of a big reindex
+    stale = [path for path in root.objectmap.path_to_id.keys() if path not in seen]
+    for path in stale:
+        root.catalog.unindex_doc(root.objectmap.remove(path))
+    return {"indexed": len(seen), "removed": len(stale), "added_indexes": added}
 
 
 def ensure_catalog(root):

@@ -28,7 +28,7 @@ SAMPLES = {
     (IMinistry, "account"): "/account",
     (IMinistry, "login"): "/login",
     (IMinistry, "logout"): "/logout",
-    (IMinistry, "search"): "/search?q=%E7%A0%94%E7%BF%92",
+    (IMinistry, "search"): "/search?q=%E7%A0%94%E7%BF%92&stage=elementary&open=1",
     (IRegionCentre, ""): "/centres/taipei",
     (IRegionCentre, "worklist"): "/centres/taipei/worklist",
     (IRegionCentre, "settings"): "/centres/taipei/settings",
@@ -50,6 +50,7 @@ SAMPLES = {
     ("api.openapi", ""): "/api/v1/openapi.json",
     ("api.course_transitions", ""): "/api/v1/courses/1/transitions",
     ("api.review_pending", ""): "/api/v1/review/pending?centre=taipei",
+    ("api.course_search", ""): "/api/v1/courses?q=%E7%A0%94%E7%BF%92&county=%E8%87%BA%E5%8C%97%E5%B8%82",
     ("__static/", ""): "/static/portal.css",
     ("__deform_static/", ""): "/deform_static/css/form.css",
 }

@@ -17,6 +17,8 @@ def _review_indexes(root):
 # (number, description, function(root)). Append; never renumber or remove.
 STEPS: list[tuple[int, str, object]] = [
     (1, "catalog: stage, auto_approved and review-flag indexes", _review_indexes),
+    (2, "catalog: search indexes (county, registration window, scope, sub-item, level, hours, "
+        "audiences, delivery modes, tags)", _review_indexes),
 ]
 VERSION_KEY = "evolve_version"
 

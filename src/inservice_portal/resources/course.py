@@ -121,6 +121,12 @@ class Course(Persistent):
         return self.seats_per_class * (self.classes or 1)
 
     @property
+    def seats_left(self) -> int | None:
+        """Seats still free (None: no limit given). Every list and page asks here; until
+        registrations exist this is the capacity (registration subtracts its takers)."""
+        return self.capacity
+
+    @property
     def first_day(self):
         return min((s.date for s in self.sessions), default=self.starts_on)
 

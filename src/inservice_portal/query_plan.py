@@ -1,0 +1,178 @@
+"""Catalog queries that stay fast at national scale (a million courses).
+
+hypatia's own query objects materialise every clause as a new set and intersect them by
+walking both sides: with a million courses, ``state == "published"`` alone copies a
+900,000-docid set on every request. Here each clause first says how many documents it would
+match (cheap: the lengths of the stored sets), the smallest clause is materialised, and every
+larger one is applied by looking each remaining docid up (``docid in stored_set``, or the
+docid's value in the index's reverse map) instead of being built. Sorting then fetches only
+the requested page: by N-best over the result when it is small, or by walking the sort index
+in order and keeping the docids that are in the result when it is large.
+
+The indexes are hypatia's FieldIndex and KeywordIndex (``_fwd_index``: value → docid set;
+``_rev_index``: docid → value) and TextIndex results (docid → score); this module is the one
+place that reads their internals.
+"""
+import heapq
+from itertools import islice
+
+import BTrees
+
+IF = BTrees.family64.IF
+EMPTY = IF.Set()
+
+
+class Eq:
+    """Documents whose value (or one of whose keywords) equals ``value``."""
+
+    def __init__(self, index, value):
+        self.index, self.value = index, value
+
+    def stored(self):
+        return self.index._fwd_index.get(self.value, EMPTY)
+
+    def size(self) -> int:
+        return len(self.stored())
+
+    def docids(self):
+        return self.stored()          # the index's own set: read, never mutated
+
+    def accepts(self):
+        return self.stored().__contains__
+
+    def is_everything(self) -> bool:
+        """True when every indexed document matches (``content_type == "course"`` today)."""
+        return self.size() >= self.index.indexed_count()
+
+
+class Range:
+    """Documents whose value is within ``lo``…``hi`` (either may be None: unbounded)."""
+
+    def __init__(self, index, lo=None, hi=None):
+        self.index, self.lo, self.hi = index, lo, hi
+
+    def _sets(self):
+        bounds = {k: v for k, v in (("min", self.lo), ("max", self.hi)) if v is not None}
+        return self.index._fwd_index.values(**bounds)
+
+    def size(self) -> int:
+        return sum(len(s) for s in self._sets())
+
+    def docids(self):
+        return IF.multiunion(list(self._sets()))
+
+    def accepts(self):
+        rev, lo, hi = self.index._rev_index, self.lo, self.hi
+
+        def accept(docid):
+            value = rev.get(docid)
+            return value is not None and (lo is None or value >= lo) and (hi is None or value <= hi)
+
+        return accept
+
+    def is_everything(self) -> bool:
+        return False
+
+
+class Matches:
+    """A result computed elsewhere (a full-text search: docid → score)."""
+
+    def __init__(self, result):
+        self.result = result
+
+    def size(self) -> int:
+        return len(self.result)
+
+    def docids(self):
+        return self.result
+
+    def accepts(self):
+        return self.result.__contains__
+
+    def is_everything(self) -> bool:
+        return False
+
+
+# Intersect two materialised sets (a C merge) while the larger is at most this many times the
+# smaller; beyond that, look the smaller's docids up in the larger one by one.
+MERGE_RATIO = 4
+
+
+def intersect(clauses):
+    """The docids matching every clause (an IF set; possibly an index's own set: read only)."""
+    sized = sorted(((c.size(), i, c) for i, c in enumerate(clauses)), key=lambda t: t[:2])
+    if not sized:
+        raise ValueError("at least one clause")
+    result = sized[0][2].docids()
+    for size, _, clause in sized[1:]:
+        if not result:
+            return EMPTY
+        if size <= MERGE_RATIO * len(result):
+            result = IF.intersection(result, clause.docids())
+        elif not clause.is_everything():
+            accept = clause.accepts()
+            result = IF.Set([docid for docid in result if accept(docid)])
+    return result
+
+
+def page(index, docids, reverse=False, offset=0, limit=20) -> list[int]:
+    """Docids ``offset … offset+limit`` of ``docids`` ordered by ``index``'s value (ties by
+    docid; documents without a value last). ``index`` is a FieldIndex with numeric values."""
+    want = offset + limit
+    count = len(docids)
+    if not count or offset >= count:
+        return []
+    indexed = max(index.indexed_count(), 1)
+    # A scan of the index in order checks about want × indexed / count docids; N-best reads
+    # every docid of the result once.
+    if want * indexed / count < count:
+        ordered = _scan(index, docids, reverse, want)
+    else:
+        ordered = _nbest(index, docids, reverse, want)
+    return ordered[offset:want]
+
+
+def _nbest(index, docids, reverse, want) -> list[int]:
+    rev = index._rev_index
+
+    def key(docid):
+        value = rev.get(docid)
+        if value is None:
+            return (1, 0, docid)
+        return (0, -value if reverse else value, docid)
+
+    return heapq.nsmallest(want, docids, key=key)
+
+
+def _scan(index, docids, reverse, want) -> list[int]:
+    fwd = index._fwd_index
+    found = []
+    keys = _descending(fwd) if reverse else iter(fwd.keys())
+    for value in keys:
+        for docid in fwd[value]:
+            if docid in docids:
+                found.append(docid)
+                if len(found) >= want:
+                    return found
+    # Fewer than wanted had a value: the rest come after, in docid order.
+    rev = index._rev_index
+    found += islice((d for d in docids if d not in rev), want - len(found))
+    return found
+
+
+def _descending(tree, span=64):
+    """The keys of an integer- (or number-) keyed BTree from the largest down, lazily
+    (BTrees iterate forwards only): windows of growing width below the current maximum."""
+    try:
+        hi = tree.maxKey()
+    except ValueError:
+        return
+    while True:
+        lo = hi - span
+        window = list(tree.keys(min=lo, max=hi, excludemin=True))
+        yield from reversed(window)
+        try:
+            hi = tree.maxKey(lo)
+        except ValueError:
+            return
+        span *= 2
