@@ -5,22 +5,23 @@
 literals here) and answers the criteria and, per parameter, what is wrong with it;
 ``search(root, criteria, today, offset, limit)`` answers the total and one page of courses.
 
-Which courses: the catalogue lists ``published`` courses only (API.md: "published courses
-only") — the courses one can still register for or attend. Cancelled courses, and courses
-whose roster is under way or closed, stay reachable by their own page and code but are not
-in the catalogue.
+Which courses: by default the catalogue lists ``published`` courses only (API.md: "published
+courses only") — the courses one can still register for or attend. With ``finished=1`` it
+also lists the courses that took place (roster under review, roster returned, closed), which
+are public too (workflows/course.py STATE_ACL), so that a teacher can find a past course.
+Cancelled courses are never listed (their own page still says so); drafts, pending and
+returned courses are not public at all.
 """
 from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from hypatia.text.parsetree import ParseError
-
 from . import reference, taxonomy
 from .catalog import Search
-from .query_plan import Eq, Matches, Range, intersect, page
+from .query_plan import AnyOf, Eq, Range, intersect, page, text_match
 
-PUBLIC_STATES = ("published",)
+CATALOGUE_STATES = ("published",)
+FINISHED_STATES = ("roster_pending", "roster_returned", "closed")
 FORM = reference.load("course_form")["vocabularies"]
 MAX_KEYWORD = 100
 MAX_TAG = 50
@@ -87,6 +88,7 @@ class Criteria:
     starts_from: date | None = None
     starts_to: date | None = None
     open: bool = False
+    finished: bool = False
     hours_min: Decimal | None = None
     hours_max: Decimal | None = None
     sort: str = DEFAULT_SORT
@@ -182,9 +184,10 @@ def parse_criteria(params) -> tuple[Criteria, dict[str, str]]:
     for name in ("hours_min", "hours_max"):
         if get(name):
             check(name, _hours(get(name)))
-    if get("open") not in ("", "0", "1"):
-        errors["open"] = "「報名中」請填 1（是）或 0（不限）。"
-    c.open = get("open") == "1"
+    for name, label in (("open", "報名中"), ("finished", "包含已結束的課程")):
+        if get(name) not in ("", "0", "1"):
+            errors[name] = f"「{label}」請填 1（是）或 0（否）。"
+        setattr(c, name, get(name) == "1")
     if c.starts_from and c.starts_to and c.starts_from > c.starts_to:
         errors["starts_to"] = "開課日期的「迄」不可早於「起」。"
     if c.hours_min is not None and c.hours_max is not None and c.hours_min > c.hours_max:
@@ -193,7 +196,7 @@ def parse_criteria(params) -> tuple[Criteria, dict[str, str]]:
 
 
 class KeywordError(ValueError):
-    """The keyword cannot be parsed as a full-text query."""
+    """The keyword cannot be used (kept for callers: every keyword is plain text today)."""
 
 
 @dataclass
@@ -205,10 +208,8 @@ class Results:
 def clauses(root, c: Criteria, today: date) -> list:
     catalog = root.catalog
     out = [Eq(catalog["content_type"], "course")]
-    states = [Eq(catalog["state"], s) for s in PUBLIC_STATES]
-    if len(states) != 1:
-        raise NotImplementedError("one public state")
-    out += states
+    states = CATALOGUE_STATES + (FINISHED_STATES if c.finished else ())
+    out.append(AnyOf(catalog["state"], states))
     for name, index in (("centre", "centre"), ("county", "county"), ("organiser", "organiser"),
                         ("stage", "stage"), ("scope", "scope"),
                         ("audience_stage", "audience_stages"), ("delivery", "delivery_modes"),
@@ -230,10 +231,7 @@ def clauses(root, c: Criteria, today: date) -> list:
                          float(c.hours_min) if c.hours_min is not None else None,
                          float(c.hours_max) if c.hours_max is not None else None))
     if c.q:
-        try:
-            out.append(Matches(catalog["text"].applyContains(c.q)))
-        except ParseError as error:
-            raise KeywordError(str(error)) from error
+        out.append(text_match(catalog["text"], c.q))
     return out
 
 

@@ -45,6 +45,31 @@ class Eq:
         return self.size() >= self.index.indexed_count()
 
 
+class AnyOf:
+    """Documents whose value is one of ``values`` (a FieldIndex)."""
+
+    def __init__(self, index, values):
+        self.index, self.values = index, tuple(values)
+        self.eqs = [Eq(index, v) for v in self.values]
+
+    def size(self) -> int:
+        return sum(eq.size() for eq in self.eqs)
+
+    def docids(self):
+        if len(self.eqs) == 1:
+            return self.eqs[0].docids()
+        return IF.multiunion([eq.stored() for eq in self.eqs])
+
+    def accepts(self):
+        if len(self.eqs) == 1:
+            return self.eqs[0].accepts()
+        rev, values = self.index._rev_index, frozenset(self.values)
+        return lambda docid: rev.get(docid) in values
+
+    def is_everything(self) -> bool:
+        return self.size() >= self.index.indexed_count()
+
+
 class Range:
     """Documents whose value is within ``lo``…``hi`` (either may be None: unbounded)."""
 
@@ -75,10 +100,11 @@ class Range:
 
 
 class Matches:
-    """A result computed elsewhere (a full-text search: docid → score)."""
+    """A result computed elsewhere; ``verify`` (docid → bool), when given, is checked on the
+    final result only, after the cheaper clauses have narrowed it."""
 
-    def __init__(self, result):
-        self.result = result
+    def __init__(self, result, verify=None):
+        self.result, self.verify = result, verify
 
     def size(self) -> int:
         return len(self.result)
@@ -91,6 +117,58 @@ class Matches:
 
     def is_everything(self) -> bool:
         return False
+
+
+def text_match(text_index, keyword: str) -> Matches:
+    """Documents containing every whitespace-separated term of ``keyword`` (no relevance
+    ranking: the catalogue sorts by date or code).
+
+    Terms are split by the index's own lexicon (CJK runs → overlapping bigrams, Latin words
+    whole, a lone CJK character → the glob 字*), and the docids come straight from the word
+    postings of hypatia's OkapiIndex, intersected in C — without computing a relevance score
+    for every posting, which is what makes hypatia's own query slow on common bigrams. A
+    term of several bigrams (自然領域 → 自然 然領 領域) must also appear as a phrase: checked
+    against each remaining document's stored word sequence at the very end.
+    """
+    from hypatia.text import widcode
+
+    lexicon, index = text_index.lexicon, text_index.index
+    postings, phrases = [], []
+    for term in keyword.split():
+        words = lexicon.parseTerms(term)
+        wids = []
+        for word in words:
+            if word.endswith("*"):
+                globbed = [index._wordinfo.get(w) for w in lexicon.globToWordIds(word)]
+                postings.append(IF.multiunion([_as_set(p) for p in globbed if p]))
+            else:
+                wid = lexicon._wids.get(word)
+                if wid is None or wid not in index._wordinfo:
+                    return Matches(EMPTY)
+                wids.append(wid)
+                postings.append(_as_set(index._wordinfo[wid]))
+        if len(wids) > 1:
+            phrases.append(widcode.encode(wids))
+    if not postings:
+        return Matches(EMPTY)
+    postings.sort(key=len)
+    result = postings[0]
+    for other in postings[1:]:
+        result = IF.intersection(result, other)
+    verify = None
+    if phrases:
+        docwords = index._docwords
+
+        def verify(docid):
+            stored = docwords.get(docid, b"")
+            return all(stored.find(code) >= 0 for code in phrases)
+
+    return Matches(result, verify)
+
+
+def _as_set(posting):
+    """A word's posting (a dict for rare words, an IFBTree for common ones) as docids."""
+    return IF.Set(posting) if isinstance(posting, dict) else posting
 
 
 # Intersect two materialised sets (a C merge) while the larger is at most this many times the
@@ -112,6 +190,10 @@ def intersect(clauses):
         elif not clause.is_everything():
             accept = clause.accepts()
             result = IF.Set([docid for docid in result if accept(docid)])
+    for clause in clauses:
+        verify = getattr(clause, "verify", None)
+        if verify is not None and result:
+            result = IF.Set([docid for docid in result if verify(docid)])
     return result
 
 
@@ -149,7 +231,8 @@ def _scan(index, docids, reverse, want) -> list[int]:
     found = []
     keys = _descending(fwd) if reverse else iter(fwd.keys())
     for value in keys:
-        for docid in fwd[value]:
+        entry = fwd[value]      # a docid set, or one docid (UniqueFieldIndex)
+        for docid in (entry,) if isinstance(entry, int) else entry:
             if docid in docids:
                 found.append(docid)
                 if len(found) >= want:

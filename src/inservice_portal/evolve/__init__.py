@@ -14,11 +14,19 @@ def _review_indexes(root):
         reindex_all(root)
 
 
+def _search_indexes(root):
+    from ..catalog import add_missing_indexes, reindex_all, replace_outdated_indexes
+
+    replace_outdated_indexes(root.catalog)
+    if add_missing_indexes(root.catalog):
+        reindex_all(root)
+
+
 # (number, description, function(root)). Append; never renumber or remove.
 STEPS: list[tuple[int, str, object]] = [
     (1, "catalog: stage, auto_approved and review-flag indexes", _review_indexes),
     (2, "catalog: search indexes (county, registration window, scope, sub-item, level, hours, "
-        "audiences, delivery modes, tags)", _review_indexes),
+        "audiences, delivery modes, tags); the course code as a unique index", _search_indexes),
 ]
 VERSION_KEY = "evolve_version"
 

@@ -20,6 +20,7 @@ LABELS = {
     "stage": "教育階段（課程內容）", "scope": "進修範疇", "level": "進修階層",
     "audience_stage": "參加對象教育階段別", "delivery": "實施方式", "tag": "專案屬性標籤",
     "starts_from": "開課日期（起）", "starts_to": "開課日期（迄）", "open": "報名中",
+    "finished": "包含已結束的課程",
     "hours_min": "研習時數（下限）", "hours_max": "研習時數（上限）", "sort": "排序",
     "page": "頁碼",
 }
