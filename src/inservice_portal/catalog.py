@@ -12,13 +12,12 @@ from hypatia import RangeValue
 from hypatia.catalog import Catalog
 from hypatia.field import FieldIndex
 from hypatia.keyword import KeywordIndex
-from hypatia.text import TextIndex
 from persistent import Persistent
 from pyramid.traversal import find_resource, find_root, resource_path_tuple
 
 from .resources.events import IObjectAdded, IObjectModified, IObjectWillBeRemoved
 from .resources.interfaces import ICourse
-from .chinese_text import make_lexicon
+from .chinese_text import PostingsIndex, make_text_index
 
 
 DOCID_LIMIT = 2**31
@@ -266,10 +265,13 @@ UNIQUE = {"code"}
 
 
 def replace_outdated_indexes(catalog) -> list[str]:
-    """Drop indexes whose class this version changed (``code`` became a UniqueFieldIndex);
+    """Drop indexes whose class this version changed (``code`` became a UniqueFieldIndex,
+    the text index keeps postings without scores);
     ``add_missing_indexes`` then makes them anew. Answers their names."""
     outdated = [name for name in UNIQUE
                 if name in catalog and not isinstance(catalog[name], UniqueFieldIndex)]
+    if "text" in catalog and not isinstance(catalog["text"].index, PostingsIndex):
+        outdated.append("text")
     for name in outdated:
         del catalog[name]
     return outdated
@@ -283,12 +285,12 @@ def make_catalog() -> Catalog:
 
 def add_missing_indexes(catalog) -> list[str]:
     """Create the indexes this version defines and the catalog lacks; return their names."""
-    wanted = {name: lambda d=d: (UniqueFieldIndex if name in UNIQUE else FieldIndex)(d)
+    wanted = {name: lambda d=d, n=name: (UniqueFieldIndex if n in UNIQUE else FieldIndex)(d)
               for name, d in INDEXES.items()}
     wanted.update({name: lambda d=d: KeywordIndex(d) for name, d in KEYWORD_INDEXES.items()})
     wanted.update({name: lambda d=d: CompactKeywordIndex(d)
                    for name, d in COMPACT_KEYWORD_INDEXES.items()})
-    wanted["text"] = lambda: TextIndex(SearchableText(), lexicon=make_lexicon())
+    wanted["text"] = lambda: make_text_index(SearchableText())
     added = [name for name in wanted if name not in catalog]
     for name in added:
         catalog[name] = wanted[name]()

@@ -231,8 +231,15 @@ def clauses(root, c: Criteria, today: date) -> list:
                          float(c.hours_min) if c.hours_min is not None else None,
                          float(c.hours_max) if c.hours_max is not None else None))
     if c.q:
-        out.append(text_match(catalog["text"], c.q))
+        out.append(text_match(catalog["text"], c.q, lambda term: _code(catalog, term)))
     return out
+
+
+def _code(catalog, term):
+    """A keyword that is a course code (課程代碼) finds that course."""
+    if term.isascii() and term.isdigit() and len(term) <= 12:
+        return catalog["code"].applyEq(int(term))
+    return None
 
 
 def matching_docids(root, c: Criteria, today: date):

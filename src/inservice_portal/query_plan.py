@@ -119,42 +119,45 @@ class Matches:
         return False
 
 
-def text_match(text_index, keyword: str) -> Matches:
+def text_match(text_index, keyword: str, alternative=None) -> Matches:
     """Documents containing every whitespace-separated term of ``keyword`` (no relevance
     ranking: the catalogue sorts by date or code).
 
     Terms are split by the index's own lexicon (CJK runs → overlapping bigrams, Latin words
     whole, a lone CJK character → the glob 字*), and the docids come straight from the word
-    postings of hypatia's OkapiIndex, intersected in C — without computing a relevance score
-    for every posting, which is what makes hypatia's own query slow on common bigrams. A
-    term of several bigrams (自然領域 → 自然 然領 領域) must also appear as a phrase: checked
-    against each remaining document's stored word sequence at the very end.
+    postings, intersected in C — without computing a relevance score for every posting,
+    which is what makes hypatia's own query slow on common bigrams. A term of several
+    bigrams (自然領域 → 自然 然領 領域) must also appear as a phrase: checked against each
+    remaining document's stored word sequence at the very end. ``alternative(term)`` may
+    answer more docids for a term (a course code typed as the keyword).
     """
     from hypatia.text import widcode
 
     lexicon, index = text_index.lexicon, text_index.index
-    postings, phrases = [], []
+    per_term, phrases = [], []
     for term in keyword.split():
-        words = lexicon.parseTerms(term)
-        wids = []
-        for word in words:
+        postings, wids = [], []
+        for word in lexicon.parseTerms(term):
             if word.endswith("*"):
-                globbed = [index._wordinfo.get(w) for w in lexicon.globToWordIds(word)]
-                postings.append(IF.multiunion([_as_set(p) for p in globbed if p]))
+                postings.append(IF.multiunion(
+                    [_docids(index, w) for w in lexicon.globToWordIds(word)]))
             else:
                 wid = lexicon._wids.get(word)
-                if wid is None or wid not in index._wordinfo:
-                    return Matches(EMPTY)
                 wids.append(wid)
-                postings.append(_as_set(index._wordinfo[wid]))
-        if len(wids) > 1:
+                postings.append(_docids(index, wid) if wid is not None else EMPTY)
+        found = _all_of(postings) if postings else EMPTY
+        if len(wids) > 1 and found and None not in wids:
             phrases.append(widcode.encode(wids))
-    if not postings:
+        extra = alternative(term) if alternative is not None else None
+        if extra:
+            found = IF.union(found, extra)
+            # (a document found through the alternative need not contain the phrase)
+            if phrases and len(wids) > 1:
+                phrases.pop()
+        per_term.append(found)
+    if not per_term:
         return Matches(EMPTY)
-    postings.sort(key=len)
-    result = postings[0]
-    for other in postings[1:]:
-        result = IF.intersection(result, other)
+    result = _all_of(per_term)
     verify = None
     if phrases:
         docwords = index._docwords
@@ -166,9 +169,24 @@ def text_match(text_index, keyword: str) -> Matches:
     return Matches(result, verify)
 
 
-def _as_set(posting):
-    """A word's posting (a dict for rare words, an IFBTree for common ones) as docids."""
-    return IF.Set(posting) if isinstance(posting, dict) else posting
+def _all_of(sets):
+    sets = sorted(sets, key=len)
+    result = sets[0]
+    for other in sets[1:]:
+        if not result:
+            break
+        result = IF.intersection(result, other)
+    return result
+
+
+def _docids(index, wid):
+    """A word's documents: PostingsIndex's tuple or set, or OkapiIndex's dict or IFBTree."""
+    posting = index._wordinfo.get(wid)
+    if posting is None:
+        return EMPTY
+    if isinstance(posting, (tuple, dict)):
+        return IF.Set(posting)
+    return posting
 
 
 # Intersect two materialised sets (a C merge) while the larger is at most this many times the
