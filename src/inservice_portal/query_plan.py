@@ -78,7 +78,8 @@ class Range:
 
     def _sets(self):
         bounds = {k: v for k, v in (("min", self.lo), ("max", self.hi)) if v is not None}
-        return self.index._fwd_index.values(**bounds)
+        # (hypatia indexes a None value as a key, which sorts first: never in a range)
+        return [s for key, s in self.index._fwd_index.items(**bounds) if key is not None]
 
     def size(self) -> int:
         return sum(len(s) for s in self._sets())
@@ -249,6 +250,8 @@ def _scan(index, docids, reverse, want) -> list[int]:
     found = []
     keys = _descending(fwd) if reverse else iter(fwd.keys())
     for value in keys:
+        if value is None:        # sorted with the documents without a value: last
+            continue
         entry = fwd[value]      # a docid set, or one docid (UniqueFieldIndex)
         for docid in (entry,) if isinstance(entry, int) else entry:
             if docid in docids:
@@ -256,8 +259,8 @@ def _scan(index, docids, reverse, want) -> list[int]:
                 if len(found) >= want:
                     return found
     # Fewer than wanted had a value: the rest come after, in docid order.
-    rev = index._rev_index
-    found += islice((d for d in docids if d not in rev), want - len(found))
+    seen = set(found)
+    found += islice((d for d in docids if d not in seen), want - len(found))
     return found
 
 
