@@ -314,3 +314,28 @@ def test_search_writes_nothing(testapp, site, courses):
     testapp.get("/search", {"q": "自然領域", "open": "1"})
     testapp.get("/api/v1/courses", {"q": "自然領域"})
     assert site.last_transaction() == before
+
+
+def test_evolve_step_2_brings_an_old_catalog_up_to_date(testapp, site, courses):
+    from hypatia.field import FieldIndex
+    from hypatia.text import TextIndex
+
+    from inservice_portal import evolve
+    from inservice_portal.catalog import COMPACT_KEYWORD_INDEXES, Attr, SearchableText
+    from inservice_portal.chinese_text import make_lexicon
+
+    new = ["county", "registration_opens", "registration_closes", "scope", "sub_item", "level",
+           "hours", *COMPACT_KEYWORD_INDEXES]
+    with site.edit() as root:               # the catalog as evolve step 1 left it
+        for name in new:
+            del root.catalog[name]
+        root.catalog["code"] = FieldIndex(Attr("code"))
+        root.catalog["text"] = TextIndex(SearchableText(), lexicon=make_lexicon())
+        root.evolve_version = 1
+    with site.edit() as root:
+        assert [number for number, _, _ in evolve.pending(root)] == [2]
+        for number, _, step in evolve.pending(root):
+            step(root)
+            root.evolve_version = number
+    assert found(testapp, county="高雄市", q="海洋", tag="海洋教育") == {courses["ocean"]}
+    assert found(testapp, q="自然領域") == {courses["showcase"]}
