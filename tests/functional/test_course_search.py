@@ -339,3 +339,14 @@ def test_evolve_step_2_brings_an_old_catalog_up_to_date(testapp, site, courses):
             root.evolve_version = number
     assert found(testapp, county="高雄市", q="海洋", tag="海洋教育") == {courses["ocean"]}
     assert found(testapp, q="自然領域") == {courses["showcase"]}
+
+
+def test_the_demo_catalogue_has_courses_open_for_registration(testapp, site):
+    from inservice_portal.demo import load_demo
+
+    with site.edit() as root:
+        load_demo(root)
+    body = testapp.get("/api/v1/courses", {"open": "1", "q": "自然領域"}).json
+    assert [i["title"] for i in body["items"]] == [SHOWCASE]
+    assert body["items"][0]["registration_open"] is True
+    assert testapp.get("/api/v1/courses", {"open": "1"}).json["total"] == 3
