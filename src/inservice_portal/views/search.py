@@ -8,6 +8,7 @@ from decimal import Decimal
 from functools import cache
 from html import escape
 
+from pyramid.traversal import resource_path
 from pyramid.view import view_config
 
 from .. import clock, course_search, permissions
@@ -103,4 +104,5 @@ def search_page(context, request):
         "next_url": page_url(page + 1) if page < shown and results else None,
         "is_open": lambda course: course_search.is_open(course, today),
         "hours_text": hours_text, "options": options, **vocabularies(),
+        "url_of": lambda course: request.application_url + resource_path(course) + "/",
     }
