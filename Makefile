@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 export CHAMELEON_CACHE := $(CURDIR)/var/cache/chameleon
 
-.PHONY: run test test-unit test-functional test-e2e demo browser e2e-deps bench clean
+.PHONY: run test test-unit test-functional test-e2e demo browser e2e-deps bench bench-search clean
 
 $(STAMP): setup.cfg setup.py pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,12 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 
 e2e-deps: browser node_modules/axe-core/axe.min.js
+
+## make bench-search: 研習課程查詢 at national scale (COURSES=1000000 by default; reuses
+## var/bench/<N>/Data.fs when present; see bench/search.py --help)
+COURSES ?= 1000000
+bench-search: $(STAMP) var
+	$(BIN)/python bench/search.py --courses $(COURSES)
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache

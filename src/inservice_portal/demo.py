@@ -90,9 +90,14 @@ def load_demo(root) -> bool:
     for c in data["courses"]:
         starts = today + timedelta(days=c["start"])
         code = root.course_codes.next()
+        window = {}
+        if "registration" in c:      # days from today, so that 報名中 stays true in a demo
+            opens, closes = c["registration"]
+            window = {"registration_opens": today + timedelta(days=opens),
+                      "registration_closes": today + timedelta(days=closes)}
         course = Course(code, c["title"], starts_on=starts,
                         ends_on=starts + timedelta(days=c.get("days", 1) - 1), place=c["place"],
-                        hours=c["hours"], state=c["state"], **c.get("fields", {}))
+                        hours=c["hours"], state=c["state"], **window, **c.get("fields", {}))
         organisers[c["organiser"]].add(str(code), course)
         if course.state != c["state"]:
             # A workflow subscriber may have put the new course in its initial state: the demo

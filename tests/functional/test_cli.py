@@ -138,3 +138,33 @@ def test_evolve_runs_pending_steps_in_order(ini, monkeypatch, capsys):
     assert cli.main([str(ini), "evolve"]) == 0
     assert "nothing to do" in capsys.readouterr().out
     assert read(ini, lambda root: (root.evolved, root.evolve_version)) == (2, 2)
+
+
+def test_reindex_rebuilds_a_lost_catalog(ini):
+    from inservice_portal.catalog import ObjectMap, make_catalog
+
+    assert run(ini, "demo").returncode == 0
+
+    def published_codes(root):
+        return sorted(root.catalog["code"]._rev_index[d]
+                      for d in root.catalog["state"]._fwd_index.get("published", ()))
+
+    before = read(ini, published_codes)
+    assert before
+    db = DB(FileStorage(str(data_fs(ini))))
+    try:
+        with db.transaction() as conn:     # lose the catalog, keep a stale entry
+            root = conn.root()[APP_ROOT]
+            root.catalog, root.objectmap = make_catalog(), ObjectMap()
+            root.objectmap.add(("", "centres", "taipei", "gone", "1"))
+    finally:
+        db.close()
+    assert read(ini, published_codes) == []
+
+    done = run(ini, "reindex")
+    assert done.returncode == 0, done.stderr
+    assert "1 stale entries removed" in done.stdout
+    assert read(ini, published_codes) == before
+    again = run(ini, "reindex")                # idempotent
+    assert again.returncode == 0 and "0 stale entries removed" in again.stdout
+    assert read(ini, published_codes) == before

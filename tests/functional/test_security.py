@@ -32,7 +32,7 @@ SAMPLES = {
     (IMinistry, "account"): "/account",
     (IMinistry, "login"): "/login",
     (IMinistry, "logout"): "/logout",
-    (IMinistry, "search"): "/search?q=%E7%A0%94%E7%BF%92",
+    (IMinistry, "search"): "/search?q=%E7%A0%94%E7%BF%92&stage=elementary&open=1",
     (IRegionCentre, ""): "/centres/taipei",
     (IRegionCentre, "worklist"): "/centres/taipei/worklist",
     (IRegionCentre, "settings"): "/centres/taipei/settings",
@@ -70,6 +70,7 @@ SAMPLES = {
     (IRegionCentre, "sharing-moderation"): "/centres/taipei/@@sharing-moderation",
     ("api.sharing", ""): "/api/v1/sharing/handouts?q=%E7%A0%94%E7%BF%92",
     ("api.sharing_item", ""): "/api/v1/sharing/handouts/1",
+    ("api.course_search", ""): "/api/v1/courses?q=%E7%A0%94%E7%BF%92&county=%E8%87%BA%E5%8C%97%E5%B8%82",
     ("__static/", ""): "/static/portal.css",
     ("__deform_static/", ""): "/deform_static/css/form.css",
 }

@@ -23,9 +23,19 @@ def _sharing_area(root):
         reindex_all(root)
 
 
+def _search_indexes(root):
+    from ..catalog import add_missing_indexes, reindex_all, replace_outdated_indexes
+
+    replace_outdated_indexes(root.catalog)
+    if add_missing_indexes(root.catalog):
+        reindex_all(root)
+
+
 # (number, description, function(root)). Append; never renumber or remove.
 STEPS: list[tuple[int, str, object]] = [
     (1, "catalog: stage, auto_approved and review-flag indexes", _review_indexes),
+    (2, "catalog: search indexes (county, registration window, scope, sub-item, level, hours, "
+        "audiences, delivery modes, tags); the course code as a unique index", _search_indexes),
     (4, "資源分享區: the /sharing container and its catalog indexes", _sharing_area),
 ]
 VERSION_KEY = "evolve_version"

@@ -145,7 +145,9 @@ class Course(Persistent):
     def searchable_text(self) -> str:
         organiser = self.__parent__
         lecturers = " ".join(lecturer.get("name", "") for lecturer in self.lecturers)
-        return " ".join(filter(None, (self.title, str(self.code), self.place, self.outline,
+        # The code is found through the code index (course_search): as a word it would add
+        # a million one-document words to the text index.
+        return " ".join(filter(None, (self.title, self.place, self.outline,
                                       " ".join(self.tags), lecturers, self.subject,
                                       getattr(organiser, "title", ""))))
 

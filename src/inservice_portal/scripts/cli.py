@@ -3,6 +3,7 @@
     inservice-portal CONFIG_URI demo                 load the demo school year (once)
     inservice-portal CONFIG_URI evolve               run pending evolve steps
     inservice-portal CONFIG_URI set-password LOGIN   new password from stdin
+    inservice-portal CONFIG_URI reindex              rebuild the catalog from the tree
 """
 import argparse
 import getpass
@@ -15,6 +16,7 @@ from pyramid.paster import bootstrap, get_appsettings
 
 from .. import evolve, reference
 from ..bootstrap import APP_ROOT, ensure_root
+from ..catalog import rebuild
 from ..demo import load_demo
 
 
@@ -77,6 +79,16 @@ def cmd_set_password(root, tm, args) -> int:
     return 0
 
 
+def cmd_reindex(root, tm, args) -> int:
+    counts = rebuild(root)
+    tm.get().note("inservice-portal reindex")
+    tm.commit()
+    added = "、".join(counts["added_indexes"]) or "none"
+    print(f"catalog rebuilt: {counts['indexed']} objects indexed, {counts['removed']} stale "
+          f"entries removed, indexes added: {added}")
+    return 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="inservice-portal",
                                      description="全國教師在職進修資訊網: operator commands")
@@ -90,6 +102,8 @@ def make_parser() -> argparse.ArgumentParser:
                                        help="set an account's password (read from stdin)")
     set_password.add_argument("login")
     set_password.set_defaults(run=cmd_set_password)
+    commands.add_parser("reindex", help="rebuild the search catalog from the resource tree"
+                        ).set_defaults(run=cmd_reindex)
     return parser
 
 

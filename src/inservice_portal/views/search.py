@@ -1,39 +1,108 @@
-"""研習課程查詢: keyword search over published courses (the registration issue adds filters)."""
-from hypatia.text.parsetree import ParseError
+"""研習課程查詢: keyword and filters over the public catalogue (course_search.py).
+
+A GET form: the whole state is in the query string, so a search is a shareable URL and the
+browser's back button works. Malformed parameters re-render the form with what was typed and
+an error summary linking to each field (never a 500).
+"""
+from decimal import Decimal
+from functools import cache
+from html import escape
+
+from pyramid.traversal import resource_path
 from pyramid.view import view_config
 
-from .. import permissions
-from ..catalog import Search
+from .. import clock, course_search, permissions
+from ..course_search import KeywordError, parse_criteria
 from ..resources.interfaces import IMinistry
 
 PER_PAGE = 20
 
+# Field labels, shared by the form and the error summary.
+LABELS = {
+    "q": "關鍵字", "county": "縣市", "centre": "分區管理中心", "organiser": "辦理單位代碼",
+    "stage": "教育階段（課程內容）", "scope": "進修範疇", "level": "進修階層",
+    "audience_stage": "參加對象教育階段別", "delivery": "實施方式", "tag": "專案屬性標籤",
+    "starts_from": "開課日期（起）", "starts_to": "開課日期（迄）", "open": "報名中",
+    "finished": "包含已結束的課程",
+    "hours_min": "研習時數（下限）", "hours_max": "研習時數（上限）", "sort": "排序",
+    "page": "頁碼",
+}
 
-def published_courses(root, keyword: str):
-    """The published courses matching ``keyword`` (all of them when it is blank)."""
-    search = Search(root)
-    query = search["content_type"].eq("course") & search["state"].eq("published")
-    if keyword.strip():
-        query &= search["text"].contains(keyword)
-    return search.execute(query)
+
+def page_number(value) -> tuple[int, str | None]:
+    value = (value or "").strip()
+    if not value:
+        return 1, None
+    if not (value.isascii() and value.isdigit()) or len(value) > 6 or int(value) < 1:
+        return 1, "頁碼須為 1 以上的整數。"
+    return int(value), None
+
+
+class Html(str):
+    """Markup built here (escaped piece by piece): Chameleon inserts it as it is."""
+
+    def __html__(self):
+        return self
+
+
+def options(choices: dict, selected: str, blank: str | None = "不限") -> Html:
+    """A select's options in one string: the form has ~90 of them, and one Chameleon loop
+    iteration per option was most of the page's rendering time."""
+    out = [f'<option value="">{blank}</option>'] if blank is not None else []
+    for code, label in choices.items():
+        mark = " selected" if code == selected else ""
+        out.append(f'<option value="{escape(code)}"{mark}>{escape(label)}</option>')
+    return Html("".join(out))
+
+
+@cache
+def vocabularies() -> dict:
+    return {"counties": course_search.counties(), "centres": course_search.centres(),
+            "stages": course_search.stages(), "scopes": course_search.scopes(),
+            "levels": course_search.levels(), "audience_stages": course_search.audience_stages(),
+            "delivery_modes": course_search.delivery_modes(),
+            "sorts": {k: v[2] for k, v in course_search.SORTS.items()}}
+
+
+def hours_text(value) -> str:
+    return f"{Decimal(str(value)).normalize():f}"
 
 
 @view_config(context=IMinistry, name="search", permission=permissions.VIEW,
              renderer="inservice_portal:templates/public/search.pt", request_method="GET")
 def search_page(context, request):
-    keyword = request.params.get("q", "").strip()[:100]
-    try:
-        page = max(1, int(request.params.get("page", "1")))
-    except ValueError:
-        page = 1
-    error = None
-    try:
-        results = published_courses(context, keyword)
-        total = len(results)
-        start = (page - 1) * PER_PAGE
-        courses = list(results.sort(context.catalog["starts_on"], reverse=True,
-                                    limit=start + PER_PAGE).all())[start:]
-    except ParseError:
-        error, total, courses = "查詢字詞的格式無法辨識，請改用一般文字查詢。", 0, []
-    return {"page_title": "研習課程查詢", "q": keyword, "courses": courses, "total": total,
-            "page": page, "pages": max(1, -(-total // PER_PAGE)), "error": error}
+    criteria, errors = parse_criteria(request.GET)
+    page, page_error = page_number(request.GET.get("page"))
+    if page_error:
+        errors["page"] = page_error
+    elif page * PER_PAGE > course_search.MAX_RESULTS_PAGED:
+        errors["page"] = (f"只能瀏覽前 {course_search.MAX_RESULTS_PAGED} 筆結果，"
+                          "請加上條件縮小查詢範圍。")
+    today = clock.now().date()
+    results = None
+    if not errors:
+        try:
+            results = course_search.search(context, criteria, today, (page - 1) * PER_PAGE,
+                                           PER_PAGE)
+        except KeywordError:
+            errors["q"] = "查詢字詞的格式無法辨識，請改用一般文字查詢。"
+    total = results.total if results else 0
+    pages = max(1, -(-total // PER_PAGE))
+    shown = min(pages, course_search.MAX_RESULTS_PAGED // PER_PAGE)
+    query = criteria.query_string()
+
+    def page_url(n):
+        return request.resource_url(context, "search", query={**query, "page": n} if n > 1
+                                    else query)
+
+    return {
+        "page_title": "研習課程查詢", "values": {k: request.GET.get(k, "") for k in LABELS},
+        "criteria": criteria, "errors": errors, "labels": LABELS,
+        "courses": results.courses if results else [], "total": total,
+        "searched": results is not None, "page": page, "pages": pages,
+        "prev_url": page_url(page - 1) if page > 1 and results else None,
+        "next_url": page_url(page + 1) if page < shown and results else None,
+        "is_open": lambda course: course_search.is_open(course, today),
+        "hours_text": hours_text, "options": options, **vocabularies(),
+        "url_of": lambda course: request.application_url + resource_path(course) + "/",
+    }

@@ -33,6 +33,7 @@ def includeme(config):
     config.include(".course_review")
     config.include(".course_resource")
     config.include(".sharing")
+    config.include(".course_search")
 
 
 @exception_view_config(ApiError)

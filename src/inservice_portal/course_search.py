@@ -1,0 +1,276 @@
+"""研習課程查詢: the public catalogue's criteria and search, shared by the /search page and
+``GET /api/v1/courses`` (API.md), so that both accept and refuse exactly the same things.
+
+``parse_criteria(params)`` checks the query string against the package's vocabularies (no
+literals here) and answers the criteria and, per parameter, what is wrong with it;
+``search(root, criteria, today, offset, limit)`` answers the total and one page of courses.
+
+Which courses: by default the catalogue lists ``published`` courses only (API.md: "published
+courses only") — the courses one can still register for or attend. With ``finished=1`` it
+also lists the courses that took place (roster under review, roster returned, closed), which
+are public too (workflows/course.py STATE_ACL), so that a teacher can find a past course.
+Cancelled courses are never listed (their own page still says so); drafts, pending and
+returned courses are not public at all.
+"""
+from dataclasses import dataclass, fields
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from . import reference, taxonomy
+from .query_plan import AnyOf, Eq, Range, intersect, page, text_match
+
+CATALOGUE_STATES = ("published",)
+FINISHED_STATES = ("roster_pending", "roster_returned", "closed")
+FORM = reference.load("course_form")["vocabularies"]
+MAX_KEYWORD = 100
+MAX_TAG = 50
+MAX_HOURS = Decimal(10000)
+# Deep pages cost as much as sorting the whole result: past this many, narrow the search.
+MAX_RESULTS_PAGED = 10000
+
+# sort parameter → (sort index, descending, label)
+SORTS = {
+    "-starts_on": ("starts_on", True, "開課日期（由新到舊）"),
+    "starts_on": ("starts_on", False, "開課日期（由舊到新）"),
+    "-code": ("code", True, "最新登錄（課程代碼由大到小）"),
+    "code": ("code", False, "課程代碼（由小到大）"),
+    "-hours": ("hours", True, "研習時數（由多到少）"),
+    "hours": ("hours", False, "研習時數（由少到多）"),
+}
+DEFAULT_SORT = "-starts_on"
+
+
+# -- vocabularies (from the package's data files) ------------------------------------------------
+def counties() -> list[str]:
+    return [c["county"] for c in reference.centres() if c["county"]]
+
+
+def centres() -> dict[str, str]:
+    return {c["code"]: c["short"] for c in reference.centres()}
+
+
+def stages() -> dict[str, str]:
+    labels = reference.vocabulary("school_stages")
+    return {stage: labels[stage] for stage in taxonomy.stages()}
+
+
+def scopes() -> dict[str, str]:
+    """附件十 prints scopes as 5-1…5-6; the API and 附件十一 call them "1"…"6"."""
+    return {code.split("-", 1)[1]: label for code, label in FORM["scopes"].items()}
+
+
+def levels() -> dict[str, str]:
+    return {code.split("-", 1)[1]: label for code, label in FORM["levels"].items()
+            if int(code.split("-", 1)[1]) in taxonomy.level_numbers()}
+
+
+def audience_stages() -> dict[str, str]:
+    return dict(FORM["audience_stages"])
+
+
+def delivery_modes() -> dict[str, str]:
+    return dict(FORM["delivery_modes"])
+
+
+@dataclass
+class Criteria:
+    q: str = ""
+    centre: str = ""
+    county: str = ""
+    organiser: str = ""
+    stage: str = ""
+    audience_stage: str = ""
+    scope: str = ""
+    level: str = ""
+    tag: str = ""
+    delivery: str = ""
+    starts_from: date | None = None
+    starts_to: date | None = None
+    open: bool = False
+    finished: bool = False
+    hours_min: Decimal | None = None
+    hours_max: Decimal | None = None
+    sort: str = DEFAULT_SORT
+
+    def is_blank(self) -> bool:
+        return all(getattr(self, f.name) == f.default for f in fields(self) if f.name != "sort")
+
+    def query_string(self) -> dict:
+        """The non-default criteria as query parameters (shareable URLs, pager links)."""
+        out = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value == f.default:
+                continue
+            if isinstance(value, bool):
+                value = "1"
+            elif isinstance(value, Decimal):
+                value = f"{value.normalize():f}"
+            out[f.name] = str(value)
+        return out
+
+
+PARAMETERS = tuple(f.name for f in fields(Criteria))
+
+
+def _choice(value, allowed, message):
+    return (value, None) if value in allowed else ("", message)
+
+
+def _date(value):
+    try:
+        return date.fromisoformat(value), None
+    except ValueError:
+        return None, "日期格式不正確，請以西元年-月-日填寫（例如 2026-03-01）。"
+
+
+def _hours(value):
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        return None, "時數須為數字（例如 3 或 1.5）。"
+    if not number.is_finite() or number < 0 or number > MAX_HOURS:
+        return None, f"時數須在 0 至 {MAX_HOURS} 之間。"
+    return number, None
+
+
+def parse_criteria(params) -> tuple[Criteria, dict[str, str]]:
+    """Criteria from a query string (a MultiDict or dict), and {parameter: zh-TW message} for
+    every malformed one. Blank parameters mean "any"."""
+    def get(name):
+        value = params.get(name)
+        return value.strip() if isinstance(value, str) else ""
+
+    c, errors = Criteria(), {}
+
+    def check(name, result):
+        value, error = result
+        if error:
+            errors[name] = error
+        else:
+            setattr(c, name, value)
+
+    if len(get("q")) > MAX_KEYWORD:
+        errors["q"] = f"關鍵字請在 {MAX_KEYWORD} 字以內。"
+    else:
+        c.q = get("q")
+    choices = {
+        "centre": (centres(), "沒有這個分區管理中心。"),
+        "county": (counties(), "沒有這個縣市。"),
+        "stage": (stages(), "沒有這個教育階段。"),
+        "audience_stage": (audience_stages(), "沒有這個參加對象教育階段別。"),
+        "scope": (scopes(), "沒有這個進修範疇。"),
+        "level": (levels(), "沒有這個進修階層。"),
+        "delivery": (delivery_modes(), "沒有這個實施方式。"),
+        "sort": (SORTS, "沒有這種排序方式。"),
+    }
+    for name, (allowed, message) in choices.items():
+        if get(name):
+            check(name, _choice(get(name), allowed, message))
+    organiser = get("organiser")
+    if organiser:
+        if len(organiser) <= 20 and organiser.isascii() and organiser.isalnum():
+            c.organiser = organiser
+        else:
+            errors["organiser"] = "辦理單位代碼須為英數字（例如 353601）。"
+    if len(get("tag")) > MAX_TAG:
+        errors["tag"] = f"屬性標籤請在 {MAX_TAG} 字以內。"
+    else:
+        c.tag = get("tag")
+    for name in ("starts_from", "starts_to"):
+        if get(name):
+            check(name, _date(get(name)))
+    for name in ("hours_min", "hours_max"):
+        if get(name):
+            check(name, _hours(get(name)))
+    for name, label in (("open", "報名中"), ("finished", "包含已結束的課程")):
+        if get(name) not in ("", "0", "1"):
+            errors[name] = f"「{label}」請填 1（是）或 0（否）。"
+        setattr(c, name, get(name) == "1")
+    if c.starts_from and c.starts_to and c.starts_from > c.starts_to:
+        errors["starts_to"] = "開課日期的「迄」不可早於「起」。"
+    if c.hours_min is not None and c.hours_max is not None and c.hours_min > c.hours_max:
+        errors["hours_max"] = "時數上限不可小於下限。"
+    return c, errors
+
+
+class KeywordError(ValueError):
+    """The keyword cannot be used (kept for callers: every keyword is plain text today)."""
+
+
+@dataclass
+class Results:
+    total: int
+    courses: list
+
+
+def clauses(root, c: Criteria, today: date) -> list:
+    catalog = root.catalog
+    out = [Eq(catalog["content_type"], "course")]
+    states = CATALOGUE_STATES + (FINISHED_STATES if c.finished else ())
+    out.append(AnyOf(catalog["state"], states))
+    for name, index in (("centre", "centre"), ("county", "county"), ("organiser", "organiser"),
+                        ("stage", "stage"), ("scope", "scope"),
+                        ("audience_stage", "audience_stages"), ("delivery", "delivery_modes"),
+                        ("tag", "tags")):
+        value = getattr(c, name)
+        if value:
+            out.append(Eq(catalog[index], value))
+    if c.level:
+        out.append(Eq(catalog["level"], int(c.level)))
+    if c.starts_from or c.starts_to:
+        out.append(Range(catalog["starts_on"],
+                         c.starts_from.toordinal() if c.starts_from else None,
+                         c.starts_to.toordinal() if c.starts_to else None))
+    if c.open:
+        out.append(Range(catalog["registration_opens"], None, today.toordinal()))
+        out.append(Range(catalog["registration_closes"], today.toordinal(), None))
+    if c.hours_min is not None or c.hours_max is not None:
+        out.append(Range(catalog["hours"],
+                         float(c.hours_min) if c.hours_min is not None else None,
+                         float(c.hours_max) if c.hours_max is not None else None))
+    if c.q:
+        out.append(text_match(catalog["text"], c.q, lambda term: _code(catalog, term)))
+    return out
+
+
+def _code(catalog, term):
+    """A keyword that is a course code (課程代碼) finds that course."""
+    if term.isascii() and term.isdigit() and len(term) <= 12:
+        return catalog["code"].applyEq(int(term))
+    return None
+
+
+def matching_docids(root, c: Criteria, today: date):
+    return intersect(clauses(root, c, today))
+
+
+def search(root, c: Criteria, today: date, offset: int = 0, limit: int = 20) -> Results:
+    """The total and courses ``offset … offset+limit`` in ``c.sort`` order.
+    Raises KeywordError for a keyword the full-text parser refuses."""
+    docids = matching_docids(root, c, today)
+    index_name, reverse, _ = SORTS[c.sort]
+    chosen = page(root.catalog[index_name], docids, reverse, offset, limit)
+    paths = root.objectmap.id_to_path
+    return Results(len(docids), [course for course in (_walk(root, paths.get(d)) for d in chosen)
+                                 if course is not None])
+
+
+def _walk(root, path):
+    """The object at a catalogued path (('', 'centres', c, o, code)), by plain item access:
+    pyramid's find_resource costs more than the search itself for a page of twenty."""
+    if path is None:
+        return None
+    obj = root
+    try:
+        for name in path[1:]:
+            obj = obj[name]
+    except KeyError:
+        return None
+    return obj
+
+
+def is_open(course, today: date) -> bool:
+    """報名中: today is within the course's registration window."""
+    opens, closes = course.registration_opens, course.registration_closes
+    return opens is not None and closes is not None and opens <= today <= closes

@@ -1,0 +1,292 @@
+"""Catalog queries that stay fast at national scale (a million courses).
+
+hypatia's own query objects materialise every clause as a new set and intersect them by
+walking both sides: with a million courses, ``state == "published"`` alone copies a
+900,000-docid set on every request. Here each clause first says how many documents it would
+match (cheap: the lengths of the stored sets), the smallest clause is materialised, and every
+larger one is applied by looking each remaining docid up (``docid in stored_set``, or the
+docid's value in the index's reverse map) instead of being built. Sorting then fetches only
+the requested page: by N-best over the result when it is small, or by walking the sort index
+in order and keeping the docids that are in the result when it is large.
+
+The indexes are hypatia's FieldIndex and KeywordIndex (``_fwd_index``: value → docid set;
+``_rev_index``: docid → value) and TextIndex results (docid → score); this module is the one
+place that reads their internals.
+"""
+import heapq
+from itertools import islice
+
+import BTrees
+
+IF = BTrees.family64.IF
+EMPTY = IF.Set()
+
+
+class Eq:
+    """Documents whose value (or one of whose keywords) equals ``value``."""
+
+    def __init__(self, index, value):
+        self.index, self.value = index, value
+
+    def stored(self):
+        return self.index._fwd_index.get(self.value, EMPTY)
+
+    def size(self) -> int:
+        return len(self.stored())
+
+    def docids(self):
+        return self.stored()          # the index's own set: read, never mutated
+
+    def accepts(self):
+        return self.stored().__contains__
+
+    def is_everything(self) -> bool:
+        """True when every indexed document matches (``content_type == "course"`` today)."""
+        return self.size() >= self.index.indexed_count()
+
+
+class AnyOf:
+    """Documents whose value is one of ``values`` (a FieldIndex)."""
+
+    def __init__(self, index, values):
+        self.index, self.values = index, tuple(values)
+        self.eqs = [Eq(index, v) for v in self.values]
+
+    def size(self) -> int:
+        return sum(eq.size() for eq in self.eqs)
+
+    def docids(self):
+        if len(self.eqs) == 1:
+            return self.eqs[0].docids()
+        return IF.multiunion([eq.stored() for eq in self.eqs])
+
+    def accepts(self):
+        if len(self.eqs) == 1:
+            return self.eqs[0].accepts()
+        rev, values = self.index._rev_index, frozenset(self.values)
+        return lambda docid: rev.get(docid) in values
+
+    def is_everything(self) -> bool:
+        return self.size() >= self.index.indexed_count()
+
+
+EXACT_VALUES = 64
+
+
+class Range:
+    """Documents whose value is within ``lo``…``hi`` (either may be None: unbounded)."""
+
+    def __init__(self, index, lo=None, hi=None):
+        self.index, self.lo, self.hi = index, lo, hi
+
+    def _sets(self):
+        bounds = {k: v for k, v in (("min", self.lo), ("max", self.hi)) if v is not None}
+        # (hypatia indexes a None value as a key, which sorts first: never in a range)
+        return [s for key, s in self.index._fwd_index.items(**bounds) if key is not None]
+
+    def size(self) -> int:
+        """Exact for a few values; for a wide range (``opens <= today`` spans every day of ten
+        years) an estimate from the number of values, enough to order the clauses."""
+        fwd = self.index._fwd_index
+        bounds = {k: v for k, v in (("min", self.lo), ("max", self.hi)) if v is not None}
+        values = len(fwd.keys(**bounds))
+        if values <= EXACT_VALUES:
+            return sum(len(s) for s in self._sets())
+        return values * self.index.indexed_count() // max(len(fwd), 1)
+
+    def docids(self):
+        return IF.multiunion(self._sets())
+
+    def accepts(self):
+        rev, lo, hi = self.index._rev_index, self.lo, self.hi
+
+        def accept(docid):
+            value = rev.get(docid)
+            return value is not None and (lo is None or value >= lo) and (hi is None or value <= hi)
+
+        return accept
+
+    def is_everything(self) -> bool:
+        return False
+
+
+class Matches:
+    """A result computed elsewhere; ``verify`` (docid → bool), when given, is checked on the
+    final result only, after the cheaper clauses have narrowed it."""
+
+    def __init__(self, result, verify=None):
+        self.result, self.verify = result, verify
+
+    def size(self) -> int:
+        return len(self.result)
+
+    def docids(self):
+        return self.result
+
+    def accepts(self):
+        return self.result.__contains__
+
+    def is_everything(self) -> bool:
+        return False
+
+
+def text_match(text_index, keyword: str, alternative=None) -> Matches:
+    """Documents containing every whitespace-separated term of ``keyword`` (no relevance
+    ranking: the catalogue sorts by date or code).
+
+    Terms are split by the index's own lexicon (CJK runs → overlapping bigrams, Latin words
+    whole, a lone CJK character → the glob 字*), and the docids come straight from the word
+    postings, intersected in C — without computing a relevance score for every posting,
+    which is what makes hypatia's own query slow on common bigrams. A term of several
+    bigrams (自然領域 → 自然 然領 領域) must also appear as a phrase: checked against each
+    remaining document's stored word sequence at the very end. ``alternative(term)`` may
+    answer more docids for a term (a course code typed as the keyword).
+    """
+    from hypatia.text import widcode
+
+    lexicon, index = text_index.lexicon, text_index.index
+    per_term, phrases = [], []
+    for term in keyword.split():
+        postings, wids = [], []
+        for word in lexicon.parseTerms(term):
+            if word.endswith("*"):
+                postings.append(IF.multiunion(
+                    [_docids(index, w) for w in lexicon.globToWordIds(word)]))
+            else:
+                wid = lexicon._wids.get(word)
+                wids.append(wid)
+                postings.append(_docids(index, wid) if wid is not None else EMPTY)
+        found = _all_of(postings) if postings else EMPTY
+        if len(wids) > 1 and found and None not in wids:
+            phrases.append(widcode.encode(wids))
+        extra = alternative(term) if alternative is not None else None
+        if extra:
+            found = IF.union(found, extra)
+            # (a document found through the alternative need not contain the phrase)
+            if phrases and len(wids) > 1:
+                phrases.pop()
+        per_term.append(found)
+    if not per_term:
+        return Matches(EMPTY)
+    result = _all_of(per_term)
+    verify = None
+    if phrases:
+        docwords = index._docwords
+
+        def verify(docid):
+            stored = docwords.get(docid, b"")
+            return all(stored.find(code) >= 0 for code in phrases)
+
+    return Matches(result, verify)
+
+
+def _all_of(sets):
+    sets = sorted(sets, key=len)
+    result = sets[0]
+    for other in sets[1:]:
+        if not result:
+            break
+        result = IF.intersection(result, other)
+    return result
+
+
+def _docids(index, wid):
+    """A word's documents: PostingsIndex's tuple or set, or OkapiIndex's dict or IFBTree."""
+    posting = index._wordinfo.get(wid)
+    if posting is None:
+        return EMPTY
+    if isinstance(posting, (tuple, dict)):
+        return IF.Set(posting)
+    return posting
+
+
+# Intersect two materialised sets (a C merge) while the larger is at most this many times the
+# smaller; beyond that, look the smaller's docids up in the larger one by one.
+MERGE_RATIO = 4
+
+
+def intersect(clauses):
+    """The docids matching every clause (an IF set; possibly an index's own set: read only)."""
+    sized = sorted(((c.size(), i, c) for i, c in enumerate(clauses)), key=lambda t: t[:2])
+    if not sized:
+        raise ValueError("at least one clause")
+    result = sized[0][2].docids()
+    for size, _, clause in sized[1:]:
+        if not result:
+            return EMPTY
+        if size <= MERGE_RATIO * len(result):
+            result = IF.intersection(result, clause.docids())
+        elif not clause.is_everything():
+            accept = clause.accepts()
+            result = IF.Set([docid for docid in result if accept(docid)])
+    for clause in clauses:
+        verify = getattr(clause, "verify", None)
+        if verify is not None and result:
+            result = IF.Set([docid for docid in result if verify(docid)])
+    return result
+
+
+def page(index, docids, reverse=False, offset=0, limit=20) -> list[int]:
+    """Docids ``offset … offset+limit`` of ``docids`` ordered by ``index``'s value (ties by
+    docid; documents without a value last). ``index`` is a FieldIndex with numeric values."""
+    want = offset + limit
+    count = len(docids)
+    if not count or offset >= count:
+        return []
+    indexed = max(index.indexed_count(), 1)
+    # A scan of the index in order checks about want × indexed / count docids; N-best reads
+    # every docid of the result once.
+    if want * indexed / count < count:
+        ordered = _scan(index, docids, reverse, want)
+    else:
+        ordered = _nbest(index, docids, reverse, want)
+    return ordered[offset:want]
+
+
+def _nbest(index, docids, reverse, want) -> list[int]:
+    rev = index._rev_index
+
+    def key(docid):
+        value = rev.get(docid)
+        if value is None:
+            return (1, 0, docid)
+        return (0, -value if reverse else value, docid)
+
+    return heapq.nsmallest(want, docids, key=key)
+
+
+def _scan(index, docids, reverse, want) -> list[int]:
+    fwd = index._fwd_index
+    found = []
+    keys = _descending(fwd) if reverse else iter(fwd.keys())
+    for value in keys:
+        if value is None:        # sorted with the documents without a value: last
+            continue
+        entry = fwd[value]      # a docid set, or one docid (UniqueFieldIndex)
+        for docid in (entry,) if isinstance(entry, int) else entry:
+            if docid in docids:
+                found.append(docid)
+                if len(found) >= want:
+                    return found
+    # Fewer than wanted had a value: the rest come after, in docid order.
+    seen = set(found)
+    found += islice((d for d in docids if d not in seen), want - len(found))
+    return found
+
+
+def _descending(tree, span=64):
+    """The keys of an integer- (or number-) keyed BTree from the largest down, lazily
+    (BTrees iterate forwards only): windows of growing width below the current maximum."""
+    try:
+        hi = tree.maxKey()
+    except ValueError:
+        return
+    while True:
+        lo = hi - span
+        window = list(tree.keys(min=lo, max=hi, excludemin=True))
+        yield from reversed(window)
+        try:
+            hi = tree.maxKey(lo)
+        except ValueError:
+            return
+        span *= 2

@@ -1,0 +1,69 @@
+"""GET /api/v1/courses: the public catalogue (API.md), the same search as the /search page.
+
+Parameters as API.md lists them, plus ``hours_min``/``hours_max``, ``sort`` and paging;
+malformed ones answer 400 with ``error.fields`` naming each.
+"""
+from pyramid.view import view_config
+
+from ... import clock, course_search, permissions
+from ...api_errors import ApiError, malformed
+from . import PREFIX, page_of, paging, reject_bad_bearer
+
+ROUTE = "api.course_search"
+
+
+def includeme(config):
+    from ...bootstrap import root_factory
+
+    config.add_route(ROUTE, PREFIX + "/courses", factory=root_factory)
+
+
+def _number(value):
+    return None if value is None else float(value)
+
+
+def course_list_item(course, today) -> dict:
+    """One course as the catalogue lists it: the fields of a result line. (The full course,
+    GET /api/v1/courses/{code}, is a superset.)"""
+    organiser = course.organiser
+    return {
+        "code": course.code, "title": course.title,
+        "organiser": {"code": organiser.code, "name": organiser.title},
+        "centre": course.centre.code, "county": organiser.county,
+        "stage": course.stage, "scope": course.scope, "level": course.level,
+        "starts_on": course.starts_on.isoformat() if course.starts_on else None,
+        "ends_on": course.ends_on.isoformat() if course.ends_on else None,
+        "registration_opens": (course.registration_opens.isoformat()
+                               if course.registration_opens else None),
+        "registration_closes": (course.registration_closes.isoformat()
+                                if course.registration_closes else None),
+        "registration_open": course_search.is_open(course, today),
+        "hours": _number(course.approved_hours), "place": course.place,
+        "seats_left": course.seats_left,
+    }
+
+
+@view_config(route_name=ROUTE, request_method="GET", renderer="json",
+             permission=permissions.VIEW, decorator=reject_bad_bearer)
+def list_courses(context, request):
+    fields = {}
+    try:
+        page, per_page = paging(request)
+    except ApiError as error:
+        fields.update(error.fields)
+        page, per_page = 1, 1
+    criteria, errors = course_search.parse_criteria(request.GET)
+    fields.update(errors)
+    if not fields and page * per_page > course_search.MAX_RESULTS_PAGED:
+        fields["page"] = (f"只能取得前 {course_search.MAX_RESULTS_PAGED} 筆結果，"
+                          "請加上條件縮小查詢範圍。")
+    if fields:
+        raise malformed(fields, "查詢參數不正確。")
+    today = clock.now().date()
+    try:
+        results = course_search.search(context, criteria, today, (page - 1) * per_page,
+                                       per_page)
+    except course_search.KeywordError:
+        raise malformed({"q": "查詢字詞的格式無法辨識，請改用一般文字查詢。"}, "查詢參數不正確。")
+    return page_of([course_list_item(c, today) for c in results.courses], results.total,
+                   page, per_page)

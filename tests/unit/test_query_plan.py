@@ -1,0 +1,108 @@
+"""The catalog's query planner and its compact indexes, against brute force."""
+import random
+
+import pytest
+from hypatia.field import FieldIndex
+
+from inservice_portal.catalog import (Attr, CompactKeywordIndex, Keywords, UniqueFieldIndex,
+                                      make_catalog)
+from inservice_portal.query_plan import IF, AnyOf, Eq, Range, intersect, page
+
+
+class Doc:
+    def __init__(self, **kw):
+        self.__dict__.update(kw)
+
+
+@pytest.fixture(scope="module")
+def docs():
+    rng = random.Random(7)
+    out = {}
+    for n in range(1, 3001):
+        docid = rng.randrange(1, 2**31)
+        out[docid] = Doc(day=rng.randrange(0, 200) if n % 50 else None, code=n,
+                         colour=rng.choice("rgb"), tags=tuple(rng.sample("wxyz", rng.randrange(0, 3))))
+    return out
+
+
+@pytest.fixture(scope="module")
+def indexes(docs):
+    day, code = FieldIndex(Attr("day")), UniqueFieldIndex(Attr("code"))
+    colour, tags = FieldIndex(Attr("colour")), CompactKeywordIndex(Keywords("tags"))
+    for docid, doc in docs.items():
+        for index in (day, code, colour, tags):
+            index.index_doc(docid, doc)
+    return {"day": day, "code": code, "colour": colour, "tags": tags}
+
+
+def brute(docs, key, reverse, wanted):
+    have = [d for d in wanted if key(docs[d]) is not None]
+    missing = sorted(d for d in wanted if key(docs[d]) is None)
+    if reverse:
+        have.sort(key=lambda d: (-key(docs[d]), d))
+    else:
+        have.sort(key=lambda d: (key(docs[d]), d))
+    return have + missing
+
+
+@pytest.mark.parametrize("share", [1.0, 0.5, 0.02])      # scan for big results, N-best for small
+@pytest.mark.parametrize("reverse", [False, True])
+@pytest.mark.parametrize("name", ["day", "code"])
+def test_page_matches_a_full_sort(docs, indexes, share, reverse, name):
+    rng = random.Random(int(share * 100))
+    wanted = IF.Set(d for d in docs if rng.random() < share)
+    expected = brute(docs, lambda doc: getattr(doc, name), reverse, list(wanted))
+    for offset, limit in ((0, 20), (40, 20), (len(expected) - 5, 20), (len(expected) + 1, 5)):
+        assert page(indexes[name], wanted, reverse, max(offset, 0), limit) == \
+            expected[max(offset, 0):max(offset, 0) + limit]
+
+
+def test_intersect_matches_brute_force(docs, indexes):
+    clauses = [Eq(indexes["colour"], "r"), Range(indexes["day"], 20, 120),
+               Eq(indexes["tags"], "x"), AnyOf(indexes["colour"], ["r", "g"])]
+    expected = {d for d, doc in docs.items() if doc.colour == "r" and doc.day is not None
+                and 20 <= doc.day <= 120 and "x" in doc.tags}
+    assert set(intersect(clauses)) == expected
+    assert set(intersect(clauses[:1])) == {d for d, doc in docs.items() if doc.colour == "r"}
+    assert set(intersect([Range(indexes["day"], None, 3)])) == {
+        d for d, doc in docs.items() if doc.day is not None and doc.day <= 3}
+
+
+def test_unique_index_answers_hypatia_queries_and_refuses_duplicates():
+    index = UniqueFieldIndex(Attr("code"))
+    index.index_doc(10, Doc(code=5))
+    index.index_doc(11, Doc(code=7))
+    assert list(index.applyEq(5)) == [10] and list(index.applyInRange(5, 7)) == [10, 11]
+    assert list(index.sort([10, 11], reverse=True)) == [11, 10]
+    with pytest.raises(ValueError):
+        index.index_doc(12, Doc(code=5))
+    index.index_doc(10, Doc(code=6))                       # reindex with a new value
+    assert list(index.applyEq(5)) == [] and list(index.applyEq(6)) == [10]
+    index.unindex_doc(10)
+    assert index.indexed_count() == 1 and list(index.applyEq(6)) == []
+
+
+def test_compact_keyword_index_reindexes_and_unindexes():
+    index = CompactKeywordIndex(Keywords("tags"))
+    index.index_doc(1, Doc(tags=("a", "b")))
+    index.index_doc(2, Doc(tags=("b",)))
+    assert set(index.applyEq("b")) == {1, 2} and index._rev_index[1] == ("a", "b")
+    index.index_doc(1, Doc(tags=("c",)))
+    assert set(index.applyEq("a")) == set() and set(index.applyEq("c")) == {1}
+    index.index_doc(2, Doc(tags=()))
+    assert set(index.applyEq("b")) == set() and index.indexed_count() == 1
+    index.unindex_doc(1)
+    assert index.indexed_count() == 0 and not list(index._fwd_index.keys())
+
+
+def test_text_index_keeps_postings_without_scores():
+    catalog = make_catalog()
+    text = catalog["text"]
+    text.index_doc(1, Doc(searchable_text=lambda: "自然領域 STEAM"))
+    text.index_doc(2, Doc(searchable_text=lambda: "自然科學"))
+    wid = text.lexicon._wids["自然"]
+    assert text.index._wordinfo[wid] == (1, 2)
+    assert set(text.applyContains("自然")) == {1, 2}          # hypatia's own query still works
+    text.unindex_doc(1)
+    assert text.index._wordinfo[wid] == (2,) and "steam" not in [
+        text.lexicon.get_word(w) for w in text.index._wordinfo.keys()]
