@@ -64,6 +64,7 @@ def make_config(settings: dict) -> Configurator:
     config.include(".security")
     config.include(".catalog")
     config.include(".workflows.course")
+    config.include(".records")
     config.include(".forms")
     config.include(".headers")
     config.include(".navigation")
