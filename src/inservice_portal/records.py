@@ -74,7 +74,8 @@ def on_transitioned(event):
 
 def capped(teacher) -> list[dict]:
     """Every record with its counted hours under the day/week caps (Art. 10 (2))."""
-    records = list((records_of(teacher) or {}).values())
+    records = sorted((records_of(teacher) or {}).values(),
+                     key=lambda r: (r.written_at is not None, r.written_at or 0, r.key))
     caps = hours_rule.apply_caps((r.key, r.days, r.special_approval is not None) for r in records)
     return [{"record": r, **caps[r.key]} for r in records]
 

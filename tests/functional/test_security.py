@@ -19,6 +19,7 @@ from ..conftest import PASSWORD, add_course, add_organiser, add_staff, add_teach
 SCHOOL = "/centres/taipei/353601"
 PUBLISHED = f"{SCHOOL}/1"
 DRAFT = f"{SCHOOL}/2"
+CLOSED = f"{SCHOOL}/3"
 
 # A URL that reaches each registered view, keyed (context interface or route name, view name).
 # A view without an entry here fails test_every_view_has_a_sample: add one.
@@ -42,6 +43,14 @@ SAMPLES = {
     (ICourse, "attachments"): f"{DRAFT}/@@attachments",
     (ICourse, "copy"): f"{PUBLISHED}/@@copy",
     (ICourse, "download"): f"{PUBLISHED}/@@download",
+    (ICourse, "roster"): f"{PUBLISHED}/roster",
+    (ICourse, "roster.xlsx"): f"{PUBLISHED}/roster.xlsx",
+    (ICourse, "roster-upload"): f"{PUBLISHED}/roster-upload",
+    (ICourse, "approve-hours"): f"{CLOSED}/approve-hours",
+    (IRegionCentre, "overdue-rosters"): "/centres/taipei/overdue-rosters",
+    (IOrganiser, "overdue-rosters"): f"{SCHOOL}/overdue-rosters",
+    (IMinistry, "transcript"): "/transcript",
+    (IMinistry, "transcript.xlsx"): "/transcript.xlsx",
     ("api.tokens", ""): "/api/v1/tokens",
     ("api.token", ""): "/api/v1/tokens/current",
     ("api.me", ""): "/api/v1/me",
@@ -50,6 +59,8 @@ SAMPLES = {
     ("api.openapi", ""): "/api/v1/openapi.json",
     ("api.course_transitions", ""): "/api/v1/courses/1/transitions",
     ("api.review_pending", ""): "/api/v1/review/pending?centre=taipei",
+    ("api.course_roster", ""): "/api/v1/courses/1/roster",
+    ("api.me_transcript", ""): "/api/v1/me/transcript",
     ("__static/", ""): "/static/portal.css",
     ("__deform_static/", ""): "/deform_static/css/form.css",
 }
@@ -98,6 +109,7 @@ def people(site):
         add_teacher(root, "t1", school)
         assert add_course(root, school, "公開研習").code == 1
         assert add_course(root, school, "草稿研習", state="draft").code == 2
+        assert add_course(root, school, "已結案研習", state="closed").code == 3
 
 
 def client(app, login_name=None):

@@ -110,8 +110,9 @@ def apply_caps(records) -> dict:
     """Counted hours per record under the day and week caps (Art. 10 (2)).
 
     ``records``: iterable of (key, [(date, hours), …], approved) where ``approved`` says the
-    authority specially approved the excess. Days are taken in date order (records in key
-    order within a day); each day's hours count up to what is left of the day's 6 and the
+    authority specially approved the excess. Days are taken in date order (within a day, in
+    the order the records are given: the caller puts the earliest credited first, so the excess
+    falls on the record that went over); each day's hours count up to what is left of the day's 6 and the
     ISO week's 35; the rest is excess, counted only when approved.
     Returns key → {"counted": Decimal, "excess": Decimal, "needs_approval": bool}.
     """
@@ -124,7 +125,7 @@ def apply_caps(records) -> dict:
               for key in approved_of}
     used_day: dict = {}
     used_week: dict = {}
-    for day, key, hours in sorted(entries, key=lambda e: (e[0], str(e[1]))):
+    for day, key, hours in sorted(entries, key=lambda e: e[0]):      # stable
         week = day.isocalendar()[:2]
         room = max(Decimal(0), min(DAY_CAP - used_day.get(day, 0),
                                    WEEK_CAP - used_week.get(week, 0)))

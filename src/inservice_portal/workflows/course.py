@@ -60,6 +60,8 @@ PUBLIC = "public"
 
 READ = (VIEW, "course.copy")
 HISTORY = "course.history"    # the record of transitions: organiser staff and reviewers, always
+# (also the right to read the roster). record.approve: the reviewers' special approval of a
+# closed course's hours over the day/week caps (002 Art. 10 (2)).
 STATE_ACL = {
     # state:            {who: permissions}
     "draft":           {ORGANISER: READ + ("course.edit", "course.submit"), REVIEWER: (VIEW,)},
@@ -71,7 +73,7 @@ STATE_ACL = {
     "roster_pending":  {PUBLIC: (VIEW,), ORGANISER: READ,
                         REVIEWER: (VIEW, "course.confirm_roster")},
     "roster_returned": {PUBLIC: (VIEW,), ORGANISER: READ + ("course.roster",), REVIEWER: (VIEW,)},
-    "closed":          {PUBLIC: (VIEW,), ORGANISER: READ, REVIEWER: (VIEW,),
+    "closed":          {PUBLIC: (VIEW,), ORGANISER: READ, REVIEWER: (VIEW, "record.approve"),
                         NATIONAL: ("course.reopen",)},
 }
 
