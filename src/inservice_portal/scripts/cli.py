@@ -3,6 +3,7 @@
     inservice-portal CONFIG_URI demo                 load the demo school year (once)
     inservice-portal CONFIG_URI evolve               run pending evolve steps
     inservice-portal CONFIG_URI set-password LOGIN   new password from stdin
+    inservice-portal CONFIG_URI remind-rosters       mail organisers with overdue rosters
 """
 import argparse
 import getpass
@@ -77,6 +78,21 @@ def cmd_set_password(root, tm, args) -> int:
     return 0
 
 
+def cmd_remind_rosters(root, tm, args) -> int:
+    from pyramid.threadlocal import get_current_registry
+
+    from ..reminders import send_reminders
+
+    # Mail joins the thread's default transaction (repoze.sendmail): commit that one.
+    with transaction.manager:
+        sent = send_reminders(root, get_current_registry())
+    tm.abort()
+    for code, count, to in sent:
+        print(f"{code}: {count} overdue roster(s), mailed {', '.join(to)}")
+    print(f"reminders sent to {len(sent)} organiser(s)")
+    return 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="inservice-portal",
                                      description="全國教師在職進修資訊網: operator commands")
@@ -90,6 +106,9 @@ def make_parser() -> argparse.ArgumentParser:
                                        help="set an account's password (read from stdin)")
     set_password.add_argument("login")
     set_password.set_defaults(run=cmd_set_password)
+    commands.add_parser("remind-rosters",
+                        help="mail each organiser whose rosters are overdue (Art. 12)"
+                        ).set_defaults(run=cmd_remind_rosters)
     return parser
 
 
