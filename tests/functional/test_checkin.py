@@ -89,7 +89,9 @@ def test_teacher_checks_in_by_link_and_by_code_and_the_count_goes_up(app, world,
     data, _ = screen(organiser, world)
     response = check_in_by_link(browser_t1 := browser(app, "t1"), data["link"])
     assert response.status_int == 303
-    assert "報到成功" in response.follow().text
+    status = response.follow()
+    assert "報到成功" in status.text and "我的研習狀態" in status.text
+    assert "<strong>已報到</strong>：是" in status.text and "<strong>已核給時數</strong>：尚未" in status.text
     assert "您已完成報到" in check_in_by_link(browser_t1, data["link"]).follow().text
     response = check_in_by_code(browser(app, "t2"), world["code"], data["code"])
     assert "報到成功" in response.follow().text

@@ -50,7 +50,7 @@ SAMPLES = {
     (ICourse, "checkin-screen"): f"{PUBLISHED}/checkin-screen?session=0",
     (ICourse, "checkin-code"): f"{PUBLISHED}/checkin-code?session=0",
     (IMinistry, "checkin"): "/checkin?course=1&session=0&token=x",
-    (IMinistry, "checkin-done"): "/checkin-done",
+    (ICourse, "my-status"): f"{PUBLISHED}/my-status",
     (IRegionCentre, "overdue-rosters"): "/centres/taipei/overdue-rosters",
     (IOrganiser, "overdue-rosters"): f"{SCHOOL}/overdue-rosters",
     (IMinistry, "transcript"): "/transcript",

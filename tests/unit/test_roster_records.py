@@ -196,3 +196,57 @@ def test_transcript_years_totals_and_caps(world):
     latest = records.transcript(teacher, 2025)[0]
     assert (latest["counted"], latest["pending"]) == (12, 0)
     assert [y["year"] for y in records.transcript(teacher, 2024)] == [2024]
+
+
+# -- the registration contract (branch registration): course.registrations + accepted() ------
+
+class FakeRegistration:
+    def __init__(self, login, state):
+        self.login, self.state = login, state
+
+
+@pytest.fixture
+def registrations(monkeypatch):
+    """Stand-in for ``inservice_portal.registrations`` until the registration branch lands."""
+    import sys
+    import types
+
+    module = types.ModuleType("inservice_portal.registrations")
+    module.accepted = lambda course: [r for r in course.registrations.values()
+                                      if r.state == "accepted"]
+    monkeypatch.setitem(sys.modules, "inservice_portal.registrations", module)
+
+
+def test_prefill_from_accepted_registrations_and_checkins(world, registrations):
+    course = make_course(world)
+    course.registrations = {login: FakeRegistration(login, state) for login, state in (
+        ("t1", "accepted"), ("t2", "waitlisted"), ("t3", "accepted"))}
+    checkins = roster.checkins_of(course, create=True)
+    checkins.add(0, "t1", clock.now())
+    checkins.add(0, "t4", clock.now())                      # a walk-in who checked in
+    assert [(e.login, e.attendance, e.source) for e in roster.entries(course)] == [
+        ("t1", ("present", "present"), "registration"),
+        ("t3", ("absent", "present"), "registration"),      # did not check in to session 1
+        ("t4", ("present", "present"), "checkin")]
+
+
+def test_status_steps(world, registrations):
+    from inservice_portal.status import course_status
+
+    course = make_course(world)
+    course.registrations = {"t1": FakeRegistration("t1", "accepted"),
+                            "t2": FakeRegistration("t2", "waitlisted")}
+    people = world.root["people"]
+
+    def steps(login):
+        return [s["done"] for s in course_status(course, people[login])["steps"]]
+
+    assert steps("t1") == [True, True, False, False]
+    assert steps("t2") == [True, False, False, False]
+    assert course_status(course, people["t2"])["note"] == "候補中"
+    roster.checkins_of(course, create=True).add(0, "t1", clock.now())
+    roster.checkins_of(course).add(0, "t3", clock.now())
+    assert steps("t1") == [True, True, True, False]
+    assert steps("t3") == [None, None, True, False]          # walk-in
+    close(world, course)
+    assert steps("t1") == [True, True, True, True]

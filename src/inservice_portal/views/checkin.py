@@ -110,10 +110,4 @@ def teacher_checkin_post(context, request):
         request.session.flash(f"報到成功：{course.title}　{label}。")
     else:
         request.session.flash(f"您已完成報到：{course.title}　{label}。")
-    return HTTPSeeOther(request.application_url + "/checkin-done")
-
-
-@view_config(context=IMinistry, name="checkin-done", permission=permissions.AUTHENTICATED,
-             renderer=TPL + "done.pt", request_method="GET")
-def checkin_done(context, request):
-    return {"page_title": "線上報到完成"}
+    return HTTPSeeOther(request.resource_url(course, "my-status"))
