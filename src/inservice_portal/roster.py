@@ -6,6 +6,7 @@ session without check-ins (paper sign-in) starts as present for everyone. Saving
 whole roster at once, after every row has been checked: nothing is half-saved.
 """
 from dataclasses import dataclass, field
+from datetime import time
 from decimal import Decimal
 
 from pyramid.traversal import find_root
@@ -21,9 +22,27 @@ SOURCES = {"registration": "報名錄取", "checkin": "線上報到", "walk_in":
            "upload": "檔案上傳", "api": "API"}
 
 
+@dataclass(frozen=True)
+class WholeCourse:
+    """A course entered without sessions (older data, the demo): one mark for all of it,
+    worth the approved hours, on its last day."""
+    date: object
+    credited_hours: Decimal
+    start: time = time(0)
+    end: time = time(23, 59)
+    venue: str = ""
+
+
 def schedule(course) -> list:
     """The sessions in schedule order: roster marks and check-ins are indexed by it."""
+    if not course.sessions:
+        day = course.last_day or course.starts_on
+        return [WholeCourse(day, course.approved_hours)] if day is not None else []
     return sorted(course.sessions, key=lambda s: (s.date, s.start, s.end))
+
+
+def session_count(course) -> int:
+    return len(schedule(course))
 
 
 def expected_logins(course) -> list[str]:
@@ -40,7 +59,7 @@ def expected_logins(course) -> list[str]:
 
 def checkins_of(course, create=False):
     if getattr(course, "checkins", None) is None and create:
-        course.checkins = CheckIns(len(course.sessions))
+        course.checkins = CheckIns(session_count(course))
     return getattr(course, "checkins", None)
 
 
@@ -122,7 +141,7 @@ class Row:
 def resolve(course, rows: list[Row]) -> list[RosterEntry]:
     """Check every row; all good → the entries, else RosterErrors naming each bad row."""
     root = find_root(course)
-    sessions = len(course.sessions)
+    sessions = session_count(course)
     errors, result, seen = {}, [], {}
     for row in rows:
         teacher = find_teacher(root, row.who)

@@ -23,6 +23,8 @@ class BadFile(Exception):
 
 
 def session_label(index, session) -> str:
+    if isinstance(session, roster_service.WholeCourse):
+        return f"場次{index + 1} {session.date.isoformat()}（全程）"
     return (f"場次{index + 1} {session.date.isoformat()} "
             f"{session.start.strftime('%H:%M')}-{session.end.strftime('%H:%M')}")
 

@@ -250,3 +250,16 @@ def test_status_steps(world, registrations):
     assert steps("t3") == [None, None, True, False]          # walk-in
     close(world, course)
     assert steps("t1") == [True, True, True, True]
+
+
+def test_a_course_without_sessions_is_one_mark_worth_its_hours(world):
+    code = world.root.course_codes.next()
+    course = Course(code, "舊課程", starts_on=ENDED, ends_on=ENDED, hours=3, state="published")
+    world.school.add(str(code), course)
+    roster.save(course, [roster.Row("1", "t1", ["present"]), roster.Row("2", "t2", ["leave"])],
+                "admin")
+    assert [l["credited_hours"] for l in roster.lines(course)] == [Decimal(3), Decimal(0)]
+    roster.checkins_of(course, create=True).add(0, "t3", clock.now())
+    close(world, course)
+    [record] = world.root["people"]["t1"].records.values()
+    assert record.days == ((ENDED, Decimal(3)),)

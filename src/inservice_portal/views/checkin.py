@@ -55,7 +55,7 @@ def checkin_screen(context, request):
 def checkin_code(context, request):
     """The screen's refresh: the current QR code and 6-digit code, and the live count."""
     index = _index(request)
-    if index is None or index >= len(context.sessions):
+    if index is None or index >= roster_service.session_count(context):
         request.response.status = 400
         return {"error": {"code": "malformed", "message": "找不到這個場次。", "fields": {}}}
     return screen_data(context, request, index)
@@ -75,7 +75,7 @@ def teacher_checkin(context, request):
     course = find_course(context, request.params.get("course", ""))
     index = _index(request)
     session = None
-    if course is not None and index is not None and index < len(course.sessions):
+    if course is not None and index is not None and index < roster_service.session_count(course):
         session = session_label(index, roster_service.schedule(course)[index])
     return {"page_title": "線上報到", "course": course, "session": session, "index": index,
             "token": request.params.get("token", ""), "error": None,

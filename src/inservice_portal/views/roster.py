@@ -94,14 +94,14 @@ def save_roster(context, request):
     post = request.POST
     rows = []
     for n, login in enumerate(post.getall("who")):
-        marks = [post.get(f"att-{n}-{i}", "") for i in range(len(context.sessions))]
+        marks = [post.get(f"att-{n}-{i}", "") for i in range(roster_service.session_count(context))]
         rows.append(roster_service.Row(f"{login}", login, marks, known.get(login, "walk_in")))
     entered = list(rows)
     walk_ins = post.get("walk_ins", "")
     added = [w.strip() for w in walk_ins.splitlines() if w.strip()][:MAX_WALK_INS]
     for number, who in enumerate(added, start=1):
         rows.append(roster_service.Row(f"現場加入第 {number} 行", who,
-                                       ["present"] * len(context.sessions), "walk_in"))
+                                       ["present"] * roster_service.session_count(context), "walk_in"))
     try:
         roster_service.save(context, rows, request.account.login)
     except roster_service.RosterErrors as failure:
@@ -132,7 +132,7 @@ def upload_roster(context, request):
     known = {e.login: e.source for e in roster_service.entries(context)}
     try:
         rows = roster_xlsx.read(upload.file.read(roster_xlsx.MAX_BYTES + 1),
-                                len(context.sessions), known)
+                                roster_service.session_count(context), known)
         roster_service.save(context, rows, request.account.login)
     except roster_xlsx.BadFile as bad:
         request.response.status = 400
