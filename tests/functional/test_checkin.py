@@ -168,3 +168,10 @@ def test_a_code_is_bound_to_its_session_and_course(app, world, monkeypatch, site
 def test_staff_cannot_check_in(app, world, monkeypatch):
     Clock(monkeypatch, START)
     browser(app, "a-admin").get("/checkin", status=403)
+
+
+def test_course_page_links(app, world):
+    assert "線上報到畫面" in browser(app, "a-admin").get(world["url"]).text
+    teacher = browser(app, "t1").get(world["url"]).text
+    assert "我的研習狀態" in teacher and "線上報到畫面" not in teacher and "研習名單" not in teacher
+    assert "我的研習狀態" not in browser(app).get(world["url"]).text
