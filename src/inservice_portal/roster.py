@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from pyramid.traversal import find_root
 
-from . import clock
+from . import clock, national_ids
 from .masking import mask_national_id
 from .resources.accounts import Teacher
 from .resources.roster import CheckIns, Roster, RosterEntry
@@ -119,11 +119,12 @@ def find_teacher(root, key: str):
     account = root["people"].get(key)
     if account is None and len(key) == 10 and key[0].isalpha():
         wanted = key.upper()
-        index = getattr(root, "national_ids", None)     # login by national ID, where kept
-        if index is not None:
-            login = index.get(wanted)
+        if getattr(root, "national_ids", None) is not None:
+            login = national_ids.login_of(root, wanted)
             account = root["people"].get(login) if login else None
-        else:
+            if getattr(account, "national_id", "").upper() != wanted:
+                account = None                   # the index is a hint: the ID has changed
+        else:                                    # a site not yet evolved (step 6)
             account = next((a for a in root["people"].values()
                             if getattr(a, "national_id", None) == wanted), None)
     return account if isinstance(account, Teacher) else None

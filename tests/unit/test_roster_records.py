@@ -29,6 +29,7 @@ def world():
     config.include("inservice_portal.workflows.course")
     config.include("inservice_portal.catalog")
     config.include("inservice_portal.records")
+    config.include("inservice_portal.national_ids")
     root = make_root()
     school = root["centres"]["taipei"].add("353601", Organiser("353601", "甲國小", "k12_school"))
     accounts = {}
@@ -42,7 +43,7 @@ def world():
     for n in range(1, 5):
         teacher = Teacher(f"t{n}", f"教師{n}", national_id=f"A12345678{n}",
                           school="/centres/taipei/353601")
-        root["people"].add(f"t{n}", teacher, send_events=False)
+        root["people"].add(f"t{n}", teacher)          # indexed by national ID on add
     yield SimpleNamespace(root=root, school=school, accounts=accounts, registry=config.registry)
     testing.tearDown()
 
@@ -263,3 +264,23 @@ def test_a_course_without_sessions_is_one_mark_worth_its_hours(world):
     close(world, course)
     [record] = world.root["people"]["t1"].records.values()
     assert record.days == ((ENDED, Decimal(3)),)
+
+
+def test_national_id_index_kept_by_events_and_built_by_evolve(world):
+    from inservice_portal import evolve, national_ids
+
+    root = world.root
+    assert national_ids.login_of(root, "a123456782") == "t2"
+    assert roster.find_teacher(root, "A123456782").login == "t2"
+    root["people"]["t2"].national_id = "A223456789"      # changed without an event: a stale hint
+    assert roster.find_teacher(root, "A123456782") is None
+    root["people"].remove("t3")
+    assert national_ids.login_of(root, "A123456783") is None
+    del root.national_ids                                # a site from before step 6 …
+    assert roster.find_teacher(root, "A123456781").login == "t1"     # … scans, slowly
+    root.evolve_version = 1
+    [(number, _, step)] = evolve.pending(root)
+    assert number == 6
+    step(root)
+    assert national_ids.login_of(root, "A223456789") == "t2"
+    assert national_ids.login_of(root, "A123456781") == "t1"

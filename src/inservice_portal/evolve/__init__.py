@@ -14,9 +14,16 @@ def _review_indexes(root):
         reindex_all(root)
 
 
+def _national_ids(root):
+    from ..national_ids import build
+
+    build(root)
+
+
 # (number, description, function(root)). Append; never renumber or remove.
 STEPS: list[tuple[int, str, object]] = [
     (1, "catalog: stage, auto_approved and review-flag indexes", _review_indexes),
+    (6, "national ID → login index for rosters (walk-ins by national ID)", _national_ids),
 ]
 VERSION_KEY = "evolve_version"
 
