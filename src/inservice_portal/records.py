@@ -57,8 +57,8 @@ def write_course(course):
         record = records.get(key)
         if record is None:
             records[key] = TrainingRecord(login, LOCAL, str(course.code), **fields)
-        else:
-            record.update(**fields)
+        elif (record.hours, record.days) != (hours, tuple(days)):
+            record.rewrite(**fields)
     course.recorded_logins = tuple(sorted(credited))
 
 

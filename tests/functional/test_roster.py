@@ -266,12 +266,19 @@ def test_reopen_is_the_national_centres_and_rewrites(app, world, site):
     url = f"/api/v1/courses/{world['code']}"
     for who in ("a-admin", "tp-rev"):
         api(app, who).post_json(url + "/transitions", {"transition": "reopen"}, status=403)
+    refused = api(app, "nat").post_json(url + "/transitions", {"transition": "reopen"},
+                                        status=422)
+    assert refused.json["error"]["code"] == "reasons_required"      # audited: say why
     api(app, "nat").post_json(url + "/transitions", {"transition": "reopen",
                                                      "comment": "名單更正"})
     close_course(app, world, [{"login": "t1", "attendance": ["present", "leave"]}])
     t1 = api(app, "t1").get("/api/v1/me/transcript").json
     assert [r["hours"] for y in t1["years"] for r in y["records"]] == [3.0]
     assert api(app, "t2").get("/api/v1/me/transcript").json["years"] == []
+    revisions = site.read(lambda root: [
+        (r["hours"], r["replaced_at"] > r["written_at"])
+        for rec in root["people"]["t1"].records.values() for r in rec.revisions])
+    assert revisions == [(Decimal(6), True)]          # the rewrite keeps what it replaced
 
 
 def test_caps_and_special_approval_through_the_pages(app, world, site):

@@ -12,6 +12,8 @@ LOCAL = "local"
 
 class TrainingRecord(Persistent):
     special_approval = None        # {"by", "at"} once the authority approved hours over the caps
+    revisions = ()                 # what each rewrite replaced: ({"hours", "days", "written_at",
+                                   # "replaced_at"}, …), for the audit of reopened rosters
 
     def __init__(self, login, source, source_record_id, **fields):
         self.login = login
@@ -28,6 +30,13 @@ class TrainingRecord(Persistent):
         self.days = tuple(days)             # ((date, hours), …): the hours per day attended
         self.credit_class = credit_class
         self.written_at = written_at
+
+    def rewrite(self, **fields):
+        """Replace the record's data, keeping what it was in ``revisions``."""
+        self.revisions = (*self.revisions, {"hours": self.hours, "days": self.days,
+                                            "written_at": self.written_at,
+                                            "replaced_at": fields.get("written_at")})
+        self.update(**fields)
 
     @property
     def key(self):

@@ -127,10 +127,17 @@ def check_reasons(name: str, reasons) -> list[str]:
     return reasons
 
 
+EXPLAINED = {"reopen"}      # audited: reopening a closed course says why (DESIGN.md §3)
+
+
 def transition(course, request, name, reasons=(), comment=""):
     """The course's one transition service: validates reasons, applies the centre's
     settings (blocking late submissions, auto-approval) and records everything."""
     reasons = check_reasons(name, reasons)
+    if name in EXPLAINED and not (comment or "").strip() and (
+            request is None or any(t["name"] == name for t in api.allowed(course, request))):
+        # (one who may not take it at all is told so by api.transition below)
+        raise ReasonsRequired("重新開啟已結案的課程須說明原因。")
     centre = course.__parent__.__parent__
     if name == "submit":
         _refuse_if_late_is_blocking(course, centre)
