@@ -12,7 +12,7 @@ from inservice_portal import clock
 from inservice_portal.resources.course import Course, Session
 
 from ..conftest import add_organiser, add_staff, add_teacher
-from .conftest import PHONE, assert_accessible
+from .conftest import ARTIFACTS, PHONE, assert_accessible
 from .test_foundation import log_in
 
 DAY = clock.now().date() + timedelta(days=3)
@@ -41,6 +41,12 @@ def at(monkeypatch):
     return move
 
 
+def shot(page, name):
+    """For humans to look at (tests/e2e/artifacts, not committed)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"attendance-{name}.png"), full_page=True)
+
+
 def test_check_in_roster_review_transcript(browser, live_server, world, at):
     at(datetime.combine(DAY, time(8, 45), tzinfo=clock.TAIPEI))
     organiser = browser.new_context(base_url=live_server, locale="zh-TW", bypass_csp=True)
@@ -54,6 +60,7 @@ def test_check_in_roster_review_transcript(browser, live_server, world, at):
         expect(screen.get_by_role("heading", level=2)).to_contain_text("場次1")
         expect(screen.locator("#checkin-qr svg")).to_be_visible()
         assert_accessible(screen)
+        shot(screen, "checkin-screen")
         code = screen.locator("#checkin-code").inner_text()
         assert re.fullmatch(r"\d{6}", code)
 
@@ -76,6 +83,7 @@ def test_check_in_roster_review_transcript(browser, live_server, world, at):
         expect(row).to_contain_text("線上報到")
         expect(row.get_by_role("combobox")).to_have_value("present")
         assert_accessible(screen)
+        shot(screen, "roster")
         screen.get_by_role("button", name="儲存研習名單").click()
         expect(screen.locator(".flash")).to_contain_text("研習名單已儲存")
         screen.get_by_role("button", name="送出研習名單").click()
@@ -94,6 +102,7 @@ def test_check_in_roster_review_transcript(browser, live_server, world, at):
         expect(phone.get_by_role("heading", level=2)).to_contain_text("採計 3 小時")
         expect(phone.get_by_role("cell", name=TITLE)).to_be_visible()
         assert_accessible(phone)
+        shot(phone, "transcript-phone")
         width = phone.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"], f"the transcript is {width}px wide on a phone"
     finally:
