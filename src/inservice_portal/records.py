@@ -12,6 +12,7 @@ from pyramid.traversal import find_root
 
 from . import clock
 from . import roster as roster_service
+from .resources.interfaces import ICourse
 from .resources.records import LOCAL, TrainingRecord
 from .rules import hours as hours_rule
 from .workflows.api import IObjectTransitioned
@@ -63,6 +64,8 @@ def write_course(course):
 
 
 def on_transitioned(event):
+    if not ICourse.providedBy(event.object):
+        return
     name = event.entry["transition"]
     if name == "submit_roster":
         roster_service.freeze(event.object, event.entry["by"])
