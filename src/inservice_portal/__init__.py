@@ -65,6 +65,8 @@ def make_config(settings: dict) -> Configurator:
     config.include(".catalog")
     config.include(".workflows.course")
     config.include(".workflows.sharing")
+    config.include(".records")
+    config.include(".national_ids")
     config.include(".forms")
     config.include(".headers")
     config.include(".navigation")

@@ -104,6 +104,8 @@ def load_demo(root) -> bool:
             # skips the review steps, so set the wanted state and reindex.
             course.state = c["state"]
             notify(ObjectModified(course))
+        if c.get("roster"):
+            _demo_roster(course, c["roster"])
 
     load_sharing(root, data.get("sharing", {}), organisers)
     setattr(root, MARKER, clock.now())
@@ -178,3 +180,13 @@ def load_sharing(root, data: dict, organisers: dict):
                 item = next(i for i in found if i.title == entry["title"])
                 item.state = entry["state"]
                 notify(ObjectModified(item))
+
+
+def _demo_roster(course, marks: dict):
+    """A saved roster (研習名單); a closed course's records written as confirming would."""
+    from . import records, roster
+
+    roster.save(course, [roster.Row(login, login, attendance, "registration")
+                         for login, attendance in marks.items()], "demo")
+    if course.state == "closed":
+        records.write_course(course)

@@ -5,7 +5,11 @@ With ``mail.queue_path`` set, a committed message lands in a maildir queue that 
 request); without it, the message is delivered over SMTP (``mail.host``, ``mail.port``) as the
 transaction commits (the tests, against a real server on loopback).
 """
+import re
+import smtplib
+
 from pyramid_mailer import get_mailer
+from pyramid_mailer.interfaces import IMailer
 from pyramid_mailer.message import Message
 
 SENDER = "全國教師在職進修資訊網 <no-reply@inservice.example.tw>"
@@ -25,5 +29,21 @@ def send(request, to, subject: str, body: str):
     return message
 
 
+class CRLFSMTP(smtplib.SMTP):
+    """repoze.sendmail hands smtplib the message as bytes with bare LF line ends, which smtplib
+    passes on unchanged (it fixes line ends of str only): a strict server then sees one line
+    and refuses any message over 1000 bytes (a few lines of Chinese in quoted-printable).
+    RFC 5321 wants CRLF, so convert here."""
+
+    def sendmail(self, from_addr, to_addrs, msg, *args, **kwargs):
+        if isinstance(msg, bytes):
+            msg = re.sub(rb"\r?\n", b"\r\n", msg)
+        return super().sendmail(from_addr, to_addrs, msg, *args, **kwargs)
+
+
 def includeme(config):
     config.include("pyramid_mailer")
+    mailer = config.registry.queryUtility(IMailer)
+    smtp_mailer = getattr(mailer, "smtp_mailer", None)
+    if smtp_mailer is not None and getattr(smtp_mailer, "smtp", None) is smtplib.SMTP:
+        smtp_mailer.smtp = CRLFSMTP

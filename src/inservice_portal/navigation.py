@@ -32,17 +32,20 @@ UNIT_PAGES = [
     ("courses", "本單位研習課程瀏覽", "unit.courses"),
     ("sharing-moderation", "資源分享區管理", "course.review"),
     ("sharing", "資源分享（本單位）", "sharing.handouts"),
+    ("overdue-rosters", "未結案課程", None),     # the page of each kind declares its own
 ]
 
 
 def unit_links(request, unit) -> list[NavItem]:
-    pages = {IRegionCentre: ("worklist", "settings", "auto-approved", "sharing-moderation",
-                             "sharing"),
-             IOrganiser: ("courses", "sharing")}
+    pages = {IRegionCentre: ("worklist", "settings", "auto-approved", "overdue-rosters",
+                             "sharing-moderation", "sharing"),
+             IOrganiser: ("courses", "overdue-rosters", "sharing")}
+    needs = {IRegionCentre: "course.review", IOrganiser: "unit.courses"}
     wanted = next((names for iface, names in pages.items() if iface.providedBy(unit)), ())
+    kind = next((iface for iface in pages if iface.providedBy(unit)), None)
     links = [NavItem(title, request.resource_url(unit, name))
              for name, title, permission in UNIT_PAGES
-             if name in wanted and request.has_permission(permission, unit)]
+             if name in wanted and request.has_permission(permission or needs[kind], unit)]
     return links or [NavItem(f"本單位：{unit.title}", request.resource_url(unit))]
 
 
@@ -53,6 +56,8 @@ def nav(request) -> list[NavItem]:
     if account is not None:
         for unit in units_of(request, account):
             items += unit_links(request, unit)
+        if getattr(account, "kind", None) == "teacher":
+            items.append(NavItem("個人研習紀錄", f"{app}/transcript"))
         items.append(NavItem("我的帳號", f"{app}/account"))
     for item in items:
         item.current = request.url.rstrip("/") == item.url.rstrip("/")

@@ -51,3 +51,12 @@ def test_with_a_queue_path_a_committed_message_waits_in_the_maildir(base_setting
     assert len(queued) == 1 and b"teacher@example.org" in queued[0].read_bytes()
     for db in config.registry._zodb_databases.values():
         db.close()
+
+
+def test_a_long_chinese_message_is_delivered_with_crlf_line_ends(smtp, request_):
+    # Over 1000 bytes in quoted-printable: sent with bare LF ends it would be one long line.
+    body = "\n".join(f"第 {n} 行：研習名單已逾期，請儘速登錄並送出。" for n in range(40))
+    with transaction.manager:
+        mail.send(request_, "teacher@example.org", "研習名單逾期提醒", body)
+    [message] = smtp.messages
+    assert message.get_content().strip().splitlines() == body.splitlines()

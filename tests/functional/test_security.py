@@ -23,6 +23,7 @@ SCHOOL = "/centres/taipei/353601"
 PUBLISHED = f"{SCHOOL}/1"
 DRAFT = f"{SCHOOL}/2"
 HANDOUT = "/sharing/handouts/1"
+CLOSED = f"{SCHOOL}/3"
 
 # A URL that reaches each registered view, keyed (context interface or route name, view name).
 # A view without an entry here fails test_every_view_has_a_sample: add one.
@@ -46,6 +47,18 @@ SAMPLES = {
     (ICourse, "attachments"): f"{DRAFT}/@@attachments",
     (ICourse, "copy"): f"{PUBLISHED}/@@copy",
     (ICourse, "download"): f"{PUBLISHED}/@@download",
+    (ICourse, "roster"): f"{PUBLISHED}/roster",
+    (ICourse, "roster.xlsx"): f"{PUBLISHED}/roster.xlsx",
+    (ICourse, "roster-upload"): f"{PUBLISHED}/roster-upload",
+    (ICourse, "approve-hours"): f"{CLOSED}/approve-hours",
+    (ICourse, "checkin-screen"): f"{PUBLISHED}/checkin-screen?session=0",
+    (ICourse, "checkin-code"): f"{PUBLISHED}/checkin-code?session=0",
+    (IMinistry, "checkin"): "/checkin?course=1&session=0&token=x",
+    (ICourse, "my-status"): f"{PUBLISHED}/my-status",
+    (IRegionCentre, "overdue-rosters"): "/centres/taipei/overdue-rosters",
+    (IOrganiser, "overdue-rosters"): f"{SCHOOL}/overdue-rosters",
+    (IMinistry, "transcript"): "/transcript",
+    (IMinistry, "transcript.xlsx"): "/transcript.xlsx",
     ("api.tokens", ""): "/api/v1/tokens",
     ("api.token", ""): "/api/v1/tokens/current",
     ("api.me", ""): "/api/v1/me",
@@ -71,6 +84,8 @@ SAMPLES = {
     ("api.sharing", ""): "/api/v1/sharing/handouts?q=%E7%A0%94%E7%BF%92",
     ("api.sharing_item", ""): "/api/v1/sharing/handouts/1",
     ("api.course_search", ""): "/api/v1/courses?q=%E7%A0%94%E7%BF%92&county=%E8%87%BA%E5%8C%97%E5%B8%82",
+    ("api.course_roster", ""): "/api/v1/courses/1/roster",
+    ("api.me_transcript", ""): "/api/v1/me/transcript",
     ("__static/", ""): "/static/portal.css",
     ("__deform_static/", ""): "/deform_static/css/form.css",
 }
@@ -120,6 +135,7 @@ def people(site):
         assert add_course(root, school, "公開研習").code == 1
         assert add_course(root, school, "草稿研習", state="draft").code == 2
         assert add_shared(root, "handout", school, "研習講義", stage="elementary").id == 1
+        assert add_course(root, school, "已結案研習", state="closed").code == 3
 
 
 def client(app, login_name=None):

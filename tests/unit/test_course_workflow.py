@@ -47,6 +47,7 @@ NEXT_STATE = {
 }
 TRANSITIONS = sorted({t for _, t in EXPECTED})
 REASONS = {"return": ["A"], "return_roster": ["R1"]}
+COMMENTS = {"reopen": "名單更正"}        # reopening a closed course is explained (audited)
 
 
 @pytest.fixture
@@ -116,14 +117,16 @@ def test_transition_matrix(world, state, name, actor):
     request = request_for(world, actor)
     allowed = actor in EXPECTED.get((state, name), set())
     if allowed:
-        entry = course_workflow.transition(course, request, name, reasons=REASONS.get(name, ()))
+        entry = course_workflow.transition(course, request, name, reasons=REASONS.get(name, ()),
+                                           comment=COMMENTS.get(name, ""))
         assert course.state == NEXT_STATE[(state, name)]
         assert (entry["from"], entry["to"], entry["by"]) == (state, course.state, actor)
         return
     error = (api.TransitionNotAllowed if (state, name) not in EXPECTED
              else api.TransitionForbidden)
     with pytest.raises(error):
-        course_workflow.transition(course, request, name, reasons=REASONS.get(name, ()))
+        course_workflow.transition(course, request, name, reasons=REASONS.get(name, ()),
+                                   comment=COMMENTS.get(name, ""))
     assert course.state == state
     assert not getattr(course, "history", None)
 
@@ -159,10 +162,22 @@ def test_full_cycle_records_every_step(world):
              ("national", "reopen", ()), ("principal", "submit_roster", ()),
              ("reviewer", "confirm_roster", ())]
     for actor, name, reasons in steps:
-        course_workflow.transition(course, request_for(world, actor), name, reasons=reasons)
+        course_workflow.transition(course, request_for(world, actor), name, reasons=reasons,
+                                   comment=COMMENTS.get(name, ""))
     assert [e["transition"] for e in course.history] == [s[1] for s in steps]
     assert [e["by"] for e in course.history] == [s[0] for s in steps]
     assert course.state == "closed"
+
+
+def test_reopening_needs_a_reason(world):
+    course = course_in(world, "closed")
+    national = request_for(world, "national")
+    for comment in ("", "   "):
+        with pytest.raises(course_workflow.ReasonsRequired):
+            course_workflow.transition(course, national, "reopen", comment=comment)
+    assert course.state == "closed" and not course.history
+    course_workflow.transition(course, national, "reopen", comment="教師申訴：出席登錄有誤")
+    assert course.history[-1]["comment"] == "教師申訴：出席登錄有誤"
 
 
 def test_roster_cannot_be_submitted_before_the_course_ends(world):

@@ -31,12 +31,19 @@ def _search_indexes(root):
         reindex_all(root)
 
 
+def _national_ids(root):
+    from ..national_ids import build
+
+    build(root)
+
+
 # (number, description, function(root)). Append; never renumber or remove.
 STEPS: list[tuple[int, str, object]] = [
     (1, "catalog: stage, auto_approved and review-flag indexes", _review_indexes),
     (2, "catalog: search indexes (county, registration window, scope, sub-item, level, hours, "
         "audiences, delivery modes, tags); the course code as a unique index", _search_indexes),
     (4, "資源分享區: the /sharing container and its catalog indexes", _sharing_area),
+    (6, "national ID → login index for rosters (walk-ins by national ID)", _national_ids),
 ]
 VERSION_KEY = "evolve_version"
 

@@ -4,6 +4,7 @@
     inservice-portal CONFIG_URI evolve               run pending evolve steps
     inservice-portal CONFIG_URI set-password LOGIN   new password from stdin
     inservice-portal CONFIG_URI reindex              rebuild the catalog from the tree
+    inservice-portal CONFIG_URI remind-rosters       mail organisers with overdue rosters
 """
 import argparse
 import getpass
@@ -86,6 +87,20 @@ def cmd_reindex(root, tm, args) -> int:
     added = "、".join(counts["added_indexes"]) or "none"
     print(f"catalog rebuilt: {counts['indexed']} objects indexed, {counts['removed']} stale "
           f"entries removed, indexes added: {added}")
+
+
+def cmd_remind_rosters(root, tm, args) -> int:
+    from pyramid.threadlocal import get_current_registry
+
+    from ..reminders import send_reminders
+
+    # Mail joins the thread's default transaction (repoze.sendmail): commit that one.
+    with transaction.manager:
+        sent = send_reminders(root, get_current_registry())
+    tm.abort()
+    for code, count, to in sent:
+        print(f"{code}: {count} overdue roster(s), mailed {', '.join(to)}")
+    print(f"reminders sent to {len(sent)} organiser(s)")
     return 0
 
 
@@ -104,6 +119,9 @@ def make_parser() -> argparse.ArgumentParser:
     set_password.set_defaults(run=cmd_set_password)
     commands.add_parser("reindex", help="rebuild the search catalog from the resource tree"
                         ).set_defaults(run=cmd_reindex)
+    commands.add_parser("remind-rosters",
+                        help="mail each organiser whose rosters are overdue (Art. 12)"
+                        ).set_defaults(run=cmd_remind_rosters)
     return parser
 
 

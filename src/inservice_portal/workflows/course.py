@@ -60,6 +60,8 @@ PUBLIC = "public"
 
 READ = (VIEW, "course.copy")
 HISTORY = "course.history"    # the record of transitions: organiser staff and reviewers, always
+# (also the right to read the roster). record.approve: the reviewers' special approval of a
+# closed course's hours over the day/week caps (002 Art. 10 (2)).
 STATE_ACL = {
     # state:            {who: permissions}
     "draft":           {ORGANISER: READ + ("course.edit", "course.submit"), REVIEWER: (VIEW,)},
@@ -71,7 +73,7 @@ STATE_ACL = {
     "roster_pending":  {PUBLIC: (VIEW,), ORGANISER: READ,
                         REVIEWER: (VIEW, "course.confirm_roster")},
     "roster_returned": {PUBLIC: (VIEW,), ORGANISER: READ + ("course.roster",), REVIEWER: (VIEW,)},
-    "closed":          {PUBLIC: (VIEW,), ORGANISER: READ, REVIEWER: (VIEW,),
+    "closed":          {PUBLIC: (VIEW,), ORGANISER: READ, REVIEWER: (VIEW, "record.approve"),
                         NATIONAL: ("course.reopen",)},
 }
 
@@ -125,10 +127,17 @@ def check_reasons(name: str, reasons) -> list[str]:
     return reasons
 
 
+EXPLAINED = {"reopen"}      # audited: reopening a closed course says why (DESIGN.md §3)
+
+
 def transition(course, request, name, reasons=(), comment=""):
     """The course's one transition service: validates reasons, applies the centre's
     settings (blocking late submissions, auto-approval) and records everything."""
     reasons = check_reasons(name, reasons)
+    if name in EXPLAINED and not (comment or "").strip() and (
+            request is None or any(t["name"] == name for t in api.allowed(course, request))):
+        # (one who may not take it at all is told so by api.transition below)
+        raise ReasonsRequired("重新開啟已結案的課程須說明原因。")
     centre = course.__parent__.__parent__
     if name == "submit":
         _refuse_if_late_is_blocking(course, centre)

@@ -34,6 +34,7 @@ def includeme(config):
     config.include(".course_resource")
     config.include(".sharing")
     config.include(".course_search")
+    config.include(".roster")
 
 
 @exception_view_config(ApiError)

@@ -1,0 +1,53 @@
+"""Reminders of overdue rosters (002 Art. 12): each organiser with a course whose roster is past
+due gets one e-mail listing them (``inservice-portal CONFIG remind-rosters``, daily by cron)."""
+from pyramid.traversal import find_root
+
+from . import mail
+from .views.roster import overdue_courses
+
+SUBJECT = "研習名單逾期提醒（未結案課程）"
+
+
+def overdue_by_organiser(root, today=None) -> dict:
+    """organiser → its overdue courses, over every centre."""
+    result: dict = {}
+    for centre in root["centres"].values():
+        for course in overdue_courses(root, centre, today=today):
+            result.setdefault(course.organiser, []).append(course)
+    return result
+
+
+def recipients(organiser) -> list[str]:
+    """The unit's e-mail and its staff's (總負責人、聯絡人、作業人員), each once."""
+    people = find_root(organiser)["people"]
+    addresses = [organiser.email] if getattr(organiser, "email", "") else []
+    for login in organiser.__local_roles__.keys():
+        account = people.get(login)
+        if account is not None and account.active and account.email:
+            addresses.append(account.email)
+    return list(dict.fromkeys(addresses))
+
+
+def body(organiser, courses, days) -> str:
+    lines = [f"{organiser.title} 您好：", "",
+             f"依規定，研習名單應於研習最後一場次後 {days} 天內送出。下列課程的研習名單已逾期，"
+             "請儘速登錄並送出，以便核給教師研習時數：", ""]
+    for course in courses:
+        lines.append(f"・課程代碼 {course.code}　{course.title}（最後場次 {course.last_day.isoformat()}）")
+    lines += ["", "全國教師在職進修資訊網"]
+    return "\n".join(lines)
+
+
+def send_reminders(root, registry, today=None) -> list[tuple]:
+    """Mail every organiser with overdue rosters (at the current transaction's commit);
+    return (organiser code, number of courses, recipients) for each."""
+    sent = []
+    for organiser, courses in sorted(overdue_by_organiser(root, today).items(),
+                                     key=lambda item: item[0].code):
+        to = recipients(organiser)
+        if not to:
+            continue
+        days = getattr(organiser.__parent__, "roster_days", 7)
+        mail.send(registry, to, SUBJECT, body(organiser, courses, days))
+        sent.append((organiser.code, len(courses), to))
+    return sent
