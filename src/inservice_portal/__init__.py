@@ -64,6 +64,8 @@ def make_config(settings: dict) -> Configurator:
     config.include(".security")
     config.include(".catalog")
     config.include(".workflows.course")
+    config.include(".workflows.registration")
+    config.include(".course_locks")
     config.include(".forms")
     config.include(".headers")
     config.include(".navigation")

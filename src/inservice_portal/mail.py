@@ -5,6 +5,9 @@ With ``mail.queue_path`` set, a committed message lands in a maildir queue that 
 request); without it, the message is delivered over SMTP (``mail.host``, ``mail.port``) as the
 transaction commits (the tests, against a real server on loopback).
 """
+import re
+import smtplib
+
 from pyramid_mailer import get_mailer
 from pyramid_mailer.message import Message
 
@@ -25,5 +28,21 @@ def send(request, to, subject: str, body: str):
     return message
 
 
+class CRLFSMTP(smtplib.SMTP):
+    """SMTP that sends CRLF line ends (RFC 5321 §2.3.8). repoze.sendmail hands smtplib the
+    message as bytes with bare LFs, which smtplib passes on untouched; a server that refuses
+    bare LF (an SMTP-smuggling defence; aiosmtpd) then reads one over-long line and refuses
+    any message longer than about 1,000 bytes."""
+
+    def sendmail(self, from_addr, to_addrs, msg, *args, **kwargs):
+        if isinstance(msg, bytes):
+            msg = re.sub(rb"\r?\n", b"\r\n", msg)
+        return super().sendmail(from_addr, to_addrs, msg, *args, **kwargs)
+
+
 def includeme(config):
     config.include("pyramid_mailer")
+    mailer = get_mailer(config.registry)
+    smtp_mailer = getattr(mailer, "smtp_mailer", None)
+    if smtp_mailer is not None and getattr(smtp_mailer, "smtp", None) is smtplib.SMTP:
+        smtp_mailer.smtp = CRLFSMTP

@@ -50,6 +50,12 @@ SAMPLES = {
     ("api.openapi", ""): "/api/v1/openapi.json",
     ("api.course_transitions", ""): "/api/v1/courses/1/transitions",
     ("api.review_pending", ""): "/api/v1/review/pending?centre=taipei",
+    ("api.course_registrations", ""): "/api/v1/courses/1/registrations",
+    ("api.course_registration", ""): "/api/v1/courses/1/registrations/t1",
+    ("api.registration_transitions", ""): "/api/v1/courses/1/registrations/t1/transitions",
+    ("api.my_registrations", ""): "/api/v1/me/registrations",
+    ("api.my_calendar", ""): "/api/v1/me/calendar.ics",
+    ("api.my_calendar_feed", ""): "/api/v1/me/calendar-feed",
     ("__static/", ""): "/static/portal.css",
     ("__deform_static/", ""): "/deform_static/css/form.css",
 }

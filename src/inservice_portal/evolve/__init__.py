@@ -14,9 +14,20 @@ def _review_indexes(root):
         reindex_all(root)
 
 
+def _course_registrations(root):
+    """Give every course stored before registrations existed its empty container."""
+    from ..catalog import Search
+
+    search = Search(root)
+    for course in search.execute(search["content_type"].eq("course")).all():
+        if getattr(course, "registrations", None) is None:
+            course.add_registrations()
+
+
 # (number, description, function(root)). Append; never renumber or remove.
 STEPS: list[tuple[int, str, object]] = [
     (1, "catalog: stage, auto_approved and review-flag indexes", _review_indexes),
+    (3, "courses: the registrations container (線上報名)", _course_registrations),
 ]
 VERSION_KEY = "evolve_version"
 

@@ -82,7 +82,18 @@ class Course(Persistent):
         self.state = state          # the workflow's initial state unless a fixture says so
         self.history = None
         self.attachments = OOBTree()
+        self.add_registrations()
         self.update(**{**FIELDS, "title": title, **fields})
+
+    def add_registrations(self):
+        """``self.registrations``: 線上報名, keyed by login (resources/registration.py).
+        Courses stored before it existed get it from evolve step 3."""
+        from .registration import Registrations
+
+        container = Registrations()
+        container.__parent__ = self
+        self.registrations = container
+        return container
 
     def update(self, **fields):
         unknown = set(fields) - set(FIELDS)

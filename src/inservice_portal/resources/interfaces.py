@@ -39,3 +39,7 @@ class ITeacher(IAccount):
 
 class IStaff(IAccount):
     """業務帳號."""
+
+
+class IRegistration(Interface):
+    """線上報名: one teacher's registration for one course."""

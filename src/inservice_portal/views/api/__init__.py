@@ -31,6 +31,7 @@ def includeme(config):
     for name, path in ROUTES.items():
         config.add_route(name, PREFIX + path, factory=root_factory)
     config.include(".course_review")
+    config.include(".registrations")
 
 
 @exception_view_config(ApiError)
