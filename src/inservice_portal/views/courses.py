@@ -12,6 +12,7 @@ from ..rules import restricted
 from ..schemas.course import (ADMISSION, DELIVERY_OTHER, FORM, ITEM_OF, STAGE_LABELS,
                               TITLE_OTHER, TITLES, VOCAB, VOCABULARY_OF, hours_text)
 from ..workflows import course as course_workflow
+from .registration import course_box
 
 MISSING = "（未填）"
 
@@ -143,4 +144,6 @@ def course_page(context, request):
         "can_copy": may("course.copy"),
         "csrf_token": request.session.get_csrf_token() if may("course.copy") else None,
         "titles": TITLES,
+        "registration": course_box(context, request),       # 線上報名 (views/registration.py)
+        "csrf_token_reg": request.session.get_csrf_token() if request.account else None,
     }

@@ -59,7 +59,8 @@ def teacher_of(request):
 def refused(error: service.Refused) -> ApiError:
     fields = dict(error.fields)
     if error.details:
-        fields["conflicts"] = [f"{d['course'].code} {d['course'].title}" for d in error.details]
+        fields["conflicts"] = "、".join(f"{d['course'].code} {d['course'].title}"
+                                       for d in error.details)
     return ApiError(error.status, error.code, error.message, fields)
 
 
