@@ -83,6 +83,14 @@ def all_of(course) -> list[Registration]:
     return sorted(regs.values(), key=lambda r: r.seq) if regs is not None else []
 
 
+def positions(course) -> dict[str, int]:
+    """login → waitlist position, in one pass (``Registration.position`` counts each time)."""
+    regs = _regs(course)
+    if regs is None:
+        return {}
+    return {login: n for n, login in enumerate(regs.logins_in("waitlisted"), start=1)}
+
+
 def count(course, state) -> int:
     regs = _regs(course)
     return regs.count(state) if regs is not None else 0

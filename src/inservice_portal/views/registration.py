@@ -232,10 +232,11 @@ def course_ics(context, request):
 def staff_rows(request, course) -> list[dict]:
     people = find_root(course)["people"]
     rows = []
+    waiting = service.positions(course)
     for reg in service.all_of(course):
         person = people.get(reg.login)
         rows.append({"reg": reg, "person": person, "state": STATES[reg.state],
-                     "position": reg.position,
+                     "position": waiting.get(reg.login),
                      "id": mask_national_id(getattr(person, "national_id", "")),
                      "may_review": reg.state == "applied" and request.has_permission(
                          registration_workflow.REVIEW, reg),

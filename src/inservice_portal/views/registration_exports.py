@@ -73,11 +73,12 @@ def rows_for(kind, course):
     if kind == "registrations":
         headings = ["報名序號", "帳號"] + PERSON_HEADINGS + ["電子郵件", "報名時間", "報名狀態", "候補順位"]
         rows = []
+        waiting = service.positions(course)
         for r in service.all_of(course):
             person = people.get(r.login)
             rows.append([r.seq, r.login] + _person_cells(root, person, r.login) + [
                 getattr(person, "email", ""), r.created_at.strftime("%Y-%m-%d %H:%M:%S"),
-                registration_workflow.STATES[r.state], r.position or ""])
+                registration_workflow.STATES[r.state], waiting.get(r.login, "")])
         return headings, rows
     if kind == "participants":
         headings = ["序號"] + PERSON_HEADINGS + ["研習時數"]

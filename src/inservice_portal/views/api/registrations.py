@@ -35,12 +35,12 @@ def includeme(config):
         config.add_route(name, PREFIX + path, factory=factories[factory])
 
 
-def registration_json(reg, with_history=False) -> dict:
+def registration_json(reg, with_history=False, position=None) -> dict:
     body = {"course": reg.course.code, "login": reg.login, "state": reg.state,
             "state_label": registration_workflow.STATES[reg.state],
             "created_at": instant(reg.created_at)}
     if reg.state == "waitlisted":
-        body["position"] = reg.position
+        body["position"] = position or reg.position
     if with_history:
         body["history"] = [{"transition": e["transition"], "from": e["from"], "to": e["to"],
                             "by": e["by"], "at": instant(e["at"])} for e in reg.history or ()]
@@ -95,9 +95,10 @@ def list_registrations(context, request):
         raise malformed({"state": "未知的報名狀態。"})
     regs = [r for r in service.all_of(context) if state is None or r.state == state]
     people = find_root(context)["people"]
+    waiting = service.positions(context)
     items = []
     for reg in regs[(page - 1) * per_page:page * per_page]:
-        item = registration_json(reg)
+        item = registration_json(reg, position=waiting.get(reg.login))
         person = people.get(reg.login)
         item["name"] = person.name if person is not None else ""
         items.append(item)
