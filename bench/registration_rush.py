@@ -13,6 +13,7 @@ directory for the database, e.g. /dev/shm/bench to take the disk's fsync out of 
 FileStorage fsyncs every commit, and registrations of one course commit one at a time).
 """
 import argparse
+from contextlib import contextmanager
 import http.client
 import json
 import logging
@@ -87,13 +88,24 @@ def build(var: Path, teachers: int, seats: int) -> list[str]:
     return code, bearer
 
 
-def serve(var: Path, port: int, threads: int):
+class NoLocks:
+    """For comparison only (--no-lock): every writer runs at once and relies on ZODB's
+    optimistic conflict detection and retries."""
+
+    @contextmanager
+    def hold(self, code):
+        yield
+
+
+def serve(var: Path, port: int, threads: int, lock: bool = True):
     """The child process: the real app under waitress."""
     import waitress
 
     from inservice_portal import main
 
     app = main({}, **settings_for(var))
+    if not lock:
+        app.registry.course_locks = NoLocks()
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)   # "queue depth" is the point
     waitress.serve(app, host="127.0.0.1", port=port, threads=threads, connection_limit=256,
                    backlog=1024)
@@ -175,6 +187,13 @@ def stored(var: Path, code: int):
         db.close()
 
 
+def _error_code(body: bytes) -> str:
+    try:
+        return json.loads(body)["error"]["code"]
+    except (ValueError, KeyError, TypeError):
+        return body[:60].decode("utf-8", "replace")
+
+
 def percentile(values, p):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
@@ -188,18 +207,21 @@ def main():
     parser.add_argument("--threads", type=int, default=8, help="waitress worker threads")
     parser.add_argument("--port", type=int, default=6599)
     parser.add_argument("--var", type=Path, default=VAR, help="database directory (var/bench)")
+    parser.add_argument("--no-lock", action="store_true",
+                        help="compare: no per-course lock, optimistic retries only")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     var = args.var.resolve()
     if args.serve:
-        return serve(var, args.port, args.threads)
+        return serve(var, args.port, args.threads, lock=not args.no_lock)
 
     print(f"building {var}: 1 course of {args.seats} seats, {args.teachers} teachers …")
     code, bearer = build(var, args.teachers, args.seats)
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, (
         str(HERE.parent / "src"), os.environ.get("PYTHONPATH")))))
     server = subprocess.Popen([sys.executable, __file__, "--serve", "--port", str(args.port),
-                               "--threads", str(args.threads), "--var", str(var)], env=env)
+                               "--threads", str(args.threads), "--var", str(var)]
+                              + (["--no-lock"] if args.no_lock else []), env=env)
     try:
         wait_for(args.port)
         results, elapsed = rush(args.port, code, bearer, args.connections)
@@ -209,14 +231,15 @@ def main():
     statuses = [status for status, _, _ in results]
     states = [json.loads(body).get("state") for status, body, _ in results if status == 201]
     latencies = [seconds * 1000 for _, _, seconds in results]
-    other = sorted({(s, json.loads(b)["error"]["code"]) for s, b, _ in results
-                    if 400 <= s < 500})
+    other = sorted({(s, _error_code(b)) for s, b, _ in results if s >= 400})
     print(f"requests:        {len(results)} over {args.connections} connections "
-          f"(waitress threads: {args.threads}), {elapsed:.2f} s")
+          f"(waitress threads: {args.threads}; "
+          f"{'NO LOCK' if args.no_lock else 'per-course lock'}), {elapsed:.2f} s")
     print(f"accepted:        {states.count('accepted')}")
     print(f"waitlisted:      {states.count('waitlisted')}")
-    print(f"4xx:             {sum(400 <= s < 500 for s in statuses)} {other or ''}")
+    print(f"4xx:             {sum(400 <= s < 500 for s in statuses)}")
     print(f"5xx:             {sum(s >= 500 for s in statuses)}")
+    print(f"errors:          {other or 'none'}")
     print(f"requests/s:      {len(results) / elapsed:.0f}")
     print(f"latency ms:      p50 {percentile(latencies, 50):.1f}  p95 "
           f"{percentile(latencies, 95):.1f}  p99 {percentile(latencies, 99):.1f}  "

@@ -190,10 +190,11 @@ def run_locked(request, course, work):
                 tm.commit()
                 break
             except ConflictError:
-                tm.abort()
+                # The failed transaction stays current: the next attempt's abort ends it.
                 log.info("registration write on course %s conflicted (attempt %s)",
                          course.code, attempt)
                 if attempt == ATTEMPTS:
+                    tm.abort()
                     tm.begin()
                     raise ApiError(409, "conflict", "系統忙碌，請稍候再試一次。")
     tm.begin()
