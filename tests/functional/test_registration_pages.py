@@ -198,3 +198,9 @@ def test_the_four_exports_open_and_mask_ids(app, world):
 @pytest.mark.parametrize("who", ["t1", "other-admin", "tp-rev"])
 def test_exports_are_the_organisers_alone(app, world, who):
     client(app, who).get(f"{SCHOOL}/1/@@export?kind=signin", status=403)
+
+
+def test_the_organisers_course_list_links_to_registrations(app, world):
+    page = client(app, "admin").get(f"{SCHOOL}/courses")
+    link = page.click(description="報名名單", href="/1/registrations")
+    assert "報名名單" in link.text and "自然探究實作" in link.text
