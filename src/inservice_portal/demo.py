@@ -5,13 +5,13 @@ Every account's password is ``Demo-2026!``. National ID numbers are generated he
 zeros and a serial, with a valid check digit (so forms that check it accept them), and obviously
 not a real person's.
 """
-from datetime import timedelta
+from datetime import time, timedelta
 
 from pyramid.traversal import find_resource, resource_path
 
 from . import clock, reference
 from .resources.accounts import Staff, Teacher
-from .resources.course import Course
+from .resources.course import Course, Session
 from .resources.events import ObjectModified, notify
 from .resources.organiser import Organiser
 
@@ -95,9 +95,12 @@ def load_demo(root) -> bool:
             opens, closes = c["registration"]
             window = {"registration_opens": today + timedelta(days=opens),
                       "registration_closes": today + timedelta(days=closes)}
+        sessions = [Session(starts, *(time.fromisoformat(t) for t in span.split("-")))
+                    for span in c.get("sessions", ())]
         course = Course(code, c["title"], starts_on=starts,
                         ends_on=starts + timedelta(days=c.get("days", 1) - 1), place=c["place"],
-                        hours=c["hours"], state=c["state"], **window, **c.get("fields", {}))
+                        hours=c["hours"], state=c["state"], sessions=sessions, **window,
+                        **c.get("fields", {}))
         organisers[c["organiser"]].add(str(code), course)
         if course.state != c["state"]:
             # A workflow subscriber may have put the new course in its initial state: the demo
@@ -108,6 +111,7 @@ def load_demo(root) -> bool:
             _demo_roster(course, c["roster"])
 
     load_sharing(root, data.get("sharing", {}), organisers)
+    _register(root, data.get("registrations", ()))
     setattr(root, MARKER, clock.now())
     return True
 
@@ -190,3 +194,14 @@ def _demo_roster(course, marks: dict):
                          for login, attendance in marks.items()], "demo")
     if course.state == "closed":
         records.write_course(course)
+def _register(root, rows):
+    """Demo registrations through the service, so seats and the waitlist are the real ones."""
+    from . import registrations
+    from .catalog import Search
+
+    search = Search(root)
+    for row in rows:
+        course = search.execute(search["content_type"].eq("course")).all()
+        course = next(c for c in course if c.title == row["course"])
+        for login in row["teachers"]:
+            registrations.register(None, course, root["people"][login])

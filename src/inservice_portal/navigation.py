@@ -56,8 +56,10 @@ def nav(request) -> list[NavItem]:
     if account is not None:
         for unit in units_of(request, account):
             items += unit_links(request, unit)
-        if getattr(account, "kind", None) == "teacher":
-            items.append(NavItem("個人研習紀錄", f"{app}/transcript"))
+        if account.kind == "teacher":            # 線上報名 (views/registration.py)
+            items += [NavItem("個人報名紀錄", f"{app}/my-registrations"),
+                      NavItem("收藏追蹤", f"{app}/favourites"),
+                      NavItem("個人研習紀錄", f"{app}/transcript")]
         items.append(NavItem("我的帳號", f"{app}/account"))
     for item in items:
         item.current = request.url.rstrip("/") == item.url.rstrip("/")

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from pyramid.traversal import find_root
 
-from . import clock, national_ids
+from . import clock, national_ids, registrations
 from .masking import mask_national_id
 from .resources.accounts import Teacher
 from .resources.roster import CheckIns, Roster, RosterEntry
@@ -46,15 +46,10 @@ def session_count(course) -> int:
 
 
 def expected_logins(course) -> list[str]:
-    """The accepted registrations (the registration branch's contract:
-    ``inservice_portal.registrations.accepted(course)``); none before that lands."""
+    """The logins of the accepted registrations, in registration order."""
     if getattr(course, "registrations", None) is None:
         return []
-    try:
-        from .registrations import accepted
-    except ImportError:
-        return []
-    return [r.login for r in accepted(course)]
+    return [r.login for r in registrations.accepted(course)]
 
 
 def checkins_of(course, create=False):

@@ -178,3 +178,22 @@ def test_a_closed_course_wrote_its_records(loaded):
             assert record.course_code == closed.code and record.hours == 4
         assert [c.state for o in _organisers(root) for c in o.values()].count("roster_pending") == 1
     loaded.read(check)
+
+
+def test_demo_registrations_fill_seats_and_the_waitlist(loaded):
+    from inservice_portal import registrations
+
+    def look(root):
+        courses = {c.title: c for c in find_resource(root, TPE_ES).values()}
+        first = courses["十二年國教五堂課多元評量--自然領域案例與實作"]
+        review = courses["國小數學領域差異化教學與學習扶助"]
+        return ([(r.login, r.state, r.position) for r in registrations.all_of(first)],
+                registrations.seats_left(first),
+                [r.state for r in registrations.all_of(review)],
+                [r.course.title for r in registrations.registrations_of(
+                    root["people"]["teacher-es"])])
+
+    first, left, review, mine = loaded.read(look)
+    assert first == [("teacher-es", "accepted", None), ("teacher-es2", "accepted", None),
+                     ("teacher-es3", "accepted", None), ("teacher-es4", "waitlisted", 1)]
+    assert left == 0 and review == ["applied", "applied"] and len(mine) == 2

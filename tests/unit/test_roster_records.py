@@ -199,29 +199,23 @@ def test_transcript_years_totals_and_caps(world):
     assert [y["year"] for y in records.transcript(teacher, 2024)] == [2024]
 
 
-# -- the registration contract (branch registration): course.registrations + accepted() ------
+# -- pre-fill from the registrations (registrations.accepted) ----------------------------------
 
-class FakeRegistration:
-    def __init__(self, login, state):
-        self.login, self.state = login, state
+def registered(course, *pairs):
+    """Registrations in the given states, in this order (as the service files them)."""
+    from inservice_portal import registrations
+    from inservice_portal.resources.registration import Registration
 
-
-@pytest.fixture
-def registrations(monkeypatch):
-    """Stand-in for ``inservice_portal.registrations`` until the registration branch lands."""
-    import sys
-    import types
-
-    module = types.ModuleType("inservice_portal.registrations")
-    module.accepted = lambda course: [r for r in course.registrations.values()
-                                      if r.state == "accepted"]
-    monkeypatch.setitem(sys.modules, "inservice_portal.registrations", module)
+    regs = registrations.container(course)
+    for login, state in pairs:
+        reg = Registration(login, regs.next_seq(), clock.now(), state)
+        regs.add(login, reg)
+        regs.file(reg)
 
 
-def test_prefill_from_accepted_registrations_and_checkins(world, registrations):
+def test_prefill_from_accepted_registrations_and_checkins(world):
     course = make_course(world)
-    course.registrations = {login: FakeRegistration(login, state) for login, state in (
-        ("t1", "accepted"), ("t2", "waitlisted"), ("t3", "accepted"))}
+    registered(course, ("t1", "accepted"), ("t2", "waitlisted"), ("t3", "accepted"))
     checkins = roster.checkins_of(course, create=True)
     checkins.add(0, "t1", clock.now())
     checkins.add(0, "t4", clock.now())                      # a walk-in who checked in
@@ -231,12 +225,11 @@ def test_prefill_from_accepted_registrations_and_checkins(world, registrations):
         ("t4", ("present", "present"), "checkin")]
 
 
-def test_status_steps(world, registrations):
+def test_status_steps(world):
     from inservice_portal.status import course_status
 
     course = make_course(world)
-    course.registrations = {"t1": FakeRegistration("t1", "accepted"),
-                            "t2": FakeRegistration("t2", "waitlisted")}
+    registered(course, ("t1", "accepted"), ("t2", "waitlisted"))
     people = world.root["people"]
 
     def steps(login):

@@ -37,11 +37,22 @@ def _national_ids(root):
     build(root)
 
 
+def _course_registrations(root):
+    """Give every course stored before registrations existed its empty container."""
+    from ..catalog import Search
+
+    search = Search(root)
+    for course in search.execute(search["content_type"].eq("course")).all():
+        if getattr(course, "registrations", None) is None:
+            course.add_registrations()
+
+
 # (number, description, function(root)). Append; never renumber or remove.
 STEPS: list[tuple[int, str, object]] = [
     (1, "catalog: stage, auto_approved and review-flag indexes", _review_indexes),
     (2, "catalog: search indexes (county, registration window, scope, sub-item, level, hours, "
         "audiences, delivery modes, tags); the course code as a unique index", _search_indexes),
+    (3, "courses: the registrations container (線上報名)", _course_registrations),
     (4, "資源分享區: the /sharing container and its catalog indexes", _sharing_area),
     (6, "national ID → login index for rosters (walk-ins by national ID)", _national_ids),
 ]

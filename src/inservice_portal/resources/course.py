@@ -82,7 +82,18 @@ class Course(Persistent):
         self.state = state          # the workflow's initial state unless a fixture says so
         self.history = None
         self.attachments = OOBTree()
+        self.add_registrations()
         self.update(**{**FIELDS, "title": title, **fields})
+
+    def add_registrations(self):
+        """``self.registrations``: 線上報名, keyed by login (resources/registration.py).
+        Courses stored before it existed get it from evolve step 3."""
+        from .registration import Registrations
+
+        container = Registrations()
+        container.__parent__ = self
+        self.registrations = container
+        return container
 
     def update(self, **fields):
         unknown = set(fields) - set(FIELDS)
@@ -122,9 +133,10 @@ class Course(Persistent):
 
     @property
     def seats_left(self) -> int | None:
-        """Seats still open (None: no limit set). The one place that answers it: for now the
-        whole capacity; registrations subtract from it when they exist."""
-        return self.capacity
+        """Seats still open (None: no limit set), for every page, list and API answer."""
+        from ..registrations import seats_left     # the service counts accepted registrations
+
+        return seats_left(self)
 
     @property
     def first_day(self):

@@ -63,3 +63,7 @@ class ILecturer(ISharedItem):
 
 class IVenue(ISharedItem):
     """研習場所."""
+
+
+class IRegistration(Interface):
+    """線上報名: one teacher's registration for one course."""

@@ -13,6 +13,7 @@ from ..schemas.course import (ADMISSION, DELIVERY_OTHER, FORM, ITEM_OF, STAGE_LA
                               TITLE_OTHER, TITLES, VOCAB, VOCABULARY_OF, hours_text)
 from ..workflows import api as workflow_api
 from ..workflows import course as course_workflow
+from .registration import course_box
 
 MISSING = "（未填）"
 
@@ -148,4 +149,6 @@ def course_page(context, request):
         "csrf_token": request.session.get_csrf_token() if may("course.copy") else None,
         "titles": TITLES,
         "shared": sharing.items_of_course(context),
+        "registration": course_box(context, request),       # 線上報名 (views/registration.py)
+        "csrf_token_reg": request.session.get_csrf_token() if request.account else None,
     }

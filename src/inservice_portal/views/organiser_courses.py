@@ -4,6 +4,7 @@ from pyramid.view import view_config
 from ..catalog import Search
 from ..resources.interfaces import IOrganiser
 from ..workflows import course as course_workflow
+from ..workflows.registration import COURSE_LIST_STATES
 
 LIMIT = 500
 
@@ -29,4 +30,5 @@ def unit_courses(context, request):
     courses = list(results.sort(root.catalog["code"], reverse=True, limit=LIMIT).all())
     return {"page_title": "本單位研習課程瀏覽", "courses": courses, "total": len(results),
             "state": state or "", "states": course_workflow.STATES,
-            "can_add": request.has_permission("course.create", context)}
+            "can_add": request.has_permission("course.create", context),
+            "list_states": COURSE_LIST_STATES}     # 報名名單 link (views/registration.py)

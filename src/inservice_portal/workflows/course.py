@@ -17,6 +17,7 @@ from .. import clock
 from ..permissions import VIEW, role_principal
 from ..reference import load
 from . import api
+from . import registration as registration_workflow
 
 STATES = {
     "draft": "草稿",
@@ -89,6 +90,7 @@ def acl_for(state: str) -> list:
                       else [role_principal(r) for r in who])
         acl += [(Allow, principal, tuple(perms)) for principal in principals]
     acl += [(Allow, role_principal(r), HISTORY) for r in ORGANISER + REVIEWER]
+    acl += registration_workflow.course_aces(state)      # 線上報名 (workflows/registration.py)
     acl.append((Deny, Everyone, ALL_PERMISSIONS))
     return acl
 

@@ -35,6 +35,7 @@ def includeme(config):
     config.include(".sharing")
     config.include(".course_search")
     config.include(".roster")
+    config.include(".registrations")
 
 
 @exception_view_config(ApiError)

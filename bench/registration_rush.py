@@ -1,0 +1,251 @@
+"""Registration rush over HTTP: N teachers register at once for one course of C seats.
+
+    /work/main/.venv/bin/python bench/registration_rush.py   (from the project directory;
+                                                             PYTHONPATH=src for a worktree)
+
+Builds a fresh FileStorage in var/bench (one organiser, one first-come course of 50 seats,
+2,000 teachers, each with an API token), serves the app with waitress in a child process,
+and fires 2,000 ``POST /api/v1/courses/{code}/registrations`` from 64 concurrent keep-alive
+connections. Prints accepted, waitlisted, other 4xx, 5xx, requests/s and latency
+percentiles, then reopens the database and checks what was stored against the answers.
+Options: --teachers, --seats, --connections, --threads (waitress), --port, --var (another
+directory for the database, e.g. /dev/shm/bench to take the disk's fsync out of the figure:
+FileStorage fsyncs every commit, and registrations of one course commit one at a time).
+"""
+import argparse
+from contextlib import contextmanager
+import http.client
+import json
+import logging
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from datetime import date, time as clock_time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+VAR = HERE.parent / "var" / "bench"
+
+
+def settings_for(var: Path) -> dict:
+    return {
+        "zodbconn.uri": f"file://{var}/Data.fs?connection_pool_size=64",
+        "session.secret": "bench-only-secret-0123456789-0123456789",
+        "retry.attempts": "3",
+        "mail.queue_path": str(var / "mail"),      # nothing leaves the machine
+        "pyramid.default_locale_name": "zh_Hant",
+    }
+
+
+def build(var: Path, teachers: int, seats: int) -> list[str]:
+    """A fresh database with the course and the teachers; returns their bearer tokens."""
+    import transaction
+    from pyramid.threadlocal import manager
+    from pyramid.traversal import resource_path
+
+    from inservice_portal import make_config, tokens
+    from inservice_portal.bootstrap import APP_ROOT, ensure_root
+    from inservice_portal.resources.accounts import Teacher
+    from inservice_portal.resources.course import Course, Session
+    from inservice_portal.resources.organiser import Organiser
+
+    shutil.rmtree(var, ignore_errors=True)
+    var.mkdir(parents=True)
+    config = make_config(settings_for(var))
+    config.make_wsgi_app()
+    db = config.registry._zodb_databases[""]
+    ensure_root(db)
+    tm = transaction.TransactionManager()
+    conn = db.open(transaction_manager=tm)
+    manager.push({"registry": config.registry, "request": None})
+    tm.begin()
+    root = conn.root()[APP_ROOT]
+    centre = root["centres"]["taipei"]
+    school = centre.add("353601", Organiser("353601", "臺北市立甲國民小學", "k12_school",
+                                            county=centre.county))
+    code = root.course_codes.next()
+    day = date(2099, 5, 1)
+    course = Course(code, "搶手研習：生成式 AI 於教學之應用", state="published", starts_on=day,
+                    ends_on=day, place="本校會議室", hours=3, seats_per_class=seats,
+                    sessions=[Session(day, clock_time(9), clock_time(12))])
+    school.add(str(code), course)
+    people = root["people"]
+    bearer = []
+    for n in range(teachers):
+        login = f"bench{n:05d}"
+        people.add(login, Teacher(login, f"教師{n}", f"{login}@example.org",
+                                  national_id="A123456789", school=resource_path(school),
+                                  stage="elementary", job_title="15-4"), send_events=False)
+        bearer.append(tokens.issue(root, login)[0])
+    tm.commit()
+    manager.pop()
+    conn.close()
+    db.close()
+    return code, bearer
+
+
+class NoLocks:
+    """For comparison only (--no-lock): every writer runs at once and relies on ZODB's
+    optimistic conflict detection and retries."""
+
+    @contextmanager
+    def hold(self, code):
+        yield
+
+
+def serve(var: Path, port: int, threads: int, lock: bool = True):
+    """The child process: the real app under waitress."""
+    import waitress
+
+    from inservice_portal import main
+
+    app = main({}, **settings_for(var))
+    if not lock:
+        app.registry.course_locks = NoLocks()
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)   # "queue depth" is the point
+    waitress.serve(app, host="127.0.0.1", port=port, threads=threads, connection_limit=256,
+                   backlog=1024)
+
+
+def wait_for(port: int, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("the server did not start")
+
+
+def rush(port: int, code: int, bearer: list[str], connections: int):
+    """``connections`` threads, each with one keep-alive connection, share the work."""
+    queue = list(enumerate(bearer))
+    lock = threading.Lock()
+    results = [None] * len(bearer)
+    start_line = threading.Barrier(connections + 1)
+
+    def worker():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        start_line.wait()
+        while True:
+            with lock:
+                if not queue:
+                    break
+                index, token = queue.pop()
+            began = time.perf_counter()
+            try:
+                conn.request("POST", f"/api/v1/courses/{code}/registrations", body=b"{}",
+                             headers={"Authorization": f"Bearer {token}",
+                                      "Content-Type": "application/json"})
+                response = conn.getresponse()
+                body = response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException) as error:
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+                status, body = 599, repr(error).encode()
+            results[index] = (status, body, time.perf_counter() - began)
+        conn.close()
+
+    workers = [threading.Thread(target=worker) for _ in range(connections)]
+    for w in workers:
+        w.start()
+    start_line.wait()
+    began = time.perf_counter()
+    for w in workers:
+        w.join()
+    return results, time.perf_counter() - began
+
+
+def stored(var: Path, code: int):
+    from ZODB import DB
+    from ZODB.FileStorage import FileStorage
+
+    from inservice_portal import registrations
+    from inservice_portal.bootstrap import APP_ROOT
+
+    db = DB(FileStorage(str(var / "Data.fs"), read_only=True))
+    try:
+        conn = db.open()
+        course = conn.root()[APP_ROOT]["centres"]["taipei"]["353601"][str(code)]
+        regs = registrations.all_of(course)
+        summary = {"registrations": len(regs),
+                   "accepted": sum(r.state == "accepted" for r in regs),
+                   "waitlisted": sum(r.state == "waitlisted" for r in regs),
+                   "waitlist_in_order": [r.position for r in regs if r.state == "waitlisted"]
+                   == list(range(1, sum(r.state == "waitlisted" for r in regs) + 1)),
+                   "first_come_first_served": [r.state for r in regs][:course.capacity]
+                   == ["accepted"] * min(course.capacity, len(regs))}
+        conn.close()
+        return summary
+    finally:
+        db.close()
+
+
+def _error_code(body: bytes) -> str:
+    try:
+        return json.loads(body)["error"]["code"]
+    except (ValueError, KeyError, TypeError):
+        return body[:60].decode("utf-8", "replace")
+
+
+def percentile(values, p):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--teachers", type=int, default=2000)
+    parser.add_argument("--seats", type=int, default=50)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--threads", type=int, default=8, help="waitress worker threads")
+    parser.add_argument("--port", type=int, default=6599)
+    parser.add_argument("--var", type=Path, default=VAR, help="database directory (var/bench)")
+    parser.add_argument("--no-lock", action="store_true",
+                        help="compare: no per-course lock, optimistic retries only")
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    var = args.var.resolve()
+    if args.serve:
+        return serve(var, args.port, args.threads, lock=not args.no_lock)
+
+    print(f"building {var}: 1 course of {args.seats} seats, {args.teachers} teachers …")
+    code, bearer = build(var, args.teachers, args.seats)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, (
+        str(HERE.parent / "src"), os.environ.get("PYTHONPATH")))))
+    server = subprocess.Popen([sys.executable, __file__, "--serve", "--port", str(args.port),
+                               "--threads", str(args.threads), "--var", str(var)]
+                              + (["--no-lock"] if args.no_lock else []), env=env)
+    try:
+        wait_for(args.port)
+        results, elapsed = rush(args.port, code, bearer, args.connections)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    statuses = [status for status, _, _ in results]
+    states = [json.loads(body).get("state") for status, body, _ in results if status == 201]
+    latencies = [seconds * 1000 for _, _, seconds in results]
+    other = sorted({(s, _error_code(b)) for s, b, _ in results if s >= 400})
+    print(f"requests:        {len(results)} over {args.connections} connections "
+          f"(waitress threads: {args.threads}; "
+          f"{'NO LOCK' if args.no_lock else 'per-course lock'}), {elapsed:.2f} s")
+    print(f"accepted:        {states.count('accepted')}")
+    print(f"waitlisted:      {states.count('waitlisted')}")
+    print(f"4xx:             {sum(400 <= s < 500 for s in statuses)}")
+    print(f"5xx:             {sum(s >= 500 for s in statuses)}")
+    print(f"errors:          {other or 'none'}")
+    print(f"requests/s:      {len(results) / elapsed:.0f}")
+    print(f"latency ms:      p50 {percentile(latencies, 50):.1f}  p95 "
+          f"{percentile(latencies, 95):.1f}  p99 {percentile(latencies, 99):.1f}  "
+          f"max {max(latencies):.1f}")
+    print(f"stored:          {stored(var, code)}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,318 @@
+"""The registration service (線上報名): register, withdraw, accept/reject, the waitlist.
+
+Every write to a course's registrations goes through ``run_locked``: take the course's lock
+(course_locks.py), THEN begin the transaction and re-read the course, do the work, commit, and
+only then release. pyramid_tm began a transaction before traversal loaded the course; that
+snapshot is dropped (nothing has been written yet), because a snapshot taken before the lock
+would still conflict with the writer that held it.
+
+Read side, for the pages, the API and the roster: ``accepted(course)`` in registration order,
+``waitlisted(course)``, ``seats_left(course)``, ``registrations_of(teacher)``.
+"""
+import logging
+
+from BTrees.OOBTree import OOBTree
+from pyramid.traversal import find_resource, find_root, resource_path_tuple
+from ZODB.POSException import ConflictError
+
+from . import clock, mail
+from .reference import load
+from .resources.registration import ACTIVE, Registration
+from .rules import eligibility, schedule
+from .schemas.course import VOCAB
+from .workflows import api as workflow_api
+from .workflows import registration as registration_workflow
+
+log = logging.getLogger(__name__)
+
+ATTEMPTS = 3
+FIRST_COME, REVIEW = "first_come", "review"
+
+
+class Refused(Exception):
+    """A registration the rules refuse; ``code`` is API.md's error code."""
+
+    def __init__(self, code: str, message: str, status: int = 422, fields: dict | None = None,
+                 details=None):
+        super().__init__(message)
+        self.code, self.message, self.status = code, message, status
+        self.fields = fields or {}
+        self.details = details or []
+
+
+# --- read side ------------------------------------------------------------------------------
+
+EMPTY = ()
+
+
+def container(course):
+    """The course's registrations; created for a course stored before they existed (a write:
+    call only on a write path; evolve step 3 does it for every course)."""
+    found = getattr(course, "registrations", None)
+    return found if found is not None else course.add_registrations()
+
+
+def _regs(course):
+    return getattr(course, "registrations", None)
+
+
+def get(course, login):
+    regs = _regs(course)
+    return regs.get(login) if regs is not None else None
+
+
+def in_state(course, state) -> list[Registration]:
+    regs = _regs(course)
+    if regs is None:
+        return []
+    return [regs[login] for login in regs.logins_in(state)]
+
+
+def accepted(course) -> list[Registration]:
+    """錄取: the accepted registrations in registration order (the roster starts from these)."""
+    return in_state(course, "accepted")
+
+
+def waitlisted(course) -> list[Registration]:
+    """候補: in waitlist order (position 1 first)."""
+    return in_state(course, "waitlisted")
+
+
+def all_of(course) -> list[Registration]:
+    regs = _regs(course)
+    return sorted(regs.values(), key=lambda r: r.seq) if regs is not None else []
+
+
+def positions(course) -> dict[str, int]:
+    """login → waitlist position, in one pass (``Registration.position`` counts each time)."""
+    regs = _regs(course)
+    if regs is None:
+        return {}
+    return {login: n for n, login in enumerate(regs.logins_in("waitlisted"), start=1)}
+
+
+def count(course, state) -> int:
+    regs = _regs(course)
+    return regs.count(state) if regs is not None else 0
+
+
+def seats_left(course) -> int | None:
+    """Seats not yet taken by an accepted registration; None when the course sets no limit
+    (item 24 人數 left empty). Capacity is seats per class × classes (items 23–24)."""
+    capacity = course.capacity
+    if capacity is None:
+        return None
+    return max(capacity - count(course, "accepted"), 0)
+
+
+def registrations_of(teacher) -> list[Registration]:
+    """個人報名紀錄: the teacher's registrations, newest course first."""
+    index = getattr(teacher, "course_registrations", None)
+    if not index:
+        return []
+    root = find_root(teacher)
+    found = []
+    for code, path in index.items():
+        try:
+            course = find_resource(root, path)
+        except KeyError:
+            continue                  # the course was removed
+        reg = get(course, teacher.login)
+        if reg is not None:
+            found.append(reg)
+    return sorted(found, key=lambda r: (r.course.first_day or r.created_at.date()), reverse=True)
+
+
+# --- eligibility ----------------------------------------------------------------------------
+
+def applicant(teacher) -> eligibility.Applicant:
+    stages = load("course_form")["stage_audiences"].get(getattr(teacher, "stage", None), ())
+    return eligibility.Applicant(stage_codes=tuple(stages),
+                                 title=getattr(teacher, "job_title", None),
+                                 employed=bool(getattr(teacher, "employed", False)))
+
+
+def offer(course) -> eligibility.Offer:
+    return eligibility.Offer(state=course.state, audience_stages=tuple(course.audience_stages),
+                             audience_titles=tuple(course.audience_titles),
+                             opens=course.registration_opens, closes=course.registration_closes,
+                             first_day=course.first_day)
+
+
+LABELS = {"stage_label": lambda c: VOCAB["audience_stages"].get(c, c),
+          "title_label": lambda c: VOCAB["audience_titles"].get(c, c)}
+
+
+def checks(teacher, course, today=None) -> list[eligibility.Check]:
+    return eligibility.checks(applicant(teacher), offer(course), today or clock.now().date(),
+                              **LABELS)
+
+
+def conflicts(teacher, course) -> list[dict]:
+    """Courses the teacher is accepted or waiting for whose sessions overlap this one's."""
+    mine = _slots(course)
+    if not mine:
+        return []
+    found = []
+    for other in registrations_of(teacher):
+        other_course = other.course
+        if other_course is course or other.state not in ACTIVE:
+            continue
+        pairs = schedule.clashes(mine, _slots(other_course))
+        if pairs:
+            found.append({"course": other_course, "state": other.state, "sessions": pairs})
+    return found
+
+
+def _slots(course) -> list[tuple]:
+    return [(s.date, s.start, s.end) for s in course.sessions]
+
+
+# --- the locked write path -------------------------------------------------------------------
+
+def run_locked(request, course, work):
+    """lock → begin → ``work()`` → commit → unlock; a fresh, empty transaction is left begun
+    for pyramid_tm to finish. A ConflictError (another writer of something else we touched,
+    e.g. the teacher's own index) is retried in the lock; exhausted, it is a 409."""
+    from .api_errors import ApiError
+
+    tm = request.tm
+    account = getattr(request, "account", None)
+    with request.registry.course_locks.hold(course.code):
+        for attempt in range(1, ATTEMPTS + 1):
+            tm.abort()                     # drop the snapshot taken before the lock
+            txn = tm.begin()               # … and see every commit made under it
+            txn.note(f"{request.method} {request.path_info}")
+            if account is not None:
+                txn.user = account.login
+            try:
+                result = work()
+                tm.commit()
+                break
+            except ConflictError:
+                # The failed transaction stays current: the next attempt's abort ends it.
+                log.info("registration write on course %s conflicted (attempt %s)",
+                         course.code, attempt)
+                if attempt == ATTEMPTS:
+                    tm.abort()
+                    tm.begin()
+                    raise ApiError(409, "conflict", "系統忙碌，請稍候再試一次。")
+    tm.begin()
+    return result
+
+
+# --- transitions ----------------------------------------------------------------------------
+
+def _move(request, reg, name, actor=None):
+    """One transition through the workflow service, keeping the order index in step."""
+    regs = reg.__parent__
+    old = reg.state
+    entry = workflow_api.transition(reg, request if actor is None else None, name, actor=actor)
+    regs.file(reg, old_state=old)
+    return entry
+
+
+def _index_for_teacher(teacher, course):
+    index = getattr(teacher, "course_registrations", None)
+    if index is None:
+        index = teacher.course_registrations = OOBTree()
+    index[course.code] = resource_path_tuple(course)
+
+
+def register(request, course, teacher, confirm=False) -> Registration:
+    """Register ``teacher``; call inside ``run_locked``. First-come courses accept while
+    seats are left and waitlist after; review courses leave it ``applied``."""
+    refusal = next((c for c in checks(teacher, course) if not c.ok), None)
+    if refusal is not None:
+        raise Refused(refusal.code, refusal.text)
+    regs = container(course)
+    existing = regs.get(teacher.login)
+    if existing is not None and existing.state != "withdrawn":
+        raise Refused("duplicate", "您已報名此課程（目前狀態："
+                      f"{registration_workflow.STATES[existing.state]}），不能重複報名。", 409)
+    clashing = conflicts(teacher, course)
+    if clashing and not confirm:
+        titles = "、".join(f"{c['course'].title}（{c['course'].code}）" for c in clashing)
+        raise Refused("schedule_conflict",
+                      f"本課程的場次時間與您已報名的課程重疊：{titles}。確定仍要報名請再確認。",
+                      fields={"confirm": "時段衝堂，確定報名請送出 confirm: true。"},
+                      details=clashing)
+    now = clock.now()
+    if existing is None:
+        reg = Registration(teacher.login, regs.next_seq(), now)
+        reg.history = None
+        regs.add(teacher.login, reg, registry=getattr(request, "registry", None))
+        _record_creation(reg, teacher.login, now)
+        regs.file(reg)
+    else:                          # withdrawn earlier: registering again joins at the end
+        reg = existing
+        regs.order.pop((reg.state, reg.seq), None)
+        reg.seq, reg.created_at = regs.next_seq(), now
+        workflow_api.transition(reg, None, "reapply", actor=teacher.login)
+        regs.file(reg)
+    _index_for_teacher(teacher, course)
+    if course.admission != REVIEW:
+        left = seats_left(course)
+        _move(request, reg, "accept" if left is None or left > 0 else "waitlist",
+              actor=workflow_api.SYSTEM)
+    return reg
+
+
+def _record_creation(reg, login, now):
+    from persistent.list import PersistentList
+
+    reg.history = PersistentList([{"transition": "register", "from": None, "to": reg.state,
+                                   "by": login, "at": now, "reasons": [], "comment": ""}])
+
+
+def withdraw(request, course, reg, by_staff=False) -> list[Registration]:
+    """取消報名; a freed seat promotes the first waitlisted teacher(s), who are told by mail.
+    Returns the promoted registrations. ``request``'s caller must hold the withdraw
+    permission on ``reg`` (checked by the workflow service)."""
+    was = reg.state
+    _move(request, reg, "withdraw")
+    promoted = fill_seats(request, course) if was == "accepted" else []
+    return promoted
+
+
+def fill_seats(request, course) -> list[Registration]:
+    promoted = []
+    while True:
+        left = seats_left(course)
+        queue = course.registrations.logins_in("waitlisted")
+        if not queue or (left is not None and left <= 0):
+            return promoted
+        reg = course.registrations[queue[0]]
+        _move(request, reg, "promote", actor=workflow_api.SYSTEM)
+        promoted.append(reg)
+        _tell(request, course, reg, "候補遞補錄取通知",
+              "有學員取消報名，您已由候補遞補為「錄取」。")
+
+
+def decide(request, course, reg, name):
+    """報名審核 (review courses): ``accept`` while seats are left, or ``reject``."""
+    if name not in ("accept", "reject"):
+        raise Refused("invalid_transition", "只能錄取或不錄取。", 400)
+    if name == "accept" and reg.state == "applied":
+        left = seats_left(course)
+        if left is not None and left <= 0:
+            raise Refused("full", "名額已滿，無法再錄取。", 409)
+    _move(request, reg, name)
+    if name == "accept":
+        _tell(request, course, reg, "研習錄取通知", "辦理單位已審核您的報名：錄取。")
+    else:
+        _tell(request, course, reg, "研習報名審核結果", "辦理單位已審核您的報名：未錄取。")
+
+
+def _tell(request, course, reg, subject, news):
+    teacher = find_root(course)["people"].get(reg.login)
+    if teacher is None or not teacher.email:
+        return
+    days = "、".join(s.date.isoformat() for s in course.sessions) or (
+        course.starts_on.isoformat() if course.starts_on else "")
+    url = request.resource_url(course) if hasattr(request, "resource_url") else ""
+    body = (f"{teacher.name} 老師您好：\n\n{news}\n\n"
+            f"課程：{course.title}（課程代碼 {course.code}）\n"
+            f"辦理單位：{course.organiser.title}\n日期：{days}\n地點：{course.place}\n"
+            f"{url}\n\n如無法參加，請登入「個人報名紀錄」取消報名，將名額留給其他教師。\n")
+    mail.send(request, teacher.email, f"{subject}：{course.title}", body)

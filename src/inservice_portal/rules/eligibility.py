@@ -1,0 +1,91 @@
+"""Eligibility (線上報名資格): may this teacher register for this course, and if not, why.
+
+Sources: 001 參五(二)2 (a teacher registers online for a course "open for online registration
+whose audience restrictions they meet"), 000 附件十 items 14–17 (audience stages and titles,
+registration opening and closing dates), and the amended Art. 5 of the usage rules (004): a
+teacher with no current school (未在職／無服務學校) may only read the transcript.
+
+Pure: plain values in, ``Check`` rows out; no Pyramid, no ZODB. The course page shows every row
+so the teacher knows before clicking; the service refuses with the first failed row's code.
+"""
+from dataclasses import dataclass
+from datetime import date
+
+NOT_OPEN = "not_open"
+NOT_EMPLOYED = "not_employed"
+WINDOW_CLOSED = "window_closed"
+NOT_ELIGIBLE_STAGE = "not_eligible_stage"
+NOT_ELIGIBLE_TITLE = "not_eligible_title"
+
+REGISTRABLE_STATE = "published"       # 審核通過（已公告）: the only state that takes registrations
+
+
+@dataclass(frozen=True)
+class Applicant:
+    """What the rule needs of a teacher: the item-14 codes of their stage, their item-15 title
+    code, and whether they have a current school."""
+    stage_codes: tuple = ()
+    title: str | None = None
+    employed: bool = True
+
+
+@dataclass(frozen=True)
+class Offer:
+    """What the rule needs of a course."""
+    state: str
+    audience_stages: tuple = ()      # 14-x; empty: no restriction
+    audience_titles: tuple = ()      # 15-x; empty: no restriction
+    opens: date | None = None        # item 16; None: open since publication
+    closes: date | None = None       # item 17; None: until the first day
+    first_day: date | None = None
+
+
+@dataclass(frozen=True)
+class Check:
+    code: str          # the refusal code when ``ok`` is False (API.md error codes)
+    ok: bool
+    text: str          # zh-TW, for the course page and the error message
+
+
+def window_check(offer: Offer, today: date) -> Check:
+    """Item 16 opens on its day (from 00:00, 000 109年1月); item 17 closes after its day.
+    Without a closing date, registration ends the day before the course begins."""
+    closes = offer.closes
+    if closes is None and offer.first_day is not None:
+        closes = date.fromordinal(offer.first_day.toordinal() - 1)
+    if offer.opens is not None and today < offer.opens:
+        return Check(WINDOW_CLOSED, False, f"報名尚未開始（{offer.opens.isoformat()} 起開放報名）。")
+    if closes is not None and today > closes:
+        return Check(WINDOW_CLOSED, False, f"報名已於 {closes.isoformat()} 截止。")
+    span = "、".join(filter(None, (offer.opens and f"{offer.opens.isoformat()} 起",
+                                   closes and f"至 {closes.isoformat()} 止")))
+    return Check(WINDOW_CLOSED, True, f"目前在報名期間內{'（' + span + '）' if span else ''}。")
+
+
+def checks(applicant: Applicant, offer: Offer, today: date,
+           stage_label=str, title_label=str) -> list[Check]:
+    """Every condition, in the order a refusal names them. ``*_label`` turn codes into words."""
+    rows = []
+    if offer.state != REGISTRABLE_STATE:
+        rows.append(Check(NOT_OPEN, False, "本課程目前未開放報名（尚未公告或已取消、結束）。"))
+    rows.append(Check(NOT_EMPLOYED, applicant.employed,
+                      "您有服務學校，可使用線上報名。" if applicant.employed else
+                      "您目前無服務學校（未在職），帳號僅能查詢研習紀錄，無法線上報名"
+                      "（使用管理要點第 5 條）。"))
+    rows.append(window_check(offer, today))
+    if offer.audience_stages:
+        wanted = "、".join(stage_label(c) for c in offer.audience_stages)
+        ok = bool(set(applicant.stage_codes) & set(offer.audience_stages))
+        rows.append(Check(NOT_ELIGIBLE_STAGE, ok, f"參加對象學制：{wanted}。" + (
+            "您的任教學制符合。" if ok else "您的任教學制不在參加對象內。")))
+    if offer.audience_titles:
+        wanted = "、".join(title_label(c) for c in offer.audience_titles)
+        ok = applicant.title in offer.audience_titles
+        rows.append(Check(NOT_ELIGIBLE_TITLE, ok, f"參加對象職稱：{wanted}。" + (
+            "您的職稱符合。" if ok else "您的職稱不在參加對象內。")))
+    return rows
+
+
+def refusal(applicant: Applicant, offer: Offer, today: date, **labels) -> Check | None:
+    """The first failed check, or None when the teacher may register."""
+    return next((c for c in checks(applicant, offer, today, **labels) if not c.ok), None)
