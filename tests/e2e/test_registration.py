@@ -59,7 +59,7 @@ def people(live_site):
 def find_and_open(page):
     page.goto("/search")
     page.get_by_label("關鍵字", exact=False).fill("閱讀理解")
-    page.get_by_role("button", name="查詢").click()
+    page.get_by_role("button", name="查詢").first.click()
     page.get_by_role("link", name=COURSE).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(COURSE)
 
