@@ -5,6 +5,8 @@ import email.policy
 import os
 import re
 import socket
+import time
+import weakref
 from datetime import date
 from pathlib import Path
 
@@ -13,6 +15,7 @@ _CACHE = Path(__file__).parent.parent / ".pytest_cache" / "chameleon"
 _CACHE.mkdir(parents=True, exist_ok=True)
 os.environ.setdefault("CHAMELEON_CACHE", str(_CACHE))
 
+import pyotp
 import pytest
 import transaction
 from aiosmtpd.controller import Controller
@@ -20,7 +23,7 @@ from aiosmtpd.handlers import Sink
 import webtest
 from pyramid.paster import get_appsettings
 
-from inservice_portal import make_config
+from inservice_portal import clock, make_config, mfa
 from inservice_portal.bootstrap import APP_ROOT, ensure_root
 from inservice_portal.resources.accounts import Staff, Teacher
 from inservice_portal.resources.course import Course
@@ -28,6 +31,8 @@ from inservice_portal.resources.organiser import Organiser
 
 HERE = Path(__file__).parent
 PASSWORD = "Test-Pass-2026!"
+# Staff fixtures are enrolled in MFA with this TOTP secret (tests only); login() types its codes.
+TOTP_SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
 
 
 @pytest.fixture(scope="session")
@@ -147,12 +152,16 @@ def add_organiser(root, centre_code, code, name, kind="k12_school", county=None)
     return centre.add(code, Organiser(code, name, kind, county=county or centre.county))
 
 
-def add_staff(root, login, unit, role, name="測試人員", password=PASSWORD):
+def add_staff(root, login, unit, role, name="測試人員", password=PASSWORD, enrolled=True):
+    """A staff account; ``enrolled``: with MFA on (TOTP_SECRET), as every working staff account
+    must be — False for one that has yet to enrol."""
     from pyramid.traversal import resource_path
 
     account = Staff(login, name, f"{login}@example.org", unit=resource_path(unit),
                     staff_type=role)
     account.set_password(password)
+    if enrolled:
+        mfa.enrol_known_secret(account, TOTP_SECRET)
     root["people"].add(login, account)
     unit.grant(login, role)
     return account
@@ -190,9 +199,39 @@ def csrf_of(response) -> str:
     return match.group(1)
 
 
-def login(testapp, login_name, password=PASSWORD, came_from=""):
+# app → {login: the last TOTP step typed}: the server refuses a code twice, so each login of the
+# same account takes the next step of the accepted window (now ± 1 step).
+_USED_STEPS = weakref.WeakKeyDictionary()
+
+
+def otp_for(app, login_name, secret=TOTP_SECRET) -> str:
+    """A TOTP code ``login_name`` has not used yet on ``app`` (the WSGI app)."""
+    totp = pyotp.TOTP(secret)
+    used = _USED_STEPS.setdefault(app, {})
+    current = totp.timecode(clock.now())
+    step = max(current - 1, used.get(login_name, -10) + 1)
+    while step > totp.timecode(clock.now()) + 1:     # 3 logins in 30 s: wait for the next step
+        time.sleep(1)
+    used[login_name] = step
+    return totp.generate_otp(step)
+
+
+def credentials(app, login_name, password=PASSWORD) -> dict:
+    """The body of ``POST /api/v1/tokens``: with a fresh code for an account with MFA (an
+    ``otp`` is ignored for one without)."""
+    return {"login": login_name, "password": password, "otp": otp_for(app, login_name)}
+
+
+def login(testapp, login_name, password=PASSWORD, came_from="", otp=True):
+    """Log in through the pages; an account with MFA also passes the code step (``otp=False``
+    stops before it). Returns the last response (303 to the page asked for, on success)."""
     page = testapp.get("/login")
     form = page.forms["login-form"]
     form["login"] = login_name
     form["password"] = password
-    return form.submit("submit")
+    response = form.submit("submit")
+    if otp and response.status_int == 303 and "/login-otp" in response.location:
+        form = response.follow().forms["otp-form"]
+        form["code"] = otp_for(testapp.app, login_name)
+        response = form.submit("verify")
+    return response

@@ -6,7 +6,7 @@ import webtest
 
 from inservice_portal import clock
 
-from ..conftest import PASSWORD, add_course, add_organiser, add_staff, add_teacher
+from ..conftest import PASSWORD, credentials, add_course, add_organiser, add_staff, add_teacher
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def world(site):
 def api(app, login_name=None):
     client = webtest.TestApp(app, extra_environ={"HTTP_HOST": "localhost"})
     if login_name:
-        token = client.post_json("/api/v1/tokens", {"login": login_name, "password": PASSWORD})
+        token = client.post_json("/api/v1/tokens", credentials(app, login_name))
         client.authorization = ("Bearer", token.json["token"])
     return client
 
