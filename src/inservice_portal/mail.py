@@ -5,6 +5,9 @@ With ``mail.queue_path`` set, a committed message lands in a maildir queue that 
 request); without it, the message is delivered over SMTP (``mail.host``, ``mail.port``) as the
 transaction commits (the tests, against a real server on loopback).
 """
+import re
+import smtplib
+
 from pyramid_mailer import get_mailer
 from pyramid_mailer.message import Message
 
@@ -25,5 +28,19 @@ def send(request, to, subject: str, body: str):
     return message
 
 
+class CRLFSMTP(smtplib.SMTP):
+    """repoze.sendmail hands smtplib bytes with bare LF line ends, which smtplib sends as they
+    are (it fixes only str): a strict server then sees one line over 1000 bytes and refuses any
+    longer message (RFC 5321 §4.5.3.1.6). Send CRLF, as SMTP requires."""
+
+    def sendmail(self, from_addr, to_addrs, msg, *args, **kwargs):
+        if isinstance(msg, bytes):
+            msg = re.sub(rb"\r?\n", b"\r\n", msg)
+        return super().sendmail(from_addr, to_addrs, msg, *args, **kwargs)
+
+
 def includeme(config):
     config.include("pyramid_mailer")
+    smtp_mailer = get_mailer(config.registry).smtp_mailer
+    if type(smtp_mailer).__name__ == "SMTPMailer":
+        smtp_mailer.smtp = CRLFSMTP
