@@ -3,7 +3,7 @@ from dataclasses import dataclass
 
 from pyramid.traversal import find_resource
 
-from .resources.interfaces import IOrganiser, IRegionCentre
+from .resources.interfaces import IMinistry, IOrganiser, IRegionCentre
 
 
 @dataclass
@@ -30,11 +30,14 @@ UNIT_PAGES = [
     ("settings", "自動審核功能設定", "autoapproval.configure"),
     ("auto-approved", "自動審核瀏覽", "autoapproval.browse"),
     ("courses", "本單位研習課程瀏覽", "unit.courses"),
+    ("audit", "稽核紀錄", "audit.browse"),
+    ("proxy", "代理模式", "proxy_mode"),
 ]
 
 
 def unit_links(request, unit) -> list[NavItem]:
-    pages = {IRegionCentre: ("worklist", "settings", "auto-approved"), IOrganiser: ("courses",)}
+    pages = {IRegionCentre: ("worklist", "settings", "auto-approved", "audit", "proxy"),
+             IOrganiser: ("courses",), IMinistry: ("audit",)}
     wanted = next((names for iface, names in pages.items() if iface.providedBy(unit)), ())
     links = [NavItem(title, request.resource_url(unit, name))
              for name, title, permission in UNIT_PAGES

@@ -12,7 +12,8 @@ from pyramid.security import NO_PERMISSION_REQUIRED
 from ZODB.POSException import ConflictError
 
 from inservice_portal import permissions
-from inservice_portal.resources.interfaces import ICourse, IMinistry, IOrganiser, IRegionCentre
+from inservice_portal.resources.interfaces import (IAccount, ICourse, IMinistry, IOrganiser,
+                                                   IRegionCentre, ITeacher)
 
 from ..conftest import PASSWORD, add_course, add_organiser, add_staff, add_teacher, csrf_of, login
 
@@ -35,6 +36,15 @@ SAMPLES = {
     (IMinistry, "password"): "/password",
     (IMinistry, "password-reset"): "/password-reset",
     (IMinistry, "password-reset-confirm"): "/password-reset-confirm?token=x",
+    (IMinistry, "audit"): "/audit",
+    (IMinistry, "proxy-end"): "/proxy-end",
+    (IRegionCentre, "audit"): "/centres/taipei/audit",
+    (IRegionCentre, "proxy"): "/centres/taipei/proxy?unit=353601",
+    (IRegionCentre, "proxy-start"): "/centres/taipei/proxy-start",
+    (IAccount, "security"): "/people/t1/@@security",
+    (IAccount, "disable"): "/people/t1/@@disable",
+    (IAccount, "reset-mfa"): "/people/t1/@@reset-mfa",
+    (ITeacher, "national-id"): "/people/t1/@@national-id",
     (IRegionCentre, ""): "/centres/taipei",
     (IRegionCentre, "worklist"): "/centres/taipei/worklist",
     (IRegionCentre, "settings"): "/centres/taipei/settings",
