@@ -14,9 +14,22 @@ def _review_indexes(root):
         reindex_all(root)
 
 
+def _account_security(root):
+    """Roots made before step 5 lack the reset-token store; the audit log lives in its own
+    database (audit.py), created here for sites that have never been started since."""
+    from BTrees.OOBTree import OOBTree
+
+    from ..audit import log_of
+
+    if getattr(root, "password_resets", None) is None:
+        root.password_resets = OOBTree()
+    log_of(root)
+
+
 # (number, description, function(root)). Append; never renumber or remove.
 STEPS: list[tuple[int, str, object]] = [
     (1, "catalog: stage, auto_approved and review-flag indexes", _review_indexes),
+    (5, "accounts: password reset tokens; the audit log database", _account_security),
 ]
 VERSION_KEY = "evolve_version"
 

@@ -3,6 +3,9 @@
     inservice-portal CONFIG_URI demo                 load the demo school year (once)
     inservice-portal CONFIG_URI evolve               run pending evolve steps
     inservice-portal CONFIG_URI set-password LOGIN   new password from stdin
+    inservice-portal CONFIG_URI audit-verify         check the audit log's hash chain
+    inservice-portal CONFIG_URI audit-prune          drop audit entries past the retention
+    inservice-portal CONFIG_URI reset-mfa LOGIN      forget an account's second factor
 """
 import argparse
 import getpass
@@ -13,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 import transaction
 from pyramid.paster import bootstrap, get_appsettings
 
-from .. import evolve, reference
+from .. import accounts_service, audit, evolve, reference
 from ..bootstrap import APP_ROOT, ensure_root
 from ..demo import load_demo
 
@@ -77,6 +80,46 @@ def cmd_set_password(root, tm, args) -> int:
     return 0
 
 
+def cmd_audit_verify(root, tm, args) -> int:
+    log = audit.log_of(root)
+    problems = audit.verify(log)
+    tm.abort()
+    if problems:
+        print(f"audit log TAMPERED: {len(problems)} problem(s)", file=sys.stderr)
+        for problem in problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 2
+    print(f"audit log intact: {len(log.entries)} entries (from {log.anchor_seq + 1} to "
+          f"{log.last_seq}), head {log.last_hash}")
+    return 0
+
+
+def cmd_audit_prune(root, tm, args) -> int:
+    days = audit.retention_days(args.settings)
+    removed = audit.prune(audit.log_of(root), days)
+    if not removed:
+        tm.abort()
+        print(f"nothing older than {days} days")
+        return 0
+    tm.get().note(f"inservice-portal audit-prune: {removed} entries past {days} days")
+    tm.commit()
+    print(f"{removed} audit entries older than {days} days removed; the chain is anchored")
+    return 0
+
+
+def cmd_reset_mfa(root, tm, args) -> int:
+    account = root["people"].get(args.login)
+    if account is None:
+        tm.abort()
+        print(f"no account {args.login!r}", file=sys.stderr)
+        return 1
+    accounts_service.reset_mfa(root, account, None)
+    tm.get().note(f"inservice-portal reset-mfa {args.login}")
+    tm.commit()
+    print(f"second factor reset for {args.login}: it enrols again at the next login")
+    return 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="inservice-portal",
                                      description="全國教師在職進修資訊網: operator commands")
@@ -90,6 +133,13 @@ def make_parser() -> argparse.ArgumentParser:
                                        help="set an account's password (read from stdin)")
     set_password.add_argument("login")
     set_password.set_defaults(run=cmd_set_password)
+    commands.add_parser("audit-verify", help="check the audit log's hash chain (exit 2: tampered)"
+                        ).set_defaults(run=cmd_audit_verify)
+    commands.add_parser("audit-prune", help="remove audit entries past audit.retention_days "
+                                            "(at least 180)").set_defaults(run=cmd_audit_prune)
+    reset_mfa = commands.add_parser("reset-mfa", help="forget an account's second factor")
+    reset_mfa.add_argument("login")
+    reset_mfa.set_defaults(run=cmd_reset_mfa)
     return parser
 
 
@@ -107,6 +157,7 @@ def main(argv=None) -> int:
         conn = db.open(transaction_manager=tm)
         try:
             tm.begin()
+            args.settings = env["registry"].settings
             return args.run(conn.root()[APP_ROOT], tm, args)
         finally:
             tm.abort()      # a no-op after a commit

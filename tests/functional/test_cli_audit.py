@@ -1,0 +1,83 @@
+"""``inservice-portal … audit-verify`` / ``audit-prune`` / ``reset-mfa`` on a real FileStorage
+(Data.fs, and the audit log's own Audit.fs beside it)."""
+import transaction
+from ZODB import DB
+from ZODB.FileStorage import FileStorage
+
+from inservice_portal import audit
+from inservice_portal.bootstrap import APP_ROOT
+
+from .test_cli import ini, run  # noqa: F401  (the fixture and the runner)
+
+
+def edit_audit(ini, fn):
+    db = DB(FileStorage(str(ini.parent.parent / "var" / "Audit.fs")))
+    conn = db.open()
+    try:
+        with transaction.manager:
+            fn(audit.ensure_log(conn.root()))
+    finally:
+        conn.close()
+        db.close()
+
+
+def add_entries(ini, *days_ago):
+    from datetime import timedelta
+
+    from inservice_portal import clock
+
+    def fill(log):
+        for days in days_ago:
+            at = (clock.now() - timedelta(days=days)).isoformat()
+            audit.append(log, {"at": at, "actor": "moe",
+                               "on_behalf": None, "ip": "", "action": "export",
+                               "object": None, "title": "", "centre": None, "detail": {}})
+    edit_audit(ini, fill)
+
+
+def test_audit_verify_passes_then_detects_tampering(ini):
+    result = run(ini, "demo")
+    assert result.returncode == 0, result.stderr
+    add_entries(ini, 3, 2, 1)
+    intact = run(ini, "audit-verify")
+    assert intact.returncode == 0 and "intact: 3 entries" in intact.stdout
+
+    def tamper(log):
+        entry = dict(log.entries[2])
+        entry["actor"] = "someone-else"
+        log.entries[2] = entry
+    edit_audit(ini, tamper)
+    tampered = run(ini, "audit-verify")
+    assert tampered.returncode == 2
+    assert "TAMPERED" in tampered.stderr and "entry 2: content altered" in tampered.stderr
+
+
+def test_audit_prune_keeps_what_is_younger_than_the_retention(ini):
+    run(ini, "demo")
+    add_entries(ini, 400, 181, 179, 0)
+    result = run(ini, "audit-prune")
+    assert result.returncode == 0, result.stderr
+    assert "2 audit entries older than 180 days removed" in result.stdout
+    check = run(ini, "audit-verify")
+    assert check.returncode == 0 and "intact: 2 entries (from 3 to 4)" in check.stdout
+    assert "nothing older" in run(ini, "audit-prune").stdout
+
+
+def test_reset_mfa_makes_a_demo_staff_account_enrol_again(ini):
+    run(ini, "demo")
+
+    def secret():
+        db = DB(FileStorage(str(ini.parent.parent / "var" / "Data.fs"), read_only=True))
+        try:
+            conn = db.open()
+            value = conn.root()[APP_ROOT]["people"]["tpe-es-admin"].otp_secret
+            conn.close()
+            return value
+        finally:
+            db.close()
+
+    assert secret() == "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"     # the demo's, published
+    result = run(ini, "reset-mfa", "tpe-es-admin")
+    assert result.returncode == 0, result.stderr
+    assert secret() is None
+    assert run(ini, "reset-mfa", "nobody").returncode == 1
