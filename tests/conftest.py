@@ -29,10 +29,27 @@ from inservice_portal.resources.accounts import Staff, Teacher
 from inservice_portal.resources.course import Course
 from inservice_portal.resources.organiser import Organiser
 
+from .personal_data_scan import SCAN, install as install_scan
+
 HERE = Path(__file__).parent
 PASSWORD = "Test-Pass-2026!"
 # Staff fixtures are enrolled in MFA with this TOTP secret (tests only); login() types its codes.
 TOTP_SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def personal_data_scan():
+    """Every response, log record, mail and transaction note of the run, scanned for full
+    national IDs (tests/personal_data_scan.py)."""
+    undo = install_scan(None)
+    yield SCAN
+    undo()
+
+
+def pytest_collection_modifyitems(config, items):
+    # The scan's verdict comes after every other test of the run.
+    last = [item for item in items if item.get_closest_marker("scan_verdict")]
+    items[:] = [item for item in items if item not in last] + last
 
 
 @pytest.fixture(scope="session")
@@ -54,6 +71,7 @@ class Mailbox(Sink):
     async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
         self.messages.append(message)
+        SCAN.mail(str(message["Subject"]) + "\n" + message.get_body().get_content())
         return "250 OK"
 
 
