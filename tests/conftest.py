@@ -222,13 +222,19 @@ def csrf_of(response) -> str:
 _USED_STEPS = weakref.WeakKeyDictionary()
 
 
-def otp_for(app, login_name, secret=TOTP_SECRET) -> str:
-    """A TOTP code ``login_name`` has not used yet on ``app`` (the WSGI app)."""
+def otp_for(app, login_name, secret=TOTP_SECRET, margin=5) -> str:
+    """A TOTP code ``login_name`` has not used yet on ``app`` (the WSGI app).
+
+    The server accepts the steps now-1, now and now+1, each once. The previous step is used
+    only while more than ``margin`` seconds remain in the current one: at a step boundary the
+    server's "now" could already be the next step, leaving it out of the window."""
     totp = pyotp.TOTP(secret)
     used = _USED_STEPS.setdefault(app, {})
-    current = totp.timecode(clock.now())
-    step = max(current - 1, used.get(login_name, -10) + 1)
-    while step > totp.timecode(clock.now()) + 1:     # 3 logins in 30 s: wait for the next step
+    now = clock.now()
+    current = totp.timecode(now)
+    left = totp.interval - now.timestamp() % totp.interval
+    step = max(current - 1 if left > margin else current, used.get(login_name, -10) + 1)
+    while step > totp.timecode(clock.now()) + 1:     # all used: wait for the next step
         time.sleep(1)
     used[login_name] = step
     return totp.generate_otp(step)

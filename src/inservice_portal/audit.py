@@ -115,10 +115,14 @@ def ensure_log(audit_root) -> AuditLog:
     return log
 
 
-def log_of(obj) -> AuditLog:
+def log_of(obj, create=True) -> AuditLog:
     """The log, reached from any persistent object of the main database (its connection's
-    sibling ``audit`` connection joins the same transaction)."""
-    return ensure_log(obj._p_jar.get_connection(DB_NAME).root())
+    sibling ``audit`` connection joins the same transaction). ``create=False`` for readers:
+    an empty, unsaved log rather than a write on a GET."""
+    audit_root = obj._p_jar.get_connection(DB_NAME).root()
+    if not create and LOG_KEY not in audit_root:
+        return AuditLog()
+    return ensure_log(audit_root)
 
 
 def ensure_database(databases: dict):

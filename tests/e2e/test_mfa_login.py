@@ -6,9 +6,7 @@ import pyotp
 import pytest
 from playwright.sync_api import expect
 
-from inservice_portal import clock
-
-from ..conftest import PASSWORD, TOTP_SECRET, add_organiser, add_staff
+from ..conftest import PASSWORD, add_organiser, add_staff, otp_for
 from .conftest import assert_accessible
 
 
@@ -19,17 +17,19 @@ def people(live_site):
         add_staff(root, "es-admin", school, "principal_admin", name="王校長")
         add_staff(root, "newbie", school, "operator", name="新進人員", enrolled=False)
         add_staff(root, "moe", root, "ministry_admin", name="部管理者")
+        add_staff(root, "tp-rev", root["centres"]["taipei"], "centre_reviewer", name="黃審查")
 
 
-_used = {}
-
-
-def code_for(login, secret=TOTP_SECRET):
+def code_for(login):
     """The next code this account has not used (the site refuses a code twice)."""
-    totp = pyotp.TOTP(secret)
-    step = max(totp.timecode(clock.now()) - 1, _used.get(login, -10) + 1)
-    _used[login] = step
-    return totp.generate_otp(step)
+    return otp_for(CODES, login, margin=10)
+
+
+class _Codes:
+    """The key under which this module's used TOTP steps are remembered (see otp_for)."""
+
+
+CODES = _Codes()
 
 
 def password_step(page, login):
@@ -88,3 +88,21 @@ def test_login_and_audit_pages_are_accessible(page, people):
     assert_accessible(page)
     page.goto("/password-reset")
     assert_accessible(page)
+
+
+def test_proxy_mode_banner_is_shown_accessible_and_ends(page, people):
+    password_step(page, "tp-rev")
+    page.get_by_label("驗證碼", exact=True).fill(code_for("tp-rev"))
+    page.get_by_role("button", name="驗證").click()
+    page.get_by_role("navigation", name="主選單").get_by_role("link", name="代理模式").click()
+    page.get_by_label("單位代碼").fill("353601")
+    page.get_by_role("button", name="查詢單位帳號").click()
+    assert_accessible(page)
+    page.get_by_role("button", name=re.compile(r"開始代理.*王校長")).click()
+    banner = page.get_by_role("region", name="代理模式")
+    expect(banner).to_contain_text("黃審查")
+    expect(banner).to_contain_text("王校長")
+    assert_accessible(page)
+    banner.get_by_role("button", name="結束代理").click()
+    expect(page.get_by_role("region", name="代理模式")).to_have_count(0)
+    expect(page.get_by_role("banner")).to_contain_text("黃審查")
