@@ -250,3 +250,27 @@ def test_browse_by_user_object_and_date_paged(app, world, site):
     assert "共 0 筆" in moe.get("/audit", {"until": (today - timedelta(days=1)).isoformat()}).text
     bad = moe.get("/audit", {"since": "yesterday"})
     assert "YYYY-MM-DD" in bad.text
+
+
+def test_two_appends_at_once_conflict_rather_than_fork_the_chain(app, world, db, site):
+    from ZODB.POSException import ConflictError
+
+    from inservice_portal.bootstrap import APP_ROOT
+
+    with site.edit() as root:
+        audit.record("export", None, root=root, actor="moe")
+    managers = [transaction.TransactionManager() for _ in range(2)]
+    connections = [db.open(transaction_manager=tm) for tm in managers]
+    try:
+        for n, (tm, conn) in enumerate(zip(managers, connections)):
+            tm.begin()
+            audit.record("export", None, root=conn.root()[APP_ROOT], actor=f"user{n}")
+        managers[0].commit()
+        with pytest.raises(ConflictError):      # retried by pyramid_retry in a request
+            managers[1].commit()
+        managers[1].abort()
+    finally:
+        for conn in connections:
+            conn.close()
+    assert [e["actor"] for e in entries(site)] == ["moe", "user0"]
+    assert site.read(lambda root: audit.verify(audit.log_of(root))) == []
