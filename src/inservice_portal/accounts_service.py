@@ -7,6 +7,9 @@ changing the account themselves.
 from . import audit, clock, login_sessions, mfa, password_policy, tokens
 
 
+OPERATOR = "system"      # the actor of a change made without a request (console script)
+
+
 class PasswordRejected(ValueError):
     def __init__(self, problems):
         super().__init__(" ".join(problems))
@@ -26,6 +29,7 @@ def disable(root, account, by, request=None, reason=""):
     account.disabled_by = by.login if by is not None else "system"
     end_access(root, account)
     audit.record("account.disable", account, request=request, root=root,
+                 actor=None if request is not None else (by.login if by else OPERATOR),
                  detail={"reason": reason})
 
 
@@ -35,7 +39,8 @@ def reset_mfa(root, account, by, request=None):
     mfa.reset(account)
     end_access(root, account)
     audit.record("mfa.reset", account, request=request, root=root,
-                 detail={"by": by.login if by is not None else "system"})
+                 actor=None if request is not None else OPERATOR,
+                 detail={"by": by.login if by is not None else OPERATOR})
 
 
 def set_password(root, account, password, request=None, action="password.change",
@@ -51,4 +56,5 @@ def set_password(root, account, password, request=None, action="password.change"
                 if (s.login == account.login or s.proxy_for == account.login) and sid != keep_sid]:
         del root.login_sessions[sid]
     tokens.revoke_all(root, account.login)
-    audit.record(action, account, request=request, root=root)
+    audit.record(action, account, request=request, root=root,
+                 actor=None if request is not None else OPERATOR)

@@ -147,7 +147,7 @@ def test_disable_service_for_other_account_pages(app, world, site):
         accounts_service.disable(root, root["people"]["t1"], root["people"]["moe"])
     [entry] = [e for e in site.read(lambda root: list(audit.log_of(root).entries.values()))
                if e["action"] == "account.disable"]
-    assert entry["object"] == "/people/t1" and entry["actor"] == "system"
+    assert entry["object"] == "/people/t1" and entry["actor"] == "moe"
 
 
 @pytest.mark.parametrize("who,status", [

@@ -80,3 +80,9 @@ def test_reset_mfa_makes_a_demo_staff_account_enrol_again(ini):
     assert result.returncode == 0, result.stderr
     assert secret() is None
     assert run(ini, "reset-mfa", "nobody").returncode == 1
+    # set-password applies the staff rules too, and is audited.
+    weak = run(ini, "set-password", "tpe-es-admin", stdin="alllowercase\n")
+    assert weak.returncode == 1 and "至少三種" in weak.stderr
+    assert run(ini, "set-password", "tpe-es-admin", stdin="Strong-Enough-7\n").returncode == 0
+    verified = run(ini, "audit-verify")
+    assert verified.returncode == 0 and "intact: 2 entries" in verified.stdout  # reset, password

@@ -72,8 +72,13 @@ def cmd_set_password(root, tm, args) -> int:
         tm.abort()
         print("empty password: nothing changed", file=sys.stderr)
         return 1
-    account.set_password(password)
-    account.record_success()    # an operator's reset also lifts a lockout
+    try:
+        # The same rules as the pages; sessions and tokens end; the audit log says so.
+        accounts_service.set_password(root, account, password, action="password.reset")
+    except accounts_service.PasswordRejected as rejected:
+        tm.abort()
+        print("password refused: " + " ".join(rejected.problems), file=sys.stderr)
+        return 1
     tm.get().note(f"inservice-portal set-password {args.login}")
     tm.commit()
     print(f"password set for {args.login}")
