@@ -194,6 +194,8 @@ def test_centre_staff_act_for_a_unit_account_and_both_are_recorded(app, world, s
     history = site.read(lambda root: list(
         root["centres"]["taipei"]["353601"][str(world["draft"])].history))
     assert history[-1]["by"] == "a-admin" and history[-1]["proxy_by"] == "tp-rev"
+    shown = reviewer.get(url).html.select_one("main").text
+    assert "a-admin" in shown and "由 tp-rev 代理" in shown
     log = site.read(lambda root: [dict(e) for e in audit.log_of(root).entries.values()])
     transition = [e for e in log if e["action"] == "workflow.course.submit"][0]
     assert (transition["actor"], transition["on_behalf"]) == ("tp-rev", "a-admin")
