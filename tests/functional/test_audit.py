@@ -274,3 +274,15 @@ def test_two_appends_at_once_conflict_rather_than_fork_the_chain(app, world, db,
             conn.close()
     assert [e["actor"] for e in entries(site)] == ["moe", "user0"]
     assert site.read(lambda root: audit.verify(audit.log_of(root))) == []
+
+
+def test_evolve_step_5_prepares_an_older_site(app, world, site):
+    from inservice_portal import evolve
+
+    with site.edit() as root:
+        root.password_resets = None          # as a root made before step 5
+        root.evolve_version = 1
+    with site.edit() as root:
+        assert 5 in [n for n, _, _ in evolve.pending(root)]
+        dict((n, fn) for n, _, fn in evolve.STEPS)[5](root)
+    assert site.read(lambda root: len(root.password_resets)) == 0
