@@ -26,15 +26,26 @@ def browse(request, centre=None) -> dict:
     except ValueError:
         page = 1
     log = audit.log_of(request.root, create=False)
-    seqs = [] if errors else audit.search(log, actor=filters["actor"] or None,
-                                          obj=filters["object"] or None, centre=centre,
-                                          since=since, until=until)
-    pages = max(1, -(-len(seqs) // PER_PAGE))
-    page = min(page, pages)
-    rows = [log.entries[s] for s in seqs[(page - 1) * PER_PAGE: page * PER_PAGE]]
+    if not errors and centre is None and not any(filters.values()):
+        # Everything, newest first: sequence numbers run without gaps from the anchor to the
+        # head, so a page is a range, whatever the size of the log.
+        total = log.last_seq - log.anchor_seq
+        pages = max(1, -(-total // PER_PAGE))
+        page = min(page, pages)
+        top = log.last_seq - (page - 1) * PER_PAGE
+        seqs = range(top, max(log.anchor_seq, top - PER_PAGE), -1)
+        rows = [log.entries[s] for s in seqs if s in log.entries]
+    else:
+        found = [] if errors else audit.search(log, actor=filters["actor"] or None,
+                                               obj=filters["object"] or None, centre=centre,
+                                               since=since, until=until)
+        total = len(found)
+        pages = max(1, -(-total // PER_PAGE))
+        page = min(page, pages)
+        rows = [log.entries[s] for s in found[(page - 1) * PER_PAGE: page * PER_PAGE]]
     query = {k: v for k, v in filters.items() if v}
     return {"page_title": "稽核紀錄", "rows": rows, "filters": filters, "errors": errors,
-            "total": len(seqs), "page": page, "pages": pages, "label": audit.label,
+            "total": total, "page": page, "pages": pages, "label": audit.label,
             "page_url": lambda n: request.resource_url(request.context, "audit",
                                                         query=dict(query, page=n)),
             "scope": "全國" if centre is None else request.context.title,
