@@ -41,7 +41,7 @@ TOTP_SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
 def personal_data_scan():
     """Every response, log record, mail and transaction note of the run, scanned for full
     national IDs (tests/personal_data_scan.py)."""
-    undo = install_scan(None)
+    undo = install_scan()
     yield SCAN
     undo()
 

@@ -62,7 +62,7 @@ class LogScanHandler(logging.Handler):
         SCAN.log(text)
 
 
-def install(monkeypatch_like):
+def install():
     """Patch WebTest, logging and transaction notes for the session; returns an undo callable."""
     import transaction
     import webtest
