@@ -5,6 +5,8 @@ import email.policy
 import os
 import re
 import socket
+import time
+import weakref
 from datetime import date
 from pathlib import Path
 
@@ -13,6 +15,7 @@ _CACHE = Path(__file__).parent.parent / ".pytest_cache" / "chameleon"
 _CACHE.mkdir(parents=True, exist_ok=True)
 os.environ.setdefault("CHAMELEON_CACHE", str(_CACHE))
 
+import pyotp
 import pytest
 import transaction
 from aiosmtpd.controller import Controller
@@ -20,14 +23,33 @@ from aiosmtpd.handlers import Sink
 import webtest
 from pyramid.paster import get_appsettings
 
-from inservice_portal import make_config
+from inservice_portal import clock, make_config, mfa
 from inservice_portal.bootstrap import APP_ROOT, ensure_root
 from inservice_portal.resources.accounts import Staff, Teacher
 from inservice_portal.resources.course import Course
 from inservice_portal.resources.organiser import Organiser
 
+from .personal_data_scan import SCAN, install as install_scan
+
 HERE = Path(__file__).parent
 PASSWORD = "Test-Pass-2026!"
+# Staff fixtures are enrolled in MFA with this TOTP secret (tests only); login() types its codes.
+TOTP_SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def personal_data_scan():
+    """Every response, log record, mail and transaction note of the run, scanned for full
+    national IDs (tests/personal_data_scan.py)."""
+    undo = install_scan()
+    yield SCAN
+    undo()
+
+
+def pytest_collection_modifyitems(config, items):
+    # The scan's verdict comes after every other test of the run.
+    last = [item for item in items if item.get_closest_marker("scan_verdict")]
+    items[:] = [item for item in items if item not in last] + last
 
 
 @pytest.fixture(scope="session")
@@ -49,6 +71,7 @@ class Mailbox(Sink):
     async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
         self.messages.append(message)
+        SCAN.mail(str(message["Subject"]) + "\n" + message.get_body().get_content())
         return "250 OK"
 
 
@@ -147,12 +170,16 @@ def add_organiser(root, centre_code, code, name, kind="k12_school", county=None)
     return centre.add(code, Organiser(code, name, kind, county=county or centre.county))
 
 
-def add_staff(root, login, unit, role, name="測試人員", password=PASSWORD):
+def add_staff(root, login, unit, role, name="測試人員", password=PASSWORD, enrolled=True):
+    """A staff account; ``enrolled``: with MFA on (TOTP_SECRET), as every working staff account
+    must be — False for one that has yet to enrol."""
     from pyramid.traversal import resource_path
 
     account = Staff(login, name, f"{login}@example.org", unit=resource_path(unit),
                     staff_type=role)
     account.set_password(password)
+    if enrolled:
+        mfa.enrol_known_secret(account, TOTP_SECRET)
     root["people"].add(login, account)
     unit.grant(login, role)
     return account
@@ -190,12 +217,58 @@ def csrf_of(response) -> str:
     return match.group(1)
 
 
-def login(testapp, login_name, password=PASSWORD, came_from=""):
+# app → {login: the last TOTP step typed}: the server refuses a code twice, so each login of the
+# same account takes the next step of the accepted window (now ± 1 step).
+_USED_STEPS = weakref.WeakKeyDictionary()
+
+
+def otp_for(app, login_name, secret=TOTP_SECRET, margin=5) -> str:
+    """A TOTP code ``login_name`` has not used yet on ``app`` (the WSGI app).
+
+    The server accepts the steps now-1, now and now+1, each once. The previous step is used
+    only while more than ``margin`` seconds remain in the current one: at a step boundary the
+    server's "now" could already be the next step, leaving it out of the window."""
+    totp = pyotp.TOTP(secret)
+    used = _USED_STEPS.setdefault(app, {})
+    now = clock.now()
+    current = totp.timecode(now)
+    left = totp.interval - now.timestamp() % totp.interval
+    step = max(current - 1 if left > margin else current, used.get(login_name, -10) + 1)
+    while step > totp.timecode(clock.now()) + 1:     # all used: wait for the next step
+        time.sleep(1)
+    used[login_name] = step
+    return totp.generate_otp(step)
+
+
+def credentials(app, login_name, password=PASSWORD) -> dict:
+    """The body of ``POST /api/v1/tokens``: with a fresh code for an account with MFA (an
+    ``otp`` is ignored for one without)."""
+    return {"login": login_name, "password": password, "otp": otp_for(app, login_name)}
+
+
+def api_client(app, login_name=None):
+    """A JSON API client; with a login, it carries that account's bearer token (got through
+    ``POST /api/v1/tokens``, with the second factor where the account has one)."""
+    client = webtest.TestApp(app, extra_environ={"HTTP_HOST": "localhost"})
+    if login_name:
+        token = client.post_json("/api/v1/tokens", credentials(app, login_name))
+        client.authorization = ("Bearer", token.json["token"])
+    return client
+
+
+def login(testapp, login_name, password=PASSWORD, came_from="", otp=True):
+    """Log in through the pages; an account with MFA also passes the code step (``otp=False``
+    stops before it). Returns the last response (303 to the page asked for, on success)."""
     page = testapp.get("/login")
     form = page.forms["login-form"]
     form["login"] = login_name
     form["password"] = password
-    return form.submit("submit")
+    response = form.submit("submit")
+    if otp and response.status_int == 303 and "/login-otp" in response.location:
+        form = response.follow().forms["otp-form"]
+        form["code"] = otp_for(testapp.app, login_name)
+        response = form.submit("verify")
+    return response
 
 
 def add_shared(root, kind, unit, title, state="shared", login="fixture", **fields):

@@ -12,7 +12,7 @@ from pyramid.renderers import JSON
 from pyramid.session import SignedCookieSessionFactory
 from pyramid.settings import asbool
 
-from . import passwords
+from . import audit, passwords
 from .bootstrap import ensure_root, root_factory
 from .login_sessions import IDLE_TIMEOUT
 
@@ -40,8 +40,22 @@ def session_secret(settings: dict) -> str:
     return path.read_text().strip()
 
 
+def audit_uri(settings: dict) -> str:
+    """``zodbconn.uri.audit``, else a database beside the main one (audit.py says why)."""
+    if settings.get("zodbconn.uri.audit"):
+        return settings["zodbconn.uri.audit"]
+    uri = settings.get("zodbconn.uri", "")
+    if uri.startswith("memory://"):
+        return "memory://"
+    if uri.startswith("file://"):
+        path = uri[len("file://"):].partition("?")[0]
+        return f"file://{Path(path).with_name('Audit.fs')}"
+    raise ValueError("set zodbconn.uri.audit: the audit log's own database")
+
+
 def make_config(settings: dict) -> Configurator:
     settings = {**DEFAULTS, **settings}
+    settings["zodbconn.uri.audit"] = audit_uri(settings)
     settings["session.secret"] = session_secret(settings)
     passwords.configure(settings)
     config = Configurator(settings=settings, root_factory=root_factory)
@@ -73,6 +87,7 @@ def make_config(settings: dict) -> Configurator:
     config.include(".headers")
     config.include(".navigation")
     config.include(".mail")
+    config.include(".audit")
     config.add_static_view("static", "inservice_portal:static", cache_max_age=3600)
     config.add_static_view("deform_static", "deform:static", cache_max_age=3600)
     config.include(".views.api")
@@ -84,4 +99,5 @@ def main(global_config, **settings):
     config = make_config(settings)
     app = config.make_wsgi_app()
     ensure_root(config.registry._zodb_databases[""])
+    audit.ensure_database(config.registry._zodb_databases)
     return app

@@ -3,7 +3,7 @@
 Every failure answers the same: an unknown login, a wrong password and a locked account are
 indistinguishable to the caller, and an unknown login costs the same argon2 verification.
 """
-from . import clock, passwords
+from . import clock, mfa, passwords
 
 FAILURE_MESSAGE = "帳號或密碼不正確。連續輸入錯誤 5 次，帳號將暫停登入 15 分鐘。"
 
@@ -27,7 +27,10 @@ def authenticate(root, login: str, password: str):
     if not account.active or not passwords.verify(account.password_hash, password):
         account.record_failure(now)
         raise LoginFailed()
-    account.record_success()
+    if not mfa.enrolled(account):
+        # With a second factor to come, the failure count stands until it is given: a right
+        # password must not wipe the count of wrong codes (that would allow endless guessing).
+        account.record_success()
     if passwords.needs_rehash(account.password_hash):
-        account.set_password(password)
+        account.rehash(password)
     return account

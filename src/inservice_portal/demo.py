@@ -1,7 +1,8 @@
 """A demo school year (``inservice-portal CONFIG_URI demo``): organisers under four centres,
 staff of every level, teachers of every stage and courses around today. Content: data/demo.yaml.
 
-Every account's password is ``Demo-2026!``. National ID numbers are generated here: a run of
+Every account's password is ``Demo-2026!``; every staff account is enrolled in MFA with the
+TOTP secret of data/demo.yaml (published, demo only). National ID numbers are generated here: a run of
 zeros and a serial, with a valid check digit (so forms that check it accept them), and obviously
 not a real person's.
 """
@@ -9,7 +10,7 @@ from datetime import time, timedelta
 
 from pyramid.traversal import find_resource, resource_path
 
-from . import clock, reference
+from . import clock, mfa, reference
 from .resources.accounts import Staff, Teacher
 from .resources.course import Course, Session
 from .resources.events import ObjectModified, notify
@@ -74,6 +75,7 @@ def load_demo(root) -> bool:
         account = Staff(s["login"], s["name"], f"{s['login']}@example.org",
                         unit=resource_path(where), staff_type=s["role"], phone=s["phone"])
         account.set_password(password)
+        mfa.enrol_known_secret(account, data["totp_secret"])    # staff must have MFA
         people.add(s["login"], account)
         where.grant(s["login"], s["role"])
 

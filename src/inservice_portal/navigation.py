@@ -3,7 +3,7 @@ from dataclasses import dataclass
 
 from pyramid.traversal import find_resource
 
-from .resources.interfaces import IOrganiser, IRegionCentre
+from .resources.interfaces import IMinistry, IOrganiser, IRegionCentre
 
 
 @dataclass
@@ -33,14 +33,16 @@ UNIT_PAGES = [
     ("sharing-moderation", "資源分享區管理", "course.review"),
     ("sharing", "資源分享（本單位）", "sharing.handouts"),
     ("overdue-rosters", "未結案課程", None),     # the page of each kind declares its own
+    ("audit", "稽核紀錄", "audit.browse"),
+    ("proxy", "代理模式", "proxy_mode"),
 ]
 
 
 def unit_links(request, unit) -> list[NavItem]:
     pages = {IRegionCentre: ("worklist", "settings", "auto-approved", "overdue-rosters",
-                             "sharing-moderation", "sharing"),
-             IOrganiser: ("courses", "overdue-rosters", "sharing")}
-    needs = {IRegionCentre: "course.review", IOrganiser: "unit.courses"}
+                             "sharing-moderation", "sharing", "audit", "proxy"),
+             IOrganiser: ("courses", "overdue-rosters", "sharing"), IMinistry: ("audit",)}
+    needs = {IRegionCentre: "course.review", IOrganiser: "unit.courses", IMinistry: "audit.browse"}
     wanted = next((names for iface, names in pages.items() if iface.providedBy(unit)), ())
     kind = next((iface for iface in pages if iface.providedBy(unit)), None)
     links = [NavItem(title, request.resource_url(unit, name))

@@ -15,6 +15,9 @@ ON = "◎"
 # Permissions outside the matrix.
 VIEW = "view"                  # read a public page or object
 AUTHENTICATED = "account"      # any logged-in account: 我的帳號, token management
+# Browsing the audit log (稽核紀錄): the ministry sees every entry, a centre its own units'.
+AUDIT = "audit.browse"
+AUDIT_ROLES = ("ministry_admin", "national_centre", "centre_reviewer")
 # The default permission of a view that names none: granted to nobody, so a view that forgets
 # its permission is closed rather than open (deny by default).
 NOBODY = "no-permission-declared"
@@ -84,6 +87,8 @@ def unit_acl(unit_kind: str, is_root: bool = False) -> tuple:
         perms = sorted(role_permissions(role, unit_kind))
         if perms:
             acl.append((Allow, role_principal(role), perms))
+    acl += [(Allow, role_principal(role), [AUDIT])
+            for role in AUDIT_ROLES if role in roles_held_on(unit_kind)]
     if is_root:
         acl.append((Allow, Everyone, VIEW))
         acl.append((Allow, Authenticated, AUTHENTICATED))

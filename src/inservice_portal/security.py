@@ -54,8 +54,9 @@ class PortalSecurityPolicy:
         return []
 
 
-def find_account(request):
-    """Request property ``request.account``: from a bearer token, else from the session."""
+def find_real_account(request):
+    """Request property ``request.real_account``: the person at the keyboard, from a bearer
+    token, else from a complete login session."""
     root = root_factory(request)     # pyramid_tm asks before traversal has set request.root
     token = bearer_token(request)
     if token is not None:
@@ -66,6 +67,21 @@ def find_account(request):
         return None
     account = root["people"].get(login)
     return account if account is not None and account.active else None
+
+
+def find_account(request):
+    """Request property ``request.account``: whose rights this request uses — the real account,
+    or in proxy mode (代理模式) the unit's account the real one acts for."""
+    real = request.real_account
+    if real is None or bearer_token(request) is not None:
+        return real
+    record = login_sessions.current(root_factory(request), request)
+    proxied = getattr(record, "proxy_for", None)
+    if proxied:
+        account = root_factory(request)["people"].get(proxied)
+        if account is not None and account.active:
+            return account
+    return real
 
 
 def account_groups(root, account) -> list[str]:
@@ -92,6 +108,7 @@ def csrf_applies(request) -> bool:
 
 def includeme(config):
     config.set_security_policy(PortalSecurityPolicy())
+    config.add_request_method(find_real_account, "real_account", reify=True)
     config.add_request_method(find_account, "account", reify=True)
     config.set_default_csrf_options(require_csrf=True, callback=csrf_applies)
     config.set_default_permission(NOBODY)   # a view without a permission is closed to all

@@ -7,7 +7,8 @@ from playwright.sync_api import expect
 
 from inservice_portal import sharing
 
-from ..conftest import PASSWORD, add_course, add_organiser, add_shared, add_staff, add_teacher
+from ..conftest import add_course, add_organiser, add_shared, add_staff, add_teacher
+from .test_foundation import log_in as sign_in
 from .conftest import PHONE, assert_accessible
 
 PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
@@ -37,10 +38,7 @@ def world(live_site):
 
 
 def log_in(page, login):
-    page.goto("/login")
-    page.get_by_label("帳號", exact=True).press_sequentially(login)
-    page.get_by_label("密碼", exact=True).press_sequentially(PASSWORD)
-    page.get_by_role("button", name="登入").press("Enter")
+    sign_in(page, login)
     expect(page.get_by_role("button", name="登出")).to_be_visible()
 
 

@@ -9,7 +9,7 @@ from inservice_portal import clock, reference
 from inservice_portal.authentication import FAILURE_MESSAGE
 from inservice_portal.resources.centre import UNIT_KIND
 
-from ..conftest import PASSWORD, add_organiser, add_staff, add_teacher, csrf_of, login
+from ..conftest import PASSWORD, credentials, add_organiser, add_staff, add_teacher, csrf_of, login
 
 NATIONAL_ID = "A123456789"
 ISO_TAIPEI = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$")
@@ -24,7 +24,7 @@ def people(site):
 
 
 def get_token(testapp, login_name="t1", password=PASSWORD):
-    response = testapp.post_json("/api/v1/tokens", {"login": login_name, "password": password},
+    response = testapp.post_json("/api/v1/tokens", credentials(testapp.app, login_name, password),
                                  status=201)
     return response.json["token"]
 

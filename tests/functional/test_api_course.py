@@ -6,14 +6,13 @@ import copy
 from datetime import date, datetime
 
 import pytest
-import webtest
 
 from inservice_portal import clock
 from inservice_portal.catalog import Search, find_course
 from inservice_portal.resources.course import FIELDS, Attachment
 from inservice_portal.views.api import course_json
 
-from ..conftest import PASSWORD, add_organiser, add_staff, add_teacher, csrf_of, login
+from ..conftest import api_client, add_organiser, add_staff, add_teacher, csrf_of
 from .test_course_form import VALUES as FORM_VALUES
 from .test_course_form import browser, fill
 
@@ -58,12 +57,7 @@ def people(site):
         add_teacher(root, "teacher", school)
 
 
-def api(app, login_name=None):
-    client = webtest.TestApp(app, extra_environ={"HTTP_HOST": "localhost"})
-    if login_name:
-        token = client.post_json("/api/v1/tokens", {"login": login_name, "password": PASSWORD})
-        client.authorization = ("Bearer", token.json["token"])
-    return client
+api = api_client
 
 
 def assert_error(response, status, code):

@@ -2,11 +2,10 @@
 from datetime import timedelta
 
 import pytest
-import webtest
 
 from inservice_portal import clock
 
-from ..conftest import PASSWORD, add_course, add_organiser, add_staff, add_teacher
+from ..conftest import api_client, add_course, add_organiser, add_staff, add_teacher
 
 
 @pytest.fixture
@@ -23,12 +22,7 @@ def world(site):
         return {"draft": draft.code, "pending": pending.code}
 
 
-def api(app, login_name=None):
-    client = webtest.TestApp(app, extra_environ={"HTTP_HOST": "localhost"})
-    if login_name:
-        token = client.post_json("/api/v1/tokens", {"login": login_name, "password": PASSWORD})
-        client.authorization = ("Bearer", token.json["token"])
-    return client
+api = api_client
 
 
 def test_listed_transitions_depend_on_the_caller(app, world):

@@ -13,22 +13,17 @@ from inservice_portal.resources.course import Session
 from .. import pg
 from ..pg_registration import register_many
 from ..conftest import add_course, add_organiser, add_teacher
-from .test_relstorage import SPAWN, TIMEOUT
+from .test_relstorage import SPAWN, TIMEOUT, pg_audit_uri, pg_settings, pg_uri  # noqa: F401
 
 pytestmark = pytest.mark.postgresql
-PROCESSES, PER_PROCESS, SEATS = 2, 20, 10
+# Each thread holds RelStorage connections to the main and the audit database and one for the
+# advisory lock: keep the total under PostgreSQL's default max_connections of 100.
+PROCESSES, PER_PROCESS, SEATS = 2, 6, 4
 
 
 @pytest.fixture
-def pg_uri():
-    pg.server_or_skip()
-    with pg.fresh_database() as name:
-        yield pg.uri(name)
-
-
-@pytest.fixture
-def settings(base_settings, pg_uri):
-    return dict(base_settings, **{"zodbconn.uri": pg_uri})
+def settings(pg_settings):
+    return pg_settings
 
 
 def test_the_storage_chooses_the_advisory_lock(settings, pg_uri):

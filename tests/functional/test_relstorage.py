@@ -25,8 +25,16 @@ def pg_uri():
 
 
 @pytest.fixture
-def pg_settings(base_settings, pg_uri):
-    return dict(base_settings, **{"zodbconn.uri": pg_uri})
+def pg_audit_uri():
+    """The audit log's own database (audit.py): a second PostgreSQL database."""
+    pg.server_or_skip()
+    with pg.fresh_database() as name:
+        yield pg.uri(name)
+
+
+@pytest.fixture
+def pg_settings(base_settings, pg_uri, pg_audit_uri):
+    return dict(base_settings, **{"zodbconn.uri": pg_uri, "zodbconn.uri.audit": pg_audit_uri})
 
 
 def run(target, *args, count=1):

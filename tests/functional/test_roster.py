@@ -12,7 +12,7 @@ from openpyxl import Workbook, load_workbook
 from inservice_portal import clock
 from inservice_portal.resources.course import Course, Session
 
-from ..conftest import (PASSWORD, add_organiser, add_staff, add_teacher, csrf_of, login)
+from ..conftest import (api_client, add_organiser, add_staff, add_teacher, csrf_of, login)
 
 TODAY = clock.now().date()
 ENDED = TODAY - timedelta(days=2)
@@ -54,11 +54,7 @@ def browser(app, who=None):
     return client
 
 
-def api(app, who):
-    client = webtest.TestApp(app, extra_environ={"HTTP_HOST": "localhost"})
-    token = client.post_json("/api/v1/tokens", {"login": who, "password": PASSWORD})
-    client.authorization = ("Bearer", token.json["token"])
-    return client
+api = api_client
 
 
 def roster_of(site, code):

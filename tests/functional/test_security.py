@@ -12,9 +12,9 @@ from pyramid.security import NO_PERMISSION_REQUIRED
 from ZODB.POSException import ConflictError
 
 from inservice_portal import permissions
-from inservice_portal.resources.interfaces import (ICourse, IHandout, IMinistry, IOrganiser,
-                                                  IRegionCentre, ISharedItem, ISharingArea,
-                                                  ISharingKind, IUnit)
+from inservice_portal.resources.interfaces import (IAccount, ICourse, IHandout, IMinistry,
+                                                   IOrganiser, IRegionCentre, ISharedItem,
+                                                   ISharingArea, ISharingKind, ITeacher, IUnit)
 
 from ..conftest import (PASSWORD, add_course, add_organiser, add_shared, add_staff, add_teacher,
                         csrf_of, login)
@@ -34,6 +34,21 @@ SAMPLES = {
     (IMinistry, "login"): "/login",
     (IMinistry, "logout"): "/logout",
     (IMinistry, "search"): "/search?q=%E7%A0%94%E7%BF%92&stage=elementary&open=1",
+    (IMinistry, "login-otp"): "/login-otp",
+    (IMinistry, "mfa"): "/mfa",
+    (IMinistry, "mfa-disable"): "/mfa-disable",
+    (IMinistry, "password"): "/password",
+    (IMinistry, "password-reset"): "/password-reset",
+    (IMinistry, "password-reset-confirm"): "/password-reset-confirm?token=x",
+    (IMinistry, "audit"): "/audit",
+    (IMinistry, "proxy-end"): "/proxy-end",
+    (IRegionCentre, "audit"): "/centres/taipei/audit",
+    (IRegionCentre, "proxy"): "/centres/taipei/proxy?unit=353601",
+    (IRegionCentre, "proxy-start"): "/centres/taipei/proxy-start",
+    (IAccount, "security"): "/people/t1/@@security",
+    (IAccount, "disable"): "/people/t1/@@disable",
+    (IAccount, "reset-mfa"): "/people/t1/@@reset-mfa",
+    (ITeacher, "national-id"): "/people/t1/@@national-id",
     (IRegionCentre, ""): "/centres/taipei",
     (IRegionCentre, "worklist"): "/centres/taipei/worklist",
     (IRegionCentre, "settings"): "/centres/taipei/settings",

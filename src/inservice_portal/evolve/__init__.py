@@ -47,6 +47,18 @@ def _course_registrations(root):
             course.add_registrations()
 
 
+def _account_security(root):
+    """Roots made before step 5 lack the reset-token store; the audit log lives in its own
+    database (audit.py), created here for sites that have never been started since."""
+    from BTrees.OOBTree import OOBTree
+
+    from ..audit import log_of
+
+    if getattr(root, "password_resets", None) is None:
+        root.password_resets = OOBTree()
+    log_of(root)
+
+
 # (number, description, function(root)). Append; never renumber or remove.
 STEPS: list[tuple[int, str, object]] = [
     (1, "catalog: stage, auto_approved and review-flag indexes", _review_indexes),
@@ -54,6 +66,7 @@ STEPS: list[tuple[int, str, object]] = [
         "audiences, delivery modes, tags); the course code as a unique index", _search_indexes),
     (3, "courses: the registrations container (線上報名)", _course_registrations),
     (4, "資源分享區: the /sharing container and its catalog indexes", _sharing_area),
+    (5, "accounts: password reset tokens; the audit log database", _account_security),
     (6, "national ID → login index for rosters (walk-ins by national ID)", _national_ids),
 ]
 VERSION_KEY = "evolve_version"

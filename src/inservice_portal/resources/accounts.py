@@ -10,6 +10,7 @@ from .interfaces import IAccount, IStaff, ITeacher
 
 MAX_FAILURES = 5                      # 資通系統防護基準: lock after 5 failed attempts …
 LOCKOUT = timedelta(minutes=15)       # … for at least 15 minutes
+HISTORY = 3                           # passwords remembered (the current one included)
 
 
 @implementer(IAccount)
@@ -17,6 +18,13 @@ class Account(Persistent):
     __name__ = None
     __parent__ = None
     kind = None
+    # Class defaults, so that accounts stored before these existed read sensibly (mfa.py).
+    otp_secret = None             # base32 TOTP secret once enrolled
+    otp_last_step = 0             # the last TOTP time step accepted: a code is never used twice
+    recovery_hashes = ()          # SHA-256 of the unused recovery codes
+    password_history = ()         # argon2 hashes of the last passwords, newest first
+    disabled_at = None
+    disabled_by = None
 
     def __init__(self, login: str, name: str, email: str = ""):
         self.login = login
@@ -37,6 +45,13 @@ class Account(Persistent):
 
     def set_password(self, password: str):
         self.password_hash = passwords.hash_password(password)
+        # Kept for the staff rule "none of the last 3 passwords" (password_policy.py).
+        self.password_history = ((self.password_hash,) + tuple(self.password_history))[:HISTORY]
+
+    def rehash(self, password: str):
+        """The same password under new argon2 parameters: not a new entry in the history."""
+        self.password_hash = passwords.hash_password(password)
+        self.password_history = (self.password_hash,) + tuple(self.password_history)[1:]
 
     def is_locked(self, now) -> bool:
         return self.locked_until is not None and now < self.locked_until

@@ -29,11 +29,13 @@ class Ministry(Unit):
 
     unit_kind = "ministry"
     title = "教育部"
+    password_resets = None      # on roots older than evolve step 5
 
     def __init__(self):
         super().__init__()
         self.course_codes = Counter()
         self.login_sessions = OOBTree()   # session id → LoginSession
         self.api_tokens = OOBTree()       # sha256(token) → ApiToken
+        self.password_resets = OOBTree()  # sha256(token) → PasswordReset (password_reset.py)
         self.add("centres", Centres(), send_events=False)
         self.add("people", People(), send_events=False)

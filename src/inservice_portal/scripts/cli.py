@@ -5,6 +5,9 @@
     inservice-portal CONFIG_URI set-password LOGIN   new password from stdin
     inservice-portal CONFIG_URI reindex              rebuild the catalog from the tree
     inservice-portal CONFIG_URI remind-rosters       mail organisers with overdue rosters
+    inservice-portal CONFIG_URI audit-verify         check the audit log's hash chain
+    inservice-portal CONFIG_URI audit-prune          drop audit entries past the retention
+    inservice-portal CONFIG_URI reset-mfa LOGIN      forget an account's second factor
 """
 import argparse
 import getpass
@@ -15,7 +18,7 @@ from urllib.parse import unquote, urlsplit
 import transaction
 from pyramid.paster import bootstrap, get_appsettings
 
-from .. import evolve, reference
+from .. import accounts_service, audit, evolve, reference
 from ..bootstrap import APP_ROOT, ensure_root
 from ..catalog import rebuild
 from ..demo import load_demo
@@ -72,8 +75,13 @@ def cmd_set_password(root, tm, args) -> int:
         tm.abort()
         print("empty password: nothing changed", file=sys.stderr)
         return 1
-    account.set_password(password)
-    account.record_success()    # an operator's reset also lifts a lockout
+    try:
+        # The same rules as the pages; sessions and tokens end; the audit log says so.
+        accounts_service.set_password(root, account, password, action="password.reset")
+    except accounts_service.PasswordRejected as rejected:
+        tm.abort()
+        print("password refused: " + " ".join(rejected.problems), file=sys.stderr)
+        return 1
     tm.get().note(f"inservice-portal set-password {args.login}")
     tm.commit()
     print(f"password set for {args.login}")
@@ -101,6 +109,45 @@ def cmd_remind_rosters(root, tm, args) -> int:
     for code, count, to in sent:
         print(f"{code}: {count} overdue roster(s), mailed {', '.join(to)}")
     print(f"reminders sent to {len(sent)} organiser(s)")
+
+
+def cmd_audit_verify(root, tm, args) -> int:
+    log = audit.log_of(root, create=False)
+    problems = audit.verify(log)
+    tm.abort()
+    if problems:
+        print(f"audit log TAMPERED: {len(problems)} problem(s)", file=sys.stderr)
+        for problem in problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 2
+    print(f"audit log intact: {len(log.entries)} entries (from {log.anchor_seq + 1} to "
+          f"{log.last_seq}), head {log.last_hash}")
+    return 0
+
+
+def cmd_audit_prune(root, tm, args) -> int:
+    days = audit.retention_days(args.settings)
+    removed = audit.prune(audit.log_of(root), days)
+    if not removed:
+        tm.abort()
+        print(f"nothing older than {days} days")
+        return 0
+    tm.get().note(f"inservice-portal audit-prune: {removed} entries past {days} days")
+    tm.commit()
+    print(f"{removed} audit entries older than {days} days removed; the chain is anchored")
+    return 0
+
+
+def cmd_reset_mfa(root, tm, args) -> int:
+    account = root["people"].get(args.login)
+    if account is None:
+        tm.abort()
+        print(f"no account {args.login!r}", file=sys.stderr)
+        return 1
+    accounts_service.reset_mfa(root, account, None)
+    tm.get().note(f"inservice-portal reset-mfa {args.login}")
+    tm.commit()
+    print(f"second factor reset for {args.login}: it enrols again at the next login")
     return 0
 
 
@@ -122,6 +169,13 @@ def make_parser() -> argparse.ArgumentParser:
     commands.add_parser("remind-rosters",
                         help="mail each organiser whose rosters are overdue (Art. 12)"
                         ).set_defaults(run=cmd_remind_rosters)
+    commands.add_parser("audit-verify", help="check the audit log's hash chain (exit 2: tampered)"
+                        ).set_defaults(run=cmd_audit_verify)
+    commands.add_parser("audit-prune", help="remove audit entries past audit.retention_days "
+                                            "(at least 180)").set_defaults(run=cmd_audit_prune)
+    reset_mfa = commands.add_parser("reset-mfa", help="forget an account's second factor")
+    reset_mfa.add_argument("login")
+    reset_mfa.set_defaults(run=cmd_reset_mfa)
     return parser
 
 
@@ -139,6 +193,7 @@ def main(argv=None) -> int:
         conn = db.open(transaction_manager=tm)
         try:
             tm.begin()
+            args.settings = env["registry"].settings
             return args.run(conn.root()[APP_ROOT], tm, args)
         finally:
             tm.abort()      # a no-op after a commit

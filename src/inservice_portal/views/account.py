@@ -2,7 +2,7 @@
 from pyramid.traversal import find_resource
 from pyramid.view import view_config
 
-from .. import permissions, reference
+from .. import mfa, permissions, reference
 from ..masking import mask_national_id
 from ..resources.interfaces import IMinistry
 
@@ -35,4 +35,7 @@ def my_account(context, request):
         "school": school,
         "masked_id": mask_national_id(getattr(account, "national_id", "")),
         "stages": reference.vocabulary("school_stages"),
+        "mfa_on": mfa.enrolled(account),
+        "mfa_required": mfa.required_for(account),
+        "proxy": account is not request.real_account,
     }

@@ -112,8 +112,9 @@ def history_rows(course) -> list[dict]:
         person = people.get(entry["by"])
         rows.append({
             "at": entry["at"],
-            "by": "系統（自動審核）" if entry["by"] == "system" else
-                  (f"{person.name}（{entry['by']}）" if person is not None else entry["by"]),
+            "by": ("系統（自動審核）" if entry["by"] == "system" else
+                   (f"{person.name}（{entry['by']}）" if person is not None else entry["by"]))
+                  + (f"，由 {entry['proxy_by']} 代理" if entry.get("proxy_by") else ""),
             "action": titles.get((entry["transition"], entry["from"]), entry["transition"]),
             "from": course_workflow.STATES.get(entry["from"], entry["from"]),
             "to": course_workflow.STATES.get(entry["to"], entry["to"]),

@@ -7,6 +7,7 @@ from pyramid.renderers import render_to_response
 from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
 from ZODB.POSException import ConflictError
 
+from .. import login_sessions
 from ..api_errors import api_error, wants_json
 
 TEMPLATE = "inservice_portal:templates/errors/error.pt"
@@ -23,13 +24,24 @@ def error_page(request, status, title, message):
     return response
 
 
+def pending_step(request) -> str:
+    root = request.root
+    if login_sessions.pending(root, request, login_sessions.STAGE_ENROL):
+        return "mfa"
+    if login_sessions.pending(root, request, login_sessions.STAGE_OTP):
+        return "login-otp"
+    return "login"
+
+
 @forbidden_view_config()
 def forbidden(exc, request):
     if request.account is None and not wants_json(request):
         # A person who is not logged in is asked to, and comes back here afterwards.
         # Quoted: an unquoted "&" would cut the query string of the page to come back to.
         came_from = quote(request.path_qs, safe="/")
-        return HTTPSeeOther(f"{request.application_url}/login?came_from={came_from}")
+        # Mid-login (password given, second factor or enrolment to come): that step first.
+        step = pending_step(request)
+        return HTTPSeeOther(f"{request.application_url}/{step}?came_from={came_from}")
     if request.account is None:
         return api_error(request, 401, "unauthorized", "請先登入或提供有效的存取權杖。")
     return error_page(request, 403, "沒有權限", "您的帳號沒有使用此功能的權限。")

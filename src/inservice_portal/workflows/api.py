@@ -104,6 +104,9 @@ def transition(obj, request, public_name, reasons=(), comment="", actor=None):
         "by": actor or _actor(request), "at": clock.now(),
         "reasons": list(reasons), "comment": comment,
     }
+    proxy_by = _proxy_by(request)
+    if proxy_by:                         # 代理模式: both identities, the unit's and the person's
+        entry["proxy_by"] = proxy_by
     history = getattr(obj, "history", None)
     if history is None:
         history = obj.history = PersistentList()
@@ -116,6 +119,14 @@ def transition(obj, request, public_name, reasons=(), comment="", actor=None):
 def _actor(request):
     account = getattr(request, "account", None) if request is not None else None
     return account.login if account is not None else SYSTEM
+
+
+def _proxy_by(request):
+    real = getattr(request, "real_account", None) if request is not None else None
+    account = getattr(request, "account", None) if request is not None else None
+    if real is not None and account is not None and real.login != account.login:
+        return real.login
+    return None
 
 
 def permission_checker(permission, context, request):

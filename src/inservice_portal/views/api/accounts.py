@@ -3,10 +3,11 @@ from pyramid.response import Response
 from pyramid.security import NO_PERMISSION_REQUIRED
 from pyramid.view import view_config
 
-from ... import permissions, tokens
+from ... import audit, clock, mfa, permissions, tokens
 from ...api_errors import ApiError, api_error, malformed
 from ...authentication import LoginFailed, authenticate
 from ...security import bearer_token
+from ..auth import OTP_FAILURE
 from . import find_unit, instant, json_object, unit_json
 
 REQUIRED = "必填，須為非空字串。"
@@ -19,7 +20,6 @@ def create_token(context, request):
     body = json_object(request)
     fields = {name: REQUIRED for name in ("login", "password")
               if not isinstance(body.get(name), str) or not body[name]}
-    # "otp" is part of the contract but no account has a second factor yet: checked, unused.
     if "otp" in body and not isinstance(body["otp"], str):
         fields["otp"] = "須為字串。"
     if fields:
@@ -29,10 +29,38 @@ def create_token(context, request):
     except LoginFailed as failed:
         # Returned, not raised: the transaction must commit for the failure to count toward
         # the lockout shared with the login page. Same answer for every cause.
+        known = context["people"].get(body["login"].strip())
+        audit.record("login.failure", known, request=request, root=context,
+                     actor=known.login if known is not None else "anonymous",
+                     detail={"step": "password", "via": "api"})
         return api_error(request, 401, "invalid_credentials", failed.message)
+    refused = second_factor(context, request, account, body.get("otp"))
+    if refused is not None:
+        return refused
     token, record = tokens.issue(context, account.login)
     request.response.status_int = 201
     return {"token": token, "expires_at": instant(record.expires_at)}
+
+
+def second_factor(root, request, account, otp):
+    """None when the account may have a token; else the error answer (returned, so that a wrong
+    code's failure count commits, as for the password)."""
+    if mfa.enrolled(account):
+        if not otp:
+            return api_error(request, 401, "otp_required",
+                             "此帳號已啟用兩步驟驗證，請一併提供驗證器 App 的驗證碼（otp）。")
+        if not mfa.verify_second_factor(account, otp):
+            account.record_failure(clock.now())
+            audit.record("login.failure", account, request=request, root=root,
+                         actor=account.login, detail={"step": "second_factor", "via": "api"})
+            return api_error(request, 401, "invalid_otp", OTP_FAILURE)
+    elif mfa.required_for(account):
+        return api_error(request, 403, "mfa_enrolment_required",
+                         "業務帳號須先在網站登入並啟用兩步驟驗證，才能取得存取權杖。")
+    account.record_success()
+    audit.record("login.success", account, request=request, root=root, actor=account.login,
+                 detail={"via": "api"})
+    return None
 
 
 @view_config(route_name="api.token", request_method="DELETE",

@@ -34,7 +34,8 @@ def includeme(config):
 
 def history_json(course) -> list[dict]:
     return [{"transition": e["transition"], "from": e["from"], "to": e["to"], "by": e["by"],
-             "at": instant(e["at"]), "reasons": e["reasons"], "comment": e["comment"]}
+             "at": instant(e["at"]), "reasons": e["reasons"], "comment": e["comment"],
+             **({"proxy_by": e["proxy_by"]} if e.get("proxy_by") else {})}
             for e in course.history or ()]
 
 

@@ -1,0 +1,288 @@
+"""The audit log: an entry (who, what, when, where, which object) for each audited action, the
+hash chain and its tamper detection, retention, its own database (a content undo leaves it
+alone), and the browsing page (the ministry sees all, a centre its own units)."""
+from datetime import timedelta
+
+import pytest
+import transaction
+import webtest
+
+from inservice_portal import accounts_service, audit, clock
+
+from ..conftest import (PASSWORD, add_course, add_organiser, add_staff, add_teacher, csrf_of,
+                        login, otp_for)
+
+NATIONAL_ID = "A123456789"
+FIELDS = {"seq", "at", "actor", "on_behalf", "ip", "action", "object", "title", "centre",
+          "detail", "prev", "hash"}
+
+
+@pytest.fixture
+def world(site):
+    soon = clock.now().date() + timedelta(days=30)
+    with site.edit() as root:
+        school = add_organiser(root, "taipei", "353601", "臺北市立甲國民小學")
+        far = add_organiser(root, "pingtung", "134601", "屏東縣立乙國民小學")
+        add_staff(root, "a-admin", school, "principal_admin", name="王校長")
+        add_staff(root, "far-admin", far, "principal_admin")
+        add_staff(root, "tp-rev", root["centres"]["taipei"], "centre_reviewer")
+        add_staff(root, "pt-rev", root["centres"]["pingtung"], "centre_reviewer")
+        add_staff(root, "moe", root, "ministry_admin")
+        add_teacher(root, "t1", school, name="林老師", national_id=NATIONAL_ID)
+        return {"draft": add_course(root, school, "草稿研習", state="draft",
+                                    starts_on=soon).code}
+
+
+def entries(site):
+    return site.read(lambda root: [dict(e) for e in audit.log_of(root).entries.values()])
+
+
+def actions(site):
+    return [e["action"] for e in entries(site)]
+
+
+def browser(app, who=None):
+    client = webtest.TestApp(app, extra_environ={"HTTP_HOST": "localhost",
+                                                 "REMOTE_ADDR": "192.0.2.7"})
+    if who:
+        assert login(client, who).status_int == 303
+    return client
+
+
+# --- what is recorded ------------------------------------------------------------------------
+
+def test_login_success_and_failure_are_recorded_with_every_field(app, world, site):
+    browser(app, "a-admin")
+    client = browser(app)
+    login(client, "a-admin", "wrong")
+    login(client, "nobody", PASSWORD)
+    success, failure, unknown = entries(site)
+    assert set(success) == FIELDS
+    assert success["action"] == "login.success" and success["actor"] == "a-admin"
+    assert success["ip"] == "192.0.2.7" and success["object"] == "/people/a-admin"
+    assert success["centre"] == "taipei" and success["detail"] == {"method": "totp"}
+    assert success["at"].startswith(clock.now().date().isoformat())
+    assert failure["action"] == "login.failure" and failure["actor"] == "a-admin"
+    # An unknown login is not written down (it may be a mistyped password).
+    assert unknown["actor"] == "anonymous" and unknown["object"] is None
+    assert "nobody" not in str(unknown)
+
+
+def test_every_workflow_transition_is_recorded(app, world, site):
+    client = browser(app, "a-admin")
+    url = f"/centres/taipei/353601/{world['draft']}/workflow"
+    client.post(url, {"csrf_token": csrf_of(client.get(url)), "transition": "submit"},
+                status=303)
+    [entry] = [e for e in entries(site) if e["action"].startswith("workflow.")]
+    assert entry["action"] == "workflow.course.submit"
+    assert entry["actor"] == "a-admin" and entry["on_behalf"] is None
+    assert entry["object"] == f"/centres/taipei/353601/{world['draft']}"
+    assert entry["title"] == "草稿研習" and entry["centre"] == "taipei"
+    assert entry["detail"]["from"] == "draft" and entry["detail"]["to"] == "pending"
+
+
+def test_password_change_mfa_and_disable_are_recorded(app, world, site):
+    client = browser(app, "t1")
+    form = client.get("/password").forms["password-form"]
+    form["current"], form["new_password"], form["repeat"] = PASSWORD, "Another-Pass-9", \
+        "Another-Pass-9"
+    assert form.submit("change").status_int == 303
+    moe = browser(app, "moe")
+    page = moe.get("/people/a-admin/@@security")
+    moe.post("/people/a-admin/@@reset-mfa", {"csrf_token": csrf_of(page)}, status=303)
+    moe.post("/people/a-admin/@@disable", {"csrf_token": csrf_of(page), "reason": "離職"},
+             status=303)
+    recorded = {e["action"]: e for e in entries(site)}
+    assert recorded["password.change"]["actor"] == "t1"
+    assert recorded["mfa.reset"]["actor"] == "moe"
+    assert recorded["mfa.reset"]["object"] == "/people/a-admin"
+    assert recorded["account.disable"]["detail"] == {"reason": "離職"}
+    assert recorded["account.disable"]["ip"] == "192.0.2.7"
+
+
+def test_full_national_id_display_is_recorded_masked(app, world, site):
+    client = browser(app, "t1")
+    page = client.post("/people/t1/@@national-id", {"csrf_token": csrf_of(client.get("/account"))})
+    assert NATIONAL_ID in page.text
+    [entry] = [e for e in entries(site) if e["action"] == "national_id.display"]
+    assert entry["actor"] == "t1" and entry["object"] == "/people/t1"
+    assert NATIONAL_ID not in str(entries(site))
+
+
+def test_only_the_teacher_and_staff_with_the_duty_see_the_full_id(app, world):
+    token = lambda c: csrf_of(c.get("/account"))    # noqa: E731
+    for who, status in (("far-admin", 403), ("pt-rev", 403), ("a-admin", 200),
+                        ("tp-rev", 200), ("moe", 200)):
+        client = browser(app, who)
+        response = client.post("/people/t1/@@national-id", {"csrf_token": token(client)},
+                               status=status)
+        assert (NATIONAL_ID in response.text) == (status == 200), who
+
+
+def test_national_ids_are_masked_on_the_way_in(app, world, site):
+    with site.edit() as root:
+        entry = audit.record("export", root["people"]["t1"], root=root, actor="moe",
+                             detail={"rows": [f"{NATIONAL_ID} 林老師"], "note": NATIONAL_ID})
+    assert entry["detail"] == {"rows": ["A12345**** 林老師"], "note": "A12345****"}
+
+
+# --- the chain -------------------------------------------------------------------------------
+
+def test_the_chain_verifies_and_each_entry_covers_the_one_before(app, world, site):
+    browser(app, "a-admin")
+    browser(app, "t1")
+    first, second = entries(site)
+    assert second["prev"] == first["hash"] and first["prev"] == audit.GENESIS
+    assert site.read(lambda root: audit.verify(audit.log_of(root))) == []
+
+
+@pytest.mark.parametrize("tamper,problem", [
+    (lambda log: log.entries[1].update(actor="someone-else"), "content altered"),
+    (lambda log: log.entries.__delitem__(2), "missing"),
+    (lambda log: log.entries.__delitem__(3), "removed or added"),
+    (lambda log: log.entries.__setitem__(1, dict(log.entries[1], ip="10.0.0.1",
+                                                 hash=audit.entry_hash(dict(log.entries[1],
+                                                                            ip="10.0.0.1")))),
+     "does not follow"),
+])
+def test_tampering_is_detected(app, world, site, tamper, problem):
+    for who in ("a-admin", "t1", "tp-rev"):
+        browser(app, who)
+    with site.edit() as root:
+        log = audit.log_of(root)
+        tamper(log)
+        log.entries._p_changed = True
+    problems = site.read(lambda root: audit.verify(audit.log_of(root)))
+    assert any(problem in p for p in problems), problems
+
+
+# --- retention -------------------------------------------------------------------------------
+
+def test_retention_keeps_180_days_at_least_and_the_rest_still_verifies(app, world, site,
+                                                                        monkeypatch):
+    start = clock.now()
+    with site.edit() as root:
+        for days_ago in (400, 200, 181, 179, 1):
+            audit.record("export", None, root=root, actor="moe",
+                         at=start - timedelta(days=days_ago))
+    with site.edit() as root:
+        log = audit.log_of(root)
+        with pytest.raises(ValueError):
+            audit.prune(log, 90, now=start)
+        assert audit.prune(log, 180, now=start) == 3
+    left = entries(site)
+    assert [e["seq"] for e in left] == [4, 5]
+    assert site.read(lambda root: audit.verify(audit.log_of(root))) == []
+    assert audit.retention_days({"audit.retention_days": "30"}) == 180
+    assert audit.retention_days({"audit.retention_days": "365"}) == 365
+
+
+# --- its own database ------------------------------------------------------------------------
+
+@pytest.fixture
+def file_settings(base_settings, tmp_path):
+    return dict(base_settings, **{
+        "zodbconn.uri": f"file://{tmp_path}/Data.fs?blobstorage_dir={tmp_path}/blobs"})
+
+
+def test_an_undo_of_content_leaves_the_audit_log_alone(file_settings, tmp_path):
+    from inservice_portal import make_config
+    from inservice_portal.bootstrap import APP_ROOT, ensure_root
+
+    config = make_config(file_settings)
+    app = config.make_wsgi_app()
+    databases = config.registry._zodb_databases
+    ensure_root(databases[""])
+    assert (tmp_path / "Audit.fs").exists()
+    try:
+        from ..conftest import Site
+
+        site = Site(databases[""], config.registry)
+        with site.edit() as root:
+            school = add_organiser(root, "taipei", "353601", "臺北市立甲國民小學")
+            add_teacher(root, "t1", school)
+        browser(app, "t1")       # one transaction: a session in Data.fs, an entry in Audit.fs
+        main = databases[""]
+        last = main.undoLog(0, 1)[0]
+        assert "/login" in str(last["description"])        # the login's transaction
+        main.undo(last["id"])
+        transaction.commit()
+        assert site.read(lambda root: len(root.login_sessions)) == 0      # undone …
+        assert [e["action"] for e in entries(site)] == ["login.success"]  # … but not this
+    finally:
+        for db in databases.values():
+            db.close()
+
+
+# --- browsing --------------------------------------------------------------------------------
+
+def test_ministry_sees_everything_a_centre_only_its_units(app, world, site):
+    browser(app, "a-admin")      # a taipei school
+    browser(app, "far-admin")    # a pingtung school
+    moe = browser(app, "moe").get("/audit")
+    assert "a-admin" in moe.text and "far-admin" in moe.text
+    taipei = browser(app, "tp-rev").get("/centres/taipei/audit")
+    assert "a-admin" in taipei.text and "far-admin" not in taipei.text
+    # A centre's staff cannot read another centre's page nor the national one.
+    reviewer = browser(app, "tp-rev")
+    reviewer.get("/centres/pingtung/audit", status=403)
+    reviewer.get("/audit", status=403)
+    browser(app, "t1").get("/audit", status=403)
+    browser(app, "a-admin").get("/centres/taipei/audit", status=403)
+
+
+def test_browse_by_user_object_and_date_paged(app, world, site):
+    with site.edit() as root:
+        for n in range(60):
+            audit.record("export", root["people"]["t1"], root=root, actor="moe",
+                         detail={"n": n})
+        audit.record("export", root["people"]["a-admin"], root=root, actor="tp-rev")
+    moe = browser(app, "moe")
+    first = moe.get("/audit")
+    assert "共 62 筆" in first.text and "第 1 / 2 頁" in first.text   # 61 + moe's login
+    assert moe.get("/audit?page=2").html.select("tbody tr")
+    by_user = moe.get("/audit", {"actor": "tp-rev"})
+    assert "共 1 筆" in by_user.text
+    by_object = moe.get("/audit", {"object": "/people/t1"})
+    assert "共 60 筆" in by_object.text
+    today = clock.now().date()
+    assert "共 62 筆" in moe.get("/audit", {"since": today.isoformat()}).text
+    assert "共 0 筆" in moe.get("/audit", {"until": (today - timedelta(days=1)).isoformat()}).text
+    bad = moe.get("/audit", {"since": "yesterday"})
+    assert "YYYY-MM-DD" in bad.text
+
+
+def test_two_appends_at_once_conflict_rather_than_fork_the_chain(app, world, db, site):
+    from ZODB.POSException import ConflictError
+
+    from inservice_portal.bootstrap import APP_ROOT
+
+    with site.edit() as root:
+        audit.record("export", None, root=root, actor="moe")
+    managers = [transaction.TransactionManager() for _ in range(2)]
+    connections = [db.open(transaction_manager=tm) for tm in managers]
+    try:
+        for n, (tm, conn) in enumerate(zip(managers, connections)):
+            tm.begin()
+            audit.record("export", None, root=conn.root()[APP_ROOT], actor=f"user{n}")
+        managers[0].commit()
+        with pytest.raises(ConflictError):      # retried by pyramid_retry in a request
+            managers[1].commit()
+        managers[1].abort()
+    finally:
+        for conn in connections:
+            conn.close()
+    assert [e["actor"] for e in entries(site)] == ["moe", "user0"]
+    assert site.read(lambda root: audit.verify(audit.log_of(root))) == []
+
+
+def test_evolve_step_5_prepares_an_older_site(app, world, site):
+    from inservice_portal import evolve
+
+    with site.edit() as root:
+        root.password_resets = None          # as a root made before step 5
+        root.evolve_version = 1
+    with site.edit() as root:
+        assert 5 in [n for n, _, _ in evolve.pending(root)]
+        dict((n, fn) for n, _, fn in evolve.STEPS)[5](root)
+    assert site.read(lambda root: len(root.password_resets)) == 0
