@@ -15,7 +15,7 @@ from persistent import Persistent
 from pyramid.traversal import find_resource, find_root, resource_path_tuple
 
 from .resources.events import IObjectAdded, IObjectModified, IObjectWillBeRemoved
-from .resources.interfaces import ICourse
+from .resources.interfaces import ICourse, ITeacher
 from .chinese_text import make_lexicon
 
 
@@ -100,6 +100,7 @@ INDEXES = {
     "centre": LineageCode(2),
     "stage": Attr("stage"),
     "auto_approved": Attr("auto_approved"),
+    "school": Attr("school"),          # a teacher's current school (its path), or None
 }
 KEYWORD_INDEXES = {
     "flags": ReviewFlagCodes(),
@@ -191,7 +192,7 @@ def on_removed(event):
     unindex_object(event.object)
 
 
-CATALOGUED = (ICourse,)
+CATALOGUED = (ICourse, ITeacher)
 
 
 def includeme(config):

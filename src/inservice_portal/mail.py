@@ -5,7 +5,11 @@ With ``mail.queue_path`` set, a committed message lands in a maildir queue that 
 request); without it, the message is delivered over SMTP (``mail.host``, ``mail.port``) as the
 transaction commits (the tests, against a real server on loopback).
 """
+import re
+import smtplib
+
 from pyramid_mailer import get_mailer
+from pyramid_mailer.interfaces import IMailer
 from pyramid_mailer.message import Message
 
 SENDER = "全國教師在職進修資訊網 <no-reply@inservice.example.tw>"
@@ -25,5 +29,19 @@ def send(request, to, subject: str, body: str):
     return message
 
 
+class CRLFSMTP(smtplib.SMTP):
+    """repoze.sendmail hands smtplib the message as bytes with bare LF line ends, which smtplib
+    sends unchanged (it fixes line ends only for str): a strict server (RFC 5321 §2.3.8, and
+    aiosmtpd) then reads a message over 1,000 bytes as one over-long line and refuses it."""
+
+    def sendmail(self, from_addr, to_addrs, msg, *args, **kw):
+        if isinstance(msg, bytes):
+            msg = re.sub(rb"\r?\n", b"\r\n", msg)
+        return super().sendmail(from_addr, to_addrs, msg, *args, **kw)
+
+
 def includeme(config):
     config.include("pyramid_mailer")
+    smtp_mailer = getattr(config.registry.queryUtility(IMailer), "smtp_mailer", None)
+    if smtp_mailer is not None:
+        smtp_mailer.smtp = CRLFSMTP

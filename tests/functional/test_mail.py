@@ -51,3 +51,12 @@ def test_with_a_queue_path_a_committed_message_waits_in_the_maildir(base_setting
     assert len(queued) == 1 and b"teacher@example.org" in queued[0].read_bytes()
     for db in config.registry._zodb_databases.values():
         db.close()
+
+
+def test_a_long_message_arrives_whole(smtp, request_):
+    # Over 1,000 bytes: sent with CRLF line ends (a strict server refuses bare-LF mail).
+    body = "\n".join(f"第 {n} 行：研習課程通知內容。" for n in range(80))
+    with transaction.manager:
+        mail.send(request_, "teacher@example.org", "長信", body)
+    [message] = smtp.messages
+    assert message.get_content().strip().splitlines() == body.splitlines()

@@ -12,7 +12,8 @@ from pyramid.security import NO_PERMISSION_REQUIRED
 from ZODB.POSException import ConflictError
 
 from inservice_portal import permissions
-from inservice_portal.resources.interfaces import ICourse, IMinistry, IOrganiser, IRegionCentre
+from inservice_portal.resources.interfaces import (IAccount, ICourse, IMinistry, IOrganiser,
+                                                  IRegionCentre)
 
 from ..conftest import PASSWORD, add_course, add_organiser, add_staff, add_teacher, csrf_of, login
 
@@ -29,6 +30,9 @@ SAMPLES = {
     (IMinistry, "login"): "/login",
     (IMinistry, "logout"): "/logout",
     (IMinistry, "search"): "/search?q=%E7%A0%94%E7%BF%92",
+    (IMinistry, "signup"): "/signup",
+    (IMinistry, "confirm-email"): "/confirm-email?login=t1&token=x",
+    (IAccount, "edit"): "/people/a-admin/@@edit",
     (IRegionCentre, ""): "/centres/taipei",
     (IRegionCentre, "worklist"): "/centres/taipei/worklist",
     (IRegionCentre, "settings"): "/centres/taipei/settings",

@@ -14,9 +14,28 @@ def _review_indexes(root):
         reindex_all(root)
 
 
+def _people_indexes(root):
+    """The national-ID index on /people, and teachers in the catalog (by school)."""
+    from BTrees.OOBTree import OOBTree
+
+    from ..catalog import add_missing_indexes, index_object
+    from ..resources.interfaces import ITeacher
+
+    add_missing_indexes(root.catalog)
+    people = root["people"]
+    if people.national_ids is None:
+        people.national_ids = OOBTree()
+    for login, account in people.items():
+        if ITeacher.providedBy(account):
+            if account.national_id:
+                people.national_ids.setdefault(account.national_id, login)
+            index_object(account)
+
+
 # (number, description, function(root)). Append; never renumber or remove.
 STEPS: list[tuple[int, str, object]] = [
     (1, "catalog: stage, auto_approved and review-flag indexes", _review_indexes),
+    (7, "people: national-ID index; teachers catalogued by school", _people_indexes),
 ]
 VERSION_KEY = "evolve_version"
 

@@ -1,0 +1,70 @@
+"""修改個人基本資料: the account holder's own name, e-mail and (teachers) post details.
+
+The login is not a field: an account's login never changes (002 Art. 4). A new e-mail address
+must be confirmed again by a one-time link.
+"""
+import colander
+import deform
+from pyramid.httpexceptions import HTTPForbidden, HTTPSeeOther
+from pyramid.view import view_config
+
+from .. import email_confirmation, teacher_accounts
+from ..forms import CSRFSchema, FormView
+from ..resources.events import ObjectModified, notify
+from ..resources.interfaces import IAccount, ITeacher
+from ..schemas.accounts import email_node, job_title_node, stage_node, subjects_node, text
+from .signup import FORM_PAGE
+
+
+class ProfileSchema(CSRFSchema):
+    name = text("姓名", autocomplete="name", validator=colander.Length(1, 50))
+    email = email_node()
+
+
+class TeacherProfileSchema(ProfileSchema):
+    stage = stage_node()
+    job_title = job_title_node()
+    subjects = subjects_node()
+
+
+@view_config(context=IAccount, name="edit", permission="self.edit", renderer=FORM_PAGE)
+class EditProfile(FormView):
+    buttons = (deform.Button("save", "儲存"),)
+    formid = "profile-form"
+    page_title = "修改個人基本資料"
+
+    @property
+    def schema(self):
+        return TeacherProfileSchema if ITeacher.providedBy(self.context) else ProfileSchema
+
+    def __call__(self):
+        if self.request.account is not self.context:
+            raise HTTPForbidden()          # one's own data only, whatever role one holds
+        result = super().__call__()
+        if isinstance(result, dict):
+            result["intro"] = f"帳號：{self.context.login}（帳號申請後不可變更）"
+            result["back_url"] = self.request.application_url + "/account"
+        return result
+
+    def appstruct(self):
+        values = {"name": self.context.name, "email": self.context.email}
+        if ITeacher.providedBy(self.context):
+            values.update(stage=self.context.stage or "", job_title=self.context.job_title or "",
+                          subjects="、".join(self.context.subjects))
+        return values
+
+    def save_success(self, appstruct):
+        account = self.context
+        account.name = appstruct["name"]
+        if ITeacher.providedBy(account):
+            account.stage, account.job_title = appstruct["stage"], appstruct["job_title"]
+            account.subjects = teacher_accounts.split_subjects(appstruct["subjects"])
+        message = "個人基本資料已儲存。"
+        if appstruct["email"] != account.email:
+            account.email = appstruct["email"]
+            account.email_confirmed = False
+            email_confirmation.issue(self.request, account)
+            message += f"確認信已寄至新的電子郵件信箱 {account.email}。"
+        notify(ObjectModified(account), self.request.registry)
+        self.request.session.flash(message)
+        return HTTPSeeOther(self.request.application_url + "/account")
