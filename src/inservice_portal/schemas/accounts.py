@@ -205,11 +205,24 @@ class TeacherSignupSchema(CSRFSchema):
             raise error
 
 
+@colander.deferred
+def unit_code_validator(node, kw):
+    from ..organisers import find_organiser
+
+    root = _root(kw)
+
+    def validate(node, value):
+        if find_organiser(root, value) is None:
+            raise colander.Invalid(node, "查無此單位代碼。")
+    return validate
+
+
 class StaffApplicationSchema(CSRFSchema):
     unit_code = colander.SchemaNode(
         colander.String(), title="服務單位代碼",
         description="學校或單位的單位代碼（例如 6 位學校代碼）。",
-        preparer=lambda v: v.strip() if isinstance(v, str) else v)
+        preparer=lambda v: v.strip() if isinstance(v, str) else v,
+        validator=unit_code_validator)
     staff_type = colander.SchemaNode(
         colander.String(), title="申請帳號類別",
         description="總負責人由所屬區管中心啟用；聯絡人、作業人員由本單位總負責人啟用。",
