@@ -30,11 +30,17 @@ UNIT_PAGES = [
     ("settings", "自動審核功能設定", "autoapproval.configure"),
     ("auto-approved", "自動審核瀏覽", "autoapproval.browse"),
     ("courses", "本單位研習課程瀏覽", "unit.courses"),
+    ("staff", "本單位業務帳號管理", "unit.accounts"),
+    ("teachers", "本單位教師帳號管理", "unit.teachers"),
+    ("licences", "教師專長證照審核", "unit.accounts"),
+    ("subunits", "轄下單位帳號管理", "subunit.accounts"),
+    ("contact", "修改本單位通訊資料", "unit.edit_contact"),
 ]
 
 
 def unit_links(request, unit) -> list[NavItem]:
-    pages = {IRegionCentre: ("worklist", "settings", "auto-approved"), IOrganiser: ("courses",)}
+    pages = {IRegionCentre: ("worklist", "settings", "auto-approved", "subunits", "contact"),
+             IOrganiser: ("courses", "staff", "teachers", "licences", "contact")}
     wanted = next((names for iface, names in pages.items() if iface.providedBy(unit)), ())
     links = [NavItem(title, request.resource_url(unit, name))
              for name, title, permission in UNIT_PAGES
@@ -49,7 +55,12 @@ def nav(request) -> list[NavItem]:
     if account is not None:
         for unit in units_of(request, account):
             items += unit_links(request, unit)
+        if getattr(account, "employed", False):
+            # 專長證照登錄申請: a teacher with a current school (004, amended Art. 5)
+            items.append(NavItem("專長證照登錄申請", request.resource_url(account, "licences")))
         items.append(NavItem("我的帳號", f"{app}/account"))
+    else:
+        items += [NavItem("教師帳號申請", f"{app}/signup"), NavItem("業務帳號申請", f"{app}/apply-staff")]
     for item in items:
         item.current = request.url.rstrip("/") == item.url.rstrip("/")
     return items

@@ -13,7 +13,7 @@ from ZODB.POSException import ConflictError
 
 from inservice_portal import permissions
 from inservice_portal.resources.interfaces import (IAccount, ICourse, IMinistry, IOrganiser,
-                                                  IRegionCentre)
+                                                  IRegionCentre, ITeacher)
 
 from ..conftest import PASSWORD, add_course, add_organiser, add_staff, add_teacher, csrf_of, login
 
@@ -37,6 +37,12 @@ SAMPLES = {
     (IOrganiser, "staff"): f"{SCHOOL}/staff",
     (IOrganiser, "unit-staff"): f"{SCHOOL}/unit-staff",
     (IRegionCentre, "subunits"): "/centres/taipei/subunits",
+    (IRegionCentre, "contact"): "/centres/taipei/contact",
+    (IOrganiser, "teachers"): f"{SCHOOL}/teachers",
+    (IOrganiser, "add-teacher"): f"{SCHOOL}/@@add-teacher",
+    (IOrganiser, "contact"): f"{SCHOOL}/contact",
+    (IOrganiser, "licences"): f"{SCHOOL}/licences",
+    (ITeacher, "licences"): "/people/t1/licences",
     (IRegionCentre, ""): "/centres/taipei",
     (IRegionCentre, "worklist"): "/centres/taipei/worklist",
     (IRegionCentre, "settings"): "/centres/taipei/settings",
