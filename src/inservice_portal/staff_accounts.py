@@ -50,21 +50,27 @@ def _history(account, request, action, comment=""):
 
 def apply(request, unit, login, password, name, email, phone, staff_type) -> Staff:
     """File an application; the account exists (so its login is taken) but cannot log in."""
-    root = find_root(unit)
+    account = file_application(unit, login, password, name, email, phone, staff_type)
+    approver = approver_of(unit, staff_type)
+    _history(account, request, "apply")
+    mail.send(request, email, "【全國教師在職進修資訊網】業務帳號申請已收到",
+              f"{name} 您好：\n\n您申請的業務帳號「{login}」（{unit.title}，{type_title(staff_type)}）"
+              f"已送出，待{approver.title}審核啟用；審核結果將以電子郵件通知您。\n\n全國教師在職進修資訊網")
+    return account
+
+
+def file_application(unit, login, password, name, email, phone, staff_type) -> Staff:
+    """The application itself: an inactive account, filed with its approver."""
     account = Staff(login, name, email, unit=resource_path(unit), staff_type=staff_type,
                     phone=phone)
     account.set_password(password)
     account.active = False
     account.state = APPLIED
-    root["people"].add(login, account)
+    find_root(unit)["people"].add(login, account)
     approver = approver_of(unit, staff_type)
     if getattr(approver, "staff_applications", None) is None:
         approver.staff_applications = OOBTree()
     approver.staff_applications[login] = clock.now()
-    _history(account, request, "apply")
-    mail.send(request, email, "【全國教師在職進修資訊網】業務帳號申請已收到",
-              f"{name} 您好：\n\n您申請的業務帳號「{login}」（{unit.title}，{type_title(staff_type)}）"
-              f"已送出，待{approver.title}審核啟用；審核結果將以電子郵件通知您。\n\n全國教師在職進修資訊網")
     return account
 
 

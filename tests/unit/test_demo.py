@@ -139,3 +139,17 @@ def test_second_load_changes_nothing(loaded):
         assert load_demo(root) is False
     assert loaded.last_transaction() == last        # no transaction was written
     assert loaded.read(counts) == before
+
+
+def test_pending_applications_wait_on_their_approvers(loaded):
+    def check(root):
+        from inservice_portal import licences, staff_accounts
+
+        school = find_resource(root, TPE_ES)
+        assert [a.login for a in staff_accounts.applications(school)] == ["tpe-es-newcontact"]
+        taipei = root["centres"]["taipei"]
+        assert [a.login for a in staff_accounts.applications(taipei)] == ["tpe-jh-admin"]
+        assert not root["people"]["tpe-jh-admin"].active
+        [(teacher, licence)] = licences.pending(school)
+        assert teacher.login == "teacher-es" and licence.title == "救生員證"
+    loaded.read(check)
