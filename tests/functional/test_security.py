@@ -33,6 +33,7 @@ SAMPLES = {
     (IMinistry, "signup"): "/signup",
     (IMinistry, "confirm-email"): "/confirm-email?login=t1&token=x",
     (IAccount, "edit"): "/people/a-admin/@@edit",
+    (IAccount, "resend-confirmation"): "/people/a-admin/resend-confirmation",
     (IMinistry, "apply-staff"): "/apply-staff",
     (IOrganiser, "staff"): f"{SCHOOL}/staff",
     (IOrganiser, "unit-staff"): f"{SCHOOL}/unit-staff",

@@ -106,7 +106,7 @@ def test_a_wrong_token_or_login_confirms_nothing(testapp, school, site, smtp):
     assert not site.read(lambda root: root["people"]["lin.teacher"].email_confirmed)
 
 
-def test_the_link_expires(testapp, school, site, smtp, monkeypatch):
+def test_the_link_expires_and_a_new_one_can_be_sent(testapp, school, site, smtp, monkeypatch):
     submit(testapp)
     link = link_of(smtp.messages[0])
     later = clock.now() + timedelta(hours=49)
@@ -114,6 +114,15 @@ def test_the_link_expires(testapp, school, site, smtp, monkeypatch):
     page = testapp.get(link, status=400)
     assert "已逾期" in page.text
     assert not site.read(lambda root: root["people"]["lin.teacher"].email_confirmed)
+    login(testapp, "lin.teacher", "Good-pass-9")
+    account_page = testapp.get("/account")
+    next(f for f in account_page.forms.values()
+         if f.action.endswith("/resend-confirmation")).submit()
+    new_link = link_of(smtp.messages[-1])
+    assert new_link != link
+    testapp.get(new_link).forms["confirm-email-form"].submit("confirm")
+    assert site.read(lambda root: root["people"]["lin.teacher"].email_confirmed)
+    assert "重新寄送" not in testapp.get("/account").text
 
 
 @pytest.mark.parametrize("national_id, message", [

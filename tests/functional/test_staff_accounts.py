@@ -220,3 +220,30 @@ def test_a_principal_admin_is_deleted_only_by_the_centre(app, units, site, smtp)
     assert "須向所屬區管中心申請" in flashes(admin, f"{SCHOOL}/staff")
     act(client(app, "tp-rev"), f"{SCHOOL}/unit-staff", "delete", "a-admin2")
     assert account(site, "a-admin2").state == "deleted"
+
+
+def test_account_pages_use_the_matrix_functions(app, config):
+    """Each page is the 001 肆 function of its name (帳號管理 and 機關資料 rows)."""
+    from pyramid.config.views import isexception
+
+    from inservice_portal.resources.interfaces import IAccount, IMinistry, IOrganiser, IRegionCentre
+
+    expected = {
+        (IOrganiser, "staff"): "unit.accounts",          # 本單位帳號管理 (業務帳號)
+        (IOrganiser, "licences"): "unit.accounts",       # 教師專長證照: the school's account admin
+        (IOrganiser, "teachers"): "unit.teachers",       # 教師資料登錄 / 本校教師帳號管理
+        (IOrganiser, "add-teacher"): "unit.teachers",
+        (IOrganiser, "unit-staff"): "subunit.accounts",  # 轄下單位帳號管理
+        (IRegionCentre, "subunits"): "subunit.accounts",
+        (IOrganiser, "contact"): "unit.edit_contact",    # 修改本單位通訊資料
+        (IRegionCentre, "contact"): "unit.edit_contact",
+        (IAccount, "edit"): "self.edit",                 # 修改個人基本資料
+    }
+    found = {}
+    for item in config.registry.introspector.get_category("views"):
+        intr = item["introspectable"]
+        key = (intr["context"], intr["name"])
+        if key in expected and not isexception(intr["context"]):
+            found.setdefault(key, set()).update(
+                r["value"] for r in item["related"] if r.category_name == "permissions")
+    assert found == {k: {v} for k, v in expected.items()}

@@ -68,3 +68,15 @@ class EditProfile(FormView):
         notify(ObjectModified(account), self.request.registry)
         self.request.session.flash(message)
         return HTTPSeeOther(self.request.application_url + "/account")
+
+
+@view_config(context=IAccount, name="resend-confirmation", permission="self.edit",
+             request_method="POST")
+def resend_confirmation(context, request):
+    """A new one-time link (an earlier one stops working), e.g. after the first expired."""
+    if request.account is not context:
+        raise HTTPForbidden()
+    if context.email and not getattr(context, "email_confirmed", False):
+        email_confirmation.issue(request, context)
+        request.session.flash(f"確認信已重新寄至 {context.email}。")
+    return HTTPSeeOther(request.application_url + "/account")
