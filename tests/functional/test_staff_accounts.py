@@ -247,3 +247,17 @@ def test_account_pages_use_the_matrix_functions(app, config):
             found.setdefault(key, set()).update(
                 r["value"] for r in item["related"] if r.category_name == "permissions")
     assert found == {k: {v} for k, v in expected.items()}
+
+
+def test_a_staff_account_cannot_be_renamed_to_another_person(app, units, site, smtp):
+    admin = client(app, "a-admin")
+    form = admin.get("/people/a-admin/@@edit").forms["profile-form"]
+    assert "name" not in form.fields and "login" not in form.fields
+    form["phone"] = "(02)2700-9999"
+    response = admin.post("/people/a-admin/@@edit",
+                          dict(form.submit_fields("save"), name="別人", login="someone"))
+    assert response.status_int == 303
+    me = account(site, "a-admin")
+    assert (me.login, me.name, me.phone) == ("a-admin", "測試人員", "(02)2700-9999")
+    # Nor edited by anyone else, whatever their role.
+    client(app, "tp-rev").get("/people/a-admin/@@edit", status=403)

@@ -1,7 +1,9 @@
-"""修改個人基本資料: the account holder's own name, e-mail and (teachers) post details.
+"""修改個人基本資料: the account holder's own e-mail and details.
 
-The login is not a field: an account's login never changes (002 Art. 4). A new e-mail address
-must be confirmed again by a one-time link.
+The login is not a field: an account's login never changes (002 Art. 4). A staff account's
+name is not one either: the account is personal and never handed over to another person
+(003 二(六)2); a teacher may correct a name (the national ID number is the identity). A new
+e-mail address must be confirmed again by a one-time link.
 """
 import colander
 import deform
@@ -16,12 +18,14 @@ from ..schemas.accounts import email_node, job_title_node, stage_node, subjects_
 from .signup import FORM_PAGE
 
 
-class ProfileSchema(CSRFSchema):
+class StaffProfileSchema(CSRFSchema):
+    email = email_node()
+    phone = text("聯絡電話", autocomplete="tel", validator=colander.Length(6, 40))
+
+
+class TeacherProfileSchema(CSRFSchema):
     name = text("姓名", autocomplete="name", validator=colander.Length(1, 50))
     email = email_node()
-
-
-class TeacherProfileSchema(ProfileSchema):
     stage = stage_node()
     job_title = job_title_node()
     subjects = subjects_node()
@@ -35,7 +39,7 @@ class EditProfile(FormView):
 
     @property
     def schema(self):
-        return TeacherProfileSchema if ITeacher.providedBy(self.context) else ProfileSchema
+        return TeacherProfileSchema if ITeacher.providedBy(self.context) else StaffProfileSchema
 
     def __call__(self):
         if self.request.account is not self.context:
@@ -43,22 +47,26 @@ class EditProfile(FormView):
         result = super().__call__()
         if isinstance(result, dict):
             result["intro"] = f"帳號：{self.context.login}（帳號申請後不可變更）"
+            if not ITeacher.providedBy(self.context):
+                result["intro"] += f"；姓名：{self.context.name}（業務帳號屬個人帳號，不可交接他人）"
             result["back_url"] = self.request.application_url + "/account"
         return result
 
     def appstruct(self):
-        values = {"name": self.context.name, "email": self.context.email}
-        if ITeacher.providedBy(self.context):
-            values.update(stage=self.context.stage or "", job_title=self.context.job_title or "",
-                          subjects="、".join(self.context.subjects))
-        return values
+        account = self.context
+        if not ITeacher.providedBy(account):
+            return {"email": account.email, "phone": getattr(account, "phone", "") or ""}
+        return {"name": account.name, "email": account.email, "stage": account.stage or "",
+                "job_title": account.job_title or "", "subjects": "、".join(account.subjects)}
 
     def save_success(self, appstruct):
         account = self.context
-        account.name = appstruct["name"]
         if ITeacher.providedBy(account):
+            account.name = appstruct["name"]
             account.stage, account.job_title = appstruct["stage"], appstruct["job_title"]
             account.subjects = teacher_accounts.split_subjects(appstruct["subjects"])
+        else:
+            account.phone = appstruct["phone"]
         message = "個人基本資料已儲存。"
         if appstruct["email"] != account.email:
             account.email = appstruct["email"]
