@@ -88,6 +88,9 @@ def test_a_contact_is_activated_by_the_unit_admin(app, units, site, smtp):
     assert [m["To"] for m in smtp.messages] == ["new.contact@example.org"] * 2
     assert "審核通過" in smtp.messages[1].get_content()
     assert "目前沒有待審核的申請" in admin.get(f"{SCHOOL}/staff").text
+    act(admin, f"{SCHOOL}/staff", "approve", "new.contact")            # a second time
+    assert "不在本單位待審核的申請中（或已審核）" in flashes(admin, f"{SCHOOL}/staff")
+    assert len(smtp.messages) == 2
 
 
 def test_a_principal_admin_is_activated_by_the_region_centre(app, units, site, smtp):

@@ -17,9 +17,6 @@ class Account(Persistent):
     __name__ = None
     __parent__ = None
     kind = None
-    # A staff account is "applied" until its approver activates it (staff_accounts.py);
-    # "deleted" when an old account is retired (it is kept, so its login is never reused).
-    state = "active"
 
     def __init__(self, login: str, name: str, email: str = ""):
         self.login = login
@@ -90,6 +87,9 @@ class Teacher(Account):
 @implementer(IStaff)
 class Staff(Account):
     kind = "staff"
+    # "applied" until its approver activates it (staff_accounts.py); "deleted" when an old
+    # account is retired (it is kept, so that its login is never reused by another person).
+    state = "active"
 
     def __init__(self, login, name, email="", unit=None, staff_type=None, phone=""):
         super().__init__(login, name, email)
