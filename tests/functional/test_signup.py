@@ -135,6 +135,10 @@ def test_national_id_is_checked(testapp, school, site, smtp, national_id, messag
     page = submit(testapp, national_id=national_id)
     assert page.status_int == 400 and message in errors(page)
     assert page.forms["signup-form"]["national_id"].value == national_id   # values kept
+    field = page.html.select_one("input[name=national_id]")
+    assert field["aria-invalid"] == "true"
+    described = [page.html.find(id=i) for i in field["aria-describedby"].split()]
+    assert message in described[0].get_text() and "新式居留證" in described[1].get_text()
     assert page.forms["signup-form"]["name"].value == "林老師"
     assert "lin.teacher" not in site.read(lambda root: list(root["people"]))
     assert smtp.messages == []
