@@ -56,7 +56,25 @@ def apply(request, unit, login, password, name, email, phone, staff_type) -> Sta
     mail.send(request, email, "【全國教師在職進修資訊網】業務帳號申請已收到",
               f"{name} 您好：\n\n您申請的業務帳號「{login}」（{unit.title}，{type_title(staff_type)}）"
               f"已送出，待{approver.title}審核啟用；審核結果將以電子郵件通知您。\n\n全國教師在職進修資訊網")
+    reviewers = approver_addresses(approver)
+    if reviewers:
+        page = "staff" if approver is unit else "subunits"
+        mail.send(request, reviewers, "【全國教師在職進修資訊網】有待審核的業務帳號申請",
+                  f"{unit.title}的{name}申請{type_title(staff_type)}業務帳號「{login}」，"
+                  f"請至「{'本單位業務帳號管理' if page == 'staff' else '轄下單位帳號管理'}」審核：\n\n"
+                  f"{request.resource_url(approver, page)}\n\n全國教師在職進修資訊網")
     return account
+
+
+# The roles on an approver unit whose holders activate applications filed there.
+APPROVER_ROLES = ("principal_admin", "centre_reviewer", "national_centre")
+
+
+def approver_addresses(approver) -> list[str]:
+    people = find_root(approver)["people"]
+    found = [people.get(login) for login, roles in approver.__local_roles__.items()
+             if set(roles) & set(APPROVER_ROLES)]
+    return sorted({a.email for a in found if a is not None and a.active and a.email})
 
 
 def file_application(unit, login, password, name, email, phone, staff_type) -> Staff:
