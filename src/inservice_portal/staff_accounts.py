@@ -14,8 +14,9 @@ from . import clock, mail, permissions, reference
 from .catalog import Search
 from .resources.accounts import Staff
 from .resources.events import ObjectModified, notify
-from .resources.interfaces import IStaff
+from .resources.interfaces import IRegionCentre, IStaff
 from .rules import staff_accounts as rule
+from .rules.jurisdiction import NATIONAL as NATIONAL_CENTRE
 
 APPLIED, ACTIVE, DELETED = "applied", "active", "deleted"
 
@@ -29,13 +30,39 @@ def has_account_management(unit) -> bool:
 
 
 def approver_of(unit, staff_type):
-    """The unit (organiser) or the region centre above it that activates this application."""
+    """The unit (organiser), the region centre above it, or the national centre (for a
+    centre's own staff) that activates this application."""
     who = rule.approver(staff_type, has_account_management(unit))
+    if who == rule.NATIONAL:
+        return find_root(unit)["centres"][NATIONAL_CENTRE]
     return unit if who == rule.UNIT else unit.__parent__
 
 
+def find_unit(root, code: str):
+    """The organiser, or the region centre, with this code; None if there is none."""
+    from .organisers import find_organiser
+
+    code = (code or "").strip()
+    if not code:
+        return None
+    return find_organiser(root, code) or root["centres"].get(code)
+
+
+def type_problem(unit, staff_type) -> str | None:
+    """Why an account of ``staff_type`` cannot be applied for on ``unit``, or None."""
+    if IRegionCentre.providedBy(unit):
+        if unit.code == NATIONAL_CENTRE:
+            return "全國推廣中心的業務帳號請洽教育部。"
+        if staff_type not in rule.CENTRE_TYPES:
+            return "區管中心的業務帳號請選擇「區管中心審核人員」。"
+    elif staff_type not in rule.STAFF_TYPES:
+        return "學校或單位的業務帳號請選擇總負責人、聯絡人或作業人員。"
+    return None
+
+
 def type_title(staff_type) -> str:
-    return reference.vocabulary("staff_types").get(staff_type, staff_type)
+    return (reference.vocabulary("staff_types").get(staff_type)
+            or reference.vocabulary("roles").get(staff_type, staff_type))
 
 
 def _history(account, request, action, comment=""):
@@ -58,7 +85,7 @@ def apply(request, unit, login, password, name, email, phone, staff_type) -> Sta
               f"已送出，待{approver.title}審核啟用；審核結果將以電子郵件通知您。\n\n全國教師在職進修資訊網")
     reviewers = approver_addresses(approver)
     if reviewers:
-        page = "staff" if approver is unit else "subunits"
+        page = "staff" if approver is unit else "subunits"   # a unit's page, or a centre's
         mail.send(request, reviewers, "【全國教師在職進修資訊網】有待審核的業務帳號申請",
                   f"{unit.title}的{name}申請{type_title(staff_type)}業務帳號「{login}」，"
                   f"請至「{'本單位業務帳號管理' if page == 'staff' else '轄下單位帳號管理'}」審核：\n\n"

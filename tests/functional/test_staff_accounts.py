@@ -271,3 +271,29 @@ def test_a_staff_account_cannot_be_renamed_to_another_person(app, units, site, s
     assert (me.login, me.name, me.phone) == ("a-admin", "測試人員", "(02)2700-9999")
     # Nor edited by anyone else, whatever their role.
     client(app, "tp-rev").get("/people/a-admin/@@edit", status=403)
+
+
+def test_a_centres_own_account_is_activated_by_the_national_centre(app, units, site, smtp):
+    apply(app, "taipei", "tp.new", "centre_reviewer")
+    assert "tp.new" not in client(app, "tp-rev").get("/centres/taipei/subunits").text
+    act(client(app, "tp-rev"), "/centres/taipei/subunits", "approve", "tp.new")
+    assert roles(site, "/centres/taipei", "tp.new") == ()
+    client(app, "tp-rev").get("/centres/nknu/subunits", status=403)
+    national = client(app, "nk-rev")
+    assert "tp.new" in national.get("/centres/nknu/subunits").text
+    act(national, "/centres/nknu/subunits", "approve", "tp.new")
+    assert roles(site, "/centres/taipei", "tp.new") == ("centre_reviewer",)
+    browser = client(app)
+    assert login(browser, "tp.new", "Staff-pass-9").status_int == 303
+    assert browser.get("/centres/taipei/worklist").status_int == 200
+
+
+@pytest.mark.parametrize("code, staff_type, message", [
+    ("taipei", "contact", "請選擇「區管中心審核人員」"),
+    ("353601", "centre_reviewer", "請選擇總負責人、聯絡人或作業人員"),
+    ("nknu", "centre_reviewer", "請洽教育部"),
+])
+def test_the_type_must_fit_the_unit(app, units, site, smtp, code, staff_type, message):
+    page = apply(app, code, "new.one", staff_type, status=400)
+    assert message in page.html.select_one(".error-summary").get_text()
+    assert account(site, "new.one") is None

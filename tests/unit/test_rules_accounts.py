@@ -42,9 +42,13 @@ def test_approver(staff_type, has_management, who):
     assert staff_accounts.approver(staff_type, has_management) == who
 
 
+def test_a_centres_own_account_is_the_national_centres_to_activate():
+    assert staff_accounts.approver("centre_reviewer", True) == staff_accounts.NATIONAL
+
+
 def test_an_unknown_type_has_no_approver():
     with pytest.raises(ValueError):
-        staff_accounts.approver("centre_reviewer", True)
+        staff_accounts.approver("ministry_admin", True)
 
 
 @pytest.mark.parametrize("old, new, unit, centre", [

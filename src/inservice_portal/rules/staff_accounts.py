@@ -9,16 +9,22 @@
   centre or the work circle, 001 參二(二)2).
 - A unit's admin may switch contacts and operators between the two types; only the centre may
   make or unmake a 總負責人 (001 參四(三)4(4): "唯總負責人身分之切換，須洽…服務").
+- A region centre's own staff account (區管中心業務帳號) is activated by the national centre
+  (001 參二(二)1: "區域管理中心業務帳號申請之審核、啟用").
 """
-UNIT = "unit"        # the unit's own 本單位帳號管理 (permission unit.accounts on the unit)
-CENTRE = "centre"    # the centre above it: 轄下單位帳號管理 (subunit.accounts)
+UNIT = "unit"          # the unit's own 本單位帳號管理 (permission unit.accounts on the unit)
+CENTRE = "centre"      # the centre above it: 轄下單位帳號管理 (subunit.accounts)
+NATIONAL = "national"  # the national centre's 轄下單位帳號管理
 
 STAFF_TYPES = ("principal_admin", "contact", "operator")
+CENTRE_TYPES = ("centre_reviewer",)
 UNIT_SWITCHABLE = ("contact", "operator")
 
 
 def approver(staff_type: str, unit_has_account_management: bool) -> str:
-    """Who activates an application of ``staff_type`` for a unit (UNIT or CENTRE)."""
+    """Who activates an application of ``staff_type`` for a unit (UNIT, CENTRE or NATIONAL)."""
+    if staff_type in CENTRE_TYPES:
+        return NATIONAL
     if staff_type not in STAFF_TYPES:
         raise ValueError(f"unknown staff type {staff_type!r}")
     if staff_type == "principal_admin" or not unit_has_account_management:

@@ -10,7 +10,6 @@ from .. import passwords, reference
 from ..forms import CSRFSchema
 from ..rules import national_id as national_id_rule
 from .. import teacher_accounts
-from ..rules.staff_accounts import STAFF_TYPES
 
 
 def _root(kw):
@@ -207,14 +206,20 @@ class TeacherSignupSchema(CSRFSchema):
 
 @colander.deferred
 def unit_code_validator(node, kw):
-    from ..organisers import find_organiser
+    from ..staff_accounts import find_unit
 
     root = _root(kw)
 
     def validate(node, value):
-        if find_organiser(root, value) is None:
+        if find_unit(root, value) is None:
             raise colander.Invalid(node, "查無此單位代碼。")
     return validate
+
+
+def application_types() -> dict:
+    """The types one may apply for: the three of a unit (001 參四(三)4), and a centre's own."""
+    return dict(reference.vocabulary("staff_types"),
+                centre_reviewer="區管中心審核人員（區管中心業務帳號）")
 
 
 class StaffApplicationSchema(CSRFSchema):
@@ -225,9 +230,10 @@ class StaffApplicationSchema(CSRFSchema):
         validator=unit_code_validator)
     staff_type = colander.SchemaNode(
         colander.String(), title="申請帳號類別",
-        description="總負責人由所屬區管中心啟用；聯絡人、作業人員由本單位總負責人啟用。",
-        widget=deform.widget.SelectWidget(values=choices(reference.vocabulary("staff_types"))),
-        validator=colander.OneOf(list(STAFF_TYPES)))
+        description="總負責人由所屬區管中心啟用；聯絡人、作業人員由本單位總負責人啟用；"
+                    "區管中心審核人員由全國推廣中心啟用。",
+        widget=deform.widget.SelectWidget(values=choices(application_types())),
+        validator=colander.OneOf(list(application_types())))
     login = login_node()
     password = new_password_node()
     password_confirm = confirm_node()
@@ -237,4 +243,14 @@ class StaffApplicationSchema(CSRFSchema):
                  description="含區碼及分機，例如 (02)2700-0101#100。")
 
     def validator(self, form, value):
+        from pyramid.traversal import find_root
+
+        from ..staff_accounts import find_unit, type_problem
+
         check_passwords(form, value)
+        unit = find_unit(find_root(self.bindings["context"]), value["unit_code"])
+        problem = type_problem(unit, value["staff_type"]) if unit is not None else None
+        if problem:
+            error = colander.Invalid(form)
+            error["staff_type"] = problem
+            raise error

@@ -5,7 +5,6 @@ from pyramid.view import view_config
 
 from .. import permissions, staff_accounts
 from ..forms import FormView
-from ..organisers import find_organiser
 from ..resources.interfaces import IMinistry
 from ..schemas.accounts import StaffApplicationSchema
 from .signup import FORM_PAGE
@@ -23,11 +22,12 @@ class StaffApplication(FormView):
         result = super().__call__()
         if isinstance(result, dict):
             result["intro"] = ("業務帳號屬個人帳號，不可交接、沿用；新任承辦人請申請個人的業務帳號。"
-                               "總負責人由所屬區管中心審核啟用，聯絡人與作業人員由本單位總負責人審核啟用。")
+                               "總負責人由所屬區管中心審核啟用，聯絡人與作業人員由本單位總負責人審核啟用；"
+                               "區管中心的業務帳號由全國推廣中心審核啟用。")
         return result
 
     def apply_success(self, appstruct):
-        unit = find_organiser(self.context, appstruct["unit_code"])
+        unit = staff_accounts.find_unit(self.context, appstruct["unit_code"])
         account = staff_accounts.apply(
             self.request, unit, appstruct["login"], appstruct["password"], appstruct["name"],
             appstruct["email"], appstruct["phone"], appstruct["staff_type"])
