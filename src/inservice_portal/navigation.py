@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from pyramid.traversal import find_resource
 
 from .resources.interfaces import IOrganiser, IRegionCentre
+from .teacher_accounts import SCHOOL_KINDS
 
 
 @dataclass
@@ -42,6 +43,8 @@ def unit_links(request, unit) -> list[NavItem]:
     pages = {IRegionCentre: ("worklist", "settings", "auto-approved", "subunits", "contact"),
              IOrganiser: ("courses", "staff", "teachers", "licences", "contact")}
     wanted = next((names for iface, names in pages.items() if iface.providedBy(unit)), ())
+    if getattr(unit, "kind", None) not in SCHOOL_KINDS:
+        wanted = tuple(n for n in wanted if n != "licences")   # teachers' licences: schools only
     links = [NavItem(title, request.resource_url(unit, name))
              for name, title, permission in UNIT_PAGES
              if name in wanted and request.has_permission(permission, unit)]

@@ -199,6 +199,12 @@ def test_navigation_offers_each_role_its_pages(app, units, site):
     operator = nav_titles(client(app, "a-op"))
     assert "本單位教師帳號管理" not in operator and "修改本單位通訊資料" not in operator
     assert "轄下單位帳號管理" in nav_titles(client(app, "tp-rev"))
+    with site.edit() as root:
+        uni = add_organiser(root, "nknu", "000062", "國立南海師範大學",
+                            kind="teacher_education_university", county="高雄市")
+        add_staff(root, "u-admin", uni, "principal_admin")
+    university = nav_titles(client(app, "u-admin"))
+    assert "本單位業務帳號管理" in university and "教師專長證照審核" not in university
     assert {"教師帳號申請", "業務帳號申請"} <= set(nav_titles(client(app)))
     assert "專長證照登錄申請" in nav_titles(client(app, "t1"))
     with site.edit() as root:
