@@ -8,7 +8,7 @@ import pytest
 from inservice_portal import clock
 from inservice_portal.rules.national_id import check_digit
 
-from ..conftest import PASSWORD, add_organiser, add_teacher, login
+from ..conftest import add_organiser, add_teacher, login
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 003 二(六)), switching types, and deleting an old account only when its courses are finished."""
 import pytest
 
-from ..conftest import PASSWORD, add_course, add_organiser, add_staff, add_teacher, login
+from ..conftest import add_course, add_organiser, add_staff, add_teacher, login
 from .test_security import client
 
 SCHOOL = "/centres/taipei/353601"
@@ -236,7 +236,7 @@ def test_account_pages_use_the_matrix_functions(app, config):
     """Each page is the 001 肆 function of its name (帳號管理 and 機關資料 rows)."""
     from pyramid.config.views import isexception
 
-    from inservice_portal.resources.interfaces import IAccount, IMinistry, IOrganiser, IRegionCentre
+    from inservice_portal.resources.interfaces import IAccount, IOrganiser, IRegionCentre
 
     expected = {
         (IOrganiser, "staff"): "unit.accounts",          # 本單位帳號管理 (業務帳號)
