@@ -168,6 +168,18 @@ def test_rejecting_needs_a_reason_and_mails_it(app, units, site, smtp):
     assert "new.op" not in admin.get(f"{SCHOOL}/staff").html.select_one("main table").get_text()
 
 
+def test_an_empty_application_names_every_field_in_chinese(app, units, smtp):
+    browser = client(app)
+    page = browser.get("/apply-staff").forms["staff-application-form"].submit("apply", status=400)
+    summary = page.html.select_one(".error-summary").get_text()
+    assert "請填寫「姓名」" in summary and "請選擇「申請帳號類別」" in summary
+    assert "Required" not in summary
+    form = page.forms["staff-application-form"]
+    form["phone"] = "123"
+    summary = form.submit("apply", status=400).html.select_one(".error-summary").get_text()
+    assert "聯絡電話：至少需 6 個字元" in summary
+
+
 def test_application_form_validation(app, units, site, smtp):
     page = apply(app, "999999", "new.op", "operator", status=400)
     assert "查無此單位代碼" in page.html.select_one(".error-summary").get_text()

@@ -85,6 +85,12 @@ def school_code_validator(node, kw):
     return validate
 
 
+def length(low=None, high=None):
+    """colander.Length with the messages in Chinese."""
+    return colander.Length(low, high, min_err="至少需 ${min} 個字元。",
+                           max_err="不可超過 ${max} 個字元。")
+
+
 def text(title, description=None, autocomplete=None, **kw):
     attributes = {"autocomplete": autocomplete} if autocomplete else {}
     return colander.SchemaNode(colander.String(), title=title, description=description,
@@ -149,7 +155,7 @@ def subjects_node():
     return colander.SchemaNode(
         colander.String(), title="任教科目", missing="",
         description="可填多個，以頓號「、」或逗號分隔，例如：國語文、數學。",
-        validator=colander.Length(max=200))
+        validator=length(high=200))
 
 
 def login_node():
@@ -165,7 +171,7 @@ class TeacherSignupSchema(CSRFSchema):
     login = login_node()
     password = new_password_node()
     password_confirm = confirm_node()
-    name = text("姓名", autocomplete="name", validator=colander.Length(1, 50))
+    name = text("姓名", autocomplete="name", validator=length(1, 50))
     national_id = colander.SchemaNode(
         colander.String(), title="身分證統一編號",
         description="本國籍請填國民身分證統一編號；外籍教師可填新式居留證統一證號。",
@@ -237,9 +243,9 @@ class StaffApplicationSchema(CSRFSchema):
     login = login_node()
     password = new_password_node()
     password_confirm = confirm_node()
-    name = text("姓名", autocomplete="name", validator=colander.Length(1, 50))
+    name = text("姓名", autocomplete="name", validator=length(1, 50))
     email = email_node()
-    phone = text("聯絡電話", autocomplete="tel", validator=colander.Length(6, 40),
+    phone = text("聯絡電話", autocomplete="tel", validator=length(6, 40),
                  description="含區碼及分機，例如 (02)2700-0101#100。")
 
     def validator(self, form, value):

@@ -8,16 +8,20 @@ from .. import licences
 from ..forms import CSRFSchema, FormView
 from ..masking import mask_national_id
 from ..resources.interfaces import IOrganiser, ITeacher
-from ..schemas.accounts import text
+from ..schemas.accounts import length, text
+
+
+class ChineseDate(colander.Date):
+    err_template = "請以 年-月-日 填寫日期（例如 2024-08-15）。"
 
 
 class LicenceSchema(CSRFSchema):
-    title = text("證照名稱", validator=colander.Length(1, 100),
+    title = text("證照名稱", validator=length(1, 100),
                  description="以非教師證照之專長證照為主，例如：丙級廚師、救生員、英語檢定。")
-    issuer = text("發證單位", validator=colander.Length(1, 100))
-    number = text("證號", missing="", validator=colander.Length(max=60))
+    issuer = text("發證單位", validator=length(1, 100))
+    number = text("證號", missing="", validator=length(high=60))
     issued_on = colander.SchemaNode(
-        colander.Date(), title="發證日期",
+        ChineseDate(), title="發證日期",
         widget=deform.widget.TextInputWidget(attributes={"type": "date"}))
 
 

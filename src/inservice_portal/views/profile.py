@@ -14,17 +14,18 @@ from .. import email_confirmation, teacher_accounts
 from ..forms import CSRFSchema, FormView
 from ..resources.events import ObjectModified, notify
 from ..resources.interfaces import IAccount, ITeacher
-from ..schemas.accounts import email_node, job_title_node, stage_node, subjects_node, text
+from ..schemas.accounts import (email_node, job_title_node, length, stage_node, subjects_node,
+                               text)
 from .signup import FORM_PAGE
 
 
 class StaffProfileSchema(CSRFSchema):
     email = email_node()
-    phone = text("聯絡電話", autocomplete="tel", validator=colander.Length(6, 40))
+    phone = text("聯絡電話", autocomplete="tel", validator=length(6, 40))
 
 
 class TeacherProfileSchema(CSRFSchema):
-    name = text("姓名", autocomplete="name", validator=colander.Length(1, 50))
+    name = text("姓名", autocomplete="name", validator=length(1, 50))
     email = email_node()
     stage = stage_node()
     job_title = job_title_node()

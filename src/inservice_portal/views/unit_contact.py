@@ -7,15 +7,15 @@ from pyramid.view import view_config
 from ..forms import CSRFSchema, FormView
 from ..resources.events import ObjectModified, notify
 from ..resources.interfaces import IOrganiser, IRegionCentre
-from ..schemas.accounts import text
+from ..schemas.accounts import length, text
 from .signup import FORM_PAGE
 
 FIELDS = ("address", "phone", "email")
 
 
 class ContactSchema(CSRFSchema):
-    address = text("地址", autocomplete="street-address", validator=colander.Length(1, 200))
-    phone = text("電話", autocomplete="tel", validator=colander.Length(6, 40))
+    address = text("地址", autocomplete="street-address", validator=length(1, 200))
+    phone = text("電話", autocomplete="tel", validator=length(6, 40))
     email = colander.SchemaNode(
         colander.String(), title="電子郵件信箱",
         validator=colander.Email(msg="電子郵件信箱格式不正確。"),

@@ -11,8 +11,8 @@ from ..forms import CSRFSchema, FormView
 from ..masking import mask_national_id
 from ..resources.interfaces import IOrganiser, ITeacher
 from ..schemas.accounts import (email_node, job_title_node, job_titles, national_id_format,
-                                new_login_validator, normalised_id, stage_node, subjects_node,
-                                text)
+                                length, new_login_validator, normalised_id, stage_node,
+                                subjects_node, text)
 from .signup import FORM_PAGE
 
 
@@ -50,7 +50,7 @@ class AddTeacherSchema(CSRFSchema):
         validator=national_id_format,
         description="已有教師帳號者，帳號將移入本單位（姓名須相符）；尚無帳號者將新建帳號。",
         widget=deform.widget.TextInputWidget(attributes={"autocomplete": "off"}))
-    name = text("姓名", validator=colander.Length(1, 50))
+    name = text("姓名", validator=length(1, 50))
     email = email_node()
     stage = stage_node()
     job_title = job_title_node()
