@@ -13,8 +13,9 @@ from pyramid.traversal import find_resource, find_root
 
 from . import clock, mail
 
-PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
-STATES = {PENDING: "待學校審核", APPROVED: "已登錄", REJECTED: "未通過"}
+PENDING, APPROVED, REJECTED, WITHDRAWN = "pending", "approved", "rejected", "withdrawn"
+STATES = {PENDING: "待學校審核", APPROVED: "已登錄", REJECTED: "未通過",
+          WITHDRAWN: "已撤回（離開原服務學校）"}
 
 
 class LicenceError(ValueError):
@@ -86,3 +87,21 @@ def decide(request, school, login, licence_id, approve: bool, reason="") -> Lice
               f"{teacher.name} 您好：\n\n您申請登錄的專長證照「{licence.title}」{outcome}。\n\n"
               "全國教師在職進修資訊網")
     return licence
+
+
+def withdraw_pending(teacher):
+    """The teacher leaves the school: applications it has not decided are withdrawn (the
+    teacher applies again at the new school)."""
+    root = find_root(teacher)
+    for licence in licences_of(teacher):
+        if licence.state != PENDING:
+            continue
+        try:
+            school = find_resource(root, licence.school)
+        except KeyError:
+            school = None
+        filed = getattr(school, "licence_applications", None)
+        if filed is not None:
+            filed.pop((teacher.login, licence.id), None)
+        licence.state = WITHDRAWN
+        licence.decided_at = clock.now()

@@ -87,6 +87,10 @@ def teacher_by_national_id(root, national_id: str):
 
 def move_to_school(teacher, school):
     """教師資料登錄 of an existing teacher: the school becomes the teacher's current one."""
+    from . import licences
+
+    if teacher.school != resource_path(school):
+        licences.withdraw_pending(teacher)
     teacher.school = resource_path(school)
     teacher.employment = "employed"
     notify(ObjectModified(teacher))
@@ -96,6 +100,9 @@ def transfer_out(teacher, reason: str):
     """離職/轉校/退休: the teacher keeps account and transcript and loses the school."""
     if reason not in reference.vocabulary("transfer_out_reasons"):
         raise ValueError(f"unknown reason {reason!r}")
+    from . import licences
+
+    licences.withdraw_pending(teacher)
     teacher.school = None
     teacher.employment = reason
     notify(ObjectModified(teacher))

@@ -210,3 +210,15 @@ def test_navigation_offers_each_role_its_pages(app, units, site):
     with site.edit() as root:
         root["people"]["t1"].school = None
     assert "專長證照登錄申請" not in nav_titles(client(app, "t1"))
+
+
+def test_leaving_the_school_withdraws_pending_licence_applications(app, units, site, smtp):
+    apply_licence(client(app, "t1"))
+    admin = client(app, "a-admin")
+    assert "救生員證" in admin.get(f"{SCHOOL}/licences").text
+    admin.post(f"{SCHOOL}/teachers", {"csrf_token": token_of(admin.get(f"{SCHOOL}/teachers")),
+                                      "login": "t1", "reason": "retired"})
+    assert "目前沒有待審核的申請" in admin.get(f"{SCHOOL}/licences").text
+    [licence] = site.read(lambda root: list(root["people"]["t1"].licences.values()))
+    assert licence.state == "withdrawn"
+    assert "已撤回" in client(app, "t1").get("/people/t1/licences").text
