@@ -128,3 +128,17 @@ def test_unit_account_pages_are_accessible(page, people, who, path):
     page.goto(path)
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     assert_accessible(page)
+
+
+def test_school_admin_activates_an_operator_by_keyboard(page, people, mailbox, live_site):
+    log_in(page, "school-admin")
+    expect(page.get_by_role("button", name="登出")).to_be_visible()
+    page.get_by_role("navigation", name="主選單").get_by_role("link", name="本單位業務帳號管理").click()
+    approve = page.get_by_role("button", name="審核通過並啟用：張雅惠（new-op）")
+    approve.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status").first).to_contain_text("已啟用「張雅惠」（new-op）")
+    expect(page.get_by_role("main")).to_contain_text("目前沒有待審核的申請")
+    assert live_site.read(lambda root: root["centres"]["taipei"]["353601"].roles_of("new-op")) \
+        == ("operator",)
+    assert_accessible(page)
