@@ -7,6 +7,8 @@ runs last and asserts nothing was found.
 """
 import logging
 import re
+import unicodedata
+from urllib.parse import unquote_plus
 
 from inservice_portal.demo import valid_national_id
 
@@ -14,6 +16,11 @@ from inservice_portal.demo import valid_national_id
 CANDIDATE = re.compile(r"(?<![A-Za-z0-9])[A-Z][12]\d{8}(?![0-9])")
 # The one view that shows the full number, on purpose and audited (views/account_admin.py).
 ALLOWED = re.compile(r"/@@national-id$")
+
+
+def as_typed(text: str) -> str:
+    """Form input as the app normalises an ID (full-width, lower case, spaces)."""
+    return re.sub(r"[ \t]+", "", unicodedata.normalize("NFKC", text)).upper()
 
 
 def full_ids(text: str) -> set[str]:
@@ -27,17 +34,20 @@ class Scan:
         self.mails = 0
         self.findings: list[str] = []
 
-    def found(self, where: str, text: str):
-        for value in full_ids(text):
+    def found(self, where: str, text: str, typed=frozenset()):
+        for value in full_ids(text) - typed:
             self.findings.append(f"{where}: {value}")
 
-    def request(self, method: str, url: str, body_text: str, status: int):
+    def request(self, method: str, url: str, body_text: str, status: int, sent: str = ""):
         self.responses += 1
         self.found(f"URL of {method} {url}", url)
         path = url.split("?", 1)[0]
         if method == "POST" and ALLOWED.search(path) and status == 200:
             return
-        self.found(f"response to {method} {url} ({status})", body_text)
+        # A refused form gives back what its sender typed (nothing lost on a failed
+        # submission): the sender's own input is not a disclosure.
+        typed = full_ids(as_typed(sent)) if status >= 400 else frozenset()
+        self.found(f"response to {method} {url} ({status})", body_text, typed)
 
     def log(self, text: str):
         self.log_records += 1
@@ -76,7 +86,8 @@ def install():
                 ("text/", "application/json")) else ""
         except (UnicodeDecodeError, AttributeError):
             body = ""
-        SCAN.request(req.method, req.url, body, response.status_int)
+        sent = unquote_plus(req.body.decode("utf-8", "replace")) if req.method == "POST" else ""
+        SCAN.request(req.method, req.url, body, response.status_int, sent)
         return response
 
     original_note = transaction.Transaction.note

@@ -18,7 +18,7 @@ from persistent import Persistent
 from pyramid.traversal import find_resource, find_root, resource_path_tuple
 
 from .resources.events import IObjectAdded, IObjectModified, IObjectWillBeRemoved
-from .resources.interfaces import ICourse, ISharedItem
+from .resources.interfaces import ICourse, ISharedItem, ITeacher
 from .chinese_text import PostingsIndex, make_text_index
 
 
@@ -186,6 +186,7 @@ INDEXES = {
     "sub_item": Value("sub_item"),
     "level": Value("level"),
     "hours": Hours(),
+    "school": Attr("school"),          # a teacher's current school (its path), or None
 }
 KEYWORD_INDEXES = {
     "flags": ReviewFlagCodes(),
@@ -441,7 +442,7 @@ def on_removed(event):
     unindex_object(event.object)
 
 
-CATALOGUED = (ICourse, ISharedItem)
+CATALOGUED = (ICourse, ISharedItem, ITeacher)
 
 
 def includeme(config):

@@ -10,7 +10,7 @@ from datetime import time, timedelta
 
 from pyramid.traversal import find_resource, resource_path
 
-from . import clock, mfa, reference
+from . import clock, licences, mfa, reference, staff_accounts
 from .resources.accounts import Staff, Teacher
 from .resources.course import Course, Session
 from .resources.events import ObjectModified, notify
@@ -88,6 +88,13 @@ def load_demo(root) -> bool:
                           job_title=t["job_title"], subjects=t["subjects"])
         account.set_password(password)
         people.add(t["login"], account)
+
+    for a in data.get("staff_applications", ()):
+        staff_accounts.file_application(unit(a["unit"]), a["login"], password, a["name"],
+                                        f"{a['login']}@example.org", a["phone"], a["role"])
+    for a in data.get("licence_applications", ()):
+        licences.apply(people[a["teacher"]], a["title"], a["issuer"], a["number"],
+                       today + timedelta(days=a["issued_on"]))
 
     for c in data["courses"]:
         starts = today + timedelta(days=c["start"])

@@ -29,6 +29,16 @@ class CSRFSchema(colander.Schema):
                                      missing="")
 
 
+def say_required_in_chinese(schema):
+    """colander's default message for a missing value ("Required") reaches the error summary
+    untranslated: name the field instead, as the course form does (請填寫「…」 / 請選擇「…」)."""
+    for node in schema.children:
+        if node.missing_msg == "Required" and node.title:
+            choose = isinstance(getattr(node, "widget", None), deform.widget.SelectWidget)
+            node.missing_msg = f"請{'選擇' if choose else '填寫'}「{node.title}」"
+        say_required_in_chinese(node)
+
+
 class FormView:
     schema = None          # a colander schema class
     buttons = ()           # deform.Button instances or names
@@ -42,6 +52,7 @@ class FormView:
 
     def make_form(self):
         schema = self.schema().bind(request=self.request, context=self.context)
+        say_required_in_chinese(schema)
         return self.form_class(schema, buttons=self.buttons, formid=self.formid)
 
     def appstruct(self):

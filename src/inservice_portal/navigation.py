@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from pyramid.traversal import find_resource
 
 from .resources.interfaces import IMinistry, IOrganiser, IRegionCentre
+from .teacher_accounts import SCHOOL_KINDS
 
 
 @dataclass
@@ -35,15 +36,25 @@ UNIT_PAGES = [
     ("overdue-rosters", "未結案課程", None),     # the page of each kind declares its own
     ("audit", "稽核紀錄", "audit.browse"),
     ("proxy", "代理模式", "proxy_mode"),
+    ("staff", "本單位業務帳號管理", "unit.accounts"),
+    ("teachers", "本單位教師帳號管理", "unit.teachers"),
+    ("licences", "教師專長證照審核", "unit.accounts"),
+    ("subunits", "轄下單位帳號管理", "subunit.accounts"),
+    ("contact", "修改本單位通訊資料", "unit.edit_contact"),
 ]
 
 
 def unit_links(request, unit) -> list[NavItem]:
     pages = {IRegionCentre: ("worklist", "settings", "auto-approved", "overdue-rosters",
-                             "sharing-moderation", "sharing", "audit", "proxy"),
-             IOrganiser: ("courses", "overdue-rosters", "sharing"), IMinistry: ("audit",)}
+                             "sharing-moderation", "sharing", "subunits", "contact", "audit",
+                             "proxy"),
+             IOrganiser: ("courses", "overdue-rosters", "sharing", "staff", "teachers", "licences",
+                          "contact"),
+             IMinistry: ("audit",)}
     needs = {IRegionCentre: "course.review", IOrganiser: "unit.courses", IMinistry: "audit.browse"}
     wanted = next((names for iface, names in pages.items() if iface.providedBy(unit)), ())
+    if getattr(unit, "kind", None) not in SCHOOL_KINDS:
+        wanted = tuple(n for n in wanted if n != "licences")   # teachers' licences: schools only
     kind = next((iface for iface in pages if iface.providedBy(unit)), None)
     links = [NavItem(title, request.resource_url(unit, name))
              for name, title, permission in UNIT_PAGES
@@ -62,7 +73,12 @@ def nav(request) -> list[NavItem]:
             items += [NavItem("個人報名紀錄", f"{app}/my-registrations"),
                       NavItem("收藏追蹤", f"{app}/favourites"),
                       NavItem("個人研習紀錄", f"{app}/transcript")]
+        if getattr(account, "employed", False):
+            # 專長證照登錄申請: a teacher with a current school (004, amended Art. 5)
+            items.append(NavItem("專長證照登錄申請", request.resource_url(account, "licences")))
         items.append(NavItem("我的帳號", f"{app}/account"))
+    else:
+        items += [NavItem("教師帳號申請", f"{app}/signup"), NavItem("業務帳號申請", f"{app}/apply-staff")]
     for item in items:
         item.current = request.url.rstrip("/") == item.url.rstrip("/")
     return items

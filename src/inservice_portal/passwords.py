@@ -30,3 +30,15 @@ def verify(password_hash: str | None, password: str) -> bool:
 
 def needs_rehash(password_hash: str) -> bool:
     return _hasher.check_needs_rehash(password_hash)
+
+
+MIN_LENGTH = 8
+
+
+def check_new(password: str, *, login: str = "") -> str | None:
+    """Why ``password`` may not be chosen as a new password, or None when it may."""
+    if len(password or "") < MIN_LENGTH:
+        return f"密碼至少需 {MIN_LENGTH} 個字元。"
+    if login and password.strip().lower() == login.strip().lower():
+        return "密碼不可與帳號相同。"
+    return None

@@ -49,6 +49,20 @@ SAMPLES = {
     (IAccount, "disable"): "/people/t1/@@disable",
     (IAccount, "reset-mfa"): "/people/t1/@@reset-mfa",
     (ITeacher, "national-id"): "/people/t1/@@national-id",
+    (IMinistry, "signup"): "/signup",
+    (IMinistry, "confirm-email"): "/confirm-email?login=t1&token=x",
+    (IAccount, "edit"): "/people/a-admin/@@edit",
+    (IAccount, "resend-confirmation"): "/people/a-admin/resend-confirmation",
+    (IMinistry, "apply-staff"): "/apply-staff",
+    (IOrganiser, "staff"): f"{SCHOOL}/staff",
+    (IOrganiser, "unit-staff"): f"{SCHOOL}/unit-staff",
+    (IRegionCentre, "subunits"): "/centres/taipei/subunits",
+    (IRegionCentre, "contact"): "/centres/taipei/contact",
+    (IOrganiser, "teachers"): f"{SCHOOL}/teachers",
+    (IOrganiser, "add-teacher"): f"{SCHOOL}/@@add-teacher",
+    (IOrganiser, "contact"): f"{SCHOOL}/contact",
+    (IOrganiser, "licences"): f"{SCHOOL}/licences",
+    (ITeacher, "licences"): "/people/t1/licences",
     (IRegionCentre, ""): "/centres/taipei",
     (IRegionCentre, "worklist"): "/centres/taipei/worklist",
     (IRegionCentre, "settings"): "/centres/taipei/settings",
@@ -201,10 +215,10 @@ def test_csrf_exemptions_are_exactly_the_expected(app, config):
 
 def test_every_unsafe_view_refuses_a_request_without_a_valid_token(app, config, people, site):
     """Every POST view (and PUT/PATCH/DELETE), logged in by cookie, without or with a forged
-    token: 400, whatever the view would have done. Each view is tried by a school's admin and
-    by the ministry's: one without the permission may get 403 first, but one of them must
-    reach the CSRF check, and neither may get through."""
-    browsers = [client(app, "a-admin"), client(app, "moe")]
+    token: 400, whatever the view would have done. Each view is tried by a school's admin, by
+    the ministry's and by a centre's reviewer: one without the permission may get 403 first,
+    but one of them must reach the CSRF check, and none may get through."""
+    browsers = [client(app, "a-admin"), client(app, "moe"), client(app, "tp-rev")]
     checked = set()
     sessions = site.read(lambda root: len(root.login_sessions))
     for intr, _ in app_views(config):

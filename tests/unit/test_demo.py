@@ -197,3 +197,17 @@ def test_demo_registrations_fill_seats_and_the_waitlist(loaded):
     assert first == [("teacher-es", "accepted", None), ("teacher-es2", "accepted", None),
                      ("teacher-es3", "accepted", None), ("teacher-es4", "waitlisted", 1)]
     assert left == 0 and review == ["applied", "applied"] and len(mine) == 2
+
+
+def test_pending_applications_wait_on_their_approvers(loaded):
+    def check(root):
+        from inservice_portal import licences, staff_accounts
+
+        school = find_resource(root, TPE_ES)
+        assert [a.login for a in staff_accounts.applications(school)] == ["tpe-es-newcontact"]
+        taipei = root["centres"]["taipei"]
+        assert [a.login for a in staff_accounts.applications(taipei)] == ["tpe-jh-admin"]
+        assert not root["people"]["tpe-jh-admin"].active
+        [(teacher, licence)] = licences.pending(school)
+        assert teacher.login == "teacher-es" and licence.title == "救生員證"
+    loaded.read(check)

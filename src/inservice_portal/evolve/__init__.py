@@ -59,6 +59,24 @@ def _account_security(root):
     log_of(root)
 
 
+def _people_indexes(root):
+    """The national-ID index on /people, and teachers in the catalog (by school)."""
+    from BTrees.OOBTree import OOBTree
+
+    from ..catalog import add_missing_indexes, index_object
+    from ..resources.interfaces import ITeacher
+
+    add_missing_indexes(root.catalog)
+    people = root["people"]
+    if people.national_ids is None:
+        people.national_ids = OOBTree()
+    for login, account in people.items():
+        if ITeacher.providedBy(account):
+            if account.national_id:
+                people.national_ids.setdefault(account.national_id, login)
+            index_object(account)
+
+
 # (number, description, function(root)). Append; never renumber or remove.
 STEPS: list[tuple[int, str, object]] = [
     (1, "catalog: stage, auto_approved and review-flag indexes", _review_indexes),
@@ -68,6 +86,7 @@ STEPS: list[tuple[int, str, object]] = [
     (4, "資源分享區: the /sharing container and its catalog indexes", _sharing_area),
     (5, "accounts: password reset tokens; the audit log database", _account_security),
     (6, "national ID → login index for rosters (walk-ins by national ID)", _national_ids),
+    (7, "people: national-ID index; teachers catalogued by school", _people_indexes),
 ]
 VERSION_KEY = "evolve_version"
 

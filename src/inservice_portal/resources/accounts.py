@@ -75,6 +75,11 @@ class Account(Persistent):
 @implementer(ITeacher)
 class Teacher(Account):
     kind = "teacher"
+    content_type = "teacher"          # catalogued: a school's teachers are a catalog query
+    employment = "employed"           # a key of vocabularies.employment_statuses
+    email_confirmed = False           # set by the one-time link (email_confirmation.py)
+    consents = None                   # {agreement code: when accepted}, at sign-up
+    licences = None                   # OOBTree id → Licence (專長證照登錄申請)
 
     def __init__(self, login, name, email="", national_id="", school=None, stage=None,
                  job_title=None, subjects=()):
@@ -97,6 +102,9 @@ class Teacher(Account):
 @implementer(IStaff)
 class Staff(Account):
     kind = "staff"
+    # "applied" until its approver activates it (staff_accounts.py); "deleted" when an old
+    # account is retired (it is kept, so that its login is never reused by another person).
+    state = "active"
 
     def __init__(self, login, name, email="", unit=None, staff_type=None, phone=""):
         super().__init__(login, name, email)
