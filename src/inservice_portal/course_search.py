@@ -17,6 +17,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from . import reference, taxonomy
+from .catalog import CATALOGUED
+from .resources.interfaces import ICourse
 from .query_plan import AnyOf, Eq, Range, intersect, page, text_match
 
 CATALOGUE_STATES = ("published",)
@@ -206,7 +208,8 @@ class Results:
 
 def clauses(root, c: Criteria, today: date) -> list:
     catalog = root.catalog
-    out = [Eq(catalog["content_type"], "course")]
+    # Only courses are catalogued today: their content-type clause would match everything.
+    out = [] if CATALOGUED == (ICourse,) else [Eq(catalog["content_type"], "course")]
     states = CATALOGUE_STATES + (FINISHED_STATES if c.finished else ())
     out.append(AnyOf(catalog["state"], states))
     for name, index in (("centre", "centre"), ("county", "county"), ("organiser", "organiser"),

@@ -14,12 +14,34 @@ The indexes are hypatia's FieldIndex and KeywordIndex (``_fwd_index``: value →
 place that reads their internals.
 """
 import heapq
+import time
 from itertools import islice
 
 import BTrees
 
 IF = BTrees.family64.IF
 EMPTY = IF.Set()
+
+
+# len() of a stored TreeSet reads every bucket of it: for ``state == "closed"`` at a million
+# courses that is thousands of records, loaded into each connection's cache only to order the
+# clauses. The sizes are remembered per process for a while: a stale size can only change the
+# order of the plan, never its result.
+SIZE_TTL = 60.0
+_sizes: dict = {}
+
+
+def stored_len(docids) -> int:
+    oid = getattr(docids, "_p_oid", None)
+    if oid is None or not isinstance(docids, IF.TreeSet):
+        return len(docids)
+    now = time.monotonic()
+    known = _sizes.get(oid)
+    if known is not None and now - known[0] < SIZE_TTL:
+        return known[1]
+    size = len(docids)
+    _sizes[oid] = (now, size)
+    return size
 
 
 class Eq:
@@ -32,7 +54,7 @@ class Eq:
         return self.index._fwd_index.get(self.value, EMPTY)
 
     def size(self) -> int:
-        return len(self.stored())
+        return stored_len(self.stored())
 
     def docids(self):
         return self.stored()          # the index's own set: read, never mutated
@@ -41,8 +63,7 @@ class Eq:
         return self.stored().__contains__
 
     def is_everything(self) -> bool:
-        """True when every indexed document matches (``content_type == "course"`` today)."""
-        return self.size() >= self.index.indexed_count()
+        return False
 
 
 class AnyOf:
@@ -67,7 +88,7 @@ class AnyOf:
         return lambda docid: rev.get(docid) in values
 
     def is_everything(self) -> bool:
-        return self.size() >= self.index.indexed_count()
+        return False
 
 
 EXACT_VALUES = 64
