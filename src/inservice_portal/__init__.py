@@ -80,7 +80,6 @@ def make_config(settings: dict) -> Configurator:
     config.include(".workflows.course")
     config.include(".workflows.sharing")
     config.include(".records")
-    config.include(".national_ids")
     config.include(".workflows.registration")
     config.include(".course_locks")
     config.include(".forms")

@@ -1,6 +1,5 @@
 """Open the root, creating it on first use in one transaction (idempotent)."""
 import transaction
-from BTrees.OOBTree import OOBTree
 from ZODB.POSException import ConflictError
 from pyramid_zodbconn import get_connection
 
@@ -22,7 +21,6 @@ def make_root() -> Ministry:
         root["centres"].add(c["code"], centre, send_events=False)
     ensure_sharing_area(root)
     ensure_catalog(root)
-    root.national_ids = OOBTree()       # national ID → login (national_ids.py)
     evolve.mark_baseline(root)
     return root
 

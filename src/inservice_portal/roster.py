@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from pyramid.traversal import find_root
 
-from . import clock, national_ids, registrations
+from . import clock, registrations
 from .masking import mask_national_id
 from .resources.accounts import Teacher
 from .resources.roster import CheckIns, Roster, RosterEntry
@@ -113,15 +113,8 @@ def find_teacher(root, key: str):
         return None
     account = root["people"].get(key)
     if account is None and len(key) == 10 and key[0].isalpha():
-        wanted = key.upper()
-        if getattr(root, "national_ids", None) is not None:
-            login = national_ids.login_of(root, wanted)
-            account = root["people"].get(login) if login else None
-            if getattr(account, "national_id", "").upper() != wanted:
-                account = None                   # the index is a hint: the ID has changed
-        else:                                    # a site not yet evolved (step 6)
-            account = next((a for a in root["people"].values()
-                            if getattr(a, "national_id", None) == wanted), None)
+        login = root["people"].login_for_national_id(key.upper())
+        account = root["people"].get(login) if login else None
     return account if isinstance(account, Teacher) else None
 
 

@@ -29,7 +29,6 @@ def world():
     config.include("inservice_portal.workflows.course")
     config.include("inservice_portal.catalog")
     config.include("inservice_portal.records")
-    config.include("inservice_portal.national_ids")
     root = make_root()
     school = root["centres"]["taipei"].add("353601", Organiser("353601", "甲國小", "k12_school"))
     accounts = {}
@@ -259,20 +258,10 @@ def test_a_course_without_sessions_is_one_mark_worth_its_hours(world):
     assert record.days == ((ENDED, Decimal(3)),)
 
 
-def test_national_id_index_kept_by_events_and_built_by_evolve(world):
-    from inservice_portal import evolve, national_ids
-
+def test_walk_ins_by_national_id_are_found_through_the_people_index(world):
     root = world.root
-    assert national_ids.login_of(root, "a123456782") == "t2"
+    assert roster.find_teacher(root, "a123456782").login == "t2"
     assert roster.find_teacher(root, "A123456782").login == "t2"
-    root["people"]["t2"].national_id = "A223456789"      # changed without an event: a stale hint
-    assert roster.find_teacher(root, "A123456782") is None
     root["people"].remove("t3")
-    assert national_ids.login_of(root, "A123456783") is None
-    del root.national_ids                                # a site from before step 6 …
-    assert roster.find_teacher(root, "A123456781").login == "t1"     # … scans, slowly
-    root.evolve_version = 5
-    [step] = [step for number, _, step in evolve.pending(root) if number == 6]
-    step(root)
-    assert national_ids.login_of(root, "A223456789") == "t2"
-    assert national_ids.login_of(root, "A123456781") == "t1"
+    assert roster.find_teacher(root, "A123456783") is None
+    assert roster.find_teacher(root, "A12345678") is None              # not an ID, not a login

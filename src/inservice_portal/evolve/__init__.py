@@ -31,12 +31,6 @@ def _search_indexes(root):
         reindex_all(root)
 
 
-def _national_ids(root):
-    from ..national_ids import build
-
-    build(root)
-
-
 def _course_registrations(root):
     """Give every course stored before registrations existed its empty container."""
     from ..catalog import Search
@@ -85,7 +79,6 @@ STEPS: list[tuple[int, str, object]] = [
     (3, "courses: the registrations container (線上報名)", _course_registrations),
     (4, "資源分享區: the /sharing container and its catalog indexes", _sharing_area),
     (5, "accounts: password reset tokens; the audit log database", _account_security),
-    (6, "national ID → login index for rosters (walk-ins by national ID)", _national_ids),
     (7, "people: national-ID index; teachers catalogued by school", _people_indexes),
 ]
 VERSION_KEY = "evolve_version"
