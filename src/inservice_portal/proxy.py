@@ -5,10 +5,10 @@ While it lasts, the request's ``account`` is the unit's account (its rights, its
 the audit log (``actor`` and ``on_behalf``) record both. It lives on the server-side session
 (login_sessions.py), so it ends with the session, and a banner shows it on every page.
 """
-from pyramid.traversal import find_resource
 
 from . import audit, login_sessions
 from .resources.interfaces import IOrganiser
+from .resources.units import unit_at
 
 
 class ProxyRefused(Exception):
@@ -16,13 +16,7 @@ class ProxyRefused(Exception):
 
 
 def unit_of(root, account):
-    path = getattr(account, "unit", None)
-    if not path:
-        return None
-    try:
-        return find_resource(root, path)
-    except KeyError:
-        return None
+    return unit_at(root, getattr(account, "unit", None))
 
 
 def may_act_as(root, centre, target) -> bool:

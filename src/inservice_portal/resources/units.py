@@ -1,5 +1,6 @@
 """Units of the hierarchy: folders that carry local roles and a matrix-derived ACL."""
 from persistent.mapping import PersistentMapping
+from pyramid.traversal import find_resource
 from zope.interface import implementer
 
 from .. import permissions
@@ -38,3 +39,13 @@ class Unit(Folder):
 
     def roles_of(self, login: str) -> tuple[str, ...]:
         return self.__local_roles__.get(login, ())
+
+
+def unit_at(root, path):
+    """The unit at ``path`` (an account's unit or school); None when unset or since removed."""
+    if not path:
+        return None
+    try:
+        return find_resource(root, path)
+    except KeyError:
+        return None

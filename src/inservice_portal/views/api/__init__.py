@@ -6,12 +6,13 @@ included: views raise ApiError (or return api_error when the transaction must co
 """
 import json
 
-from pyramid.traversal import find_resource, resource_path
+from pyramid.traversal import resource_path
 from pyramid.view import exception_view_config
 
 from ...api_errors import UNAUTHORIZED, ApiError, api_error, malformed
 from ...bootstrap import root_factory
 from ...clock import TAIPEI
+from ...resources.units import unit_at as find_unit  # noqa: F401  (for the API views)
 from ...security import bearer_token
 
 PREFIX = "/api/v1"
@@ -68,16 +69,6 @@ def json_object(request) -> dict:
 def instant(value) -> str:
     """ISO 8601 with Taiwan's offset, to the second (API.md conventions)."""
     return value.astimezone(TAIPEI).replace(microsecond=0).isoformat()
-
-
-def find_unit(root, path):
-    """The unit at ``path`` (an account's unit or school); None when unset or since removed."""
-    if not path:
-        return None
-    try:
-        return find_resource(root, path)
-    except KeyError:
-        return None
 
 
 def unit_json(unit) -> dict | None:
