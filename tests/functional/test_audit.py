@@ -286,3 +286,21 @@ def test_evolve_step_5_prepares_an_older_site(app, world, site):
         assert 5 in [n for n, _, _ in evolve.pending(root)]
         dict((n, fn) for n, _, fn in evolve.STEPS)[5](root)
     assert site.read(lambda root: len(root.password_resets)) == 0
+
+
+def test_every_export_is_recorded(app, world, site):
+    with site.edit() as root:
+        school = root["centres"]["taipei"]["353601"]
+        code = add_course(root, school, "公告研習", state="published").code
+    course = f"/centres/taipei/353601/{code}"
+    staff = browser(app, "a-admin")
+    for kind in ("signin", "participants"):
+        assert staff.get(f"{course}/@@export?kind={kind}").content_type.endswith("sheet")
+    staff.get(f"{course}/@@roster.xlsx")
+    browser(app, "t1").get("/transcript.xlsx")
+    exports = [(e["actor"], e["object"], e["detail"]["export"], e["ip"])
+               for e in entries(site) if e["action"] == "export"]
+    assert exports == [("a-admin", course, "簽到表", "192.0.2.7"),
+                       ("a-admin", course, "參與研習教師名單", "192.0.2.7"),
+                       ("a-admin", course, "研習名單", "192.0.2.7"),
+                       ("t1", "/people/t1", "個人研習紀錄", "192.0.2.7")]

@@ -10,7 +10,7 @@ from pyramid.response import Response
 from pyramid.traversal import find_resource, find_root
 from pyramid.view import view_config
 
-from .. import registrations as service
+from .. import audit, registrations as service
 from ..masking import mask_national_id
 from ..reference import vocabulary
 from ..resources.interfaces import ICourse
@@ -130,6 +130,7 @@ def export(context, request):
         raise HTTPNotFound()
     filename = f"{context.code}-{EXPORTS[kind]}.xlsx"
     response = Response(workbook(kind, context), content_type=XLSX)
+    audit.record("export", context, request=request, detail={"export": EXPORTS[kind]})
     response.headers["Content-Disposition"] = (
         f"attachment; filename=\"{context.code}-{kind}.xlsx\"; "
         f"filename*=UTF-8''{quote(filename)}")

@@ -8,7 +8,7 @@ from pyramid.response import Response
 from pyramid.traversal import find_root
 from pyramid.view import view_config
 
-from .. import clock, records, roster_xlsx
+from .. import audit, clock, records, roster_xlsx
 from .. import roster as roster_service
 from ..catalog import Search
 from ..masking import mask_national_id
@@ -115,6 +115,7 @@ def save_roster(context, request):
              request_method="GET")
 def roster_template(context, request):
     """The roster as an XLSX template (national IDs masked)."""
+    audit.record("export", context, request=request, detail={"export": "研習名單"})
     return Response(roster_xlsx.template(context), content_type=roster_xlsx.CONTENT_TYPE,
                     content_disposition=f'attachment; filename="roster-{context.code}.xlsx"')
 

@@ -8,7 +8,7 @@ from pyramid.httpexceptions import HTTPForbidden
 from pyramid.response import Response
 from pyramid.view import view_config
 
-from .. import permissions, records
+from .. import audit, permissions, records
 from ..resources.interfaces import IMinistry, ITeacher
 from ..roster_xlsx import CONTENT_TYPE
 from ..schemas.course import hours_text
@@ -44,6 +44,7 @@ def transcript_page(context, request):
              request_method="GET")
 def transcript_xlsx(context, request):
     teacher = _teacher(request)
+    audit.record("export", teacher, request=request, detail={"export": "個人研習紀錄"})
     book = Workbook()
     sheet = book.active
     sheet.title = "個人研習紀錄"
