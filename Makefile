@@ -5,7 +5,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 export CHAMELEON_CACHE := $(CURDIR)/var/cache/chameleon
 
-.PHONY: run test test-unit test-functional test-e2e demo browser e2e-deps bench bench-search clean
+.PHONY: run test test-unit test-functional test-e2e demo browser e2e-deps bench bench-search bench-rush \
+        bench-attendance clean
 
 $(STAMP): setup.cfg setup.py pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -54,6 +55,17 @@ e2e-deps: browser node_modules/axe-core/axe.min.js
 COURSES ?= 1000000
 bench-search: $(STAMP) var
 	$(BIN)/python bench/search.py --courses $(COURSES)
+
+## make bench-rush: 2,000 registrations over 64 connections for a 50-seat course, over HTTP
+bench-rush: $(STAMP) var
+	$(BIN)/python bench/registration_rush.py
+
+## make bench-attendance: check-in, roster and closing of a 2,000-teacher course, in process
+bench-attendance: $(STAMP) var
+	$(BIN)/python bench/bench_attendance.py
+
+## make bench: every benchmark (the search one at COURSES courses: long at the default)
+bench: bench-rush bench-attendance bench-search
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache
