@@ -73,7 +73,9 @@ def test_teacher_signs_up_in_the_browser(page, people, mailbox, live_server):
     # The agreement scrolls with the keyboard alone.
     agreement.focus()
     page.keyboard.press("PageDown")
-    assert agreement.evaluate("el => el.scrollTop") > 0
+    # (the browser may scroll smoothly: wait for it rather than read at once)
+    page.wait_for_function("el => el.scrollTop > 0", arg=agreement.element_handle(),
+                           timeout=5000)
     # Without consent: refused, an error summary that takes the focus, values kept.
     fill_signup(page, "A22000012" + check_digit("A22000012"))
     page.get_by_role("button", name="同意並申請教師帳號").click()
