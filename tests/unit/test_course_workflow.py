@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 from pyramid import testing
+from pyramid.traversal import resource_path
 
 from inservice_portal import clock
 from inservice_portal.bootstrap import make_root
@@ -64,7 +65,7 @@ def world():
     accounts = {}
 
     def staff(key, unit, role):
-        account = Staff(key, key, unit="/".join(["", *_path(unit)]), staff_type=role)
+        account = Staff(key, key, unit=resource_path(unit), staff_type=role)
         root["people"].add(key, account, send_events=False)
         unit.grant(key, role)
         accounts[key] = account
@@ -84,14 +85,6 @@ def world():
     yield SimpleNamespace(root=root, school=school, taipei=taipei, accounts=accounts,
                           registry=config.registry)
     testing.tearDown()
-
-
-def _path(unit):
-    names = []
-    while unit is not None and unit.__name__:
-        names.insert(0, unit.__name__)
-        unit = unit.__parent__
-    return names
 
 
 def request_for(world, actor):

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 from pyramid import testing
+from pyramid.traversal import resource_path
 
 from inservice_portal import clock, records, roster
 from inservice_portal.bootstrap import make_root
@@ -35,7 +36,7 @@ def world():
     for login, unit, role in (("admin", school, "principal_admin"),
                               ("rev", root["centres"]["taipei"], "centre_reviewer"),
                               ("nat", root["centres"]["nknu"], "national_centre")):
-        path = "/" + "/".join(_names(unit))
+        path = resource_path(unit)
         accounts[login] = Staff(login, login, unit=path, staff_type=role)
         root["people"].add(login, accounts[login], send_events=False)
         unit.grant(login, role)
@@ -45,14 +46,6 @@ def world():
         root["people"].add(f"t{n}", teacher)          # indexed by national ID on add
     yield SimpleNamespace(root=root, school=school, accounts=accounts, registry=config.registry)
     testing.tearDown()
-
-
-def _names(unit):
-    names = []
-    while unit is not None and unit.__name__:
-        names.insert(0, unit.__name__)
-        unit = unit.__parent__
-    return names
 
 
 def req(world, login):

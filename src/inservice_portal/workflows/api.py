@@ -5,6 +5,7 @@ permission guard runs), records history, fires ``ObjectTransitioned`` and reinde
 map ``TransitionNotAllowed`` to 409 and ``TransitionForbidden`` to 403.
 """
 from persistent.list import PersistentList
+from pyramid.authorization import ALL_PERMISSIONS, Allow, Deny, Everyone
 from repoze.workflow import get_workflow
 from repoze.workflow.interfaces import IWorkflowList
 from repoze.workflow.workflow import Workflow, WorkflowError
@@ -131,3 +132,25 @@ def _proxy_by(request):
 
 def permission_checker(permission, context, request):
     return bool(request.has_permission(permission, context))
+
+
+# -- the readable tables each workflow module keeps ------------------------------------------------
+
+def titles(transitions) -> dict[str, str]:
+    """Public transition name → title, from rows (name, public name, from, to, permission,
+    title); where rows share a public name the first row's title stands."""
+    found = {}
+    for row in transitions:
+        found.setdefault(row[1], row[5])
+    return found
+
+
+def acl_from(state_acl: dict, principals, extra=()) -> list:
+    """An ACL from one state's row of a STATE_ACL table ({who: permissions}), then ``extra``
+    entries, closed by a deny of everything; ``principals(who)`` names who each ``who`` is."""
+    acl = [(Allow, principal, tuple(perms))
+           for who, perms in state_acl.items() for principal in principals(who)]
+    return acl + list(extra) + [DENY_REST]
+
+
+DENY_REST = (Deny, Everyone, ALL_PERMISSIONS)

@@ -9,7 +9,7 @@
 A course's ACL is a function of its state: ``STATE_ACL`` below, one row per state, naming
 role groups only. Nothing is inherited from above: what the table does not grant is denied.
 """
-from pyramid.authorization import ALL_PERMISSIONS, Allow, Deny, Everyone
+from pyramid.authorization import Allow, Everyone
 from repoze.workflow.workflow import WorkflowError
 
 from .. import clock
@@ -48,9 +48,7 @@ TRANSITIONS = [
 ]
 
 # The public name's title, for history lines (the first row of a public name wins).
-TITLES = {}
-for _row in TRANSITIONS:
-    TITLES.setdefault(_row[1], _row[5])
+TITLES = api.titles(TRANSITIONS)
 
 # Role groups. Organiser staff hold course.create/course.manage on every organiser kind and
 # reviewers hold course.review on their unit (001 肆); tests check this against the matrix.
@@ -83,16 +81,15 @@ STATE_ACL = {
 # role in this lineage and so gets nothing.
 
 
+def _principals(who) -> list:
+    return ([Everyone] if who == PUBLIC else [who] if isinstance(who, str)
+            else [role_principal(r) for r in who])
+
+
 def acl_for(state: str) -> list:
-    acl = []
-    for who, perms in STATE_ACL[state].items():
-        principals = ([Everyone] if who == PUBLIC else [who] if isinstance(who, str)
-                      else [role_principal(r) for r in who])
-        acl += [(Allow, principal, tuple(perms)) for principal in principals]
-    acl += [(Allow, role_principal(r), HISTORY) for r in ORGANISER + REVIEWER]
-    acl += registration_workflow.course_aces(state)      # 線上報名 (workflows/registration.py)
-    acl.append((Deny, Everyone, ALL_PERMISSIONS))
-    return acl
+    history = [(Allow, role_principal(r), HISTORY) for r in ORGANISER + REVIEWER]
+    return api.acl_from(STATE_ACL[state], _principals,   # + 線上報名 (workflows/registration.py)
+                        history + registration_workflow.course_aces(state))
 
 
 def return_reasons(kind: str = "course") -> dict[str, str]:

@@ -13,7 +13,7 @@ a registration, under the course's lock.
 A registration's ACL is a function of its state (``STATE_ACL``): the teacher it belongs to
 (``OWNER``), the organiser's staff and the reviewers, by role; nothing else is inherited.
 """
-from pyramid.authorization import ALL_PERMISSIONS, Allow, Deny, Everyone
+from pyramid.authorization import Allow
 from repoze.workflow.workflow import WorkflowError
 
 from ..permissions import VIEW, role_principal
@@ -44,9 +44,7 @@ TRANSITIONS = [
     ("withdraw_waitlisted", "withdraw", "waitlisted", "withdrawn", WITHDRAW, "取消報名"),
     ("reapply", "reapply", "withdrawn", "applied", REGISTER, "重新報名"),
 ]
-TITLES = {}
-for _row in TRANSITIONS:
-    TITLES.setdefault(_row[1], _row[5])
+TITLES = api.titles(TRANSITIONS)
 
 ORGANISER = ("principal_admin", "contact", "operator")
 REVIEWER = ("centre_reviewer", "national_centre", "ministry_admin")
@@ -66,12 +64,8 @@ COURSE_LIST_STATES = ("published", "cancelled", "roster_pending", "roster_return
 
 
 def acl_for(state: str, login: str) -> list:
-    acl = []
-    for who, perms in STATE_ACL[state].items():
-        principals = ([f"user:{login}"] if who == OWNER else [role_principal(r) for r in who])
-        acl += [(Allow, principal, tuple(perms)) for principal in principals]
-    acl.append((Deny, Everyone, ALL_PERMISSIONS))
-    return acl
+    return api.acl_from(STATE_ACL[state], lambda who: [f"user:{login}"] if who == OWNER
+                        else [role_principal(r) for r in who])
 
 
 def course_aces(state: str) -> list:

@@ -10,7 +10,7 @@ Only ``shared`` items are public. The owner unit edits in every state; the centr
 the owner's courses moderates: it takes a shared item down with a reason the owner sees, and
 may restore it. ``STATE_ACL`` names the derived roles of resources/sharing.py only.
 """
-from pyramid.authorization import ALL_PERMISSIONS, Allow, Deny, Everyone
+from pyramid.authorization import Everyone
 
 from ..permissions import VIEW, role_principal
 from . import api
@@ -31,9 +31,7 @@ TRANSITIONS = [
     ("restore", "restore", "taken_down", "shared", "sharing.moderate", "恢復分享（中心）"),
     ("revise", "revise", "taken_down", "private", "sharing.edit", "修正後改回未分享"),
 ]
-TITLES = {}
-for _row in TRANSITIONS:
-    TITLES.setdefault(_row[1], _row[5])
+TITLES = api.titles(TRANSITIONS)
 
 OWNER = "sharing_owner"              # resources/sharing.py derives these two roles
 MODERATOR = "sharing_moderator"
@@ -56,14 +54,12 @@ STATE_ACL = {
 }
 
 
+def _principals(who) -> list:
+    return [Everyone if who == PUBLIC else who if who.startswith("group:") else role_principal(who)]
+
+
 def acl_for(state: str) -> list:
-    acl = []
-    for who, perms in STATE_ACL[state].items():
-        principal = Everyone if who == PUBLIC else who if who.startswith("group:") \
-            else role_principal(who)
-        acl.append((Allow, principal, tuple(perms)))
-    acl.append((Deny, Everyone, ALL_PERMISSIONS))
-    return acl
+    return api.acl_from(STATE_ACL[state], _principals)
 
 
 class ReasonRequired(api.TransitionNotAllowed):
