@@ -17,7 +17,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from . import reference, taxonomy
-from .catalog import CATALOGUED
+from .catalog import CATALOGUED, resolve_path
 from .resources.interfaces import ICourse
 from .query_plan import AnyOf, Eq, Range, intersect, page, text_match
 
@@ -254,23 +254,9 @@ def search(root, c: Criteria, today: date, offset: int = 0, limit: int = 20) -> 
     docids = matching_docids(root, c, today)
     index_name, reverse, _ = SORTS[c.sort]
     chosen = page(root.catalog[index_name], docids, reverse, offset, limit)
-    paths = root.objectmap.id_to_path
-    return Results(len(docids), [course for course in (_walk(root, paths.get(d)) for d in chosen)
+    path_for = root.objectmap.path_for
+    return Results(len(docids), [course for course in (resolve_path(root, path_for(d)) for d in chosen)
                                  if course is not None])
-
-
-def _walk(root, path):
-    """The object at a catalogued path (('', 'centres', c, o, code)), by plain item access:
-    pyramid's find_resource costs more than the search itself for a page of twenty."""
-    if path is None:
-        return None
-    obj = root
-    try:
-        for name in path[1:]:
-            obj = obj[name]
-    except KeyError:
-        return None
-    return obj
 
 
 def is_open(course, today: date) -> bool:

@@ -341,6 +341,40 @@ def test_evolve_step_2_brings_an_old_catalog_up_to_date(testapp, site, courses):
     assert found(testapp, q="自然領域") == {courses["showcase"]}
 
 
+def test_evolve_step_8_makes_the_catalog_smaller_and_keeps_its_answers(testapp, site, courses):
+    from hypatia.keyword import KeywordIndex
+
+    from inservice_portal import evolve
+    from inservice_portal.catalog import (
+        CompactKeywordIndex, LinkKeys, NeverRecorded, NoDocumentWeights, Search, link_key)
+
+    with site.edit() as root:               # the catalog as evolve step 7 left it
+        catalog = root.catalog
+        for name in ("places", "lecturer_names"):
+            catalog[name] = KeywordIndex(LinkKeys(name))
+        for name in ("places", "sub_item", "content_type"):
+            catalog[name]._not_indexed = catalog[name].family.IF.TreeSet([1, 2])
+        catalog["text"].index._docweight = catalog["text"].index.family.IF.BTree({1: 3})
+        root.evolve_version = 7
+    with site.edit() as root:
+        assert [number for number, _, _ in evolve.pending(root)] == [8]
+        evolve.run(root, tm=transaction.manager, log=lambda message: None)
+    with site.edit() as root:
+        catalog = root.catalog
+        assert isinstance(catalog["places"], CompactKeywordIndex)
+        assert isinstance(catalog["sub_item"]._not_indexed, NeverRecorded)
+        assert list(catalog["content_type"]._not_indexed) == [1, 2]   # state/type keep theirs
+        assert isinstance(catalog["text"].index._docweight, NoDocumentWeights)
+        search = Search(root)
+        # the venue index was filled again from the courses: the sharing area still links them
+        held = search["places"].eq(link_key("本校會議室"))
+        assert {c.code for c in search.execute(held).all()} >= {courses["showcase"]}
+        # a document without a value is no longer recorded anywhere
+        catalog["sub_item"].index_doc(424242, object())
+        assert 424242 not in catalog["sub_item"]._not_indexed
+    assert found(testapp, q="自然領域") == {courses["showcase"]}
+
+
 class TestDemoCatalogue:
     @pytest.fixture
     def settings(self, base_settings, tmp_path):

@@ -71,6 +71,23 @@ def _people_indexes(root):
             index_object(account)
 
 
+def _smaller_catalog(root):
+    """The sharing area's link indexes keep their keywords inline (CompactKeywordIndex, made
+    anew and filled here); no index records its documents without a value any more, nor the
+    text index its word counts (catalog.drop_unread_records)."""
+    from ..catalog import (
+        add_missing_indexes, drop_unread_records, replace_outdated_indexes, resolve_path)
+
+    catalog = root.catalog
+    remade = replace_outdated_indexes(catalog)
+    add_missing_indexes(catalog)
+    drop_unread_records(catalog)
+    for docid, path in list(root.objectmap.id_to_path.items()):
+        obj = resolve_path(root, path)
+        for name in remade if obj is not None else ():
+            catalog[name].index_doc(docid, obj)
+
+
 # (number, description, function(root)). Append; never renumber or remove.
 STEPS: list[tuple[int, str, object]] = [
     (1, "catalog: stage, auto_approved and review-flag indexes", _review_indexes),
@@ -80,6 +97,8 @@ STEPS: list[tuple[int, str, object]] = [
     (4, "資源分享區: the /sharing container and its catalog indexes", _sharing_area),
     (5, "accounts: password reset tokens; the audit log database", _account_security),
     (7, "people: national-ID index; teachers catalogued by school", _people_indexes),
+    (8, "catalog: link indexes inline; no records of documents without a value",
+     _smaller_catalog),
 ]
 VERSION_KEY = "evolve_version"
 
