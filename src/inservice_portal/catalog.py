@@ -6,6 +6,7 @@ hypatia needs integer document ids; the ``ObjectMap`` maps them to resource path
 import random
 import re
 import unicodedata
+from datetime import date
 
 from BTrees.LOBTree import LOBTree
 from BTrees.OOBTree import OOBTree
@@ -70,6 +71,20 @@ class DateOrdinal(Attr):
     def __call__(self, obj, default):
         value = getattr(obj, self.name, None)
         return value.toordinal() if value is not None else default
+
+
+class OpeningDate(Attr):
+    """A course's first day of registration; one without (a draft) as never opening, so that
+    every course has a value and "opened by today" may be answered by taking the courses that
+    open later away (query_plan's ``complete``). Objects without the attribute: no value."""
+
+    NEVER = date.max.toordinal() + 1
+
+    def __call__(self, obj, default):
+        if not hasattr(obj, self.name):
+            return default
+        value = getattr(obj, self.name)
+        return value.toordinal() if value is not None else self.NEVER
 
 
 class Value(Attr):
@@ -184,7 +199,7 @@ INDEXES = {
     "owner_centre": Attr("owner_centre"),
     # 研習課程查詢 (evolve step 2); a venue's own county for the sharing area
     "county": County(),
-    "registration_opens": DateOrdinal("registration_opens"),
+    "registration_opens": OpeningDate("registration_opens"),
     "registration_closes": DateOrdinal("registration_closes"),
     "scope": Value("scope"),
     "sub_item": Value("sub_item"),

@@ -211,7 +211,7 @@ def clauses(root, c: Criteria, today: date) -> list:
     # Only courses are catalogued today: their content-type clause would match everything.
     out = [] if CATALOGUED == (ICourse,) else [Eq(catalog["content_type"], "course")]
     states = CATALOGUE_STATES + (FINISHED_STATES if c.finished else ())
-    out.append(AnyOf(catalog["state"], states))
+    out.append(AnyOf(catalog["state"], states, complete=True))    # every course has a state
     for name, index in (("centre", "centre"), ("county", "county"), ("organiser", "organiser"),
                         ("stage", "stage"), ("scope", "scope"),
                         ("audience_stage", "audience_stages"), ("delivery", "delivery_modes"),
@@ -226,7 +226,8 @@ def clauses(root, c: Criteria, today: date) -> list:
                          c.starts_from.toordinal() if c.starts_from else None,
                          c.starts_to.toordinal() if c.starts_to else None))
     if c.open:
-        out.append(Range(catalog["registration_opens"], None, today.toordinal()))
+        # (a published course without an opening date is indexed as never opening: catalog.py)
+        out.append(Range(catalog["registration_opens"], None, today.toordinal(), complete=True))
         out.append(Range(catalog["registration_closes"], today.toordinal(), None))
     if c.hours_min is not None or c.hours_max is not None:
         out.append(Range(catalog["hours"],
@@ -253,7 +254,11 @@ def search(root, c: Criteria, today: date, offset: int = 0, limit: int = 20) -> 
     Raises KeywordError for a keyword the full-text parser refuses."""
     docids = matching_docids(root, c, today)
     index_name, reverse, _ = SORTS[c.sort]
-    chosen = page(root.catalog[index_name], docids, reverse, offset, limit)
+    bounds = {}
+    if index_name == "starts_on":
+        bounds = {"lo": c.starts_from and c.starts_from.toordinal(),
+                  "hi": c.starts_to and c.starts_to.toordinal()}
+    chosen = page(root.catalog[index_name], docids, reverse, offset, limit, **bounds)
     path_for = root.objectmap.path_for
     return Results(len(docids), [course for course in (resolve_path(root, path_for(d)) for d in chosen)
                                  if course is not None])

@@ -62,16 +62,25 @@ class Eq:
     def accepts(self):
         return self.stored().__contains__
 
-    def is_everything(self) -> bool:
-        return False
 
 
 class AnyOf:
-    """Documents whose value is one of ``values`` (a FieldIndex)."""
+    """Documents whose value is one of ``values`` (a FieldIndex). ``complete``: every document
+    the other clauses can match has a value here, so the clause may be applied by taking the
+    documents with any other value away (``outside``)."""
 
-    def __init__(self, index, values):
-        self.index, self.values = index, tuple(values)
+    def __init__(self, index, values, complete=False):
+        self.index, self.values, self.complete = index, tuple(values), complete
         self.eqs = [Eq(index, v) for v in self.values]
+
+    def _others(self):
+        return [Eq(self.index, v) for v in self.index._fwd_index.keys() if v not in self.values]
+
+    def outside_size(self) -> int:
+        return sum(eq.size() for eq in self._others())
+
+    def outside(self):
+        return IF.multiunion([eq.stored() for eq in self._others()])
 
     def size(self) -> int:
         return sum(eq.size() for eq in self.eqs)
@@ -87,36 +96,50 @@ class AnyOf:
         rev, values = self.index._rev_index, frozenset(self.values)
         return lambda docid: rev.get(docid) in values
 
-    def is_everything(self) -> bool:
-        return False
 
 
 EXACT_VALUES = 64
 
 
 class Range:
-    """Documents whose value is within ``lo``…``hi`` (either may be None: unbounded)."""
+    """Documents whose value is within ``lo``…``hi`` (either may be None: unbounded).
+    ``complete`` as for AnyOf: the values below ``lo`` and above ``hi`` may be taken away."""
 
-    def __init__(self, index, lo=None, hi=None):
-        self.index, self.lo, self.hi = index, lo, hi
+    def __init__(self, index, lo=None, hi=None, complete=False):
+        self.index, self.lo, self.hi, self.complete = index, lo, hi, complete
 
-    def _sets(self):
-        bounds = {k: v for k, v in (("min", self.lo), ("max", self.hi)) if v is not None}
+    def _within(self):
+        return [{k: v for k, v in (("min", self.lo), ("max", self.hi)) if v is not None}]
+
+    def _outside(self):
+        below = [dict(max=self.lo, excludemax=True)] if self.lo is not None else []
+        return below + ([dict(min=self.hi, excludemin=True)] if self.hi is not None else [])
+
+    def _sets(self, spans):
         # (hypatia indexes a None value as a key, which sorts first: never in a range)
-        return [s for key, s in self.index._fwd_index.items(**bounds) if key is not None]
+        return [s for span in spans
+                for key, s in self.index._fwd_index.items(**span) if key is not None]
 
-    def size(self) -> int:
+    def _size(self, spans) -> int:
         """Exact for a few values; for a wide range (``opens <= today`` spans every day of ten
         years) an estimate from the number of values, enough to order the clauses."""
         fwd = self.index._fwd_index
-        bounds = {k: v for k, v in (("min", self.lo), ("max", self.hi)) if v is not None}
-        values = len(fwd.keys(**bounds))
+        values = sum(len(fwd.keys(**span)) for span in spans)
         if values <= EXACT_VALUES:
-            return sum(len(s) for s in self._sets())
+            return sum(len(s) for s in self._sets(spans))
         return values * self.index.indexed_count() // max(len(fwd), 1)
 
+    def size(self) -> int:
+        return self._size(self._within())
+
     def docids(self):
-        return IF.multiunion(self._sets())
+        return IF.multiunion(self._sets(self._within()))
+
+    def outside_size(self) -> int:
+        return self._size(self._outside())
+
+    def outside(self):
+        return IF.multiunion(self._sets(self._outside()))
 
     def accepts(self):
         rev, lo, hi = self.index._rev_index, self.lo, self.hi
@@ -127,8 +150,6 @@ class Range:
 
         return accept
 
-    def is_everything(self) -> bool:
-        return False
 
 
 class Matches:
@@ -147,8 +168,6 @@ class Matches:
     def accepts(self):
         return self.result.__contains__
 
-    def is_everything(self) -> bool:
-        return False
 
 
 def text_match(text_index, keyword: str, alternative=None) -> Matches:
@@ -237,7 +256,10 @@ def intersect(clauses):
             return EMPTY
         if size <= MERGE_RATIO * len(result):
             result = IF.intersection(result, clause.docids())
-        elif not clause.is_everything():
+        elif (getattr(clause, "complete", False)
+              and clause.outside_size() <= MERGE_RATIO * len(result)):
+            result = IF.difference(result, clause.outside())
+        else:
             accept = clause.accepts()
             result = IF.Set([docid for docid in result if accept(docid)])
     for clause in clauses:
@@ -247,19 +269,24 @@ def intersect(clauses):
     return result
 
 
-def page(index, docids, reverse=False, offset=0, limit=20) -> list[int]:
+def page(index, docids, reverse=False, offset=0, limit=20, lo=None, hi=None) -> list[int]:
     """Docids ``offset … offset+limit`` of ``docids`` ordered by ``index``'s value (ties by
-    docid; documents without a value last). ``index`` is a FieldIndex with numeric values."""
+    docid; documents without a value last). ``index`` is a FieldIndex with numeric values;
+    ``lo``/``hi``, when given, bound the values of every docid (a range clause on the same
+    index), so that a scan starts there."""
     want = offset + limit
     count = len(docids)
     if not count or offset >= count:
         return []
+    # Walking the index in order checks about want × indexed / count docids if the result is
+    # spread evenly over the values; N-best reads every docid of the result once. A result
+    # bunched at the far end (courses open now, sorted newest first) would make the walk long:
+    # it gives up after ``count`` docids and N-best answers instead.
     indexed = max(index.indexed_count(), 1)
-    # A scan of the index in order checks about want × indexed / count docids; N-best reads
-    # every docid of the result once.
+    ordered = None
     if want * indexed / count < count:
-        ordered = _scan(index, docids, reverse, want)
-    else:
+        ordered = _scan(index, docids, reverse, want, lo, hi, budget=count)
+    if ordered is None:
         ordered = _nbest(index, docids, reverse, want)
     return ordered[offset:want]
 
@@ -276,10 +303,10 @@ def _nbest(index, docids, reverse, want) -> list[int]:
     return heapq.nsmallest(want, docids, key=key)
 
 
-def _scan(index, docids, reverse, want) -> list[int]:
+def _scan(index, docids, reverse, want, lo, hi, budget) -> list[int] | None:
     fwd = index._fwd_index
-    found = []
-    keys = _descending(fwd) if reverse else iter(fwd.keys())
+    found, checked = [], 0
+    keys = _descending(fwd, lo, hi) if reverse else iter(fwd.keys(min=lo, max=hi))
     for value in keys:
         if value is None:        # sorted with the documents without a value: last
             continue
@@ -289,23 +316,30 @@ def _scan(index, docids, reverse, want) -> list[int]:
                 found.append(docid)
                 if len(found) >= want:
                     return found
+        checked += 1 if isinstance(entry, int) else len(entry)
+        if checked > budget:
+            return None
+    if lo is not None or hi is not None:
+        return None              # (the docids without a value are not within the bounds)
     # Fewer than wanted had a value: the rest come after, in docid order.
     seen = set(found)
     found += islice((d for d in docids if d not in seen), want - len(found))
     return found
 
 
-def _descending(tree, span=64):
-    """The keys of an integer- (or number-) keyed BTree from the largest down, lazily
-    (BTrees iterate forwards only): windows of growing width below the current maximum."""
+def _descending(tree, lowest=None, highest=None, span=64):
+    """The keys of an integer- (or number-) keyed BTree from ``highest`` (or the largest) down
+    to ``lowest``, lazily (BTrees iterate forwards only): windows of growing width."""
     try:
-        hi = tree.maxKey()
+        hi = tree.maxKey(highest) if highest is not None else tree.maxKey()
     except ValueError:
         return
-    while True:
+    while hi is not None:
         lo = hi - span
-        window = list(tree.keys(min=lo, max=hi, excludemin=True))
-        yield from reversed(window)
+        for key in reversed(list(tree.keys(min=lo, max=hi, excludemin=True))):
+            if lowest is not None and key < lowest:
+                return
+            yield key
         try:
             hi = tree.maxKey(lo)
         except ValueError:

@@ -341,6 +341,21 @@ def test_evolve_step_2_brings_an_old_catalog_up_to_date(testapp, site, courses):
     assert found(testapp, q="自然領域") == {courses["showcase"]}
 
 
+def test_a_published_course_without_an_opening_date_is_not_open_now(testapp, site, courses):
+    from inservice_portal.catalog import OpeningDate
+
+    with site.edit() as root:
+        organiser = root["centres"]["taipei"]["353601"]
+        undated = make_course(root, organiser, "未定報名日期的研習", starts=3,
+                              registration_opens=None,
+                              registration_closes=TODAY + timedelta(days=1))
+        docid = root.objectmap.docid_for(("", "centres", "taipei", "353601", str(undated)))
+        # indexed as never opening, so that "opened by today" may be answered by subtraction
+        assert root.catalog["registration_opens"]._rev_index[docid] == OpeningDate.NEVER
+    assert undated in found(testapp)
+    assert found(testapp, open="1") == {courses["open"]}
+
+
 def test_evolve_step_8_makes_the_catalog_smaller_and_keeps_its_answers(testapp, site, courses):
     from hypatia.keyword import KeywordIndex
 

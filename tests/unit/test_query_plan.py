@@ -68,6 +68,33 @@ def test_intersect_matches_brute_force(docs, indexes):
         d for d, doc in docs.items() if doc.day is not None and doc.day <= 3}
 
 
+def test_complete_clauses_taken_away_match_brute_force(docs, indexes):
+    """``complete`` clauses applied by subtracting the other values (every doc has a colour;
+    the day clause is complete only among the docs that have a day)."""
+    dated = Range(indexes["day"], 0, None)
+    colours = AnyOf(indexes["colour"], ["r", "g"], complete=True)
+    assert colours.outside_size() == len(indexes["colour"]._fwd_index["b"])
+    for lo, hi in ((None, 150), (60, None), (60, 150)):
+        late = Range(indexes["day"], lo, hi, complete=True)
+        expected = {d for d, doc in docs.items() if doc.day is not None
+                    and (lo is None or doc.day >= lo) and (hi is None or doc.day <= hi)
+                    and doc.colour in "rg" and "x" in doc.tags}
+        assert set(intersect([dated, Eq(indexes["tags"], "x"), colours, late])) == expected
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_page_within_bounds_and_for_a_result_bunched_at_one_end(docs, indexes, reverse):
+    early = IF.Set(d for d, doc in docs.items() if doc.day is not None and doc.day < 15)
+    expected = brute(docs, lambda doc: doc.day, reverse, list(early))
+    # a newest-first walk meets the early docs only at its end: it gives up, N-best answers
+    assert page(indexes["day"], early, reverse, 0, 20) == expected[:20]
+    window = IF.Set(d for d, doc in docs.items() if doc.day is not None and 40 <= doc.day <= 90)
+    expected = brute(docs, lambda doc: doc.day, reverse, list(window))
+    for offset in (0, 30):
+        assert page(indexes["day"], window, reverse, offset, 20, lo=40, hi=90) == \
+            expected[offset:offset + 20]
+
+
 def test_unique_index_answers_hypatia_queries_and_refuses_duplicates():
     index = UniqueFieldIndex(Attr("code"))
     index.index_doc(10, Doc(code=5))

@@ -74,12 +74,13 @@ def _people_indexes(root):
 def _smaller_catalog(root):
     """The sharing area's link indexes keep their keywords inline (CompactKeywordIndex, made
     anew and filled here); no index records its documents without a value any more, nor the
-    text index its word counts (catalog.drop_unread_records)."""
+    text index its word counts (catalog.drop_unread_records); a course without an opening
+    date is indexed as never opening (catalog.OpeningDate)."""
     from ..catalog import (
         add_missing_indexes, drop_unread_records, replace_outdated_indexes, resolve_path)
 
     catalog = root.catalog
-    remade = replace_outdated_indexes(catalog)
+    remade = replace_outdated_indexes(catalog) + ["registration_opens"]
     add_missing_indexes(catalog)
     drop_unread_records(catalog)
     for docid, path in list(root.objectmap.id_to_path.items()):
