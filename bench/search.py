@@ -306,8 +306,9 @@ def measure(n: int, cache_size: int, repeat: int) -> dict:
 
 
 # -- over HTTP -----------------------------------------------------------------------------------
-def serve(n: int, cache_size: int, port: int, threads: int):
-    """The child process: the real app, on the bench database, under waitress."""
+def serve(n: int, cache_size: int, port: int, threads: int, public_cache: int):
+    """The child process: the real app, on the bench database, under waitress, with the
+    production setting of the public answer cache (or 0: every request searches)."""
     import waitress
     from pyramid.paster import get_appsettings
 
@@ -318,6 +319,7 @@ def serve(n: int, cache_size: int, port: int, threads: int):
     settings = dict(get_appsettings(str(ROOT_DIR / "etc" / "test.ini")))
     settings["zodbconn.uri"] = (f"file://{bench_dir(n) / 'Data.fs'}?read_only=1"
                                 f"&connection_cache_size={cache_size}")
+    settings["public_cache.seconds"] = str(public_cache)
     app = make_config(settings).make_wsgi_app()
     waitress.serve(app, host="127.0.0.1", port=port, threads=threads, _quiet=True,
                    connection_limit=1000, asyncore_use_poll=True)
@@ -353,10 +355,14 @@ async def _load(host, port, paths, seconds, concurrency):
     return counts, latencies
 
 
-def http_bench(n, cache_size, seconds, concurrency, threads, port=6599, warmup=20) -> dict:
+def http_bench(n, cache_size, seconds, concurrency, threads, port=6599, warmup=20,
+               public_cache=10) -> dict:
+    """Requests/s and latency of the search page and the API, anonymous, cycling through the
+    typical searches; with ``public_cache`` 0 every request searches the catalog."""
     child = subprocess.Popen([sys.executable, __file__, "--courses", str(n), "--serve",
                               "--port", str(port), "--threads", str(threads),
-                              "--cache-size", str(cache_size)])
+                              "--cache-size", str(cache_size),
+                              "--public-cache", str(public_cache)])
     try:
         for _ in range(600):
             try:
@@ -399,13 +405,16 @@ def main(argv=None):
                         help="waitress threads (each holds a ZODB connection and its cache)")
     parser.add_argument("--warmup", type=float, default=20,
                         help="seconds of load before measuring over HTTP")
+    parser.add_argument("--public-cache", type=int, default=None,
+                        help="seconds anonymous answers are kept (public_cache.seconds); by "
+                             "default measured both with the production 10 and with 0")
     parser.add_argument("--http-only", action="store_true")
     parser.add_argument("--no-http", action="store_true")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=6599)
     args = parser.parse_args(argv)
     if args.serve:
-        return serve(args.courses, args.cache_size, args.port, args.threads)
+        return serve(args.courses, args.cache_size, args.port, args.threads, args.public_cache)
     if args.regenerate or not (bench_dir(args.courses) / "truth.json").exists():
         print(f"generating {args.courses:,} courses into {bench_dir(args.courses)}")
         generate(args.courses)
@@ -415,9 +424,13 @@ def main(argv=None):
     else:
         report = measure(args.courses, args.cache_size, args.repeat)
     if not args.no_http:
-        report["http"] = http_bench(args.courses, args.cache_size, args.seconds,
-                                    args.concurrency, args.threads, args.port, args.warmup)
-        report["http"]["threads"], report["http"]["concurrency"] = args.threads, args.concurrency
+        caches = [args.public_cache] if args.public_cache is not None else [10, 0]
+        report["http"] = {"threads": args.threads, "concurrency": args.concurrency}
+        for seconds in caches:
+            label = f"public cache {seconds} s" if seconds else "no public cache"
+            report["http"][label] = http_bench(
+                args.courses, args.cache_size, args.seconds, args.concurrency, args.threads,
+                args.port, args.warmup, seconds)
     out.write_text(
         json.dumps(report, ensure_ascii=False, indent=1))
     print(json.dumps(report, ensure_ascii=False, indent=1))

@@ -84,6 +84,7 @@ def make_config(settings: dict) -> Configurator:
     config.include(".course_locks")
     config.include(".forms")
     config.include(".headers")
+    config.include(".public_cache")
     config.include(".navigation")
     config.include(".mail")
     config.include(".audit")
