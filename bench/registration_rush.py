@@ -3,7 +3,7 @@
     /work/main/.venv/bin/python bench/registration_rush.py   (from the project directory;
                                                              PYTHONPATH=src for a worktree)
 
-Builds a fresh FileStorage in var/bench (one organiser, one first-come course of 50 seats,
+Builds a fresh FileStorage in var/bench/rush (one organiser, one first-come course of 50 seats,
 2,000 teachers, each with an API token), serves the app with waitress in a child process,
 and fires 2,000 ``POST /api/v1/courses/{code}/registrations`` from 64 concurrent keep-alive
 connections. Prints accepted, waitlisted, other 4xx, 5xx, requests/s and latency
@@ -28,7 +28,8 @@ from datetime import date, time as clock_time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-VAR = HERE.parent / "var" / "bench"
+# Emptied on each run: not var/bench itself, which holds the search benchmark's catalogues.
+VAR = HERE.parent / "var" / "bench" / "rush"
 
 
 def settings_for(var: Path) -> dict:
@@ -206,7 +207,7 @@ def main():
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--threads", type=int, default=8, help="waitress worker threads")
     parser.add_argument("--port", type=int, default=6599)
-    parser.add_argument("--var", type=Path, default=VAR, help="database directory (var/bench)")
+    parser.add_argument("--var", type=Path, default=VAR, help="database directory (emptied first)")
     parser.add_argument("--no-lock", action="store_true",
                         help="compare: no per-course lock, optimistic retries only")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
