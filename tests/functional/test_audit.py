@@ -288,6 +288,40 @@ def test_evolve_step_5_prepares_an_older_site(app, world, site):
     assert site.read(lambda root: len(root.password_resets)) == 0
 
 
+def test_evolve_step_9_moves_the_entries_into_small_buckets(app, world, site):
+    from BTrees.LOBTree import LOBTree
+
+    from inservice_portal import evolve
+
+    for who in ("a-admin", "t1", "tp-rev"):
+        browser(app, who)
+    before = entries(site)
+    with site.edit() as root:               # a log as made before step 9
+        log = audit.log_of(root)
+        log.entries = LOBTree(log.entries)
+        root.evolve_version = 8
+    with site.edit() as root:
+        evolve.run(root, tm=transaction.manager, log=lambda message: None)
+    assert site.read(lambda root: type(audit.log_of(root).entries)) is audit.EntryTree
+    assert entries(site) == before
+    assert site.read(lambda root: audit.verify(audit.log_of(root))) == []
+
+
+def test_a_long_log_is_kept_in_small_buckets(app, world, site):
+    with site.edit() as root:
+        log = audit.log_of(root)
+        for n in range(40):
+            audit.append(log, {"at": "2026-11-23T10:00:00", "actor": "t1", "action": "x"})
+    with site.edit() as root:
+        bucket = audit.log_of(root).entries._firstbucket
+        sizes = []
+        while bucket is not None:
+            sizes.append(len(bucket))
+            bucket = bucket._next
+        assert sum(sizes) == 40 and max(sizes) <= audit.EntryTree.max_leaf_size
+        assert audit.verify(audit.log_of(root)) == []
+
+
 def test_every_export_is_recorded(app, world, site):
     with site.edit() as root:
         school = root["centres"]["taipei"]["353601"]

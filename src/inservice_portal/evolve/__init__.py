@@ -89,6 +89,12 @@ def _smaller_catalog(root):
             catalog[name].index_doc(docid, obj)
 
 
+def _small_audit_buckets(root):
+    from ..audit import log_of, use_small_buckets
+
+    use_small_buckets(log_of(root))
+
+
 # (number, description, function(root)). Append; never renumber or remove.
 STEPS: list[tuple[int, str, object]] = [
     (1, "catalog: stage, auto_approved and review-flag indexes", _review_indexes),
@@ -100,6 +106,8 @@ STEPS: list[tuple[int, str, object]] = [
     (7, "people: national-ID index; teachers catalogued by school", _people_indexes),
     (8, "catalog: link indexes inline; no records of documents without a value",
      _smaller_catalog),
+    (9, "audit: entries in small buckets (each append rewrites the last one)",
+     _small_audit_buckets),
 ]
 VERSION_KEY = "evolve_version"
 
