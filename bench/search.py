@@ -12,8 +12,9 @@
    ``connection_cache_size`` of ``zodbconn.uri``): p50/p95 of five typical searches, warm and
    cold (cold: the connection cache emptied before each run); the two-character keyword
    against the generator's ground truth; RSS and the catalog's size; then the search page
-   and the API over HTTP (waitress in a child process, a keep-alive asyncio client with
-   ``--concurrency`` connections in this one).
+   and the API over HTTP, anonymous (waitress in a child process, a keep-alive asyncio client
+   with ``--concurrency`` connections in this one), once with the production setting of the
+   public answer cache (10 s, public_cache.py) and once without it (every request searches).
 """
 import argparse
 import asyncio

@@ -32,11 +32,11 @@ timer = time.monotonic       # (tests move it on instead of waiting)
 def cache_key(request):
     """The answer depends on the path, the parameters (in any order) and the day (報名中)."""
     params = tuple(sorted(parse_qsl(request.query_string, keep_blank_values=True)))
-    return request.path, params, clock.now().date()
+    return request.path_info, params, clock.now().date()
 
 
 def is_anonymous_get(request) -> bool:
-    return (request.method == "GET" and request.path in PATHS
+    return (request.method == "GET" and request.path_info in PATHS
             and SESSION_COOKIE not in request.cookies
             and "Authorization" not in request.headers)
 
