@@ -5,6 +5,7 @@ hypatia needs integer document ids; the ``ObjectMap`` maps them to resource path
 """
 import random
 import re
+import sys
 import unicodedata
 from datetime import date
 
@@ -35,6 +36,7 @@ class ObjectMap(Persistent):
     def add(self, path: tuple) -> int:
         docid = self.path_to_id.get(path)
         if docid is None:
+            path = tuple(canonical(name) for name in path)
             # Random ids keep concurrent adds from contending for one "next id" (Substance D).
             # Below 2**31 they pickle in 5 bytes instead of 9, and every index stores each
             # docid several times: a quarter less catalog at a million courses.
@@ -58,13 +60,33 @@ class ObjectMap(Persistent):
         return self.id_to_path.get(docid)
 
 
+_SHARED: dict = {}
+SHARED_LIMIT = 200_000       # distinct tuples kept (venue lists are free text): a few MB
+
+
+def canonical(value):
+    """One object per distinct value (strings interned, tuples shared). pickle's memo works by
+    identity: a bucket holding "臺北市" for forty documents then stores it once and refers to it
+    39 times, where a value read afresh from each object was stored 40 times over."""
+    if isinstance(value, str):
+        return sys.intern(value)
+    if isinstance(value, list):
+        return [canonical(v) for v in value]
+    if isinstance(value, tuple):
+        value = tuple(canonical(v) for v in value)
+        if len(_SHARED) >= SHARED_LIMIT:
+            _SHARED.clear()
+        return _SHARED.setdefault(value, value)
+    return value
+
+
 # Discriminators are stored inside the indexes, so they must pickle: small classes, not closures.
 class Attr:
     def __init__(self, name):
         self.name = name
 
     def __call__(self, obj, default):
-        return getattr(obj, self.name, default)
+        return canonical(getattr(obj, self.name, default))
 
 
 class DateOrdinal(Attr):
@@ -92,7 +114,7 @@ class Value(Attr):
 
     def __call__(self, obj, default):
         value = getattr(obj, self.name, None)
-        return default if value is None else value
+        return default if value is None else canonical(value)
 
 
 class OnlyTrue(Attr):
@@ -108,7 +130,7 @@ class Keywords(Attr):
 
     def __call__(self, obj, default):
         value = getattr(obj, self.name, None)
-        return list(value) if value else default
+        return canonical(list(value)) if value else default
 
 
 class Hours:
@@ -125,7 +147,7 @@ class County:
 
     def __call__(self, obj, default):
         holder = obj.__parent__ if ICourse.providedBy(obj) else obj
-        return getattr(holder, "county", None) or default
+        return canonical(getattr(holder, "county", None)) or default
 
 
 class SearchableText:
@@ -155,7 +177,7 @@ class LineageCode:
         node = obj
         for _ in range(self.up):
             node = getattr(node, "__parent__", None)
-        return getattr(node, "code", default)
+        return canonical(getattr(node, "code", default))
 
 
 def link_key(text: str) -> str:
@@ -180,7 +202,7 @@ class LinkKeys:
         else:
             values = getattr(obj, self.name, ())
         keys = sorted({link_key(v) for v in values} - {""})
-        return keys or default
+        return canonical(keys) or default
 
 
 INDEXES = {
@@ -349,7 +371,7 @@ class CompactKeywordIndex(KeywordIndex):
             raise TypeError("seq argument must be a list/tuple of strings")
         if docid in self._not_indexed:
             self._not_indexed.remove(docid)
-        words = tuple(sorted(set(self.normalize(seq))))
+        words = canonical(tuple(sorted(set(self.normalize(seq)))))
         old = self._rev_index.get(docid)
         if old is not None:
             if tuple(old) == words:

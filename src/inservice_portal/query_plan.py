@@ -283,8 +283,9 @@ def page(index, docids, reverse=False, offset=0, limit=20, lo=None, hi=None) -> 
     # bunched at the far end (courses open now, sorted newest first) would make the walk long:
     # it gives up after ``count`` docids and N-best answers instead.
     indexed = max(index.indexed_count(), 1)
+    bounded = lo is not None or hi is not None     # (the walk covers the bounds only)
     ordered = None
-    if want * indexed / count < count:
+    if bounded or want * indexed / count < count:
         ordered = _scan(index, docids, reverse, want, lo, hi, budget=count)
     if ordered is None:
         ordered = _nbest(index, docids, reverse, want)
