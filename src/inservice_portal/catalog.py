@@ -382,7 +382,79 @@ class CompactKeywordIndex(KeywordIndex):
         self._num_docs.change(1)
 
 
+class YearIndex(FieldIndex):
+    """A FieldIndex of date ordinals (``starts_on``) that also keeps each year's documents in
+    one stored set, so that a range covering whole years (the search's 「2025 年」) is answered
+    by that set instead of a union of 365 daily ones (query_plan.Range): a third of a
+    three-filter search at a million courses, for ~6 MB more."""
+
+    def reset(self):
+        super().reset()
+        self._years = self.family.IO.BTree()       # year → docid TreeSet
+
+    def index_doc(self, docid, obj):
+        old = self._rev_index.get(docid)
+        super().index_doc(docid, obj)   # (may call unindex_doc for a changed value)
+        new = self._rev_index.get(docid)
+        if old is not None and (new is None or _year(old) != _year(new)):
+            self._leave_year(old, docid)
+        if new is not None:
+            self._years.setdefault(_year(new), self.family.IF.TreeSet()).insert(docid)
+
+    def unindex_doc(self, docid):
+        old = self._rev_index.get(docid)
+        super().unindex_doc(docid)
+        if old is not None:
+            self._leave_year(old, docid)
+
+    def _leave_year(self, ordinal, docid):
+        members = self._years.get(_year(ordinal))
+        if members is not None and docid in members:
+            members.remove(docid)
+            if not members:
+                del self._years[_year(ordinal)]
+
+    def cover(self, lo, hi):
+        """The stored sets of the whole years within ``lo``…``hi`` (ordinals; None: open),
+        and the (lo, hi) spans of days left over at either end."""
+        if lo is None or hi is None:
+            return [], [(lo, hi)]
+        first = date.fromordinal(lo)
+        first_whole = first.year if first == date(first.year, 1, 1) else first.year + 1
+        last = date.fromordinal(hi)
+        last_whole = last.year if last == date(last.year, 12, 31) else last.year - 1
+        if first_whole > last_whole:
+            return [], [(lo, hi)]
+        sets = [s for _, s in self._years.items(first_whole, last_whole)]
+        spans = []
+        if lo < date(first_whole, 1, 1).toordinal():
+            spans.append((lo, date(first_whole, 1, 1).toordinal() - 1))
+        if hi > date(last_whole, 12, 31).toordinal():
+            spans.append((date(last_whole, 12, 31).toordinal() + 1, hi))
+        return sets, spans
+
+    @classmethod
+    def adopt(cls, old: FieldIndex) -> "YearIndex":
+        """A YearIndex holding ``old``'s entries (evolve step 10), its year sets built from
+        the daily ones: no document is read again."""
+        new = cls(old.discriminator)
+        new._fwd_index, new._rev_index = old._fwd_index, old._rev_index
+        new._num_docs, new._not_indexed = old._num_docs, old._not_indexed
+        by_year: dict = {}
+        for ordinal, members in old._fwd_index.items():
+            if ordinal is not None:
+                by_year.setdefault(_year(ordinal), []).append(members)
+        for year, sets in by_year.items():
+            new._years[year] = new.family.IF.TreeSet(new.family.IF.multiunion(sets))
+        return new
+
+
+def _year(ordinal: int) -> int:
+    return date.fromordinal(ordinal).year
+
+
 UNIQUE = {"code"}
+YEARS = {"starts_on"}
 
 
 def replace_outdated_indexes(catalog) -> list[str]:
@@ -398,6 +470,10 @@ def replace_outdated_indexes(catalog) -> list[str]:
     for name in outdated:
         del catalog[name]
     return outdated
+
+
+def _field_index_class(name):
+    return UniqueFieldIndex if name in UNIQUE else YearIndex if name in YEARS else FieldIndex
 
 
 def make_catalog() -> Catalog:
@@ -423,8 +499,7 @@ def drop_unread_records(catalog) -> list[str]:
 
 def add_missing_indexes(catalog) -> list[str]:
     """Create the indexes this version defines and the catalog lacks; return their names."""
-    wanted = {name: lambda d=d, n=name: (UniqueFieldIndex if n in UNIQUE else FieldIndex)(d)
-              for name, d in INDEXES.items()}
+    wanted = {name: lambda d=d, n=name: _field_index_class(n)(d) for name, d in INDEXES.items()}
     wanted.update({name: lambda d=d: KeywordIndex(d) for name, d in KEYWORD_INDEXES.items()})
     wanted.update({name: lambda d=d: CompactKeywordIndex(d)
                    for name, d in COMPACT_KEYWORD_INDEXES.items()})

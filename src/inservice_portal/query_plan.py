@@ -129,11 +129,23 @@ class Range:
             return sum(len(s) for s in self._sets(spans))
         return values * self.index.indexed_count() // max(len(fwd), 1)
 
+    def _cover(self):
+        """Stored sets of whole years (a catalog.YearIndex) and the spans of days left."""
+        cover = getattr(self.index, "cover", None)
+        if cover is None:
+            return [], self._within()
+        years, spans = cover(self.lo, self.hi)
+        return years, [{k: v for k, v in (("min", lo), ("max", hi)) if v is not None}
+                       for lo, hi in spans]
+
     def size(self) -> int:
-        return self._size(self._within())
+        years, spans = self._cover()
+        return sum(stored_len(s) for s in years) + (self._size(spans) if spans else 0)
 
     def docids(self):
-        return IF.multiunion(self._sets(self._within()))
+        years, spans = self._cover()
+        sets = years + self._sets(spans)
+        return sets[0] if len(sets) == 1 else IF.multiunion(sets)    # (one: read, never mutated)
 
     def outside_size(self) -> int:
         return self._size(self._outside())
@@ -142,6 +154,10 @@ class Range:
         return IF.multiunion(self._sets(self._outside()))
 
     def accepts(self):
+        years, spans = self._cover()
+        if years and not spans:                  # whole years: their stored sets
+            return years[0].__contains__ if len(years) == 1 else (
+                lambda docid: any(docid in s for s in years))
         rev, lo, hi = self.index._rev_index, self.lo, self.hi
 
         def accept(docid):
@@ -243,6 +259,10 @@ def _docids(index, wid):
 # Intersect two materialised sets (a C merge) while the larger is at most this many times the
 # smaller; beyond that, look the smaller's docids up in the larger one by one.
 MERGE_RATIO = 4
+# Take a complete clause's other values away (a C union and difference, ~50 ns a docid) while
+# they are at most this many times the result; beyond, look each docid up (~1 µs at a million
+# documents: a random probe into a big tree).
+COMPLEMENT_RATIO = 20
 
 
 def intersect(clauses):
@@ -257,7 +277,7 @@ def intersect(clauses):
         if size <= MERGE_RATIO * len(result):
             result = IF.intersection(result, clause.docids())
         elif (getattr(clause, "complete", False)
-              and clause.outside_size() <= MERGE_RATIO * len(result)):
+              and clause.outside_size() <= COMPLEMENT_RATIO * len(result)):
             result = IF.difference(result, clause.outside())
         else:
             accept = clause.accepts()

@@ -390,6 +390,26 @@ def test_evolve_step_8_makes_the_catalog_smaller_and_keeps_its_answers(testapp, 
     assert found(testapp, q="自然領域") == {courses["showcase"]}
 
 
+def test_evolve_step_10_keeps_the_courses_of_each_year_together(testapp, site, courses):
+    from hypatia.field import FieldIndex
+
+    from inservice_portal import evolve
+    from inservice_portal.catalog import YearIndex, reindex_all
+
+    with site.edit() as root:               # starts_on as a plain FieldIndex (before step 10)
+        root.catalog["starts_on"] = FieldIndex(root.catalog["starts_on"].discriminator)
+        reindex_all(root)
+        root.evolve_version = 9
+    with site.edit() as root:
+        evolve.run(root, tm=transaction.manager, log=lambda message: None)
+        assert isinstance(root.catalog["starts_on"], YearIndex)
+    starts = {"showcase": 10, "steam": 60, "ocean": 20, "open": 5, "scattered": 40}
+    for year in (TODAY.year, TODAY.year + 1):
+        expected = {courses[c] for c, days in starts.items()
+                    if (TODAY + timedelta(days=days)).year == year}
+        assert found(testapp, starts_from=f"{year}-01-01", starts_to=f"{year}-12-31") == expected
+
+
 class TestDemoCatalogue:
     @pytest.fixture
     def settings(self, base_settings, tmp_path):

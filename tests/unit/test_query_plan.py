@@ -1,11 +1,12 @@
 """The catalog's query planner and its compact indexes, against brute force."""
 import random
+from datetime import date
 
 import pytest
 from hypatia.field import FieldIndex
 
 from inservice_portal.catalog import (Attr, CompactKeywordIndex, Keywords, UniqueFieldIndex,
-                                      make_catalog)
+                                      YearIndex, make_catalog)
 from inservice_portal.query_plan import IF, AnyOf, Eq, Range, intersect, page
 
 
@@ -93,6 +94,77 @@ def test_page_within_bounds_and_for_a_result_bunched_at_one_end(docs, indexes, r
     for offset in (0, 30):
         assert page(indexes["day"], window, reverse, offset, 20, lo=40, hi=90) == \
             expected[offset:offset + 20]
+
+
+DAY0 = date(2023, 11, 1).toordinal()
+
+
+@pytest.fixture(scope="module")
+def dated():
+    """800 docs over three calendar years (late 2023 … early 2026), in a YearIndex."""
+    rng = random.Random(11)
+    docs = {docid: Doc(on=DAY0 + rng.randrange(0, 850) if docid % 40 else None)
+            for docid in rng.sample(range(1, 2**31), 800)}
+    index = YearIndex(Attr("on"))
+    for docid, doc in docs.items():
+        index.index_doc(docid, doc)
+    return docs, index
+
+
+def years_of(index):
+    return {year: set(members) for year, members in index._years.items()}
+
+
+def test_year_sets_follow_index_reindex_and_unindex(dated):
+    docs, index = dated
+    expected = {}
+    for docid, doc in docs.items():
+        if doc.on is not None:
+            expected.setdefault(date.fromordinal(doc.on).year, set()).add(docid)
+    assert years_of(index) == expected
+    docid = next(d for d, doc in docs.items() if doc.on is not None)
+    year = date.fromordinal(docs[docid].on).year
+    index.index_doc(docid, Doc(on=date(2030, 6, 1).toordinal()))       # moved to another year
+    assert docid in index._years[2030] and docid not in index._years.get(year, ())
+    index.index_doc(docid, Doc(on=None))                                # no date any more
+    assert 2030 not in index._years
+    index.index_doc(docid, docs[docid])
+    index.unindex_doc(docid)
+    assert docid not in index._years.get(year, ())
+    index.index_doc(docid, docs[docid])
+    assert years_of(index) == expected
+
+
+@pytest.mark.parametrize("lo,hi", [
+    (date(2024, 1, 1), date(2024, 12, 31)),          # one whole year: its stored set
+    (date(2024, 1, 1), date(2025, 12, 31)),          # two whole years
+    (date(2023, 12, 15), date(2025, 1, 10)),         # days, a whole year, days
+    (date(2024, 3, 1), date(2024, 3, 31)),           # no whole year
+    (date(2024, 1, 2), date(2024, 12, 31)),          # a day short of a year
+    (None, date(2024, 12, 31)), (date(2025, 1, 1), None)])
+def test_ranges_over_a_year_index_match_brute_force(dated, lo, hi):
+    docs, index = dated
+    lo, hi = (d.toordinal() if d else None for d in (lo, hi))
+    expected = {d for d, doc in docs.items() if doc.on is not None
+                and (lo is None or doc.on >= lo) and (hi is None or doc.on <= hi)}
+    clause = Range(index, lo, hi)
+    assert set(clause.docids()) == expected
+    whole_years = not index.cover(lo, hi)[1]
+    if whole_years:                     # (long spans of days are estimated)
+        assert clause.size() == len(expected)
+    if (lo, hi) == (date(2024, 1, 1).toordinal(), date(2024, 12, 31).toordinal()):
+        assert clause.docids() is index._years[2024]       # stored, not copied
+
+
+def test_a_year_index_adopts_a_field_index(dated):
+    docs, index = dated
+    plain = FieldIndex(Attr("on"))
+    for docid, doc in docs.items():
+        plain.index_doc(docid, doc)
+    adopted = YearIndex.adopt(plain)
+    assert years_of(adopted) == years_of(index)
+    assert set(Range(adopted, DAY0, DAY0 + 400).docids()) == set(
+        Range(plain, DAY0, DAY0 + 400).docids())
 
 
 def test_unique_index_answers_hypatia_queries_and_refuses_duplicates():

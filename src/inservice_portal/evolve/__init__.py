@@ -95,6 +95,14 @@ def _small_audit_buckets(root):
     use_small_buckets(log_of(root))
 
 
+def _year_sets(root):
+    from ..catalog import YEARS, YearIndex
+
+    for name in YEARS:
+        if not isinstance(root.catalog[name], YearIndex):
+            root.catalog[name] = YearIndex.adopt(root.catalog[name])
+
+
 # (number, description, function(root)). Append; never renumber or remove.
 STEPS: list[tuple[int, str, object]] = [
     (1, "catalog: stage, auto_approved and review-flag indexes", _review_indexes),
@@ -108,6 +116,7 @@ STEPS: list[tuple[int, str, object]] = [
      _smaller_catalog),
     (9, "audit: entries in small buckets (each append rewrites the last one)",
      _small_audit_buckets),
+    (10, "catalog: starts_on keeps each year's courses in one set", _year_sets),
 ]
 VERSION_KEY = "evolve_version"
 
