@@ -19,6 +19,7 @@
 import argparse
 import asyncio
 import json
+import logging
 import os
 import random
 import statistics
@@ -348,11 +349,12 @@ def serve(n: int, cache_size: int, port: int, threads: int, public_cache: int):
                                 f"&connection_cache_size={cache_size}")
     settings["public_cache.seconds"] = str(public_cache)
     app = make_config(settings).make_wsgi_app()
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)   # queueing is the load's point
     waitress.serve(app, host="127.0.0.1", port=port, threads=threads, _quiet=True,
                    connection_limit=1000, asyncore_use_poll=True)
 
 
-async def _client(host, port, paths, deadline, counts, latencies):
+async def _client(host, port, paths, deadline, counts, latencies, extra=""):
     reader, writer = await asyncio.open_connection(host, port)
     i = 0
     try:
@@ -360,7 +362,7 @@ async def _client(host, port, paths, deadline, counts, latencies):
             path = paths[i % len(paths)]
             i += 1
             t0 = time.perf_counter()
-            writer.write(f"GET {path} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
+            writer.write(f"GET {path} HTTP/1.1\r\nHost: {host}\r\n{extra}\r\n".encode())
             await writer.drain()
             status = int((await reader.readline()).split()[1])
             length = 0
@@ -374,10 +376,10 @@ async def _client(host, port, paths, deadline, counts, latencies):
         writer.close()
 
 
-async def _load(host, port, paths, seconds, concurrency):
+async def _load(host, port, paths, seconds, concurrency, extra=""):
     counts, latencies = {}, []
     deadline = time.perf_counter() + seconds
-    await asyncio.gather(*(_client(host, port, paths, deadline, counts, latencies)
+    await asyncio.gather(*(_client(host, port, paths, deadline, counts, latencies, extra)
                            for _ in range(concurrency)))
     return counts, latencies
 
@@ -405,8 +407,10 @@ def http_bench(n, cache_size, seconds, concurrency, threads, port=6599, warmup=2
         out = {}
         for label, prefix in (("search page", "/search?"), ("API", "/api/v1/courses?")):
             paths = [prefix + urlencode(p) for p in every]
-            # Warm every thread's connection cache (each waitress thread has its own).
-            asyncio.run(_load("127.0.0.1", port, paths, warmup, concurrency))
+            # Warm every thread's connection cache (each waitress thread has its own), past the
+            # public cache: a session cookie makes a request search.
+            asyncio.run(_load("127.0.0.1", port, paths, warmup, concurrency,
+                              "Cookie: isp_session=warm-up\r\n"))
             counts, latencies = asyncio.run(_load("127.0.0.1", port, paths, seconds,
                                                   concurrency))
             done = sum(counts.values())
