@@ -85,7 +85,8 @@ def build(var: Path, teachers: int, seats: int) -> list[str]:
     tm.commit()
     manager.pop()
     conn.close()
-    db.close()
+    for database in config.registry._zodb_databases.values():   # the audit one too: the
+        database.close()                                          # server must lock its file
     return code, bearer
 
 
