@@ -20,9 +20,7 @@ import argparse
 import asyncio
 import json
 import logging
-import os
 import random
-import statistics
 import subprocess
 import sys
 import time

@@ -63,7 +63,6 @@ class Eq:
         return self.stored().__contains__
 
 
-
 class AnyOf:
     """Documents whose value is one of ``values`` (a FieldIndex). ``complete``: every document
     the other clauses can match has a value here, so the clause may be applied by taking the
@@ -97,7 +96,6 @@ class AnyOf:
         return lambda docid: rev.get(docid) in values
 
 
-
 EXACT_VALUES = 64
 
 
@@ -109,7 +107,7 @@ class Range:
         self.index, self.lo, self.hi, self.complete = index, lo, hi, complete
 
     def _within(self):
-        return [{k: v for k, v in (("min", self.lo), ("max", self.hi)) if v is not None}]
+        return [_span(self.lo, self.hi)]
 
     def _outside(self):
         below = [dict(max=self.lo, excludemax=True)] if self.lo is not None else []
@@ -135,8 +133,7 @@ class Range:
         if cover is None:
             return [], self._within()
         years, spans = cover(self.lo, self.hi)
-        return years, [{k: v for k, v in (("min", lo), ("max", hi)) if v is not None}
-                       for lo, hi in spans]
+        return years, [_span(lo, hi) for lo, hi in spans]
 
     def size(self) -> int:
         years, spans = self._cover()
@@ -167,6 +164,10 @@ class Range:
         return accept
 
 
+def _span(lo, hi) -> dict:
+    """BTree ``keys()``/``items()`` bounds for ``lo``…``hi`` (None: open)."""
+    return {k: v for k, v in (("min", lo), ("max", hi)) if v is not None}
+
 
 class Matches:
     """A result computed elsewhere; ``verify`` (docid → bool), when given, is checked on the
@@ -183,7 +184,6 @@ class Matches:
 
     def accepts(self):
         return self.result.__contains__
-
 
 
 def text_match(text_index, keyword: str, alternative=None) -> Matches:
