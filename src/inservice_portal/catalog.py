@@ -231,10 +231,9 @@ INDEXES = {
 }
 KEYWORD_INDEXES = {
     "flags": ReviewFlagCodes(),
-    # the sharing area
+    # the sharing area (``tags``: COMPACT_KEYWORD_INDEXES)
     "stages": Attr("stages"),
     "scopes": Attr("scopes"),
-    "tags": Attr("tags"),
     "related_courses": Attr("related_courses"),
 }
 COMPACT_KEYWORD_INDEXES = {      # 研習課程查詢 (evolve step 2); every course has these
@@ -399,7 +398,10 @@ class YearIndex(FieldIndex):
         if old is not None and (new is None or _year(old) != _year(new)):
             self._leave_year(old, docid)
         if new is not None:
-            self._years.setdefault(_year(new), self.family.IF.TreeSet()).insert(docid)
+            members = self._years.get(_year(new))
+            if members is None:
+                members = self._years[_year(new)] = self.family.IF.TreeSet()
+            members.insert(docid)
 
     def unindex_doc(self, docid):
         old = self._rev_index.get(docid)
@@ -457,23 +459,34 @@ UNIQUE = {"code"}
 YEARS = {"starts_on"}
 
 
+def _index_classes() -> dict:
+    """The class of each index this version defines (the text index aside)."""
+    classes = {name: UniqueFieldIndex if name in UNIQUE else YearIndex if name in YEARS
+               else FieldIndex for name in INDEXES}
+    classes.update({name: KeywordIndex for name in KEYWORD_INDEXES})
+    classes.update({name: CompactKeywordIndex for name in COMPACT_KEYWORD_INDEXES})
+    return classes
+
+
 def replace_outdated_indexes(catalog) -> list[str]:
-    """Drop indexes whose class this version changed (``code`` became a UniqueFieldIndex,
-    the text index keeps postings without scores);
-    ``add_missing_indexes`` then makes them anew. Answers their names."""
-    outdated = [name for name in UNIQUE
-                if name in catalog and not isinstance(catalog[name], UniqueFieldIndex)]
-    outdated += [name for name in COMPACT_KEYWORD_INDEXES
-                 if name in catalog and not isinstance(catalog[name], CompactKeywordIndex)]
+    """Bring the indexes whose class this version changed up to date. A FieldIndex that is
+    now a YearIndex is adopted (no document read); any other (``code`` → UniqueFieldIndex,
+    keywords kept inline, the text index without scores) is dropped, for
+    ``add_missing_indexes`` to make anew. Answers the names dropped."""
+    dropped = []
+    for name, cls in _index_classes().items():
+        index = catalog.get(name)
+        if index is None or type(index) is cls:
+            continue
+        if cls is YearIndex and type(index) is FieldIndex:
+            catalog[name] = YearIndex.adopt(index)
+        else:
+            del catalog[name]
+            dropped.append(name)
     if "text" in catalog and not isinstance(catalog["text"].index, PostingsIndex):
-        outdated.append("text")
-    for name in outdated:
-        del catalog[name]
-    return outdated
-
-
-def _field_index_class(name):
-    return UniqueFieldIndex if name in UNIQUE else YearIndex if name in YEARS else FieldIndex
+        del catalog["text"]
+        dropped.append("text")
+    return dropped
 
 
 def make_catalog() -> Catalog:
@@ -482,31 +495,25 @@ def make_catalog() -> Catalog:
     return catalog
 
 
-def drop_unread_records(catalog) -> list[str]:
-    """Empty what no query reads (``NeverRecorded``, ``NoDocumentWeights``); answer the
-    names of the indexes changed. Nothing needs indexing again afterwards."""
-    changed = []
+def drop_unread_records(catalog):
+    """Empty what no query reads (``NeverRecorded``, ``NoDocumentWeights``). Nothing needs
+    indexing again afterwards."""
     for name, index in catalog.items():
         if name == "text":
             if not isinstance(index.index._docweight, NoDocumentWeights):
                 index.index._docweight = NoDocumentWeights()
-                changed.append(name)
         elif name not in RECORDS_MISSING and not isinstance(index._not_indexed, NeverRecorded):
             index._not_indexed = NeverRecorded()
-            changed.append(name)
-    return changed
 
 
 def add_missing_indexes(catalog) -> list[str]:
     """Create the indexes this version defines and the catalog lacks; return their names."""
-    wanted = {name: lambda d=d, n=name: _field_index_class(n)(d) for name, d in INDEXES.items()}
-    wanted.update({name: lambda d=d: KeywordIndex(d) for name, d in KEYWORD_INDEXES.items()})
-    wanted.update({name: lambda d=d: CompactKeywordIndex(d)
-                   for name, d in COMPACT_KEYWORD_INDEXES.items()})
-    wanted["text"] = lambda: make_text_index(SearchableText())
-    added = [name for name in wanted if name not in catalog]
+    classes = _index_classes()
+    discriminators = {**INDEXES, **KEYWORD_INDEXES, **COMPACT_KEYWORD_INDEXES}
+    added = [name for name in (*classes, "text") if name not in catalog]
     for name in added:
-        catalog[name] = wanted[name]()
+        catalog[name] = (make_text_index(SearchableText()) if name == "text"
+                         else classes[name](discriminators[name]))
     drop_unread_records(catalog)
     return added
 
@@ -525,12 +532,26 @@ def resolve_path(root, path):
     return obj
 
 
-def reindex_all(root):
-    """Index every catalogued object again (after new indexes; ``inservice-portal reindex``)."""
+def reindex_all(root, names=None):
+    """Index every catalogued object again, in every index or in those ``names``."""
+    indexes = [root.catalog[name] for name in names] if names is not None else [root.catalog]
     for docid, path in list(root.objectmap.id_to_path.items()):
         obj = resolve_path(root, path)
         if obj is not None:            # (``reindex`` drops the entries of vanished objects)
-            root.catalog.index_doc(docid, obj)
+            for index in indexes:
+                index.index_doc(docid, obj)
+
+
+def bring_up_to_date(root, also=()) -> list[str]:
+    """Replace the outdated indexes, add the missing ones, and fill those (and ``also``) from
+    the catalogued objects: what an evolve step that changes the catalog does. Answers the
+    names filled."""
+    replace_outdated_indexes(root.catalog)
+    names = add_missing_indexes(root.catalog)
+    names += [name for name in also if name not in names]
+    if names:
+        reindex_all(root, names)
+    return names
 
 
 def catalogued_objects(root):

@@ -6,29 +6,18 @@ order, each in its own transaction, with ``inservice-portal evolve``.
 import transaction
 
 
+def _catalog_indexes(root):
+    """Steps 1, 2 and 10 change the catalog: replace, add and fill its indexes."""
+    from ..catalog import bring_up_to_date
 
-def _review_indexes(root):
-    from ..catalog import add_missing_indexes, reindex_all
-
-    if add_missing_indexes(root.catalog):
-        reindex_all(root)
+    bring_up_to_date(root)
 
 
 def _sharing_area(root):
-    from ..catalog import add_missing_indexes, reindex_all
     from ..resources.sharing import ensure_sharing_area
 
     ensure_sharing_area(root)
-    if add_missing_indexes(root.catalog):
-        reindex_all(root)
-
-
-def _search_indexes(root):
-    from ..catalog import add_missing_indexes, reindex_all, replace_outdated_indexes
-
-    replace_outdated_indexes(root.catalog)
-    if add_missing_indexes(root.catalog):
-        reindex_all(root)
+    _catalog_indexes(root)
 
 
 def _course_registrations(root):
@@ -73,20 +62,12 @@ def _people_indexes(root):
 
 def _smaller_catalog(root):
     """The sharing area's link indexes keep their keywords inline (CompactKeywordIndex, made
-    anew and filled here); no index records its documents without a value any more, nor the
-    text index its word counts (catalog.drop_unread_records); a course without an opening
-    date is indexed as never opening (catalog.OpeningDate)."""
-    from ..catalog import (
-        add_missing_indexes, drop_unread_records, replace_outdated_indexes, resolve_path)
+    anew); no index records its documents without a value any more, nor the text index its
+    word counts (catalog.drop_unread_records); a course without an opening date is indexed
+    as never opening (catalog.OpeningDate)."""
+    from ..catalog import bring_up_to_date
 
-    catalog = root.catalog
-    remade = replace_outdated_indexes(catalog) + ["registration_opens"]
-    add_missing_indexes(catalog)
-    drop_unread_records(catalog)
-    for docid, path in list(root.objectmap.id_to_path.items()):
-        obj = resolve_path(root, path)
-        for name in remade if obj is not None else ():
-            catalog[name].index_doc(docid, obj)
+    bring_up_to_date(root, also=["registration_opens"])
 
 
 def _small_audit_buckets(root):
@@ -95,19 +76,11 @@ def _small_audit_buckets(root):
     use_small_buckets(log_of(root))
 
 
-def _year_sets(root):
-    from ..catalog import YEARS, YearIndex
-
-    for name in YEARS:
-        if not isinstance(root.catalog[name], YearIndex):
-            root.catalog[name] = YearIndex.adopt(root.catalog[name])
-
-
 # (number, description, function(root)). Append; never renumber or remove.
 STEPS: list[tuple[int, str, object]] = [
-    (1, "catalog: stage, auto_approved and review-flag indexes", _review_indexes),
+    (1, "catalog: stage, auto_approved and review-flag indexes", _catalog_indexes),
     (2, "catalog: search indexes (county, registration window, scope, sub-item, level, hours, "
-        "audiences, delivery modes, tags); the course code as a unique index", _search_indexes),
+        "audiences, delivery modes, tags); the course code as a unique index", _catalog_indexes),
     (3, "courses: the registrations container (線上報名)", _course_registrations),
     (4, "資源分享區: the /sharing container and its catalog indexes", _sharing_area),
     (5, "accounts: password reset tokens; the audit log database", _account_security),
@@ -116,7 +89,8 @@ STEPS: list[tuple[int, str, object]] = [
      _smaller_catalog),
     (9, "audit: entries in small buckets (each append rewrites the last one)",
      _small_audit_buckets),
-    (10, "catalog: starts_on keeps each year's courses in one set", _year_sets),
+    (10, "catalog: starts_on keeps each year's courses in one set (YearIndex.adopt)",
+     _catalog_indexes),
 ]
 VERSION_KEY = "evolve_version"
 
