@@ -7,10 +7,10 @@ import pytest
 import transaction
 import webtest
 
-from inservice_portal import accounts_service, audit, clock
+from inservice_portal import audit, clock
 
 from ..conftest import (PASSWORD, add_course, add_organiser, add_staff, add_teacher, csrf_of,
-                        login, otp_for)
+                        login)
 
 NATIONAL_ID = "A123456789"
 FIELDS = {"seq", "at", "actor", "on_behalf", "ip", "action", "object", "title", "centre",
@@ -35,10 +35,6 @@ def world(site):
 
 def entries(site):
     return site.read(lambda root: [dict(e) for e in audit.log_of(root).entries.values()])
-
-
-def actions(site):
-    return [e["action"] for e in entries(site)]
 
 
 def browser(app, who=None):
@@ -187,7 +183,7 @@ def file_settings(base_settings, tmp_path):
 
 def test_an_undo_of_content_leaves_the_audit_log_alone(file_settings, tmp_path):
     from inservice_portal import make_config
-    from inservice_portal.bootstrap import APP_ROOT, ensure_root
+    from inservice_portal.bootstrap import ensure_root
 
     config = make_config(file_settings)
     app = config.make_wsgi_app()

@@ -146,6 +146,8 @@ def test_national_id_is_checked(testapp, school, site, smtp, national_id, messag
 
 def test_a_new_style_resident_certificate_is_accepted(testapp, school, site, smtp):
     assert submit(testapp, national_id=valid_id("A80000001")).status_int == 303
+    assert site.read(lambda root: root["people"].login_for_national_id(
+        valid_id("A80000001"))) is not None
 
 
 def test_lower_case_and_full_width_ids_are_normalised_then_found_taken(testapp, school, smtp):

@@ -71,7 +71,7 @@ def flashes(browser, url):
 
 
 def test_a_contact_is_activated_by_the_unit_admin(app, units, site, smtp):
-    page = apply(app, "353601", "new.contact", "contact")
+    apply(app, "353601", "new.contact", "contact")
     new = account(site, "new.contact")
     assert new.state == "applied" and not new.active and roles(site, SCHOOL, "new.contact") == ()
     browser = client(app)

@@ -19,6 +19,8 @@ from inservice_portal.resources.records import TrainingRecord
 from inservice_portal.security import PortalSecurityPolicy
 from inservice_portal.workflows import course as course_workflow
 
+from .test_course_workflow import request_for as req
+
 ENDED = clock.now().date() - timedelta(days=3)
 
 
@@ -46,13 +48,6 @@ def world():
         root["people"].add(f"t{n}", teacher)          # indexed by national ID on add
     yield SimpleNamespace(root=root, school=school, accounts=accounts, registry=config.registry)
     testing.tearDown()
-
-
-def req(world, login):
-    request = testing.DummyRequest()
-    request.account = world.accounts[login]
-    request.registry = world.registry
-    return request
 
 
 def make_course(world, sessions=((9, 12), (13, 16)), day=ENDED, hours=6, **fields):
