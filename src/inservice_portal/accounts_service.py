@@ -52,9 +52,7 @@ def set_password(root, account, password, request=None, action="password.change"
         raise PasswordRejected(problems)
     account.set_password(password)
     account.record_success()
-    for sid in [sid for sid, s in root.login_sessions.items()
-                if (s.login == account.login or s.proxy_for == account.login) and sid != keep_sid]:
-        del root.login_sessions[sid]
+    login_sessions.end_all(root, account.login, keep=keep_sid)
     tokens.revoke_all(root, account.login)
     audit.record(action, account, request=request, root=root,
                  actor=None if request is not None else OPERATOR)

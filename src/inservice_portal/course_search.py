@@ -196,10 +196,6 @@ def parse_criteria(params) -> tuple[Criteria, dict[str, str]]:
     return c, errors
 
 
-class KeywordError(ValueError):
-    """The keyword cannot be used (kept for callers: every keyword is plain text today)."""
-
-
 @dataclass
 class Results:
     total: int
@@ -250,8 +246,7 @@ def matching_docids(root, c: Criteria, today: date):
 
 
 def search(root, c: Criteria, today: date, offset: int = 0, limit: int = 20) -> Results:
-    """The total and courses ``offset … offset+limit`` in ``c.sort`` order.
-    Raises KeywordError for a keyword the full-text parser refuses."""
+    """The total and courses ``offset … offset+limit`` in ``c.sort`` order."""
     docids = matching_docids(root, c, today)
     index_name, reverse, _ = SORTS[c.sort]
     bounds = {}

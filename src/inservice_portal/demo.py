@@ -15,32 +15,20 @@ from .resources.accounts import Staff, Teacher
 from .resources.course import Course, Session
 from .resources.events import ObjectModified, notify
 from .resources.organiser import Organiser
+from .rules import national_id
 
 MARKER = "demo_loaded_at"      # set on the root: the demo loads once, even if later edited away
 
-# The number a national ID's first letter stands for (內政部 國民身分證統一編號 rule).
-ID_LETTERS = dict(zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ",
-                      (10, 11, 12, 13, 14, 15, 16, 17, 34, 18, 19, 20, 21, 22, 35, 23, 24, 25,
-                       26, 27, 28, 29, 32, 30, 31, 33)))
-ID_WEIGHTS = (1, 9, 8, 7, 6, 5, 4, 3, 2, 1, 1)   # letter's two digits, then the nine digits
-
-
-def _id_sum(body: str) -> int:
-    digits = divmod(ID_LETTERS[body[0]], 10) + tuple(int(d) for d in body[1:])
-    return sum(d * w for d, w in zip(digits, ID_WEIGHTS))
-
-
-def id_check_digit(first9: str) -> str:
-    """The tenth character of a national ID whose first nine are ``first9`` (e.g. A12345678)."""
-    return str(-_id_sum(first9) % 10)
+# The 內政部 check-digit rule lives in rules/national_id.py.
+id_check_digit = national_id.check_digit
 
 
 def valid_national_id(value: str) -> bool:
     """Letter, 1 or 2 (sex), eight digits, and a weighted sum divisible by 10."""
-    if (len(value) != 10 or value[0] not in ID_LETTERS or value[1] not in "12"
+    if (len(value) != 10 or value[0] not in national_id.LETTERS or value[1] not in "12"
             or not value[1:].isdigit()):
         return False
-    return _id_sum(value) % 10 == 0
+    return national_id.weighted_sum(value) % 10 == 0
 
 
 def demo_national_id(letter: str, sex: int, serial: int) -> str:

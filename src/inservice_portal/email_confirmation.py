@@ -1,25 +1,21 @@
 """E-mail confirmation by a one-time link: only the token's SHA-256 is stored, it expires, and
 using it once clears it. The same link lets an account created by a school (教師資料登錄)
 choose its first password."""
-import hashlib
 import hmac
 import secrets
 from datetime import timedelta
 from urllib.parse import urlencode
 
 from . import clock, mail
+from .tokens import digest
 
 LIFETIME = timedelta(hours=48)
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def issue(request, account, reason="請點選以下連結確認您的電子郵件信箱") -> str:
     """Make a new token (any earlier one stops working) and mail the link to the account."""
     token = secrets.token_urlsafe(32)
-    account.email_token_hash = _digest(token)
+    account.email_token_hash = digest(token)
     account.email_token_expires = clock.now() + LIFETIME
     link = f"{request.application_url}/confirm-email?" + urlencode(
         {"login": account.login, "token": token})
@@ -35,7 +31,7 @@ def check(account, token: str) -> str | None:
     stored = getattr(account, "email_token_hash", None)
     if account is None or not stored or not token:
         return "此確認連結無效或已使用過。"
-    if not hmac.compare_digest(stored, _digest(token)):
+    if not hmac.compare_digest(stored, digest(token)):
         return "此確認連結無效或已使用過。"
     if clock.now() >= account.email_token_expires:
         return "此確認連結已逾期，請登入後重新寄送確認信。"

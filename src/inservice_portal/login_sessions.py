@@ -56,11 +56,11 @@ def end(root, request):
     request.session.invalidate()
 
 
-def end_all(root, login: str):
+def end_all(root, login: str, keep=None):
     """Close every session of an account (disabling it, a password reset), and every proxy
-    session acting as it."""
+    session acting as it; but ``keep`` (the caller's own session id)."""
     for sid in [sid for sid, s in root.login_sessions.items()
-                if s.login == login or s.proxy_for == login]:
+                if (s.login == login or s.proxy_for == login) and sid != keep]:
         del root.login_sessions[sid]
 
 

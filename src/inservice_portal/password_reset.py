@@ -4,7 +4,6 @@ The token is random (256 bits) and only its SHA-256 digest is stored; it works o
 minutes. A reset sets the password and nothing else: an account with a second factor still
 needs it at the next login, so a stolen mailbox alone does not open the account.
 """
-import hashlib
 import secrets
 from datetime import timedelta
 
@@ -12,6 +11,7 @@ from BTrees.OOBTree import OOBTree
 from persistent import Persistent
 
 from . import audit, clock, mail
+from .tokens import digest
 
 TTL = timedelta(minutes=30)
 
@@ -21,10 +21,6 @@ class PasswordReset(Persistent):
         self.login = login
         self.created = created
         self.expires_at = expires_at
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _resets(root):
@@ -44,7 +40,7 @@ def request_reset(root, request, login: str) -> bool:
         del resets[key]                      # only the newest link works
     token = secrets.token_urlsafe(32)
     now = clock.now()
-    resets[_digest(token)] = PasswordReset(account.login, now, now + TTL)
+    resets[digest(token)] = PasswordReset(account.login, now, now + TTL)
     link = f"{request.application_url}/password-reset-confirm?token={token}"
     mail.send(request, account.email, "重設密碼通知",
               f"{account.name} 您好：\n\n有人（希望是您）申請重設全國教師在職進修資訊網帳號 "
@@ -58,7 +54,7 @@ def account_for(root, token: str | None):
     """The account a live token resets, or None (unknown, used or expired). Reads only."""
     if not token or root.password_resets is None:
         return None
-    record = root.password_resets.get(_digest(token))
+    record = root.password_resets.get(digest(token))
     if record is None or clock.now() >= record.expires_at:
         return None
     account = root["people"].get(record.login)
@@ -67,4 +63,4 @@ def account_for(root, token: str | None):
 
 def use_up(root, token: str):
     """The link works once: forget it."""
-    root.password_resets.pop(_digest(token), None)
+    root.password_resets.pop(digest(token), None)

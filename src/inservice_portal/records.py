@@ -37,10 +37,15 @@ def course_credits(course) -> dict:
     return result
 
 
+def course_key(course) -> tuple:
+    """The key of the training record a course writes (records_of(teacher)[key])."""
+    return (LOCAL, str(course.code))
+
+
 def write_course(course):
     """Write (or rewrite) the course's records from its roster; idempotent."""
     people = find_root(course)["people"]
-    key = (LOCAL, str(course.code))
+    key = course_key(course)
     credited = course_credits(course)
     for login in set(getattr(course, "recorded_logins", None) or ()) - set(credited):
         records = records_of(people.get(login)) if login in people else None

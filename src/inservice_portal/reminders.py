@@ -1,9 +1,11 @@
-"""Reminders of overdue rosters (002 Art. 12): each organiser with a course whose roster is past
+"""Reminders of overdue rosters (000 未結案研習課程催覆; the deadline is the centre's
+``roster_days``, rules/deadlines.py): each organiser with a course whose roster is past
 due gets one e-mail listing them (``inservice-portal CONFIG remind-rosters``, daily by cron)."""
 from pyramid.traversal import find_root
 
 from . import mail
-from .views.roster import overdue_courses
+from .roster import overdue_courses
+from .rules import deadlines
 
 SUBJECT = "研習名單逾期提醒（未結案課程）"
 
@@ -47,7 +49,7 @@ def send_reminders(root, registry, today=None) -> list[tuple]:
         to = recipients(organiser)
         if not to:
             continue
-        days = getattr(organiser.__parent__, "roster_days", 7)
+        days = getattr(organiser.__parent__, "roster_days", deadlines.DEFAULT_ROSTER_DAYS)
         mail.send(registry, to, SUBJECT, body(organiser, courses, days))
         sent.append((organiser.code, len(courses), to))
     return sent

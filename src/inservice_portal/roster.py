@@ -6,15 +6,17 @@ session without check-ins (paper sign-in) starts as present for everyone. Saving
 whole roster at once, after every row has been checked: nothing is half-saved.
 """
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import time, timedelta
 from decimal import Decimal
 
 from pyramid.traversal import find_root
 
 from . import clock, registrations
+from .catalog import Search
 from .masking import mask_national_id
 from .resources.accounts import Teacher
 from .resources.roster import CheckIns, Roster, RosterEntry
+from .rules import deadlines
 from .rules import hours as hours_rule
 
 MARKS = {"present": "出席", "leave": "請假", "absent": "缺席"}
@@ -180,3 +182,19 @@ def lines(course) -> list[dict]:
                      "national_id": mask_national_id(getattr(teacher, "national_id", "")),
                      "credited_hours": credit(course, entry.attendance)})
     return rows
+
+
+def overdue_courses(root, centre, organiser=None, today=None) -> list:
+    """Courses of ``centre`` (and ``organiser``) whose roster is past due and not submitted:
+    published (or returned) courses that ended more than the centre's roster_days ago."""
+    today = today or clock.now().date()
+    days = getattr(centre, "roster_days", deadlines.DEFAULT_ROSTER_DAYS)
+    search = Search(root)
+    query = (search["content_type"].eq("course") & search["centre"].eq(centre.code)
+             & search["state"].any(["published", "roster_returned"])
+             & search["ends_on"].lt((today - timedelta(days=days)).toordinal()))
+    if organiser is not None:
+        query &= search["organiser"].eq(organiser.code)
+    courses = [c for c in search.execute(query).all()
+               if c.last_day and deadlines.roster_overdue(today, c.last_day, days)]
+    return sorted(courses, key=lambda c: (c.last_day, c.code))

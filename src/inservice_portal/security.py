@@ -75,10 +75,10 @@ def find_account(request):
     real = request.real_account
     if real is None or bearer_token(request) is not None:
         return real
-    record = login_sessions.current(root_factory(request), request)
-    proxied = getattr(record, "proxy_for", None)
+    root = root_factory(request)
+    proxied = getattr(login_sessions.current(root, request), "proxy_for", None)
     if proxied:
-        account = root_factory(request)["people"].get(proxied)
+        account = root["people"].get(proxied)
         if account is not None and account.active:
             return account
     return real

@@ -9,8 +9,9 @@ from collections import Counter as Tally
 from hypatia.query import Any, Eq
 from pyramid.traversal import find_root, resource_path
 
-from . import clock, reference, taxonomy
+from . import clock, reference
 from .catalog import Search, find_course, link_key
+from .course_search import counties, stages as stage_labels  # noqa: F401 (研習課程查詢's)
 from .resources.events import ObjectModified, notify
 from .resources.sharing import KINDS
 
@@ -27,16 +28,6 @@ def licences() -> dict[str, dict]:
 def facilities() -> dict[str, str]:
     """Code → label (data/facilities.yaml)."""
     return reference.load("facilities")
-
-
-def counties() -> list[str]:
-    """The 22 counties and cities, in centres.yaml's order."""
-    return [c["county"] for c in reference.centres() if c["county"]]
-
-
-def stage_labels() -> dict[str, str]:
-    labels = reference.vocabulary("school_stages")
-    return {stage: labels.get(stage, stage) for stage in taxonomy.stages()}
 
 
 # -- sharing ------------------------------------------------------------------------------------

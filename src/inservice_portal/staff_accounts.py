@@ -10,7 +10,7 @@ so its login is never reused) once every course it registered is finished.
 from BTrees.OOBTree import OOBTree
 from pyramid.traversal import find_resource, find_root, resource_path
 
-from . import clock, mail, permissions, reference
+from . import accounts_service, clock, mail, permissions, reference
 from .catalog import Search
 from .resources.accounts import Staff
 from .resources.events import ObjectModified, notify
@@ -142,7 +142,7 @@ def decide(request, approver, login, approve: bool, reason: str = "") -> Staff:
         account.active = True
         account.state = ACTIVE
         _history(account, request, "approve")
-        result = f"已審核通過並啟用，現在即可登入。"
+        result = "已審核通過並啟用，現在即可登入。"
     else:
         if not reason.strip():
             pending[login] = clock.now()
@@ -223,8 +223,6 @@ def delete(request, unit, login, as_centre=False) -> Staff:
     account.active = False
     account.state = DELETED
     _history(account, request, "delete")
-    from . import login_sessions
-
-    login_sessions.end_all(find_root(unit), login)
+    accounts_service.end_access(find_root(unit), account)
     notify(ObjectModified(account), request.registry)
     return account

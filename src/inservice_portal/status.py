@@ -18,7 +18,7 @@ def course_status(course, teacher) -> dict:
     checkins = roster_service.checkins_of(course)
     sessions = roster_service.schedule(course)
     checked = sorted(checkins.sessions_of(teacher.login)) if checkins is not None else []
-    record = (records.records_of(teacher) or {}).get(("local", str(course.code)))
+    record = (records.records_of(teacher) or {}).get(records.course_key(course))
     done = {
         "applied": registration is not None and state != "withdrawn",
         "accepted": state == "accepted",

@@ -9,7 +9,7 @@ transcript (004, amended Art. 5).
 import re
 from importlib import resources
 
-from pyramid.traversal import find_resource, resource_path
+from pyramid.traversal import resource_path
 
 from . import clock, reference
 from .catalog import Search
@@ -106,15 +106,6 @@ def transfer_out(teacher, reason: str):
     teacher.school = None
     teacher.employment = reason
     notify(ObjectModified(teacher))
-
-
-def current_school(root, teacher):
-    if not teacher.school:
-        return None
-    try:
-        return find_resource(root, teacher.school)
-    except KeyError:
-        return None
 
 
 def teachers_of(root, school, limit=2000) -> list:

@@ -17,7 +17,8 @@ class ApiToken(Persistent):
         self.expires_at = expires_at
 
 
-def _digest(token: str) -> str:
+def digest(token: str) -> str:
+    """What is stored of a secret token (API token, e-mail confirmation, password reset)."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -25,19 +26,19 @@ def issue(root, login: str, ttl: timedelta = DEFAULT_TTL) -> tuple[str, ApiToken
     token = secrets.token_urlsafe(32)
     now = clock.now()
     record = ApiToken(login, now, now + ttl)
-    root.api_tokens[_digest(token)] = record
+    root.api_tokens[digest(token)] = record
     return token, record
 
 
 def login_of(root, token: str | None) -> str | None:
-    record = root.api_tokens.get(_digest(token)) if token else None
+    record = root.api_tokens.get(digest(token)) if token else None
     if record is None or clock.now() >= record.expires_at:
         return None
     return record.login
 
 
 def revoke(root, token: str) -> bool:
-    return root.api_tokens.pop(_digest(token), None) is not None
+    return root.api_tokens.pop(digest(token), None) is not None
 
 
 def revoke_all(root, login: str):

@@ -60,7 +60,4 @@ class CheckIns(Persistent):
         return {login for _, login in self.data.keys(min=(index, ""), max=(index, "\U0010ffff"))}
 
     def sessions_of(self, login: str) -> set[int]:
-        return {index for index, who in self.data.keys() if who == login}
-
-    def all_logins(self) -> set[str]:
-        return {login for _, login in self.data.keys()}
+        return {index for index in range(len(self.counts)) if (index, login) in self.data}

@@ -167,7 +167,7 @@ def make_parser() -> argparse.ArgumentParser:
     commands.add_parser("reindex", help="rebuild the search catalog from the resource tree"
                         ).set_defaults(run=cmd_reindex)
     commands.add_parser("remind-rosters",
-                        help="mail each organiser whose rosters are overdue (Art. 12)"
+                        help="mail each organiser whose rosters are overdue (未結案研習課程催覆)"
                         ).set_defaults(run=cmd_remind_rosters)
     commands.add_parser("audit-verify", help="check the audit log's hash chain (exit 2: tampered)"
                         ).set_defaults(run=cmd_audit_verify)

@@ -5,7 +5,6 @@ name is not one either: the account is personal and never handed over to another
 (003 二(六)2); a teacher may correct a name (the national ID number is the identity). A new
 e-mail address must be confirmed again by a one-time link.
 """
-import colander
 import deform
 from pyramid.httpexceptions import HTTPForbidden, HTTPSeeOther
 from pyramid.view import view_config

@@ -1,8 +1,6 @@
 """研習名單 pages: the roster (mark each session, add walk-ins, upload the XLSX template),
 the special approval of hours over the caps, and the overdue rosters (未結案課程) of a centre
-and of an organiser (002 Art. 10, 12)."""
-from datetime import timedelta
-
+and of an organiser (002 Art. 10; 000 未結案研習課程催覆)."""
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.response import Response
 from pyramid.traversal import find_root
@@ -10,21 +8,17 @@ from pyramid.view import view_config
 
 from .. import audit, clock, records, roster_xlsx
 from .. import roster as roster_service
-from ..catalog import Search
+from ..roster import overdue_courses
 from ..masking import mask_national_id
 from ..resources.interfaces import ICourse, IOrganiser, IRegionCentre
 from ..rules import deadlines
 from ..schemas.course import hours_text
 from ..workflows import api as workflow_api
 from ..workflows import course as course_workflow
+from ..workflows.course import has_ended
 
 TPL = "inservice_portal:templates/roster/"
 MAX_WALK_INS = 500
-
-
-def has_ended(course) -> bool:
-    """The course's last session is over (same rule as the submit_roster guard)."""
-    return course.ends_on is not None and course.ends_on < clock.now().date()
 
 
 def editable(course, request) -> bool:
@@ -40,7 +34,7 @@ def page(course, request, errors=None, walk_ins="", rows=None):
         for line in lines:
             teacher = people.get(line["login"])
             for row in (records.capped(teacher) if teacher is not None else ()):
-                if row["record"].key == ("local", str(course.code)):
+                if row["record"].key == records.course_key(course):
                     caps[line["login"]] = row
     return {
         "page_title": f"研習名單：{course.title}",
@@ -151,7 +145,7 @@ def approve_hours(context, request):
     """專案核准: the hours of this course's record over the day/week caps count for one teacher."""
     login = request.POST.get("login", "")
     teacher = find_root(context)["people"].get(login)
-    key = ("local", str(context.code))
+    key = records.course_key(context)
     store = records.records_of(teacher) if teacher is not None else None
     if store is None or key not in store:
         raise HTTPNotFound()
@@ -160,23 +154,7 @@ def approve_hours(context, request):
     return HTTPSeeOther(request.resource_url(context, "roster"))
 
 
-# -- 未結案課程: rosters past their deadline (Art. 12) -----------------------------------------
-
-def overdue_courses(root, centre, organiser=None, today=None) -> list:
-    """Courses of ``centre`` (and ``organiser``) whose roster is past due and not submitted:
-    published (or returned) courses that ended more than the centre's roster_days ago."""
-    today = today or clock.now().date()
-    days = getattr(centre, "roster_days", deadlines.DEFAULT_ROSTER_DAYS)
-    search = Search(root)
-    query = (search["content_type"].eq("course") & search["centre"].eq(centre.code)
-             & search["state"].any(["published", "roster_returned"])
-             & search["ends_on"].lt((today - timedelta(days=days)).toordinal()))
-    if organiser is not None:
-        query &= search["organiser"].eq(organiser.code)
-    courses = [c for c in search.execute(query).all()
-               if c.last_day and deadlines.roster_overdue(today, c.last_day, days)]
-    return sorted(courses, key=lambda c: (c.last_day, c.code))
-
+# -- 未結案課程 (000 未結案研習課程催覆): rosters past the centre's deadline ----------------
 
 def overdue_rows(courses, centre):
     days = getattr(centre, "roster_days", deadlines.DEFAULT_ROSTER_DAYS)

@@ -4,7 +4,6 @@ A GET form: the whole state is in the query string, so a search is a shareable U
 browser's back button works. Malformed parameters re-render the form with what was typed and
 an error summary linking to each field (never a 500).
 """
-from decimal import Decimal
 from functools import cache
 from html import escape
 
@@ -12,8 +11,9 @@ from pyramid.traversal import resource_path
 from pyramid.view import view_config
 
 from .. import clock, course_search, permissions
-from ..course_search import KeywordError, parse_criteria
+from ..course_search import parse_criteria
 from ..resources.interfaces import IMinistry
+from ..schemas.course import hours_text
 
 PER_PAGE = 20
 
@@ -64,10 +64,6 @@ def vocabularies() -> dict:
             "sorts": {k: v[2] for k, v in course_search.SORTS.items()}}
 
 
-def hours_text(value) -> str:
-    return f"{Decimal(str(value)).normalize():f}"
-
-
 @view_config(context=IMinistry, name="search", permission=permissions.VIEW,
              renderer="inservice_portal:templates/public/search.pt", request_method="GET")
 def search_page(context, request):
@@ -81,11 +77,8 @@ def search_page(context, request):
     today = clock.now().date()
     results = None
     if not errors:
-        try:
-            results = course_search.search(context, criteria, today, (page - 1) * PER_PAGE,
-                                           PER_PAGE)
-        except KeywordError:
-            errors["q"] = "查詢字詞的格式無法辨識，請改用一般文字查詢。"
+        results = course_search.search(context, criteria, today, (page - 1) * PER_PAGE,
+                                       PER_PAGE)
     total = results.total if results else 0
     pages = max(1, -(-total // PER_PAGE))
     shown = min(pages, course_search.MAX_RESULTS_PAGED // PER_PAGE)

@@ -11,7 +11,7 @@ import colander
 import deform
 from hypatia.text.parsetree import ParseError
 from pyramid.httpexceptions import HTTPForbidden, HTTPSeeOther
-from pyramid.traversal import find_resource, find_root, resource_path
+from pyramid.traversal import find_root, resource_path
 from pyramid.view import view_config
 
 from .. import attachments as attachment_rules
@@ -20,6 +20,7 @@ from ..forms import FormView
 from ..resources.interfaces import (IRegionCentre, ISharedItem, ISharingArea, ISharingKind,
                                     IUnit)
 from ..resources.sharing import KINDS
+from ..resources.units import unit_at
 from ..schemas.course import scope_choices
 from ..schemas.sharing import SCHEMAS, from_item, to_fields
 from ..workflows import api as workflow_api
@@ -322,7 +323,7 @@ def unit_sharing(context, request):
 def moderation(context, request):
     root = find_root(context)
     table = sharing.counts(root, centre=context.code)
-    units = [u for u in (_unit_at(root, p) for p in sorted(table)) if u is not None]
+    units = [u for u in (unit_at(root, p) for p in sorted(table)) if u is not None]
     shared = sharing.newest_first(root, sharing.browse(root, centre=context.code,
                                                        states=("shared", "taken_down")))
     return {
@@ -332,10 +333,3 @@ def moderation(context, request):
         "silent": len(context) - len([u for u in units if u.__parent__ is context]),
         "states": workflow.STATES, "csrf_token": request.session.get_csrf_token(),
     }
-
-
-def _unit_at(root, path):
-    try:
-        return find_resource(root, path)
-    except KeyError:
-        return None

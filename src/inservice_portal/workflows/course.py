@@ -96,9 +96,13 @@ def return_reasons(kind: str = "course") -> dict[str, str]:
     return load("return_reasons")[kind]
 
 
+def has_ended(course) -> bool:
+    """The course's last session is over: a roster is submitted only then (DESIGN.md §3)."""
+    return course.ends_on is not None and course.ends_on < clock.now().date()
+
+
 def course_has_ended(course, info):
-    """A roster is submitted only after the last session (DESIGN.md §3)."""
-    if course.ends_on is None or course.ends_on >= clock.now().date():
+    if not has_ended(course):
         raise WorkflowError("研習尚未結束，結束後才能送出研習名單。")
 
 

@@ -8,6 +8,7 @@ from pyramid.view import view_config
 from ... import clock, course_search, permissions
 from ...api_errors import ApiError, malformed
 from . import PREFIX, page_of, paging, reject_bad_bearer
+from .course_json import _iso
 
 ROUTE = "api.course_search"
 
@@ -31,12 +32,9 @@ def course_list_item(course, today) -> dict:
         "organiser": {"code": organiser.code, "name": organiser.title},
         "centre": course.centre.code, "county": organiser.county,
         "stage": course.stage, "scope": course.scope, "level": course.level,
-        "starts_on": course.starts_on.isoformat() if course.starts_on else None,
-        "ends_on": course.ends_on.isoformat() if course.ends_on else None,
-        "registration_opens": (course.registration_opens.isoformat()
-                               if course.registration_opens else None),
-        "registration_closes": (course.registration_closes.isoformat()
-                                if course.registration_closes else None),
+        "starts_on": _iso(course.starts_on), "ends_on": _iso(course.ends_on),
+        "registration_opens": _iso(course.registration_opens),
+        "registration_closes": _iso(course.registration_closes),
         "registration_open": course_search.is_open(course, today),
         "hours": _number(course.approved_hours), "place": course.place,
         "seats_left": course.seats_left,
@@ -60,10 +58,6 @@ def list_courses(context, request):
     if fields:
         raise malformed(fields, "查詢參數不正確。")
     today = clock.now().date()
-    try:
-        results = course_search.search(context, criteria, today, (page - 1) * per_page,
-                                       per_page)
-    except course_search.KeywordError:
-        raise malformed({"q": "查詢字詞的格式無法辨識，請改用一般文字查詢。"}, "查詢參數不正確。")
+    results = course_search.search(context, criteria, today, (page - 1) * per_page, per_page)
     return page_of([course_list_item(c, today) for c in results.courses], results.total,
                    page, per_page)

@@ -7,7 +7,7 @@ from ... import roster as roster_service
 from ...api_errors import ApiError, malformed
 from ...resources.interfaces import ITeacher
 from ...workflows import course as course_workflow
-from ..roster import has_ended
+from ...workflows.course import has_ended
 from .course_review import course_factory
 from . import PREFIX, json_object, reject_bad_bearer
 
