@@ -13,6 +13,7 @@ Cancelled courses are never listed (their own page still says so); drafts, pendi
 returned courses are not public at all.
 """
 from dataclasses import dataclass, fields
+from functools import cache
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -42,34 +43,42 @@ SORTS = {
 DEFAULT_SORT = "-starts_on"
 
 
-# -- vocabularies (from the package's data files) ------------------------------------------------
+# -- vocabularies (from the package's data files; read once per process: every search checks
+#    its parameters against them) --------------------------------------------------------------
+@cache
 def counties() -> list[str]:
     return [c["county"] for c in reference.centres() if c["county"]]
 
 
+@cache
 def centres() -> dict[str, str]:
     return {c["code"]: c["short"] for c in reference.centres()}
 
 
+@cache
 def stages() -> dict[str, str]:
     labels = reference.vocabulary("school_stages")
     return {stage: labels[stage] for stage in taxonomy.stages()}
 
 
+@cache
 def scopes() -> dict[str, str]:
     """附件十 prints scopes as 5-1…5-6; the API and 附件十一 call them "1"…"6"."""
     return {code.split("-", 1)[1]: label for code, label in FORM["scopes"].items()}
 
 
+@cache
 def levels() -> dict[str, str]:
     return {code.split("-", 1)[1]: label for code, label in FORM["levels"].items()
             if int(code.split("-", 1)[1]) in taxonomy.level_numbers()}
 
 
+@cache
 def audience_stages() -> dict[str, str]:
     return dict(FORM["audience_stages"])
 
 
+@cache
 def delivery_modes() -> dict[str, str]:
     return dict(FORM["delivery_modes"])
 

@@ -79,6 +79,11 @@ def prefilled(course) -> list[RosterEntry]:
         for i in range(len(sessions))), source) for login, source in logins.items()]
 
 
+def known_sources(course) -> dict[str, str]:
+    """login → how each teacher of the roster came to be on it (registered, checked in, …)."""
+    return {e.login: e.source for e in entries(course)}
+
+
 def entries(course) -> list[RosterEntry]:
     """The saved roster, else the pre-filled one; in login order."""
     roster = roster_of(course)

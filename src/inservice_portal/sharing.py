@@ -122,10 +122,14 @@ def items_of_course(course) -> dict[str, list]:
 # -- counts (統計: how much each unit shares) ----------------------------------------------------
 def counts(root, owner=None, centre=None) -> dict[str, dict[str, dict[str, int]]]:
     """Owner unit path → kind → state → number of items, for one unit or a centre's units."""
-    results = browse(root, states=tuple(_states()), owner=owner, centre=centre)
-    tally = Tally((i.owner, i.content_type, i.state) for i in results.all() if i is not None)
+    return tally(browse(root, states=tuple(_states()), owner=owner, centre=centre).all())
+
+
+def tally(items) -> dict[str, dict[str, dict[str, int]]]:
+    """``counts`` of items already loaded."""
+    numbers = Tally((i.owner, i.content_type, i.state) for i in items if i is not None)
     table: dict = {}
-    for (unit, kind, state), n in tally.items():
+    for (unit, kind, state), n in numbers.items():
         table.setdefault(unit, {}).setdefault(kind, {})[state] = n
     return table
 

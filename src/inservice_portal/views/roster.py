@@ -84,18 +84,19 @@ def save_roster(context, request):
     refused = _refuse_unless_editable(context, request)
     if refused:
         return refused
-    known = {e.login: e.source for e in roster_service.entries(context)}
+    known = roster_service.known_sources(context)
+    sessions = roster_service.session_count(context)
     post = request.POST
     rows = []
     for n, login in enumerate(post.getall("who")):
-        marks = [post.get(f"att-{n}-{i}", "") for i in range(roster_service.session_count(context))]
+        marks = [post.get(f"att-{n}-{i}", "") for i in range(sessions)]
         rows.append(roster_service.Row(f"{login}", login, marks, known.get(login, "walk_in")))
     entered = list(rows)
     walk_ins = post.get("walk_ins", "")
     added = [w.strip() for w in walk_ins.splitlines() if w.strip()][:MAX_WALK_INS]
     for number, who in enumerate(added, start=1):
         rows.append(roster_service.Row(f"現場加入第 {number} 行", who,
-                                       ["present"] * roster_service.session_count(context), "walk_in"))
+                                       ["present"] * sessions, "walk_in"))
     try:
         roster_service.save(context, rows, request.account.login)
     except roster_service.RosterErrors as failure:
@@ -124,7 +125,7 @@ def upload_roster(context, request):
     if not getattr(upload, "file", None):
         request.response.status = 400
         return page(context, request, {"檔案": "請選擇要上傳的 XLSX 檔。"})
-    known = {e.login: e.source for e in roster_service.entries(context)}
+    known = roster_service.known_sources(context)
     try:
         rows = roster_xlsx.read(upload.file.read(roster_xlsx.MAX_BYTES + 1),
                                 roster_service.session_count(context), known)

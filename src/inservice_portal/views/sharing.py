@@ -311,7 +311,7 @@ def unit_sharing(context, request):
     return {
         "page_title": f"資源分享區（本單位）：{context.title}",
         "items": items, "states": workflow.STATES, "kinds": kind_titles(),
-        "counts": count_rows(sharing.counts(root, owner=path), [context])[0]["counts"],
+        "counts": count_rows(sharing.tally(items), [context])[0]["counts"],   # (all states)
         "add_links": [(request.resource_url(context, f"@@share-{kind}"), title)
                       for kind, title in kind_titles().items()
                       if request.has_permission(KINDS[kind].function, context)],

@@ -85,7 +85,7 @@ def put_roster(context, request):
     if not has_ended(context):
         raise ApiError(409, "invalid_state", "研習尚未結束，結束後才能登錄研習名單。")
     body = json_object(request)
-    known = {e.login: e.source for e in roster_service.entries(context)}
+    known = roster_service.known_sources(context)
     rows = _rows(body, known)
     try:
         roster_service.save(context, rows, request.account.login)
