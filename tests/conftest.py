@@ -256,6 +256,14 @@ def api_client(app, login_name=None):
     return client
 
 
+def browser(app, who=None, **environ):
+    """A WebTest browser; with a login, logged in through the pages (the MFA step included)."""
+    client = webtest.TestApp(app, extra_environ={"HTTP_HOST": "localhost", **environ})
+    if who:
+        assert login(client, who).status_int == 303
+    return client
+
+
 def login(testapp, login_name, password=PASSWORD, came_from="", otp=True):
     """Log in through the pages; an account with MFA also passes the code step (``otp=False``
     stops before it). Returns the last response (303 to the page asked for, on success)."""

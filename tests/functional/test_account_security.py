@@ -1,13 +1,12 @@
 """Password rules for both account classes, the password page, disabling (sessions and tokens
 end), and 代理模式 (both identities recorded, banner, start and end)."""
 import pytest
-import webtest
 
 from inservice_portal import accounts_service, audit, password_policy
 from inservice_portal.resources.accounts import Staff, Teacher
 
-from ..conftest import (PASSWORD, add_course, add_organiser, add_staff, add_teacher, credentials,
-                        csrf_of, login)
+from ..conftest import (PASSWORD, add_course, add_organiser, add_staff, add_teacher, browser,
+                        credentials, csrf_of, login)
 
 
 # --- password rules --------------------------------------------------------------------------
@@ -94,13 +93,6 @@ def world(site):
         add_staff(root, "moe", root, "ministry_admin")
         add_teacher(root, "t1", school, name="林老師")
         return {"draft": add_course(root, school, "草稿研習", state="draft").code}
-
-
-def browser(app, who=None):
-    client = webtest.TestApp(app, extra_environ={"HTTP_HOST": "localhost"})
-    if who:
-        assert login(client, who).status_int == 303
-    return client
 
 
 def change_password(client, current, new, repeat=None, status=None):

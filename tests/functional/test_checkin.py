@@ -5,12 +5,11 @@ from datetime import datetime, time, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-import webtest
 
 from inservice_portal import checkin, clock
 from inservice_portal.resources.course import Course, Session
 
-from ..conftest import add_organiser, add_staff, add_teacher, csrf_of, login
+from ..conftest import add_organiser, add_staff, add_teacher, browser, csrf_of
 
 DAY = clock.now().date() + timedelta(days=10)
 START = datetime.combine(DAY, time(9), tzinfo=clock.TAIPEI)     # session 0: 09:00–12:00
@@ -44,13 +43,6 @@ def world(site):
                                              Session(DAY, time(13), time(16))]))
             codes.append(code)
         return {"code": codes[0], "other": codes[1], "url": f"{SCHOOL}/{codes[0]}"}
-
-
-def browser(app, who=None):
-    client = webtest.TestApp(app, extra_environ={"HTTP_HOST": "localhost"})
-    if who:
-        assert login(client, who).status_int == 303
-    return client
 
 
 def screen(client, world, session=0):

@@ -11,7 +11,7 @@ from inservice_portal import clock
 from inservice_portal.catalog import Search
 from inservice_portal.resources.course import Session
 
-from ..conftest import add_course, add_organiser, add_staff, add_teacher, csrf_of, login
+from ..conftest import add_course, add_organiser, add_staff, add_teacher, browser, csrf_of
 
 SCHOOL = "/centres/taipei/353601"
 ADD = f"{SCHOOL}/@@add-course"
@@ -66,13 +66,6 @@ def fill(page, values=VALUES):
 
 def checked(page, value) -> bool:
     return bool(re.search(rf'value="{re.escape(value)}"[^>]*\bchecked', page.text))
-
-
-def browser(app, who=None):
-    client = webtest.TestApp(app, extra_environ={"HTTP_HOST": "localhost"})
-    if who:
-        assert login(client, who).status_int == 303
-    return client
 
 
 @pytest.fixture

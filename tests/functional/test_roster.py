@@ -12,7 +12,7 @@ from openpyxl import Workbook, load_workbook
 from inservice_portal import clock
 from inservice_portal.resources.course import Course, Session
 
-from ..conftest import (api_client, add_organiser, add_staff, add_teacher, csrf_of, login)
+from ..conftest import add_organiser, add_staff, add_teacher, api_client, browser, csrf_of
 
 TODAY = clock.now().date()
 ENDED = TODAY - timedelta(days=2)
@@ -45,13 +45,6 @@ def world(site):
         future = add_ended_course(root, school, "未來研習", day=TODAY + timedelta(days=5))
         return {"code": course.code, "url": f"{SCHOOL}/{course.code}",
                 "future": f"{SCHOOL}/{future.code}"}
-
-
-def browser(app, who=None):
-    client = webtest.TestApp(app, extra_environ={"HTTP_HOST": "localhost"})
-    if who:
-        assert login(client, who).status_int == 303
-    return client
 
 
 api = api_client

@@ -5,7 +5,6 @@ visibility of a draft course. Views are enumerated from the registry, so a new v
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-import webtest
 from pyramid.config.views import isexception
 from pyramid.response import Response
 from pyramid.security import NO_PERMISSION_REQUIRED
@@ -17,7 +16,8 @@ from inservice_portal.resources.interfaces import (IAccount, ICourse, IHandout, 
                                                    ISharingArea, ISharingKind, ITeacher, IUnit)
 
 from ..conftest import (PASSWORD, add_course, add_organiser, add_shared, add_staff, add_teacher,
-                        csrf_of, login)
+                        csrf_of)
+from ..conftest import browser as client
 
 SCHOOL = "/centres/taipei/353601"
 PUBLISHED = f"{SCHOOL}/1"
@@ -179,13 +179,6 @@ def people(site):
         assert add_course(root, school, "草稿研習", state="draft").code == 2
         assert add_shared(root, "handout", school, "研習講義", stage="elementary").id == 1
         assert add_course(root, school, "已結案研習", state="closed").code == 3
-
-
-def client(app, login_name=None):
-    browser = webtest.TestApp(app, extra_environ={"HTTP_HOST": "localhost"})
-    if login_name is not None:
-        assert login(browser, login_name).status_int == 303
-    return browser
 
 
 # --- the registry ----------------------------------------------------------------------------
