@@ -181,8 +181,8 @@ def generate(n: int, seed: int = 2026, log=print) -> dict:
                         **spec)
         course.submitted_on = spec["starts_on"] - timedelta(days=rng.randrange(8, 30))
         organiser.add(str(code), course, send_events=False)
-        docid = objectmap.add(("", "centres", organiser.__parent__.__name__, organiser.__name__,
-                               str(code)))
+        docid = objectmap.add(course, ("", "centres", organiser.__parent__.__name__,
+                                       organiser.__name__, str(code)))
         catalog.index_doc(docid, course)
         by_state[state] += 1
         if SEEDED in course.title:
@@ -222,8 +222,9 @@ def rebuild_catalog(n: int, log=print):
         obj = root
         for name in path_[1:]:
             obj = obj[name]
-        catalog.index_doc(objectmap.add(path_), obj)
+        catalog.index_doc(objectmap.add(obj, path_), obj)
         if i % BATCH == 0:
+            transaction.savepoint(optimistic=True)     # (a course gets its docid: written)
             conn.cacheMinimize()
             log(f"  {i:,} courses ({time.perf_counter() - started:.0f} s)")
     root.catalog, root.objectmap = catalog, objectmap

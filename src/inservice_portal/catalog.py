@@ -26,38 +26,54 @@ from .chinese_text import PostingsIndex, make_text_index
 
 
 DOCID_LIMIT = 2**31
+DOCID = "__docid__"           # the attribute holding a catalogued object's docid
 
 
 class ObjectMap(Persistent):
+    """docid → path. Each catalogued object carries its own docid (``__docid__``, as Substance
+    D's objects carry ``__oid__``), so no map from path to docid is kept: at a million courses
+    that map cost 38 MB of the catalog, against about 6 bytes in each object's own record."""
+
     def __init__(self):
-        self.path_to_id = OOBTree()
         self.id_to_path = LOBTree()
 
-    def add(self, path: tuple) -> int:
-        docid = self.path_to_id.get(path)
-        if docid is None:
-            path = tuple(canonical(name) for name in path)
+    def add(self, obj, path: tuple | None = None) -> int:
+        """The object's docid, given on its first cataloguing. ``path``: its resource path,
+        when the caller knows it already."""
+        path = path or resource_path_tuple(obj)
+        docid = getattr(obj, DOCID, None)
+        known = self.id_to_path.get(docid) if docid is not None else None
+        if docid is None or (known is not None and known != path):   # (a copy: a new docid)
             # Random ids keep concurrent adds from contending for one "next id" (Substance D).
             # Below 2**31 they pickle in 5 bytes instead of 9, and every index stores each
             # docid several times: a quarter less catalog at a million courses.
             docid = random.randrange(1, DOCID_LIMIT)
             while docid in self.id_to_path:
                 docid = random.randrange(1, DOCID_LIMIT)
-            self.path_to_id[path] = docid
-            self.id_to_path[docid] = path
+            setattr(obj, DOCID, docid)
+            known = None
+        if known is None:
+            self.id_to_path[docid] = tuple(canonical(name) for name in path)
         return docid
 
-    def remove(self, path: tuple) -> int | None:
-        docid = self.path_to_id.pop(path, None)
-        if docid is not None:
-            del self.id_to_path[docid]
+    def remove(self, obj) -> int | None:
+        """Forget the object (it keeps its docid: moved back in, it is the same document)."""
+        docid = self.docid_for(obj)
+        if docid is None:
+            return None
+        self.forget(docid)
         return docid
 
-    def docid_for(self, path: tuple) -> int | None:
-        return self.path_to_id.get(path)
+    def docid_for(self, obj) -> int | None:
+        docid = getattr(obj, DOCID, None)
+        return docid if docid is not None and docid in self.id_to_path else None
 
     def path_for(self, docid: int) -> tuple | None:
         return self.id_to_path.get(docid)
+
+    def forget(self, docid: int):
+        """Drop a docid whose object is gone from the tree (``reindex``)."""
+        self.id_to_path.pop(docid, None)
 
 
 _SHARED: dict = {}
@@ -134,11 +150,15 @@ class Keywords(Attr):
 
 
 class Hours:
-    """The hours a full attendee is credited (credits × 18 for credit classes), as a float."""
+    """The hours a full attendee is credited (credits × 18 for credit classes): a whole number
+    as an int, which pickles in 2 bytes where a float takes 9 (7 MB at a million courses)."""
 
     def __call__(self, obj, default):
         value = getattr(obj, "approved_hours", None)
-        return float(value) if value else default
+        if not value:
+            return default
+        value = float(value)
+        return int(value) if value.is_integer() else value
 
 
 class County:
@@ -579,14 +599,15 @@ def rebuild(root, savepoint_every=5000) -> dict:
     added = add_missing_indexes(root.catalog)
     seen = set()
     for count, obj in enumerate(catalogued_objects(root), 1):
-        path = resource_path_tuple(obj)
-        seen.add(path)
-        root.catalog.index_doc(root.objectmap.add(path), obj)
+        docid = root.objectmap.add(obj)
+        seen.add(docid)
+        root.catalog.index_doc(docid, obj)
         if count % savepoint_every == 0:
             transaction.savepoint(optimistic=True)   # bound the memory of a big reindex
-    stale = [path for path in root.objectmap.path_to_id.keys() if path not in seen]
-    for path in stale:
-        root.catalog.unindex_doc(root.objectmap.remove(path))
+    stale = [docid for docid in root.objectmap.id_to_path.keys() if docid not in seen]
+    for docid in stale:
+        root.catalog.unindex_doc(docid)
+        root.objectmap.forget(docid)
     return {"indexed": len(seen), "removed": len(stale), "added_indexes": added}
 
 
@@ -627,13 +648,13 @@ def find_course(root, code):
 def index_object(obj):
     root = find_root(obj)
     ensure_catalog(root)
-    docid = root.objectmap.add(resource_path_tuple(obj))
+    docid = root.objectmap.add(obj)
     root.catalog.index_doc(docid, obj)
 
 
 def unindex_object(obj):
     root = find_root(obj)
-    docid = root.objectmap.remove(resource_path_tuple(obj))
+    docid = root.objectmap.remove(obj)
     if docid is not None:
         root.catalog.unindex_doc(docid)
 

@@ -3,10 +3,15 @@
 The default splitter takes a run of Han characters as one word, so 「研習」 would find nothing
 inside 「教師研習課程」. Here, after NFKC normalisation and lower-casing:
 - Latin letters and digits stay whole words (``python``, ``12345``);
-- a CJK run becomes overlapping bigrams (自然領域 → 自然 然領 領域), plus its last character
-  alone, so that a one-character query can be answered by the glob ``字*``.
-Queries are split the same way without the trailing unigram, so a multi-character query is a
-phrase of adjacent bigrams, and a one-character query becomes a prefix glob.
+- a CJK run becomes overlapping bigrams (自然領域 → 自然 然領 領域) followed by a boundary
+  word, which has no postings: it only keeps the phrase check from joining two runs
+  (「自然，然後」 does not contain 「自然後」); a run of one character stays that character.
+Queries are split the same way without the boundary, so a multi-character query is a phrase
+of adjacent bigrams, and a one-character query becomes the glob ``字*``, which the lexicon
+answers with every bigram that starts or ends with 字 (and 字 itself).
+
+(Until evolve step 12, each run also ended with its last character alone, so that ``字*``
+alone found it: one posting per run, 26 MB of a million courses' catalog.)
 """
 import re
 import unicodedata
@@ -24,8 +29,15 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text or "").lower()
 
 
+BOUNDARY = "|"          # never a word of text (_TOKEN takes no punctuation)
+
+
 def _bigrams(run: str) -> list[str]:
     return [run[i:i + 2] for i in range(len(run) - 1)]
+
+
+def _indexed_words(run: str) -> list[str]:
+    return _bigrams(run) + [BOUNDARY] if len(run) > 1 else [run]
 
 
 class CJKBigramSplitter:
@@ -37,7 +49,7 @@ class CJKBigramSplitter:
         for text in lst:
             for token in _TOKEN.findall(normalise(text)):
                 if _CJK_RUN.fullmatch(token):
-                    words += _bigrams(token) + [token[-1]]
+                    words += _indexed_words(token)
                 else:
                     words.append(token)
         return words
@@ -56,15 +68,38 @@ class CJKBigramSplitter:
 class CJKLexicon(Lexicon):
     """hypatia runs query words through the pipeline a second time when it looks them up
     (``termToWordIds``); our query words are already split (``processGlob``), and a second
-    pass would add the index-only trailing unigram and break phrases. Look them up as they are."""
+    pass would add the index-only boundary and break phrases. Look them up as they are."""
 
     def termToWordIds(self, text):
         words = text if isinstance(text, list) else [text]
         return [self._wids.get(normalise(word), 0) for word in words]
 
+    def globToWordIds(self, pattern):
+        """``字*`` (a one-character query): the words starting with 字, and the bigrams ending
+        with it — where a run's last character is."""
+        wids = super().globToWordIds(pattern)
+        if len(pattern) == 2 and pattern[1] == "*" and _CJK_RUN.fullmatch(pattern[0]):
+            wids += self._ending_with().get(pattern[0], [])
+        return wids
+
+    def _ending_with(self) -> dict:
+        """last character → the wids of the bigrams ending with it. Kept on this connection's
+        copy of the lexicon (a volatile attribute: never stored), and brought up to date from
+        the words added since, which hypatia numbers in order and never removes."""
+        ending, seen = getattr(self, "_v_ending_with", ({}, 0))
+        newest = self._words.maxKey() if self._words else 0
+        if newest > seen:
+            for wid, word in self._words.items(seen + 1, newest):
+                if len(word) == 2 and _CJK_RUN.fullmatch(word):
+                    ending.setdefault(word[1], []).append(wid)
+            self._v_ending_with = (ending, newest)
+        return ending
+
 
 def make_lexicon() -> CJKLexicon:
-    return CJKLexicon(CJKBigramSplitter())
+    lexicon = CJKLexicon(CJKBigramSplitter())
+    lexicon._getWordIdCreate(BOUNDARY)       # wid 1: PostingsIndex keeps no postings for it
+    return lexicon
 
 
 class PostingsIndex(OkapiIndex):
@@ -77,8 +112,11 @@ class PostingsIndex(OkapiIndex):
     hypatia's own queries (``contains``) still work, every match scoring 1.0; the catalogue's
     search reads the postings directly (query_plan.text_match).
     """
+    boundary_wid = None      # the lexicon's BOUNDARY, once made by make_text_index
 
     def _add_posting(self, wid, docid):
+        if wid == self.boundary_wid:
+            return
         postings = self._wordinfo.get(wid)
         if postings is None:
             self._wordinfo[wid] = (docid,)
@@ -100,6 +138,8 @@ class PostingsIndex(OkapiIndex):
         self._add_posting(wid, docid)
 
     def _del_wordinfo(self, wid, docid):
+        if wid == self.boundary_wid:
+            return
         postings = self._wordinfo[wid]
         if isinstance(postings, tuple):
             postings = tuple(d for d in postings if d != docid)
@@ -131,4 +171,6 @@ def make_text_index(discriminator):
     from hypatia.text import TextIndex
 
     lexicon = make_lexicon()
-    return TextIndex(discriminator, lexicon=lexicon, index=PostingsIndex(lexicon))
+    index = PostingsIndex(lexicon)
+    index.boundary_wid = lexicon.get_wid(BOUNDARY)
+    return TextIndex(discriminator, lexicon=lexicon, index=index)

@@ -2,6 +2,7 @@
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import transaction
@@ -156,7 +157,7 @@ def test_reindex_rebuilds_a_lost_catalog(ini):
         with db.transaction() as conn:     # lose the catalog, keep a stale entry
             root = conn.root()[APP_ROOT]
             root.catalog, root.objectmap = make_catalog(), ObjectMap()
-            root.objectmap.add(("", "centres", "taipei", "gone", "1"))
+            root.objectmap.add(SimpleNamespace(), ("", "centres", "taipei", "gone", "1"))
     finally:
         db.close()
     assert read(ini, published_codes) == []

@@ -101,7 +101,7 @@ def test_organiser_staff_add_a_course(app, site, people, who):
     def saved(root):
         course = root["centres"]["taipei"]["353601"]["1"]
         return (course.code, course.state, course.created_by, course.created_at, course.fields(),
-                root.objectmap.docid_for(("", "centres", "taipei", "353601", "1")))
+                root.objectmap.docid_for(course))
     code, state, created_by, created_at, fields, docid = site.read(saved)
     assert (code, state, created_by) == (1, "draft", who)
     assert created_at.date() == clock.now().date()

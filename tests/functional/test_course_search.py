@@ -349,7 +349,7 @@ def test_a_published_course_without_an_opening_date_is_not_open_now(testapp, sit
         undated = make_course(root, organiser, "未定報名日期的研習", starts=3,
                               registration_opens=None,
                               registration_closes=TODAY + timedelta(days=1))
-        docid = root.objectmap.docid_for(("", "centres", "taipei", "353601", str(undated)))
+        docid = root.objectmap.docid_for(organiser[str(undated)])
         # indexed as never opening, so that "opened by today" may be answered by subtraction
         assert root.catalog["registration_opens"]._rev_index[docid] == OpeningDate.NEVER
     assert undated in found(testapp)
@@ -408,6 +408,72 @@ def test_evolve_step_10_keeps_the_courses_of_each_year_together(testapp, site, c
         expected = {courses[c] for c, days in starts.items()
                     if (TODAY + timedelta(days=days)).year == year}
         assert found(testapp, starts_from=f"{year}-01-01", starts_to=f"{year}-12-31") == expected
+
+
+def test_evolve_step_11_gives_each_catalogued_object_its_docid(testapp, site, courses):
+    from BTrees.OOBTree import OOBTree
+
+    from inservice_portal import evolve
+    from inservice_portal.catalog import DOCID, find_course, index_object
+
+    with site.edit() as root:               # the objectmap as step 10 left it
+        objectmap = root.objectmap
+        objectmap.path_to_id = OOBTree({path: docid for docid, path in objectmap.id_to_path.items()})
+        showcase = find_course(root, courses["showcase"])
+        docid = getattr(showcase, DOCID)
+        delattr(showcase, DOCID)
+        root.evolve_version = 10
+    with site.edit() as root:
+        evolve.run(root, tm=transaction.manager, log=lambda message: None)
+        assert "path_to_id" not in root.objectmap.__dict__
+        showcase = find_course(root, courses["showcase"])
+        assert getattr(showcase, DOCID) == docid
+        assert root.objectmap.docid_for(showcase) == docid
+    with site.edit() as root:               # an edit reindexes the same document
+        showcase = find_course(root, courses["showcase"])
+        showcase.title = "鯨豚生態研習"
+        index_object(showcase)
+        assert root.objectmap.docid_for(showcase) == docid
+    assert found(testapp, q="鯨豚") == {courses["showcase"]}
+    assert found(testapp, q="自然領域") == set()
+
+
+class FloatHours:
+    """The hours index's values before evolve step 12 (stored in an index: importable)."""
+
+    def __call__(self, obj, default):
+        value = getattr(obj, "approved_hours", None)
+        return float(value) if value else default
+
+
+def test_evolve_step_12_rebuilds_the_text_and_hours_indexes(testapp, site, courses):
+    from hypatia.field import FieldIndex
+    from hypatia.text import TextIndex
+
+    from inservice_portal import evolve
+    from inservice_portal.catalog import Hours, SearchableText, reindex_all
+    from inservice_portal.chinese_text import BOUNDARY, make_lexicon
+
+    with site.edit() as root:
+        root.catalog["hours"] = FieldIndex(FloatHours())
+        root.catalog["text"] = TextIndex(SearchableText(), lexicon=make_lexicon())
+        reindex_all(root, ["hours", "text"])
+        assert 12.0 in root.catalog["hours"]._fwd_index
+        root.evolve_version = 11
+    with site.edit() as root:
+        evolve.run(root, tm=transaction.manager, log=lambda message: None)
+        catalog = root.catalog
+        assert type(catalog["hours"].discriminator) is Hours
+        assert {type(hours) for hours in catalog["hours"]._fwd_index} == {int, float}   # 1.5
+        boundary = catalog["text"].lexicon.get_wid(BOUNDARY)
+        assert catalog["text"].index.boundary_wid == boundary
+        assert boundary not in catalog["text"].index._wordinfo
+    assert found(testapp, hours_min="2", hours_max="6") == {
+        courses["showcase"], courses["steam"], courses["scattered"]}
+    assert found(testapp, q="自然領域") == {courses["showcase"]}
+    # one character: inside a run (域), and last of its run (教學領域與自然領)
+    assert found(testapp, q="域") == {courses[c] for c in ("showcase", "steam", "scattered")}
+    assert found(testapp, q="領") == {courses["showcase"], courses["scattered"]}
 
 
 class TestDemoCatalogue:

@@ -1,9 +1,7 @@
 """The Chinese-aware splitter and lexicon, and the full-text index they feed."""
 import pytest
-from hypatia.text import TextIndex
-
 from inservice_portal.catalog import SearchableText
-from inservice_portal.chinese_text import CJKBigramSplitter, make_lexicon
+from inservice_portal.chinese_text import BOUNDARY, CJKBigramSplitter, make_text_index
 
 TITLES = {
     1: "十二年國教五堂課多元評量--自然領域案例與實作",
@@ -11,21 +9,23 @@ TITLES = {
     3: "校園性別平等教育研習",
     4: "Python 程式設計入門（ＰＹＴＨＯＮ）",
     5: "唐詩",
+    6: "大自然，然後呢",
 }
 
 
 @pytest.mark.parametrize("text, words", [
-    ("自然領域", ["自然", "然領", "領域", "域"]),
-    ("研", ["研"]),
+    ("自然領域", ["自然", "然領", "領域", BOUNDARY]),
+    ("研", ["研"]),                                   # a run of one character stays itself
     ("ＡＢＣ abc", ["abc", "abc"]),
-    ("2026年研習", ["2026", "年研", "研習", "習"]),   # digits stay one word
+    ("2026年研習", ["2026", "年研", "研習", BOUNDARY]),   # digits stay one word
+    ("自然，然後", ["自然", BOUNDARY, "然後", BOUNDARY]),
     ("", []),
 ])
-def test_process_makes_bigrams_and_a_final_unigram(text, words):
+def test_process_makes_bigrams_and_ends_each_run_with_a_boundary(text, words):
     assert CJKBigramSplitter().process([text]) == words
 
 
-def test_query_side_has_no_trailing_unigram_and_globs_single_characters():
+def test_query_side_has_no_boundary_and_globs_single_characters():
     splitter = CJKBigramSplitter()
     assert splitter.processGlob(["自然領域"]) == ["自然", "然領", "領域"]
     assert splitter.processGlob(["詩"]) == ["詩*"]
@@ -41,7 +41,7 @@ class Doc:
 
 @pytest.fixture
 def index():
-    idx = TextIndex(SearchableText(), lexicon=make_lexicon())
+    idx = make_text_index(SearchableText())
     for docid, title in TITLES.items():
         idx.index_doc(docid, Doc(title))
     return idx
@@ -56,11 +56,31 @@ def index():
     ("ＰＹＴＨＯＮ", {4}),             # full-width folds to half-width
     ("storytelling", {2}),
     ("詩", {5}),                        # one character, at the end of its run
+    ("坊", {2}),
+    ("呢", {6}),
     ("唐", {5}),                        # one character, at the start of its run
     ("評", {1}),                        # one character inside a run
     ("數學", set()),                   # 學 alone is indexed, but 數學 is not a word here
     ("教學", {2}),
-    ("自然 OR 性別", {1, 3}),
+    ("自然 OR 性別", {1, 3, 6}),
+    ("然後", {6}),
+    ("自然後", set()),                 # 自然，然後: the phrase does not join two runs
 ])
 def test_chinese_and_latin_queries(index, query, expected):
     assert set(index.apply(query).keys()) == expected
+
+
+def test_the_boundary_word_has_no_postings(index):
+    boundary = index.lexicon.get_wid(BOUNDARY)
+    assert boundary == index.index.boundary_wid
+    assert boundary not in index.index._wordinfo
+    assert boundary in index.index.get_words(1)        # (but stands in the word sequence)
+    index.unindex_doc(1)
+    assert set(index.apply("自然").keys()) == {6}
+
+
+def test_words_added_later_are_found_by_one_character(index):
+    assert set(index.apply("鯨").keys()) == set()       # (the endings are now known)
+    index.index_doc(7, Doc("海洋鯨豚"))
+    index.index_doc(8, Doc("小鯨"))
+    assert set(index.apply("鯨").keys()) == {7, 8}

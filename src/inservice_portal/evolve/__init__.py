@@ -7,7 +7,7 @@ import transaction
 
 
 def _catalog_indexes(root):
-    """Steps 1, 2 and 10 change the catalog: replace, add and fill its indexes."""
+    """Steps 1, 2, 10 and 12 change the catalog: replace, add and fill its indexes."""
     from ..catalog import bring_up_to_date
 
     bring_up_to_date(root)
@@ -76,6 +76,33 @@ def _small_audit_buckets(root):
     use_small_buckets(log_of(root))
 
 
+def _docids_on_objects(root, savepoint_every=10_000):
+    """Each catalogued object keeps its own docid (catalog.ObjectMap); the objectmap's map from
+    path to docid goes. Savepoints bound the memory of a million changed courses."""
+    from ..catalog import DOCID, resolve_path
+
+    objectmap = root.objectmap
+    for count, (docid, path) in enumerate(objectmap.id_to_path.items(), 1):
+        obj = resolve_path(root, path)
+        if obj is not None:
+            setattr(obj, DOCID, docid)
+        if count % savepoint_every == 0:
+            transaction.savepoint(optimistic=True)
+            root._p_jar.cacheGC()
+    if "path_to_id" in objectmap.__dict__:
+        del objectmap.path_to_id
+
+
+def _smaller_text_and_hours(root):
+    """The text index made anew with the splitter that ends a CJK run with a boundary word
+    instead of its last character (chinese_text), and the hours index with whole hours as
+    ints (catalog.Hours; 3 == 3.0, so reindexing alone would keep the floats); both filled
+    from the catalogued objects."""
+    del root.catalog["text"]
+    del root.catalog["hours"]
+    _catalog_indexes(root)
+
+
 # (number, description, function(root)). Append; never renumber or remove.
 STEPS: list[tuple[int, str, object]] = [
     (1, "catalog: stage, auto_approved and review-flag indexes", _catalog_indexes),
@@ -91,6 +118,10 @@ STEPS: list[tuple[int, str, object]] = [
      _small_audit_buckets),
     (10, "catalog: starts_on keeps each year's courses in one set (YearIndex.adopt)",
      _catalog_indexes),
+    (11, "catalog: each catalogued object keeps its docid; the path → docid map goes",
+     _docids_on_objects),
+    (12, "catalog: the text index keeps no one-character word per CJK run; whole hours as ints",
+     _smaller_text_and_hours),
 ]
 VERSION_KEY = "evolve_version"
 
