@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 export CHAMELEON_CACHE := $(CURDIR)/var/cache/chameleon
 
 .PHONY: run test test-unit test-functional test-e2e demo browser e2e-deps bench bench-search bench-rush \
-        bench-attendance clean
+        bench-attendance wrk clean
 
 $(STAMP): setup.cfg setup.py pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,10 +50,16 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 
 e2e-deps: browser node_modules/axe-core/axe.min.js
 
+# Debian's wrk, the C load generator bench/search.py measures the search page with.
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  echo "Installing Debian's wrk for the search benchmark over HTTP"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+
 ## make bench-search: 研習課程查詢 at national scale (COURSES=1000000 by default; reuses
 ## var/bench/<N>/Data.fs when present; see bench/search.py --help)
 COURSES ?= 1000000
-bench-search: $(STAMP) var
+bench-search: $(STAMP) var wrk
 	$(BIN)/python bench/search.py --courses $(COURSES)
 
 ## make bench-rush: 2,000 registrations over 64 connections for a 50-seat course, over HTTP

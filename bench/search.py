@@ -12,17 +12,23 @@
    ``connection_cache_size`` of ``zodbconn.uri``): p50/p95 of five typical searches, warm and
    cold (cold: the connection cache emptied before each run); the two-character keyword
    against the generator's ground truth; RSS and the catalog's size; then the search page
-   and the API over HTTP, anonymous (waitress in a child process, a keep-alive asyncio client
-   with ``--concurrency`` connections in this one), once with the production setting of the
-   public answer cache (10 s, public_cache.py) and once without it (every request searches).
+   and the API over HTTP, anonymous (waitress in a child process, loaded by wrk, a C load
+   generator from Debian's packages, with ``--concurrency`` keep-alive connections), once with
+   the production setting of the public answer cache (10 s, public_cache.py) and once without
+   it (every request searches).
+
+A Python load generator would measure itself: on two cores an asyncio client parsing the
+answers took the core the server needed (45–660 requests/s where wrk shows several thousand).
 """
 import argparse
-import asyncio
 import json
 import logging
 import random
+import shutil
+import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from datetime import date, timedelta
@@ -353,34 +359,32 @@ def serve(n: int, cache_size: int, port: int, threads: int, public_cache: int):
                    connection_limit=1000, asyncore_use_poll=True)
 
 
-async def _client(host, port, paths, deadline, counts, latencies, extra=""):
-    reader, writer = await asyncio.open_connection(host, port)
-    i = 0
-    try:
-        while time.perf_counter() < deadline:
-            path = paths[i % len(paths)]
-            i += 1
-            t0 = time.perf_counter()
-            writer.write(f"GET {path} HTTP/1.1\r\nHost: {host}\r\n{extra}\r\n".encode())
-            await writer.drain()
-            status = int((await reader.readline()).split()[1])
-            length = 0
-            while (line := await reader.readline()) not in (b"\r\n", b""):
-                if line.lower().startswith(b"content-length:"):
-                    length = int(line.split(b":")[1])
-            await reader.readexactly(length)
-            latencies.append(time.perf_counter() - t0)
-            counts[status] = counts.get(status, 0) + 1
-    finally:
-        writer.close()
+def wrk_load(port, paths, seconds, concurrency, header=None) -> dict:
+    """wrk's figures (cycle.lua) for ``seconds`` of GETs cycling through ``paths``."""
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        raise SystemExit("bench/search.py measures over HTTP with wrk (Debian: apt-get install "
+                         "wrk; or make bench-search, which installs it); --no-http skips it")
+    with tempfile.NamedTemporaryFile("w", suffix=".paths") as listed:
+        listed.write("\n".join(paths) + "\n")
+        listed.flush()
+        command = [wrk, "-t1", f"-c{concurrency}", f"-d{max(1, round(seconds))}s",
+                   "--timeout", "30s", "-s", str(HERE / "cycle.lua")]
+        if header:
+            command += ["-H", header]
+        command += [f"http://127.0.0.1:{port}", "--", listed.name]
+        printed = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    return json.loads(printed.strip().splitlines()[-1])
 
 
-async def _load(host, port, paths, seconds, concurrency, extra=""):
-    counts, latencies = {}, []
-    deadline = time.perf_counter() + seconds
-    await asyncio.gather(*(_client(host, port, paths, deadline, counts, latencies, extra)
-                           for _ in range(concurrency)))
-    return counts, latencies
+def wait_for_port(port, tries=600):
+    for _ in range(tries):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit(f"the benchmark server did not answer on port {port}")
 
 
 def http_bench(n, cache_size, seconds, concurrency, threads, port=6599, warmup=20,
@@ -392,12 +396,7 @@ def http_bench(n, cache_size, seconds, concurrency, threads, port=6599, warmup=2
                               "--cache-size", str(cache_size),
                               "--public-cache", str(public_cache)])
     try:
-        for _ in range(600):
-            try:
-                asyncio.run(asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), 1))
-                break
-            except OSError:
-                time.sleep(0.5)
+        wait_for_port(port)
         db = open_db(bench_dir(n) / "Data.fs", read_only=True)
         conn = db.open()
         every = list(searches(conn.root()[APP_ROOT]).values())
@@ -408,14 +407,13 @@ def http_bench(n, cache_size, seconds, concurrency, threads, port=6599, warmup=2
             paths = [prefix + urlencode(p) for p in every]
             # Warm every thread's connection cache (each waitress thread has its own), past the
             # public cache: a session cookie makes a request search.
-            asyncio.run(_load("127.0.0.1", port, paths, warmup, concurrency,
-                              "Cookie: isp_session=warm-up\r\n"))
-            counts, latencies = asyncio.run(_load("127.0.0.1", port, paths, seconds,
-                                                  concurrency))
-            done = sum(counts.values())
-            out[label] = {"requests_per_s": round(done / seconds, 1), "statuses": counts,
-                          "p50_ms": round(percentile(latencies, 50) * 1000, 1),
-                          "p95_ms": round(percentile(latencies, 95) * 1000, 1)}
+            wrk_load(port, paths, warmup, concurrency, "Cookie: isp_session=warm-up")
+            figures = wrk_load(port, paths, seconds, concurrency)
+            out[label] = {"requests_per_s": round(figures["requests"] / figures["seconds"], 1),
+                          "non_2xx": figures["non_2xx"],
+                          "socket_errors": figures["socket_errors"],
+                          **{f"p{p}_ms": round(figures[f"p{p}_us"] / 1000, 1)
+                             for p in (50, 95, 99)}}
         return out
     finally:
         child.terminate()
