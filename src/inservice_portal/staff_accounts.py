@@ -133,6 +133,8 @@ def decide(request, approver, login, approve: bool, reason: str = "") -> Staff:
     pending = getattr(approver, "staff_applications", None)
     if pending is None or login not in pending:
         raise StaffAccountError(f"帳號 {login} 不在本單位待審核的申請中（或已審核）。")
+    if not approve and not reason.strip():
+        raise StaffAccountError("退回申請請填寫原因。")      # (the application stays as filed)
     root = find_root(approver)
     account = root["people"][login]
     unit = find_resource(root, account.unit)
@@ -144,9 +146,6 @@ def decide(request, approver, login, approve: bool, reason: str = "") -> Staff:
         _history(account, request, "approve")
         result = "已審核通過並啟用，現在即可登入。"
     else:
-        if not reason.strip():
-            pending[login] = clock.now()
-            raise StaffAccountError("退回申請請填寫原因。")
         _history(account, request, "reject", reason.strip())
         root["people"].remove(login)          # never an account: the login is free again
         result = f"未通過審核，原因：{reason.strip()}。如有疑問請洽{approver.title}。"

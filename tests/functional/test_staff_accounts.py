@@ -1,6 +1,11 @@
 """業務帳號: the online application, each approval path and each wrong approver (001 參四(三)4,
 003 二(六)), switching types, and deleting an old account only when its courses are finished."""
+from datetime import timedelta
+
 import pytest
+from pyramid.traversal import find_resource
+
+from inservice_portal import clock
 
 from ..conftest import add_course, add_organiser, add_staff, add_teacher, login
 from .test_security import client
@@ -156,12 +161,19 @@ def test_wrong_approvers_are_refused(app, units, site, smtp):
     assert roles(site, SCHOOL, "new.op") == () and roles(site, SCHOOL, "new.head") == ()
 
 
-def test_rejecting_needs_a_reason_and_mails_it(app, units, site, smtp):
+def test_rejecting_needs_a_reason_and_mails_it(app, units, site, smtp, monkeypatch):
     apply(app, "353601", "new.op", "operator")
+
+    def filed(root):
+        return find_resource(root, SCHOOL).staff_applications["new.op"]
+
+    filed_at = site.read(filed)
+    monkeypatch.setattr(clock, "now", lambda: filed_at + timedelta(hours=3))
     admin = client(app, "a-admin")
     act(admin, f"{SCHOOL}/staff", "reject", "new.op", reason="  ")
     assert "請填寫原因" in flashes(admin, f"{SCHOOL}/staff")
     assert account(site, "new.op").state == "applied"
+    assert site.read(filed) == filed_at           # still as filed, in its place in the queue
     act(admin, f"{SCHOOL}/staff", "reject", "new.op", reason="非本校人員")
     assert account(site, "new.op") is None            # never an account: the login is free
     assert "非本校人員" in smtp.messages[-1].get_content()
