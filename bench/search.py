@@ -301,7 +301,6 @@ def rss_mb() -> float:
 def catalog_bytes(db, root) -> int:
     """Bytes of every stored record reachable from the catalog and the object map."""
     from ZODB.serialize import referencesf
-    from ZODB.utils import p64  # noqa: F401
 
     storage = db.storage
     seen, stack, total = set(), [root.catalog._p_oid, root.objectmap._p_oid], 0

@@ -7,6 +7,7 @@ import re
 import socket
 import time
 import weakref
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -75,9 +76,9 @@ class Mailbox(Sink):
         return "250 OK"
 
 
-@pytest.fixture
-def smtp():
-    """An SMTP server (aiosmtpd) on a free loopback port; ``smtp.settings`` points the app at it."""
+@contextmanager
+def running_mailbox():
+    """An SMTP server (aiosmtpd) on a free loopback port; ``.settings`` points the app at it."""
     mailbox = Mailbox()
     with socket.socket() as probe:                 # aiosmtpd's readiness check needs a real port
         probe.bind(("127.0.0.1", 0))
@@ -85,8 +86,16 @@ def smtp():
     controller = Controller(mailbox, hostname="127.0.0.1", port=port)
     controller.start()
     mailbox.settings = {"mail.host": "127.0.0.1", "mail.port": str(port)}
-    yield mailbox
-    controller.stop()
+    try:
+        yield mailbox
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def smtp():
+    with running_mailbox() as mailbox:
+        yield mailbox
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ import unicodedata
 from datetime import date
 
 from BTrees.LOBTree import LOBTree
-from BTrees.OOBTree import OOBTree
 from BTrees.Length import Length
 import BTrees
 from hypatia import RangeValue

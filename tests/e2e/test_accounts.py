@@ -1,14 +1,11 @@
 """Accounts in a real browser: a teacher signs up (agreements, consent, error summary), the
 staff application form, and the unit's account pages — each checked with axe-core."""
-import socket
-
 import pytest
-from aiosmtpd.controller import Controller
 from playwright.sync_api import expect
 
 from inservice_portal.rules.national_id import check_digit
 
-from ..conftest import PASSWORD, Mailbox, add_organiser, add_staff, add_teacher
+from ..conftest import PASSWORD, add_organiser, add_staff, add_teacher, running_mailbox
 from .conftest import PHONE, assert_accessible
 from .test_foundation import log_in
 
@@ -16,15 +13,8 @@ from .test_foundation import log_in
 @pytest.fixture(scope="module")
 def mailbox():
     """A real SMTP server on loopback for the whole module (the served app sends to it)."""
-    box = Mailbox()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    box.settings = {"mail.host": "127.0.0.1", "mail.port": str(port)}
-    yield box
-    controller.stop()
+    with running_mailbox() as box:
+        yield box
 
 
 @pytest.fixture(scope="module")

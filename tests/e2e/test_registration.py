@@ -18,21 +18,10 @@ COURSE = "素養導向閱讀理解策略工作坊"
 @pytest.fixture(scope="module")
 def mailbox():
     """A real SMTP server on loopback for this module's served app (promotion mail)."""
-    import socket
+    from ..conftest import running_mailbox
 
-    from aiosmtpd.controller import Controller
-
-    from ..conftest import Mailbox
-
-    box = Mailbox()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    box.settings = {"mail.host": "127.0.0.1", "mail.port": str(port)}
-    yield box
-    controller.stop()
+    with running_mailbox() as box:
+        yield box
 
 
 @pytest.fixture(scope="module")
