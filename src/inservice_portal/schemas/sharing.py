@@ -75,6 +75,15 @@ def sub_item_choices():
     return groups
 
 
+def _visible_course_code(node, value: str) -> int:
+    """The code of the course ``value`` names, if the person sharing may see it."""
+    request = node.bindings["request"]
+    course = find_course(request.root, value) if value.isascii() and value.isdigit() else None
+    if course is None or not request.has_permission("view", course):
+        raise colander.Invalid(node, f"「{node.title}」找不到課程代碼 {value} 的課程")
+    return course.code
+
+
 class CourseCode(colander.SchemaType):
     """A 課程代碼 of a course the person sharing may see (the course the files came from)."""
 
@@ -84,12 +93,7 @@ class CourseCode(colander.SchemaType):
     def deserialize(self, node, cstruct):
         if cstruct in (colander.null, None) or not str(cstruct).strip():
             return colander.null
-        value = str(cstruct).strip()
-        request = node.bindings["request"] if node.bindings else None
-        course = find_course(request.root, value) if value.isascii() and value.isdigit() else None
-        if course is None or not request.has_permission("view", course):
-            raise colander.Invalid(node, f"「{node.title}」找不到課程代碼 {value} 的課程")
-        return course.code
+        return _visible_course_code(node, str(cstruct).strip())
 
 
 class CourseCodes(colander.SchemaType):
@@ -101,14 +105,8 @@ class CourseCodes(colander.SchemaType):
     def deserialize(self, node, cstruct):
         if cstruct in (colander.null, None):
             return colander.null
-        request = node.bindings["request"]
-        codes = []
-        for value in (v.strip() for v in re.split(r"[、,，;；\s]+", str(cstruct)) if v.strip()):
-            course = find_course(request.root, value) if value.isascii() and value.isdigit() \
-                else None
-            if course is None or not request.has_permission("view", course):
-                raise colander.Invalid(node, f"「{node.title}」找不到課程代碼 {value} 的課程")
-            codes.append(course.code)
+        codes = [_visible_course_code(node, value)
+                 for value in re.split(r"[、,，;；\s]+", str(cstruct)) if value]
         return tuple(dict.fromkeys(codes)) or colander.null
 
 
