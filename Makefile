@@ -63,7 +63,7 @@ bench-search: $(STAMP) var wrk
 	$(BIN)/python bench/search.py --courses $(COURSES)
 
 ## make bench-rush: 2,000 registrations over 64 connections for a 50-seat course, over HTTP
-bench-rush: $(STAMP) var
+bench-rush: $(STAMP) var wrk
 	$(BIN)/python bench/registration_rush.py
 
 ## make bench-attendance: check-in, roster and closing of a 2,000-teacher course, in process

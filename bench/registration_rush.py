@@ -6,7 +6,8 @@
 Builds a fresh FileStorage in var/bench/rush (one organiser, one first-come course of 50 seats,
 2,000 teachers, each with an API token), serves the app with waitress in a child process,
 and fires 2,000 ``POST /api/v1/courses/{code}/registrations`` from 64 concurrent keep-alive
-connections. Prints accepted, waitlisted, other 4xx, 5xx, requests/s and latency
+connections with wrk (bench/rush.lua; Debian's wrk, a C load generator that leaves the two
+cores to the server). Prints accepted, waitlisted, other 4xx, 5xx, requests/s and latency
 percentiles, then reopens the database and checks what was stored against the answers.
 Options: --teachers, --seats, --connections, --threads (waitress), --port, --var (another
 directory for the database, e.g. /dev/shm/bench to take the disk's fsync out of the figure:
@@ -14,15 +15,15 @@ FileStorage fsyncs every commit, and registrations of one course commit one at a
 """
 import argparse
 from contextlib import contextmanager
-import http.client
 import json
 import logging
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
-import threading
+import tempfile
 import time
 from datetime import date, time as clock_time
 from pathlib import Path
@@ -124,44 +125,32 @@ def wait_for(port: int, timeout=60):
     raise RuntimeError("the server did not start")
 
 
-def rush(port: int, code: int, bearer: list[str], connections: int):
-    """``connections`` threads, each with one keep-alive connection, share the work."""
-    queue = list(enumerate(bearer))
-    lock = threading.Lock()
-    results = [None] * len(bearer)
-    start_line = threading.Barrier(connections + 1)
-
-    def worker():
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-        start_line.wait()
-        while True:
-            with lock:
-                if not queue:
+def rush(port: int, code: int, bearer: list[str], connections: int) -> dict:
+    """wrk (rush.lua) on ``connections`` keep-alive connections: every teacher's registration
+    once, all sent as fast as the server answers."""
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        raise SystemExit("bench/registration_rush.py loads the server with wrk (Debian: "
+                         "apt-get install wrk; or make bench-rush, which installs it)")
+    with tempfile.NamedTemporaryFile("w", suffix=".tokens") as listed:
+        listed.write("\n".join(bearer) + "\n")
+        listed.flush()
+        command = [wrk, "-t1", f"-c{connections}", "-d600s", "--timeout", "120s",
+                   "-s", str(HERE / "rush.lua"), f"http://127.0.0.1:{port}", "--",
+                   f"/api/v1/courses/{code}/registrations", "/static/portal.css", listed.name]
+        with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as wrk_run:
+            marks = {}
+            for line in wrk_run.stdout:
+                marks[line.strip()] = time.perf_counter()
+                if "answered" in marks:
                     break
-                index, token = queue.pop()
-            began = time.perf_counter()
-            try:
-                conn.request("POST", f"/api/v1/courses/{code}/registrations", body=b"{}",
-                             headers={"Authorization": f"Bearer {token}",
-                                      "Content-Type": "application/json"})
-                response = conn.getresponse()
-                body = response.read()
-                status = response.status
-            except (OSError, http.client.HTTPException) as error:
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-                status, body = 599, repr(error).encode()
-            results[index] = (status, body, time.perf_counter() - began)
-        conn.close()
-
-    workers = [threading.Thread(target=worker) for _ in range(connections)]
-    for w in workers:
-        w.start()
-    start_line.wait()
-    began = time.perf_counter()
-    for w in workers:
-        w.join()
-    return results, time.perf_counter() - began
+            wrk_run.send_signal(signal.SIGINT)      # wrk then prints and calls done()
+            printed = wrk_run.stdout.read()
+    if "answered" not in marks:
+        raise SystemExit("wrk ended before every registration was answered")
+    figures = json.loads(printed.strip().splitlines()[-1])
+    figures["seconds"] = marks["answered"] - marks["started"]
+    return figures
 
 
 def stored(var: Path, code: int):
@@ -189,18 +178,6 @@ def stored(var: Path, code: int):
         db.close()
 
 
-def _error_code(body: bytes) -> str:
-    try:
-        return json.loads(body)["error"]["code"]
-    except (ValueError, KeyError, TypeError):
-        return body[:60].decode("utf-8", "replace")
-
-
-def percentile(values, p):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--teachers", type=int, default=2000)
@@ -226,26 +203,22 @@ def main():
                               + (["--no-lock"] if args.no_lock else []), env=env)
     try:
         wait_for(args.port)
-        results, elapsed = rush(args.port, code, bearer, args.connections)
+        got = rush(args.port, code, bearer, args.connections)
     finally:
         server.terminate()
         server.wait(timeout=30)
-    statuses = [status for status, _, _ in results]
-    states = [json.loads(body).get("state") for status, body, _ in results if status == 201]
-    latencies = [seconds * 1000 for _, _, seconds in results]
-    other = sorted({(s, _error_code(b)) for s, b, _ in results if s >= 400})
-    print(f"requests:        {len(results)} over {args.connections} connections "
-          f"(waitress threads: {args.threads}; "
-          f"{'NO LOCK' if args.no_lock else 'per-course lock'}), {elapsed:.2f} s")
-    print(f"accepted:        {states.count('accepted')}")
-    print(f"waitlisted:      {states.count('waitlisted')}")
-    print(f"4xx:             {sum(400 <= s < 500 for s in statuses)}")
-    print(f"5xx:             {sum(s >= 500 for s in statuses)}")
-    print(f"errors:          {other or 'none'}")
-    print(f"requests/s:      {len(results) / elapsed:.0f}")
-    print(f"latency ms:      p50 {percentile(latencies, 50):.1f}  p95 "
-          f"{percentile(latencies, 95):.1f}  p99 {percentile(latencies, 99):.1f}  "
-          f"max {max(latencies):.1f}")
+    print(f"requests:        {got['answered']} of {len(bearer)} answered, over "
+          f"{args.connections} connections (waitress threads: {args.threads}; "
+          f"{'NO LOCK' if args.no_lock else 'per-course lock'}), {got['seconds']:.2f} s")
+    print(f"accepted:        {got['accepted']}")
+    print(f"waitlisted:      {got['waitlisted']}")
+    print(f"4xx:             {got['4xx']}")
+    print(f"5xx:             {got['5xx']}")
+    print(f"errors:          {got['errors'] or 'none'}; socket errors {got['socket_errors']}")
+    print(f"requests/s:      {got['answered'] / got['seconds']:.0f}")
+    print(f"latency ms:      p50 {got['p50_us'] / 1000:.1f}  p95 {got['p95_us'] / 1000:.1f}  "
+          f"p99 {got['p99_us'] / 1000:.1f}  max {got['max_us'] / 1000:.1f} "
+          f"(wrk's, with the {got['requests'] - got['answered']} static fillers at the end)")
     print(f"stored:          {stored(var, code)}")
 
 
