@@ -84,3 +84,30 @@ def test_words_added_later_are_found_by_one_character(index):
     index.index_doc(7, Doc("海洋鯨豚"))
     index.index_doc(8, Doc("小鯨"))
     assert set(index.apply("鯨").keys()) == {7, 8}
+
+
+def test_an_aborted_transactions_words_are_not_remembered():
+    """An aborted transaction's new words give their wids to other words later: the endings
+    remembered for one-character queries must not keep them."""
+    import transaction
+    from ZODB import DB
+    from ZODB.MappingStorage import MappingStorage
+
+    db = DB(MappingStorage())
+    tm = transaction.TransactionManager()
+    conn = db.open(transaction_manager=tm)
+    tm.begin()
+    conn.root()["text"] = idx = make_text_index(SearchableText())
+    idx.index_doc(1, Doc("海洋教育"))
+    tm.commit()
+    assert set(idx.apply("鯨").keys()) == set()         # (the endings are now known)
+    idx.index_doc(2, Doc("小鯨"))
+    assert set(idx.apply("鯨").keys()) == {2}           # seen by its own transaction
+    tm.abort()
+    idx.index_doc(3, Doc("大象"))                       # 大象 takes the wid 小鯨 had
+    idx.index_doc(4, Doc("藍鯨"))
+    tm.commit()
+    assert set(idx.apply("鯨").keys()) == {4}
+    assert set(idx.apply("象").keys()) == {3}
+    conn.close()
+    db.close()
