@@ -1,7 +1,7 @@
 """The catalog: hypatia indexes over the tree, kept current by event subscribers.
 
-hypatia needs integer document ids; the ``ObjectMap`` maps them to resource paths and back
-(after Substance D's objectmap). Views query here and never walk the tree.
+hypatia needs integer document ids: each catalogued object keeps its own (``__docid__``) and
+the ``ObjectMap`` maps them to resource paths (after Substance D's objectmap). Views query here and never walk the tree.
 """
 import random
 import re
@@ -31,7 +31,7 @@ DOCID = "__docid__"           # the attribute holding a catalogued object's doci
 class ObjectMap(Persistent):
     """docid → path. Each catalogued object carries its own docid (``__docid__``, as Substance
     D's objects carry ``__oid__``), so no map from path to docid is kept: at a million courses
-    that map cost 38 MB of the catalog, against about 6 bytes in each object's own record."""
+    that map cost 38 MB of the catalog, against about 20 bytes in each object's own record."""
 
     def __init__(self):
         self.id_to_path = LOBTree()
@@ -64,8 +64,12 @@ class ObjectMap(Persistent):
         return docid
 
     def docid_for(self, obj) -> int | None:
+        """The object's docid while the map has it at the object's path (a copy that was never
+        catalogued carries its original's docid, and must not take its entries away)."""
         docid = getattr(obj, DOCID, None)
-        return docid if docid is not None and docid in self.id_to_path else None
+        if docid is None or self.id_to_path.get(docid) != resource_path_tuple(obj):
+            return None
+        return docid
 
     def path_for(self, docid: int) -> tuple | None:
         return self.id_to_path.get(docid)
@@ -551,14 +555,27 @@ def resolve_path(root, path):
     return obj
 
 
+def each_catalogued(root, savepoint_every=10_000):
+    """(docid, object) for each object in the object map, with a savepoint now and then: an
+    evolve step that changes a million objects must not hold them all in memory."""
+    import transaction
+
+    for count, (docid, path) in enumerate(root.objectmap.id_to_path.items(), 1):
+        obj = resolve_path(root, path)
+        if obj is not None:            # (``reindex`` drops the entries of vanished objects)
+            yield docid, obj
+        if count % savepoint_every == 0:
+            transaction.savepoint(optimistic=True)
+            if root._p_jar is not None:
+                root._p_jar.cacheGC()
+
+
 def reindex_all(root, names=None):
     """Index every catalogued object again, in every index or in those ``names``."""
     indexes = [root.catalog[name] for name in names] if names is not None else [root.catalog]
-    for docid, path in list(root.objectmap.id_to_path.items()):
-        obj = resolve_path(root, path)
-        if obj is not None:            # (``reindex`` drops the entries of vanished objects)
-            for index in indexes:
-                index.index_doc(docid, obj)
+    for docid, obj in each_catalogued(root):
+        for index in indexes:
+            index.index_doc(docid, obj)
 
 
 def bring_up_to_date(root, also=()) -> list[str]:

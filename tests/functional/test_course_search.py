@@ -438,6 +438,24 @@ def test_evolve_step_11_gives_each_catalogued_object_its_docid(testapp, site, co
     assert found(testapp, q="自然領域") == set()
 
 
+def test_removing_an_uncatalogued_copy_leaves_the_original_indexed(testapp, site, courses):
+    """A copy of a course object (not through the copy page, which makes a new one) carries
+    the original's docid until it is catalogued."""
+    import copy
+
+    from inservice_portal.catalog import DOCID, find_course, unindex_object
+
+    with site.edit() as root:
+        showcase = find_course(root, courses["showcase"])
+        twin = copy.copy(showcase)
+        twin.__parent__, twin.__name__ = showcase.__parent__, "twin"
+        assert getattr(twin, DOCID) == getattr(showcase, DOCID)
+        assert root.objectmap.docid_for(twin) is None
+        unindex_object(twin)
+        assert root.objectmap.docid_for(showcase) == getattr(showcase, DOCID)
+    assert found(testapp, q="自然領域") == {courses["showcase"]}
+
+
 class FloatHours:
     """The hours index's values before evolve step 12 (stored in an index: importable)."""
 

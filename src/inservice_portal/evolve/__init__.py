@@ -76,21 +76,15 @@ def _small_audit_buckets(root):
     use_small_buckets(log_of(root))
 
 
-def _docids_on_objects(root, savepoint_every=10_000):
+def _docids_on_objects(root):
     """Each catalogued object keeps its own docid (catalog.ObjectMap); the objectmap's map from
-    path to docid goes. Savepoints bound the memory of a million changed courses."""
-    from ..catalog import DOCID, resolve_path
+    path to docid goes."""
+    from ..catalog import DOCID, each_catalogued
 
-    objectmap = root.objectmap
-    for count, (docid, path) in enumerate(objectmap.id_to_path.items(), 1):
-        obj = resolve_path(root, path)
-        if obj is not None:
-            setattr(obj, DOCID, docid)
-        if count % savepoint_every == 0:
-            transaction.savepoint(optimistic=True)
-            root._p_jar.cacheGC()
-    if "path_to_id" in objectmap.__dict__:
-        del objectmap.path_to_id
+    for docid, obj in each_catalogued(root):
+        setattr(obj, DOCID, docid)
+    if "path_to_id" in root.objectmap.__dict__:
+        del root.objectmap.path_to_id
 
 
 def _smaller_text_and_hours(root):
@@ -98,8 +92,9 @@ def _smaller_text_and_hours(root):
     instead of its last character (chinese_text), and the hours index with whole hours as
     ints (catalog.Hours; 3 == 3.0, so reindexing alone would keep the floats); both filled
     from the catalogued objects."""
-    del root.catalog["text"]
-    del root.catalog["hours"]
+    for name in ("text", "hours"):
+        if name in root.catalog:
+            del root.catalog[name]
     _catalog_indexes(root)
 
 
