@@ -144,13 +144,15 @@ def load_sharing(root, data: dict, organisers: dict):
     from .catalog import Search
 
     search = Search(root)
+    by_title = {c.title: c for c in search.execute(search["content_type"].eq("course")).all()}
+    added = {}                          # (kind, title) → the item, to publish it at the end
 
     def course(title):
-        found = search.execute(search["content_type"].eq("course")).all()
-        return next(c for c in found if c.title == title)
+        return by_title[title]
 
     def add(kind, entry, **fields):
         item = sharing.add_item(root, kind, organisers[entry["unit"]], "demo", **fields)
+        added[kind, entry["title"]] = item
         return item
 
     common = ("title", "description", "tags")
@@ -177,8 +179,7 @@ def load_sharing(root, data: dict, organisers: dict):
     for kind, entries in data.items():
         for entry in entries:
             if entry["state"] != "private":
-                found = search.execute(search["content_type"].eq(kind[:-1])).all()
-                item = next(i for i in found if i.title == entry["title"])
+                item = added[kind[:-1], entry["title"]]
                 item.state = entry["state"]
                 notify(ObjectModified(item))
 
