@@ -17,9 +17,11 @@ $(STAMP): setup.cfg setup.py pyproject.toml
 var:
 	mkdir -p var/cache/chameleon
 
-## make run: install, create the embedded database with demo data on first start, serve :6543
+## make run: install, create the embedded database with demo data on first start (or bring an
+## older one up to date: evolve), serve :6543
 run: $(STAMP) var
 	test -f var/Data.fs || $(BIN)/inservice-portal etc/development.ini demo
+	$(BIN)/inservice-portal etc/development.ini evolve
 	$(BIN)/pserve etc/development.ini
 
 ## make test: every suite (unit, functional, end-to-end in Chromium)

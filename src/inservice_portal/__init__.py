@@ -14,6 +14,7 @@ from pyramid.settings import asbool
 
 from . import audit, passwords
 from .bootstrap import ensure_root, root_factory
+from .evolve.gate import UpgradeGate, steps_behind
 from .login_sessions import IDLE_TIMEOUT
 
 DEFAULTS = {
@@ -98,6 +99,8 @@ def make_config(settings: dict) -> Configurator:
 def main(global_config, **settings):
     config = make_config(settings)
     app = config.make_wsgi_app()
-    ensure_root(config.registry._zodb_databases[""])
+    db = config.registry._zodb_databases[""]
+    ensure_root(db)
     audit.ensure_database(config.registry._zodb_databases)
-    return app
+    behind = steps_behind(db)
+    return UpgradeGate(app, db, behind) if behind else app
