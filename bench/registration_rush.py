@@ -214,6 +214,8 @@ def main():
     print(f"waitlisted:      {got['waitlisted']}")
     print(f"4xx:             {got['4xx']}")
     print(f"5xx:             {got['5xx']}")
+    if got["unclear"]:
+        print(f"2xx, no state:   {got['unclear']}")
     print(f"errors:          {got['errors'] or 'none'}; socket errors {got['socket_errors']}")
     print(f"requests/s:      {got['answered'] / got['seconds']:.0f}")
     print(f"latency ms:      p50 {got['p50_us'] / 1000:.1f}  p95 {got['p95_us'] / 1000:.1f}  "
