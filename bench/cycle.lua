@@ -15,10 +15,10 @@ function request()
 end
 
 function done(summary, latency, requests)
-  local errors = summary.errors
+  local errors = summary.errors        -- errors.status: answers with a status of 400 or more
   io.write(string.format(
     '{"requests": %d, "seconds": %.3f, "p50_us": %d, "p95_us": %d, "p99_us": %d, ' ..
-    '"non_2xx": %d, "socket_errors": %d}\n',
+    '"error_status": %d, "socket_errors": %d}\n',
     summary.requests, summary.duration / 1e6, latency:percentile(50), latency:percentile(95),
     latency:percentile(99), errors.status,
     errors.connect + errors.read + errors.write + errors.timeout))

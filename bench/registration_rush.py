@@ -15,18 +15,17 @@ FileStorage fsyncs every commit, and registrations of one course commit one at a
 """
 import argparse
 from contextlib import contextmanager
-import json
 import logging
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import date, time as clock_time
 from pathlib import Path
+
+import loadgen                  # bench/loadgen.py, beside this script
 
 HERE = Path(__file__).resolve().parent
 # Emptied on each run: not var/bench itself, which holds the search benchmark's catalogues.
@@ -114,30 +113,13 @@ def serve(var: Path, port: int, threads: int, lock: bool = True):
                    backlog=1024)
 
 
-def wait_for(port: int, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("the server did not start")
-
-
 def rush(port: int, code: int, bearer: list[str], connections: int) -> dict:
     """wrk (rush.lua) on ``connections`` keep-alive connections: every teacher's registration
     once, all sent as fast as the server answers."""
-    wrk = shutil.which("wrk")
-    if wrk is None:
-        raise SystemExit("bench/registration_rush.py loads the server with wrk (Debian: "
-                         "apt-get install wrk; or make bench-rush, which installs it)")
-    with tempfile.NamedTemporaryFile("w", suffix=".tokens") as listed:
-        listed.write("\n".join(bearer) + "\n")
-        listed.flush()
-        command = [wrk, "-t1", f"-c{connections}", "-d600s", "--timeout", "120s",
+    with loadgen.listed(bearer, ".tokens") as token_file:
+        command = [loadgen.wrk(), "-t1", f"-c{connections}", "-d600s", "--timeout", "120s",
                    "-s", str(HERE / "rush.lua"), f"http://127.0.0.1:{port}", "--",
-                   f"/api/v1/courses/{code}/registrations", "/static/portal.css", listed.name]
+                   f"/api/v1/courses/{code}/registrations", "/static/portal.css", token_file]
         with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as wrk_run:
             marks = {}
             for line in wrk_run.stdout:
@@ -148,7 +130,7 @@ def rush(port: int, code: int, bearer: list[str], connections: int) -> dict:
             printed = wrk_run.stdout.read()
     if "answered" not in marks:
         raise SystemExit("wrk ended before every registration was answered")
-    figures = json.loads(printed.strip().splitlines()[-1])
+    figures = loadgen.figures(printed)
     figures["seconds"] = marks["answered"] - marks["started"]
     return figures
 
@@ -202,7 +184,7 @@ def main():
                                "--threads", str(args.threads), "--var", str(var)]
                               + (["--no-lock"] if args.no_lock else []), env=env)
     try:
-        wait_for(args.port)
+        loadgen.wait_for_port(args.port)
         got = rush(args.port, code, bearer, args.connections)
     finally:
         server.terminate()

@@ -9,7 +9,7 @@
    (commit + cacheMinimize); the catalog is built in memory, unattached, and committed once,
    so that its buckets are written once and not once per batch.
 2. Measure, with the ZODB cache sized by ``--cache-size`` (objects; the app's setting is the
-   ``connection_cache_size`` of ``zodbconn.uri``): p50/p95 of five typical searches, warm and
+   ``connection_cache_size`` of ``zodbconn.uri``): p50/p95 of seven typical searches, warm and
    cold (cold: the connection cache emptied before each run); the two-character keyword
    against the generator's ground truth; RSS and the catalog's size; then the search page
    and the API over HTTP, anonymous (waitress in a child process, loaded by wrk, a C load
@@ -24,11 +24,8 @@ import argparse
 import json
 import logging
 import random
-import shutil
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 from collections import defaultdict
 from datetime import date, timedelta
@@ -39,6 +36,8 @@ from urllib.parse import urlencode
 import transaction
 from ZODB import DB
 from ZODB.FileStorage import FileStorage
+
+import loadgen                  # bench/loadgen.py, beside this script
 
 HERE = Path(__file__).resolve().parent
 ROOT_DIR = HERE.parent
@@ -360,30 +359,14 @@ def serve(n: int, cache_size: int, port: int, threads: int, public_cache: int):
 
 def wrk_load(port, paths, seconds, concurrency, header=None) -> dict:
     """wrk's figures (cycle.lua) for ``seconds`` of GETs cycling through ``paths``."""
-    wrk = shutil.which("wrk")
-    if wrk is None:
-        raise SystemExit("bench/search.py measures over HTTP with wrk (Debian: apt-get install "
-                         "wrk; or make bench-search, which installs it); --no-http skips it")
-    with tempfile.NamedTemporaryFile("w", suffix=".paths") as listed:
-        listed.write("\n".join(paths) + "\n")
-        listed.flush()
-        command = [wrk, "-t1", f"-c{concurrency}", f"-d{max(1, round(seconds))}s",
+    with loadgen.listed(paths, ".paths") as path_file:
+        command = [loadgen.wrk(), "-t1", f"-c{concurrency}", f"-d{max(1, round(seconds))}s",
                    "--timeout", "30s", "-s", str(HERE / "cycle.lua")]
         if header:
             command += ["-H", header]
-        command += [f"http://127.0.0.1:{port}", "--", listed.name]
+        command += [f"http://127.0.0.1:{port}", "--", path_file]
         printed = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    return json.loads(printed.strip().splitlines()[-1])
-
-
-def wait_for_port(port, tries=600):
-    for _ in range(tries):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.5)
-    raise SystemExit(f"the benchmark server did not answer on port {port}")
+    return loadgen.figures(printed)
 
 
 def http_bench(n, cache_size, seconds, concurrency, threads, port=6599, warmup=20,
@@ -395,7 +378,7 @@ def http_bench(n, cache_size, seconds, concurrency, threads, port=6599, warmup=2
                               "--cache-size", str(cache_size),
                               "--public-cache", str(public_cache)])
     try:
-        wait_for_port(port)
+        loadgen.wait_for_port(port)
         db = open_db(bench_dir(n) / "Data.fs", read_only=True)
         conn = db.open()
         every = list(searches(conn.root()[APP_ROOT]).values())
@@ -409,7 +392,7 @@ def http_bench(n, cache_size, seconds, concurrency, threads, port=6599, warmup=2
             wrk_load(port, paths, warmup, concurrency, "Cookie: isp_session=warm-up")
             figures = wrk_load(port, paths, seconds, concurrency)
             out[label] = {"requests_per_s": round(figures["requests"] / figures["seconds"], 1),
-                          "non_2xx": figures["non_2xx"],
+                          "error_status": figures["error_status"],
                           "socket_errors": figures["socket_errors"],
                           **{f"p{p}_ms": round(figures[f"p{p}_us"] / 1000, 1)
                              for p in (50, 95, 99)}}
