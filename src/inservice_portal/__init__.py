@@ -54,6 +54,19 @@ def audit_uri(settings: dict) -> str:
     raise ValueError("set zodbconn.uri.audit: the audit log's own database")
 
 
+# ZODB keeps at most ``pool_size`` closed connections per database (7 by default) and discards
+# the others with their object caches: a server with more threads than that (waitress: 8)
+# opened a connection with a cold cache on most requests. Every thread holds one connection
+# to each database, so each keeps at least this many; more cost nothing until used.
+POOL_SIZE = 32
+
+
+def keep_connections(databases: dict, size: int):
+    for db in databases.values():
+        if db.getPoolSize() < size:
+            db.setPoolSize(size)
+
+
 def make_config(settings: dict) -> Configurator:
     settings = {**DEFAULTS, **settings}
     settings["zodbconn.uri.audit"] = audit_uri(settings)
@@ -65,6 +78,8 @@ def make_config(settings: dict) -> Configurator:
     config.include("pyramid_tm")
     config.include("pyramid_retry")
     config.include("pyramid_zodbconn")
+    keep_connections(config.registry._zodb_databases,
+                     int(settings.get("zodbconn.pool_size", POOL_SIZE)))
     config.hook_zca()          # repoze.workflow looks workflows up through the ZCA registry
     config.set_session_factory(SignedCookieSessionFactory(
         settings["session.secret"],
