@@ -1,7 +1,8 @@
 """The catalog: hypatia indexes over the tree, kept current by event subscribers.
 
 hypatia needs integer document ids: each catalogued object keeps its own (``__docid__``) and
-the ``ObjectMap`` maps them to resource paths (after Substance D's objectmap). Views query here and never walk the tree.
+the ``ObjectMap`` maps them to resource paths (after Substance D's objectmap). Views query
+here and never walk the tree.
 """
 import random
 import re
