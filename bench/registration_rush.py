@@ -34,7 +34,7 @@ VAR = HERE.parent / "var" / "bench" / "rush"
 
 def settings_for(var: Path) -> dict:
     return {
-        "zodbconn.uri": f"file://{var}/Data.fs?connection_pool_size=64",
+        "zodbconn.uri": f"file://{var}/Data.fs",     # the app's own pool size (32)
         "session.secret": "bench-only-secret-0123456789-0123456789",
         "retry.attempts": "3",
         "mail.queue_path": str(var / "mail"),      # nothing leaves the machine

@@ -79,35 +79,30 @@ class CJKLexicon(Lexicon):
         with it — where a run's last character is."""
         wids = super().globToWordIds(pattern)
         if len(pattern) == 2 and pattern[1] == "*" and _CJK_RUN.fullmatch(pattern[0]):
-            ending, seen = self._ending_with()
-            wids += ending.get(pattern[0], [])
-            newest = self._words.maxKey() if self._words else 0
-            if newest > seen:            # words this transaction made: not in the cache
-                wids += [wid for wid, word in self._words.items(seen + 1, newest)
-                         if _is_bigram(word) and word[1] == pattern[0]]
+            wids += self._bigrams_ending_with(pattern[0])
         return wids
 
-    def _ending_with(self) -> tuple[dict, int]:
-        """(last character → the wids of the bigrams ending with it, the last wid read). Kept
+    def _bigrams_ending_with(self, char) -> list[int]:
+        """The wids of the bigrams ending with ``char``, from a map last character → wids kept
         on this connection's copy of the lexicon (a volatile attribute: never stored) and
         brought up to date from the words added since: hypatia numbers words in order and
         never removes one. Only committed words are kept: an aborted transaction's wids are
-        given to other words later, so the cache waits while this transaction has made words
-        (``word_count`` changed)."""
+        given to other words later, so while this transaction has made words (``word_count``
+        changed) the newer ones are read but not remembered."""
         ending, seen = getattr(self, "_v_ending_with", ({}, 0))
-        if getattr(self.word_count, "_p_changed", False):
-            return ending, seen
         newest = self._words.maxKey() if self._words else 0
-        if newest > seen:
-            for wid, word in self._words.items(seen + 1, newest):
-                if _is_bigram(word):
-                    ending.setdefault(word[1], []).append(wid)
-            self._v_ending_with = ending, newest
-        return ending, max(seen, newest)
-
-
-def _is_bigram(word) -> bool:
-    return len(word) == 2 and _CJK_RUN.fullmatch(word) is not None
+        if newest <= seen:
+            return ending.get(char, [])
+        fresh = {}
+        for wid, word in self._words.items(seen + 1, newest):
+            if len(word) == 2 and _CJK_RUN.fullmatch(word):
+                fresh.setdefault(word[1], []).append(wid)
+        if getattr(self.word_count, "_p_changed", False):
+            return ending.get(char, []) + fresh.get(char, [])
+        for last, wids in fresh.items():
+            ending.setdefault(last, []).extend(wids)
+        self._v_ending_with = ending, newest
+        return ending.get(char, [])
 
 
 def make_lexicon() -> CJKLexicon:
