@@ -24,7 +24,7 @@ from aiosmtpd.handlers import Sink
 import webtest
 from pyramid.paster import get_appsettings
 
-from inservice_portal import clock, make_config, mfa
+from inservice_portal import audit, clock, make_config, mfa
 from inservice_portal.bootstrap import APP_ROOT, ensure_root
 from inservice_portal.resources.accounts import Staff, Teacher
 from inservice_portal.resources.course import Course
@@ -108,6 +108,7 @@ def config(settings):
 def app(config):
     wsgi = config.make_wsgi_app()
     ensure_root(config.registry._zodb_databases[""])
+    audit.ensure_database(config.registry._zodb_databases)      # as main() does
     yield wsgi
     for db in config.registry._zodb_databases.values():
         db.close()

@@ -12,7 +12,7 @@ from pyramid.renderers import JSON
 from pyramid.session import SignedCookieSessionFactory
 from pyramid.settings import asbool
 
-from . import audit, passwords
+from . import audit, audit_sealer, passwords
 from .bootstrap import ensure_root, root_factory
 from .evolve.gate import UpgradeGate, steps_behind
 from .login_sessions import IDLE_TIMEOUT
@@ -77,9 +77,11 @@ def make_config(settings: dict) -> Configurator:
     config.add_renderer("json", JSON(ensure_ascii=False))    # readable Chinese in API answers
     config.include("pyramid_tm")
     config.include("pyramid_retry")
+    config.include(".write_conflicts")
     config.include("pyramid_zodbconn")
     keep_connections(config.registry._zodb_databases,
                      int(settings.get("zodbconn.pool_size", POOL_SIZE)))
+    audit_sealer.install(config.registry._zodb_databases, settings)
     config.hook_zca()          # repoze.workflow looks workflows up through the ZCA registry
     config.set_session_factory(SignedCookieSessionFactory(
         settings["session.secret"],
@@ -117,5 +119,7 @@ def main(global_config, **settings):
     db = config.registry._zodb_databases[""]
     ensure_root(db)
     audit.ensure_database(config.registry._zodb_databases)
+    sealer = audit_sealer.sealer_of(config.registry._zodb_databases)
+    sealer.start(audit_sealer.interval(settings))       # catches up on entries left unsealed
     behind = steps_behind(db)
     return UpgradeGate(app, db, behind) if behind else app

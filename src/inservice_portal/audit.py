@@ -15,22 +15,36 @@ Where it is stored, and why: in a **second named ZODB database** (``zodbconn.uri
 - It follows the main storage's deployment: a FileStorage of its own next to Data.fs in
   development, a second RelStorage database when several processes on several machines share the
   site — where a local file or SQLite log would split into one log per machine.
-The price: every audited transaction appends to one chain, so two at once conflict and one is
-retried (pyramid_retry); audited actions are a small share of the traffic.
+No object that every writer writes (concurrent logins of different people must not collide):
+a transaction adds its entry to the **inbox** of its own audit connection (``Inbox``; a
+connection serves one transaction at a time), never to the chain. The chain is built
+afterwards by one **sealer** (audit_sealer.py: right after each audited commit, and on an
+interval), which takes the inboxes' new entries in time order, numbers and chains them, keeps
+the browsing indexes, and signs the head now and then. An entry that a dying process left
+unsealed is durable in its inbox and sealed when any process next seals (at start-up too).
 
-Tamper evidence: each entry's SHA-256 covers its fields and the previous entry's hash (a hash
-chain). ``verify`` recomputes the chain: an edited, removed or re-ordered entry breaks it. Entries
-are only ever appended; ``prune`` removes the oldest entries past the retention period (at least
+Tamper evidence: each sealed entry's SHA-256 covers its fields and the previous entry's hash (a
+hash chain), and **signed heads** (an HMAC of the sequence number and hash, as transparency
+logs sign their tree heads) pin the chain at intervals, so that rebuilding the whole chain or
+cutting its end is caught too. ``verify`` recomputes the chain and checks the heads: an edited,
+removed, inserted or re-ordered entry breaks it; entries not yet sealed are counted apart.
+Entries are only ever appended; ``prune`` removes the oldest entries past the retention period (at least
 180 days, ``audit.retention_days``) and keeps the last removed hash as the chain's new anchor.
 """
 import hashlib
+import hmac
 import json
+import os
 import re
+import secrets
+import socket
+import weakref
 from datetime import date, datetime, timedelta
 
 from BTrees.LOBTree import LOBTree
 from BTrees.LOBTree import LOTreeSet, multiunion
 from BTrees.OOBTree import OOBTree
+import transaction
 from persistent import Persistent
 from pyramid.threadlocal import get_current_request
 from pyramid.traversal import lineage, resource_path
@@ -42,6 +56,7 @@ DB_NAME = "audit"
 LOG_KEY = "audit_log"
 GENESIS = "0" * 64
 MIN_RETENTION_DAYS = 180
+HEAD_INTERVAL = timedelta(minutes=1)     # a signed head at most this often while sealing
 NATIONAL_ID = re.compile(r"[A-Z][A-D12]\d{8}")
 
 # Action code → the zh_TW label shown on the browse page.
@@ -77,8 +92,34 @@ class EntryTree(LOBTree):
     max_internal_size = 64
 
 
+class InboxMap(OOBTree):
+    """inbox key → Inbox. Large buckets: a new inbox (a new connection) splits one seldom, and
+    a split is the one change of a bucket that cannot be merged with a concurrent insert."""
+
+    max_leaf_size = 500
+
+
+class Inbox(Persistent):
+    """One audit connection's entries, sealed or not: only that connection's transactions write
+    here, one at a time. Sealed entries stay until ``prune``."""
+
+    def __init__(self):
+        self.count = 0
+        self.entries = LOBTree()          # 1, 2, … → the entry's fields (masked, unchained)
+
+    def add(self, fields: dict) -> int:
+        self.count += 1
+        self.entries[self.count] = fields
+        return self.count
+
+
 class AuditLog(Persistent):
-    """Entries by sequence number (1, 2, …), plus small indexes for browsing."""
+    """The sealed chain by sequence number (1, 2, …), its signed heads and small indexes for
+    browsing, all written by the sealer alone; and the inboxes the writers append to."""
+
+    inboxes = None                        # before evolve step 13
+    sealed = None
+    heads = None
 
     def __init__(self):
         self.entries = EntryTree()        # seq → entry (a dict, never changed after append)
@@ -90,6 +131,12 @@ class AuditLog(Persistent):
         self.by_object = OOBTree()        # object path → seqs
         self.by_centre = OOBTree()        # centre code → seqs
         self.by_day = OOBTree()           # "YYYY-MM-DD" → seqs
+        self.add_inboxes()
+
+    def add_inboxes(self):
+        self.inboxes = InboxMap()         # key → Inbox
+        self.sealed = OOBTree()           # inbox key → how many of its entries are sealed
+        self.heads = LOBTree()            # seq → signed head {seq, hash, at, sig}
 
 
 def canonical(fields: dict) -> bytes:
@@ -122,6 +169,15 @@ def use_small_buckets(log: AuditLog) -> bool:
         return False
     log.entries = EntryTree(log.entries)
     return True
+
+
+# audit database → the object that seals its inboxes (audit_sealer.install): woken after each
+# commit that added an entry. A database without one (a bare test database) is sealed only
+# when someone calls the sealer.
+SEALERS = weakref.WeakKeyDictionary()
+_HOOKED = object()
+HOST = socket.gethostname()
+INBOX_ATTR = "_inservice_audit_inbox"
 
 
 def ensure_log(audit_root) -> AuditLog:
@@ -250,13 +306,115 @@ def record(action: str, obj=None, *, request=None, root=None, actor=None, on_beh
         "centre": centre if centre is not None else centre_of(obj),
         "detail": detail or {},
     }
-    return append(log_of(anchor), fields)
+    return submit(anchor._p_jar.get_connection(DB_NAME), fields)
+
+
+def inbox_key(conn) -> str:
+    """The inbox of an audit connection: a key no other connection, process or machine uses."""
+    key = getattr(conn, INBOX_ATTR, None)
+    if key is None:
+        key = f"{HOST}-{os.getpid()}-{secrets.token_hex(6)}"
+        setattr(conn, INBOX_ATTR, key)
+    return key
+
+
+def submit(conn, fields: dict) -> dict:
+    """Add an entry to ``conn``'s inbox, in the caller's transaction; the sealer chains it
+    once that has committed. Returns the entry (masked, not yet numbered)."""
+    log = ensure_log(conn.root())
+    if log.inboxes is None:               # a log older than evolve step 13
+        log.add_inboxes()
+    key = inbox_key(conn)
+    inbox = log.inboxes.get(key)
+    if inbox is None:
+        inbox = log.inboxes[key] = Inbox()
+    entry = mask(fields)
+    inbox.add(entry)
+    sealer = SEALERS.get(conn.db())
+    if sealer is not None:
+        _wake_after_commit(conn.transaction_manager.get(), sealer)
+    return entry
+
+
+def _wake_after_commit(txn, sealer):
+    try:
+        txn.data(_HOOKED)                 # already hooked: one wake per transaction
+    except KeyError:
+        txn.set_data(_HOOKED, True)
+        txn.addAfterCommitHook(_committed, (sealer,))
+
+
+def _committed(ok: bool, sealer):
+    if ok:
+        sealer.wake()
+
+
+# --- sealing: the inboxes' new entries into the chain ---------------------------------------
+
+def unsealed(log: AuditLog) -> list[tuple[str, int, dict]]:
+    """Entries not yet in the chain, as (inbox key, number, fields), oldest first."""
+    found = []
+    for key, inbox in (log.inboxes.items() if log.inboxes is not None else ()):
+        done = log.sealed.get(key, 0)
+        if inbox.count > done:
+            found.extend((key, n, fields) for n, fields in inbox.entries.items(done + 1))
+    found.sort(key=lambda item: (item[2]["at"], item[0], item[1]))
+    return found
+
+
+def unsealed_count(log: AuditLog) -> int:
+    if log.inboxes is None:
+        return 0
+    return sum(max(inbox.count - log.sealed.get(key, 0), 0) for key, inbox in log.inboxes.items())
+
+
+def seal(log: AuditLog, signing_key: bytes | None = None, now=None, force_head=False):
+    """Chain every unsealed entry, in time order; then sign the head if the last signed one is
+    older than HEAD_INTERVAL (or ``force_head``). Returns (entries sealed, the new head or
+    None). The sealer alone calls this: it writes the chain's head."""
+    pending = unsealed(log)
+    for key, n, fields in pending:
+        append(log, fields)
+        if n > log.sealed.get(key, 0):
+            log.sealed[key] = n
+    return len(pending), sign_head(log, signing_key, now or clock.now(), force_head)
+
+
+def signature(signing_key: bytes, head: dict) -> str:
+    message = f"{head['seq']}:{head['hash']}:{head['at']}".encode()
+    return hmac.new(signing_key, message, hashlib.sha256).hexdigest()
+
+
+def sign_head(log: AuditLog, signing_key, now, force=False) -> dict | None:
+    if not signing_key or log.heads is None or log.last_seq == log.anchor_seq:
+        return None                       # no key, a log before evolve step 13, or empty
+    last = log.heads[log.heads.maxKey()] if log.heads else None
+    if last is not None and last["seq"] == log.last_seq:
+        return None
+    if last is not None and not force and (
+            now - datetime.fromisoformat(last["at"]) < HEAD_INTERVAL):
+        return None
+    head = {"seq": log.last_seq, "hash": log.last_hash, "at": now.isoformat()}
+    head["sig"] = signature(signing_key, head)
+    log.heads[head["seq"]] = head
+    return head
+
+
+def signing_key(settings) -> bytes:
+    """``audit.signing_key``, else one derived from the session secret (never stored in the
+    database it signs)."""
+    given = settings.get("audit.signing_key")
+    if given:
+        return given.encode()
+    return hmac.new(settings["session.secret"].encode(), b"inservice-portal audit heads",
+                    hashlib.sha256).digest()
 
 
 # --- checking --------------------------------------------------------------------------------
 
-def verify(log: AuditLog) -> list[str]:
-    """Every break of the chain, as readable problems (empty: intact)."""
+def verify(log: AuditLog, signing_key: bytes | None = None) -> list[str]:
+    """Every break of the chain or of a signed head, as readable problems (empty: intact).
+    Entries still in the inboxes are not problems: ``unsealed_count`` tells them apart."""
     problems = []
     previous, expected_seq = log.anchor_hash, log.anchor_seq + 1
     for seq, entry in log.entries.items():
@@ -272,6 +430,18 @@ def verify(log: AuditLog) -> list[str]:
     if expected_seq - 1 != log.last_seq or previous != log.last_hash:
         problems.append(f"the chain ends at {expected_seq - 1}, the log's head says "
                         f"{log.last_seq}: entries at the end were removed or added")
+    return problems + _check_heads(log, signing_key)
+
+
+def _check_heads(log: AuditLog, signing_key) -> list[str]:
+    problems = []
+    for seq, head in (log.heads.items(log.anchor_seq + 1) if log.heads else ()):
+        entry = log.entries.get(seq)
+        if entry is None or entry.get("hash") != head.get("hash"):
+            problems.append(f"signed head {seq}: the chain no longer holds the entry it signed")
+        if signing_key and not hmac.compare_digest(signature(signing_key, head),
+                                                   head.get("sig", "")):
+            problems.append(f"signed head {seq}: the signature does not match")
     return problems
 
 
@@ -303,7 +473,26 @@ def prune(log: AuditLog, days: int, now=None) -> int:
                 if not index[key]:
                     del index[key]
         removed += 1
+    _prune_inboxes(log, cutoff)
+    for seq in list(log.heads.keys(None, log.anchor_seq)) if log.heads else ():
+        del log.heads[seq]
     return removed
+
+
+def _prune_inboxes(log: AuditLog, cutoff: str):
+    """Sealed inbox entries past the cutoff go; an inbox left empty goes too, after a last
+    write to it (``count``): a connection appending to it at this moment then conflicts and
+    retries into a new inbox, instead of writing into one no longer reachable."""
+    for key, inbox in list(log.inboxes.items()) if log.inboxes is not None else ():
+        done = log.sealed.get(key, 0)
+        for n in list(inbox.entries.keys(None, done)):
+            if inbox.entries[n]["at"] >= cutoff:
+                break
+            del inbox.entries[n]
+        if not inbox.entries and inbox.count == done:
+            inbox.count = -1
+            del log.inboxes[key]
+            log.sealed.pop(key, None)
 
 
 # --- browsing --------------------------------------------------------------------------------

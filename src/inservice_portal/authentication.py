@@ -14,23 +14,30 @@ class LoginFailed(Exception):
         self.message = message
 
 
-def authenticate(root, login: str, password: str):
-    """Return the account, or raise LoginFailed. Counts failures on known accounts."""
-    now = clock.now()
+def authenticate(root, login: str, password: str, begin_anew=None):
+    """Return the account, or raise LoginFailed. Counts failures on known accounts.
+
+    The argon2 check reads only; ``begin_anew`` (the views pass transactions.begin_anew) then
+    starts the short transaction that records the outcome, in which the account is checked
+    again: a password changed or an account disabled or locked meanwhile fails the login."""
     account = root["people"].get((login or "").strip())
-    if account is None:
-        passwords.verify(None, password)          # equal cost for unknown logins
+    checked = None
+    if account is not None and account.active and not account.is_locked(clock.now()):
+        checked = account.password_hash
+    ok = passwords.verify(checked, password)        # equal cost for every failure
+    fresh = ok and passwords.needs_rehash(checked) and passwords.hash_password(password)
+    if begin_anew is not None:
+        begin_anew()
+    now = clock.now()
+    if account is None or account.is_locked(now):
         raise LoginFailed()
-    if account.is_locked(now):
-        passwords.verify(None, password)
-        raise LoginFailed()
-    if not account.active or not passwords.verify(account.password_hash, password):
+    if not ok or not account.active or account.password_hash != checked:
         account.record_failure(now)
         raise LoginFailed()
     if not mfa.enrolled(account):
         # With a second factor to come, the failure count stands until it is given: a right
         # password must not wipe the count of wrong codes (that would allow endless guessing).
         account.record_success()
-    if passwords.needs_rehash(account.password_hash):
-        account.rehash(password)
+    if fresh:
+        account.rehash(password, fresh)
     return account

@@ -9,21 +9,18 @@ would still conflict with the writer that held it.
 Read side, for the pages, the API and the roster: ``accepted(course)`` in registration order,
 ``waitlisted(course)``, ``seats_left(course)``, ``registrations_of(teacher)``.
 """
-import logging
-
 from BTrees.OOBTree import OOBTree
 from pyramid.traversal import find_resource, find_root, resource_path_tuple
 from ZODB.POSException import ConflictError
 
-from . import clock, mail
+from . import clock, mail, write_conflicts
 from .reference import load
 from .resources.registration import ACTIVE, Registration
 from .rules import eligibility, schedule
 from .schemas.course import VOCAB
+from .transactions import begin_anew
 from .workflows import api as workflow_api
 from .workflows import registration as registration_workflow
-
-log = logging.getLogger(__name__)
 
 ATTEMPTS = 3
 FIRST_COME, REVIEW = "first_come", "review"
@@ -177,23 +174,21 @@ def run_locked(request, course, work):
     from .api_errors import ApiError
 
     tm = request.tm
-    account = getattr(request, "account", None)
     with request.registry.course_locks.hold(course.code):
         for attempt in range(1, ATTEMPTS + 1):
-            tm.abort()                     # drop the snapshot taken before the lock
-            txn = tm.begin()               # … and see every commit made under it
-            txn.note(f"{request.method} {request.path_info}")
-            if account is not None:
-                txn.user = account.login
+            # Drop the snapshot taken before the lock, and see every commit made under it.
+            begin_anew(request)
             try:
                 result = work()
                 tm.commit()
                 break
-            except ConflictError:
+            except ConflictError as conflict:
                 # The failed transaction stays current: the next attempt's abort ends it.
-                log.info("registration write on course %s conflicted (attempt %s)",
-                         course.code, attempt)
-                if attempt == ATTEMPTS:
+                last = attempt == ATTEMPTS
+                write_conflicts.stats(request).add(
+                    conflict, write_conflicts.GAVE_UP if last else write_conflicts.RETRIED,
+                    f"course {course.code}, attempt {attempt}")
+                if last:
                     tm.abort()
                     tm.begin()
                     raise ApiError(409, "conflict", "系統忙碌，請稍候再試一次。")

@@ -52,6 +52,27 @@ def test_audit_verify_passes_then_detects_tampering(ini):
     assert "TAMPERED" in tampered.stderr and "entry 2: content altered" in tampered.stderr
 
 
+def test_audit_seal_chains_what_a_dead_process_left_in_its_inbox(ini):
+    run(ini, "audit-verify")
+
+    def left_behind(log):                   # committed, never sealed: the process died
+        inbox = log.inboxes["other-host-4242-dead"] = audit.Inbox()
+        for actor in ("t1", "t2"):
+            inbox.add({"at": "2026-12-01T09:00:00", "actor": actor, "action": "export"})
+    edit_audit(ini, left_behind)
+    # Any command starts the app, whose sealer catches up at once: look without one first.
+    db = DB(FileStorage(str(ini.parent.parent / "var" / "Audit.fs"), read_only=True))
+    try:
+        assert audit.unsealed_count(db.open().root()[audit.LOG_KEY]) == 2
+    finally:
+        db.close()
+    sealed = run(ini, "audit-seal")
+    assert sealed.returncode == 0, sealed.stderr
+    verified = run(ini, "audit-verify")
+    assert verified.returncode == 0 and "intact: 2 entries" in verified.stdout
+    assert "0 entries not yet sealed" in verified.stdout and "signed head" in verified.stdout
+
+
 def test_audit_prune_keeps_what_is_younger_than_the_retention(ini):
     run(ini, "audit-verify")
     add_entries(ini, 400, 181, 179, 0)

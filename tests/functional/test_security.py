@@ -96,6 +96,7 @@ SAMPLES = {
     (IMinistry, "my-registrations"): "/my-registrations",
     (IMinistry, "calendar-feed"): "/calendar-feed",
     (IMinistry, "favourites"): "/favourites",
+    ("metrics", ""): "/metrics",
     ("api.tokens", ""): "/api/v1/tokens",
     ("api.token", ""): "/api/v1/tokens/current",
     ("api.me", ""): "/api/v1/me",

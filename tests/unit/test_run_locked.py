@@ -6,7 +6,7 @@ import pytest
 import transaction
 from ZODB.POSException import ConflictError
 
-from inservice_portal import course_locks, registrations
+from inservice_portal import course_locks, registrations, write_conflicts
 from inservice_portal.api_errors import ApiError
 
 
@@ -14,7 +14,8 @@ from inservice_portal.api_errors import ApiError
 def request_():
     tm = transaction.TransactionManager(explicit=True)
     tm.begin()                                   # as pyramid_tm leaves it
-    registry = SimpleNamespace(course_locks=course_locks.LocalLocks())
+    registry = SimpleNamespace(course_locks=course_locks.LocalLocks(),
+                               conflict_stats=write_conflicts.ConflictStats())
     return SimpleNamespace(tm=tm, registry=registry, method="POST", path_info="/x",
                            account=None)
 

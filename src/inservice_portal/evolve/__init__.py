@@ -98,6 +98,24 @@ def _smaller_text_and_hours(root):
     _catalog_indexes(root)
 
 
+def _audit_inboxes(root):
+    """Writers append to their connection's inbox; the sealer alone writes the chain."""
+    from ..audit import log_of
+
+    log = log_of(root)
+    if log.inboxes is None:
+        log.add_inboxes()
+
+
+def _sharded_logins(root):
+    """Login sessions and API tokens spread over many small trees (resources/shards.py)."""
+    from ..resources.shards import ShardedMap
+
+    for name in ("login_sessions", "api_tokens"):
+        if not isinstance(getattr(root, name), ShardedMap):
+            setattr(root, name, ShardedMap(getattr(root, name).items()))
+
+
 # (number, description, function(root)). Append; never renumber or remove.
 STEPS: list[tuple[int, str, object]] = [
     (1, "catalog: stage, auto_approved and review-flag indexes", _catalog_indexes),
@@ -117,6 +135,10 @@ STEPS: list[tuple[int, str, object]] = [
      _docids_on_objects),
     (12, "catalog: the text index keeps no one-character word per CJK run; whole hours as ints",
      _smaller_text_and_hours),
+    (13, "audit: an inbox per connection, sealed into the chain by one sealer; signed heads",
+     _audit_inboxes),
+    (14, "accounts: login sessions and API tokens over 256 small trees (logins at once)",
+     _sharded_logins),
 ]
 VERSION_KEY = "evolve_version"
 

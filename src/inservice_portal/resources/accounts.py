@@ -48,9 +48,10 @@ class Account(Persistent):
         # Kept for the staff rule "none of the last 3 passwords" (password_policy.py).
         self.password_history = ((self.password_hash,) + tuple(self.password_history))[:HISTORY]
 
-    def rehash(self, password: str):
-        """The same password under new argon2 parameters: not a new entry in the history."""
-        self.password_hash = passwords.hash_password(password)
+    def rehash(self, password: str, hashed: str | None = None):
+        """The same password under new argon2 parameters: not a new entry in the history.
+        ``hashed``: its new hash, computed before the transaction."""
+        self.password_hash = hashed or passwords.hash_password(password)
         self.password_history = (self.password_hash,) + tuple(self.password_history)[1:]
 
     def is_locked(self, now) -> bool:

@@ -5,6 +5,7 @@ from zope.interface import implementer
 from .counters import Counter
 from .folder import Folder
 from .interfaces import IMinistry, IPeople
+from .shards import ShardedMap
 from .units import Unit
 
 
@@ -69,8 +70,8 @@ class Ministry(Unit):
     def __init__(self):
         super().__init__()
         self.course_codes = Counter()
-        self.login_sessions = OOBTree()   # session id → LoginSession
-        self.api_tokens = OOBTree()       # sha256(token) → ApiToken
+        self.login_sessions = ShardedMap()   # session id → LoginSession
+        self.api_tokens = ShardedMap()       # sha256(token) → ApiToken
         self.password_resets = OOBTree()  # sha256(token) → PasswordReset (password_reset.py)
         self.add("centres", Centres(), send_events=False)
         self.add("people", People(), send_events=False)

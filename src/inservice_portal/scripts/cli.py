@@ -6,6 +6,7 @@
     inservice-portal CONFIG_URI reindex              rebuild the catalog from the tree
     inservice-portal CONFIG_URI remind-rosters       mail organisers with overdue rosters
     inservice-portal CONFIG_URI audit-verify         check the audit log's hash chain
+    inservice-portal CONFIG_URI audit-seal           seal waiting audit entries, sign the head
     inservice-portal CONFIG_URI audit-prune          drop audit entries past the retention
     inservice-portal CONFIG_URI reset-mfa LOGIN      forget an account's second factor
 """
@@ -18,7 +19,7 @@ from urllib.parse import unquote, urlsplit
 import transaction
 from pyramid.paster import bootstrap, get_appsettings
 
-from .. import accounts_service, audit, evolve, reference
+from .. import accounts_service, audit, audit_sealer, evolve, reference
 from ..bootstrap import APP_ROOT, ensure_root
 from ..catalog import rebuild
 from ..demo import load_demo
@@ -113,7 +114,9 @@ def cmd_remind_rosters(root, tm, args) -> int:
 
 def cmd_audit_verify(root, tm, args) -> int:
     log = audit.log_of(root, create=False)
-    problems = audit.verify(log)
+    problems = audit.verify(log, audit.signing_key(args.settings))
+    waiting = audit.unsealed_count(log)
+    heads = len(log.heads) if log.heads else 0
     tm.abort()
     if problems:
         print(f"audit log TAMPERED: {len(problems)} problem(s)", file=sys.stderr)
@@ -121,7 +124,20 @@ def cmd_audit_verify(root, tm, args) -> int:
             print(f"  {problem}", file=sys.stderr)
         return 2
     print(f"audit log intact: {len(log.entries)} entries (from {log.anchor_seq + 1} to "
-          f"{log.last_seq}), head {log.last_hash}")
+          f"{log.last_seq}), head {log.last_hash}, {heads} signed head(s); "
+          f"{waiting} entries not yet sealed")
+    return 0
+
+
+def cmd_audit_seal(root, tm, args) -> int:
+    tm.abort()
+    result = audit_sealer.sealer_of(args.databases).seal_once(force_head=True)
+    if result is None:
+        print("audit sealing failed (see the log)", file=sys.stderr)
+        return 1
+    count, head = result
+    print(f"{count} entries sealed" + (f"; head {head['seq']} {head['hash']} signed"
+                                      if head else "; the head was signed already"))
     return 0
 
 
@@ -171,6 +187,8 @@ def make_parser() -> argparse.ArgumentParser:
                         ).set_defaults(run=cmd_remind_rosters)
     commands.add_parser("audit-verify", help="check the audit log's hash chain (exit 2: tampered)"
                         ).set_defaults(run=cmd_audit_verify)
+    commands.add_parser("audit-seal", help="seal the audit entries waiting in their inboxes "
+                                           "and sign the head").set_defaults(run=cmd_audit_seal)
     commands.add_parser("audit-prune", help="remove audit entries past audit.retention_days "
                                             "(at least 180)").set_defaults(run=cmd_audit_prune)
     reset_mfa = commands.add_parser("reset-mfa", help="forget an account's second factor")
@@ -194,12 +212,14 @@ def main(argv=None) -> int:
         try:
             tm.begin()
             args.settings = env["registry"].settings
+            args.databases = databases
             return args.run(conn.root()[APP_ROOT], tm, args)
         finally:
             tm.abort()      # a no-op after a commit
             conn.close()
     finally:
         env["closer"]()
+        audit_sealer.sealer_of(databases).stop()
         for database in databases.values():   # release the FileStorage lock
             database.close()
 

@@ -15,6 +15,7 @@ from .. import accounts_service, audit, clock, login_sessions, mfa, password_res
 from ..authentication import FAILURE_MESSAGE, LoginFailed, authenticate
 from ..forms import CSRFSchema, FormView
 from ..resources.interfaces import IMinistry
+from ..transactions import begin_anew
 
 OTP_FAILURE = "驗證碼不正確或已使用過。連續輸入錯誤 5 次，帳號將暫停登入 15 分鐘。"
 
@@ -80,7 +81,8 @@ class LoginView(FormView):
     def submit_success(self, appstruct):
         root, request = self.context, self.request
         try:
-            account = authenticate(root, appstruct["login"], appstruct["password"])
+            account = authenticate(root, appstruct["login"], appstruct["password"],
+                                   begin_anew=lambda: begin_anew(request))
         except LoginFailed as failed:
             # The typed login is recorded only when it is an account's: a password typed into
             # the login field must not end up in the log.

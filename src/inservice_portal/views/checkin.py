@@ -106,6 +106,7 @@ def teacher_checkin_post(context, request):
         return {"page_title": "線上報到", "course": None, "session": None, "index": None,
                 "token": "", "error": error, "course_code": typed}
     label = session_label(index, roster_service.schedule(course)[index])
+    checkin.open_checkins(request, course)
     if checkin.check_in(course, index, teacher.login):
         request.session.flash(f"報到成功：{course.title}　{label}。")
     else:

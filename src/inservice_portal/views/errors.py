@@ -7,7 +7,7 @@ from pyramid.renderers import render_to_response
 from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
 from ZODB.POSException import ConflictError
 
-from .. import login_sessions
+from .. import login_sessions, write_conflicts
 from ..api_errors import api_error, wants_json
 
 TEMPLATE = "inservice_portal:templates/errors/error.pt"
@@ -60,5 +60,6 @@ def bad_csrf(exc, request):
 
 @exception_view_config(ConflictError, last_retry_attempt=True)
 def conflict(exc, request):
+    write_conflicts.stats(request).add(exc, write_conflicts.GAVE_UP, request.path_info)
     return error_page(request, 409, "系統忙碌",
                       "同時有許多人在更新相同的資料，您的操作未完成。請稍候再試一次。")

@@ -13,6 +13,7 @@ from ..masking import mask_national_id
 from ..resources.interfaces import ICourse, IOrganiser, IRegionCentre
 from ..rules import deadlines
 from ..schemas.course import hours_text
+from ..transactions import begin_anew
 from ..workflows import api as workflow_api
 from ..workflows import course as course_workflow
 from ..workflows.course import has_ended
@@ -129,6 +130,7 @@ def upload_roster(context, request):
     try:
         rows = roster_xlsx.read(upload.file.read(roster_xlsx.MAX_BYTES + 1),
                                 roster_service.session_count(context), known)
+        begin_anew(request)             # the parsing was slow; the save is short
         roster_service.save(context, rows, request.account.login)
     except roster_xlsx.BadFile as bad:
         request.response.status = 400

@@ -7,6 +7,7 @@ from ... import audit, clock, mfa, permissions, tokens
 from ...api_errors import ApiError, api_error, malformed
 from ...authentication import LoginFailed, authenticate
 from ...security import bearer_token
+from ...transactions import begin_anew
 from ..auth import OTP_FAILURE
 from . import find_unit, instant, json_object, unit_json
 
@@ -25,7 +26,8 @@ def create_token(context, request):
     if fields:
         raise malformed(fields)
     try:
-        account = authenticate(context, body["login"], body["password"])
+        account = authenticate(context, body["login"], body["password"],
+                               begin_anew=lambda: begin_anew(request))
     except LoginFailed as failed:
         # Returned, not raised: the transaction must commit for the failure to count toward
         # the lockout shared with the login page. Same answer for every cause.
