@@ -97,11 +97,10 @@ def measure(name, url, jobs, connections):
     statuses, latencies, seconds = harness.run(url, clients, connections)
     after = conflicts(url)
     delta = {f"{cls} {outcome}": int(n) for (cls, outcome), n in (after - before).items()}
-    ordered = sorted(latencies)
-    p = lambda q: ordered[min(len(ordered) - 1, int(len(ordered) * q))] * 1000  # noqa: E731
+    p50, p99 = (loadgen.percentile(latencies, q) * 1000 for q in (50, 99))
     print(f"| {name} | {len(jobs)} | {connections} | "
           f"{', '.join(f'{n} × {s}' for s, n in sorted(statuses.items()))} | "
-          f"{len(jobs) / seconds:.0f} | {p(0.5):.0f} ms | {p(0.99):.0f} ms | "
+          f"{len(jobs) / seconds:.0f} | {p50:.0f} ms | {p99:.0f} ms | "
           f"{'; '.join(f'{k}: {v}' for k, v in sorted(delta.items())) or 'none'} |", flush=True)
 
 
@@ -130,7 +129,7 @@ def main():
         for n in (8, 32, 64):
             batch = people[start:start + n]
             start += n
-            measure(f"API logins, distinct accounts", url,
+            measure("API logins, distinct accounts", url,
                     [harness.api_login(login) for login in batch], n)
         measure("form logins, distinct accounts", url,
                 [harness.form_login(login) for login in people[:64]], 64)

@@ -40,3 +40,8 @@ def wait_for_port(port: int, timeout: float = 300):
         except OSError:
             time.sleep(0.2)
     raise SystemExit(f"the benchmark server did not answer on port {port}")
+
+
+def percentile(values, p):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]

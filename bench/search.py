@@ -259,11 +259,6 @@ def searches(root) -> dict[str, dict]:
     }
 
 
-def percentile(values, p):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
-
-
 def run_search(root, params):
     criteria, errors = course_search.parse_criteria(params)
     assert not errors, errors
@@ -285,8 +280,8 @@ def time_searches(conn, root, repeat, cold):
             t0 = time.perf_counter()
             total = run_search(root, params)
             timings.append((time.perf_counter() - t0) * 1000)
-        out[name] = {"p50_ms": round(percentile(timings, 50), 2),
-                     "p95_ms": round(percentile(timings, 95), 2), "total": total}
+        out[name] = {"p50_ms": round(loadgen.percentile(timings, 50), 2),
+                     "p95_ms": round(loadgen.percentile(timings, 95), 2), "total": total}
     return out
 
 

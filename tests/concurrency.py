@@ -12,18 +12,21 @@ import threading
 import time
 from collections import Counter
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import time as clock_time, timedelta
 from types import SimpleNamespace
 
+import pyotp
 import requests
 from webtest.http import StopableWSGIServer
 
 from inservice_portal import audit, checkin, clock, tokens, write_conflicts
 from inservice_portal.resources.course import Session
 
+from .conftest import (PASSWORD, TOTP_SECRET, add_course, add_organiser, add_shared, add_staff,
+                       add_teacher)
+
 THREADS = 8
-PASSWORD = "Test-Pass-2026!"
 
 
 @dataclass
@@ -32,13 +35,10 @@ class Report:
     retried: dict
     gave_up: dict
     seconds: float
-    latencies: list = field(default_factory=list)
 
     def line(self, name: str) -> str:
-        ordered = sorted(self.latencies)
-        p99 = ordered[max(0, int(len(ordered) * 0.99) - 1)] if ordered else 0
-        return (f"{name}: {dict(self.statuses)} in {self.seconds:.2f} s, p99 {p99 * 1000:.0f} ms;"
-                f" conflicts retried {self.retried or 'none'}, gave up {self.gave_up or 'none'}")
+        return (f"{name}: {dict(self.statuses)} in {self.seconds:.2f} s; conflicts retried "
+                f"{self.retried or 'none'}, gave up {self.gave_up or 'none'}")
 
 
 @contextmanager
@@ -56,9 +56,9 @@ def at_once(app, url, jobs) -> Report:
     stats = write_conflicts.stats(app.registry)
     clients = prepared(url, jobs)
     stats.reset()
-    statuses, latencies, seconds = run(url, clients, connections=len(jobs))
+    statuses, _, seconds = run(url, clients, connections=len(jobs))
     return Report(statuses, stats.by_class(write_conflicts.RETRIED),
-                  stats.by_class(write_conflicts.GAVE_UP), seconds, latencies)
+                  stats.by_class(write_conflicts.GAVE_UP), seconds)
 
 
 def prepared(url, jobs) -> list:
@@ -112,37 +112,57 @@ def run(url, clients, connections: int):
 def build(root, teachers: int, courses: int, seats: int = 100):
     """``teachers`` teachers (h000…) of one school and ``courses`` first-come courses whose
     one session runs now (so that check-in is open), each with ``seats`` seats."""
-    from pyramid.traversal import resource_path
-
-    from inservice_portal.resources.accounts import Teacher
-    from inservice_portal.resources.course import Course
-    from inservice_portal.resources.organiser import Organiser
-
-    centre = root["centres"]["taipei"]
-    school = centre.add("353601", Organiser("353601", "臺北市立甲國民小學", "k12_school",
-                                            county=centre.county))
-    for n in range(teachers):
-        login = f"h{n:03d}"
-        teacher = Teacher(login, f"教師{n}", f"{login}@example.org", national_id="A123456789",
-                          school=resource_path(school), stage="elementary", job_title="15-4")
-        teacher.set_password(PASSWORD)
-        root["people"].add(login, teacher)
+    school = add_organiser(root, "taipei", "353601", "臺北市立甲國民小學")
+    for login in logins(teachers):
+        add_teacher(root, login, school)
     now = clock.now()
     start, end = (now - timedelta(minutes=10)).time(), (now + timedelta(hours=2)).time()
     if end < start:                              # near midnight: keep the session in one day
         start, end = clock_time(0, 0), clock_time(23, 59)
     codes = []
     for n in range(courses):
-        code = root.course_codes.next()
-        course = Course(code, f"同時報名研習{n}", state="published", starts_on=now.date(),
-                        ends_on=now.date(), place="本校會議室", hours=2)
+        course = add_course(root, school, f"同時報名研習{n}", starts_on=now.date(), hours=2)
         course.update(seats_per_class=seats, admission="first_come",
                       registration_opens=now.date() - timedelta(days=7),
                       registration_closes=now.date(),
                       sessions=[Session(now.date(), start, end)])
-        school.add(str(code), course)
-        codes.append(code)
+        codes.append(course.code)
     return codes
+
+
+def build_staff_work(root, count: int, in_use: int = 0):
+    """For the staff: ``count`` staff accounts (s000…) of the school, ``count`` courses that
+    ended yesterday (rosters to save), ``count`` private handouts
+    to share; and, for a sharing area in use, ``in_use`` handouts already shared and as many
+    private ones nobody touches now (a state's set of docids is then large, as on a real site:
+    concurrent writers that empty or split a small set conflict). Returns (draft codes, ended
+    codes, handout paths)."""
+    from pyramid.traversal import resource_path
+
+    school = root["centres"]["taipei"]["353601"]
+    for n in range(count):
+        add_staff(root, f"s{n:03d}", school, "principal_admin")
+    yesterday = clock.now().date() - timedelta(days=1)
+    ended = []
+    for n in range(count):
+        course = add_course(root, school, f"已結束研習{n}", starts_on=yesterday)
+        course.update(sessions=[Session(yesterday, clock_time(9), clock_time(12))])
+        ended.append(course.code)
+    for n in range(in_use):
+        add_shared(root, "handout", school, f"已分享檔案{n}")
+        add_shared(root, "handout", school, f"未分享檔案{n}", state="private")
+    handouts = [resource_path(add_shared(root, "handout", school, f"教學檔案{n}",
+                                         state="private")) for n in range(count)]
+    return ended, handouts
+
+
+def create_drafts(url, token, count: int, body: dict) -> list[int]:
+    """``count`` complete draft courses, made one by one through the API (the fields a PATCH
+    is checked against are the whole form's)."""
+    with requests.Session() as s:
+        s.trust_env = False
+        return [s.post(f"{url}/api/v1/organisers/353601/courses", headers=bearer(token),
+                       json=dict(body, title=f"草稿研習{n}")).json()["code"] for n in range(count)]
 
 
 def logins(count: int) -> list[str]:
@@ -211,3 +231,39 @@ def check_in(login, code, key):
                                               "code": typed}, allow_redirects=False)
 
     return prepare, act
+
+
+def staff_login(login):
+    """The form, then the second factor: a browser session of a staff account."""
+    def prepare(s, url):
+        form_prepare, form_act = form_login(login)
+        form_prepare(s, url)
+        page = s.get(form_act(s, url).headers["Location"]).text
+        fields = dict(re.findall(r'<input[^>]*?name="([^"]+)"[^>]*?value="([^"]*)"', page))
+        fields.update(code=pyotp.TOTP(TOTP_SECRET).now(), verify="verify")
+        assert s.post(f"{url}/login-otp", data=fields, allow_redirects=False).status_code == 303
+    return prepare
+
+
+def edit_course(token, code, changes):
+    return None, lambda s, url: s.patch(f"{url}/api/v1/courses/{code}", json=changes,
+                                        headers=bearer(token))
+
+
+def save_roster(token, code, login):
+    body = {"entries": [{"login": login, "attendance": ["present"]}]}
+    return None, lambda s, url: s.put(f"{url}/api/v1/courses/{code}/roster", json=body,
+                                      headers=bearer(token))
+
+
+def share(login, path):
+    """A staff member shares a private handout (資源分享區) through its page's form."""
+    state = {}
+
+    def prepare(s, url):
+        staff_login(login)(s, url)
+        page = s.get(f"{url}{path}").text
+        state["csrf"] = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+
+    return prepare, lambda s, url: s.post(f"{url}{path}/transition", data={
+        "csrf_token": state["csrf"], "transition": "share"}, allow_redirects=False)

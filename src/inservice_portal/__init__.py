@@ -17,6 +17,7 @@ from .bootstrap import ensure_root, root_factory
 from .evolve.gate import UpgradeGate, steps_behind
 from .login_sessions import IDLE_TIMEOUT
 
+CONSOLE = "inservice_portal.console"     # set by the console script: see main()
 DEFAULTS = {
     "pyramid.default_locale_name": "zh_Hant",
     "retry.attempts": "3",
@@ -119,7 +120,8 @@ def main(global_config, **settings):
     db = config.registry._zodb_databases[""]
     ensure_root(db)
     audit.ensure_database(config.registry._zodb_databases)
-    sealer = audit_sealer.sealer_of(config.registry._zodb_databases)
-    sealer.start(audit_sealer.interval(settings))       # catches up on entries left unsealed
+    # Catch up on entries a dead process left unsealed, then seal on an interval.
+    audit_sealer.serve(config.registry._zodb_databases, settings,
+                       signs=not asbool(global_config.get(CONSOLE, False)))
     behind = steps_behind(db)
     return UpgradeGate(app, db, behind) if behind else app

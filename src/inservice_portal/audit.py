@@ -28,8 +28,9 @@ hash chain), and **signed heads** (an HMAC of the sequence number and hash, as t
 logs sign their tree heads) pin the chain at intervals, so that rebuilding the whole chain or
 cutting its end is caught too. ``verify`` recomputes the chain and checks the heads: an edited,
 removed, inserted or re-ordered entry breaks it; entries not yet sealed are counted apart.
-Entries are only ever appended; ``prune`` removes the oldest entries past the retention period (at least
-180 days, ``audit.retention_days``) and keeps the last removed hash as the chain's new anchor.
+Entries are only ever appended; ``prune`` removes the oldest entries past the retention period
+(at least 180 days, ``audit.retention_days``) and keeps the last removed hash as the chain's new
+anchor.
 """
 import hashlib
 import hmac
@@ -44,7 +45,6 @@ from datetime import date, datetime, timedelta
 from BTrees.LOBTree import LOBTree
 from BTrees.LOBTree import LOTreeSet, multiunion
 from BTrees.OOBTree import OOBTree
-import transaction
 from persistent import Persistent
 from pyramid.threadlocal import get_current_request
 from pyramid.traversal import lineage, resource_path
@@ -351,38 +351,40 @@ def _committed(ok: bool, sealer):
 
 # --- sealing: the inboxes' new entries into the chain ---------------------------------------
 
-def unsealed(log: AuditLog) -> list[tuple[str, int, dict]]:
-    """Entries not yet in the chain, as (inbox key, number, fields), oldest first."""
-    found = []
+def _behind(log: AuditLog):
+    """(key, inbox, how many of its entries are sealed) for each inbox with unsealed ones."""
     for key, inbox in (log.inboxes.items() if log.inboxes is not None else ()):
         done = log.sealed.get(key, 0)
         if inbox.count > done:
-            found.extend((key, n, fields) for n, fields in inbox.entries.items(done + 1))
-    found.sort(key=lambda item: (item[2]["at"], item[0], item[1]))
-    return found
+            yield key, inbox, done
 
 
 def unsealed_count(log: AuditLog) -> int:
-    if log.inboxes is None:
-        return 0
-    return sum(max(inbox.count - log.sealed.get(key, 0), 0) for key, inbox in log.inboxes.items())
+    return sum(inbox.count - done for _, inbox, done in _behind(log))
 
 
 def seal(log: AuditLog, signing_key: bytes | None = None, now=None, force_head=False):
     """Chain every unsealed entry, in time order; then sign the head if the last signed one is
     older than HEAD_INTERVAL (or ``force_head``). Returns (entries sealed, the new head or
     None). The sealer alone calls this: it writes the chain's head."""
-    pending = unsealed(log)
-    for key, n, fields in pending:
+    pending = []
+    for key, inbox, done in list(_behind(log)):
+        pending.extend((fields["at"], key, n, fields) for n, fields in inbox.entries.items(done + 1))
+        log.sealed[key] = inbox.count
+    for _, _, _, fields in sorted(pending, key=lambda item: item[:3]):
         append(log, fields)
-        if n > log.sealed.get(key, 0):
-            log.sealed[key] = n
     return len(pending), sign_head(log, signing_key, now or clock.now(), force_head)
 
 
 def signature(signing_key: bytes, head: dict) -> str:
     message = f"{head['seq']}:{head['hash']}:{head['at']}".encode()
     return hmac.new(signing_key, message, hashlib.sha256).hexdigest()
+
+
+def key_id(signing_key: bytes) -> str:
+    """Which key signed a head, without giving it away: "signed with another key" (a process
+    started with another secret) is then told apart from a forged signature."""
+    return hashlib.sha256(b"key id|" + signing_key).hexdigest()[:12]
 
 
 def sign_head(log: AuditLog, signing_key, now, force=False) -> dict | None:
@@ -394,7 +396,8 @@ def sign_head(log: AuditLog, signing_key, now, force=False) -> dict | None:
     if last is not None and not force and (
             now - datetime.fromisoformat(last["at"]) < HEAD_INTERVAL):
         return None
-    head = {"seq": log.last_seq, "hash": log.last_hash, "at": now.isoformat()}
+    head = {"seq": log.last_seq, "hash": log.last_hash, "at": now.isoformat(),
+            "kid": key_id(signing_key)}
     head["sig"] = signature(signing_key, head)
     log.heads[head["seq"]] = head
     return head
@@ -439,8 +442,12 @@ def _check_heads(log: AuditLog, signing_key) -> list[str]:
         entry = log.entries.get(seq)
         if entry is None or entry.get("hash") != head.get("hash"):
             problems.append(f"signed head {seq}: the chain no longer holds the entry it signed")
-        if signing_key and not hmac.compare_digest(signature(signing_key, head),
-                                                   head.get("sig", "")):
+        if not signing_key:
+            continue
+        if head.get("kid", key_id(signing_key)) != key_id(signing_key):
+            problems.append(f"signed head {seq}: signed with another key (key id "
+                            f"{head['kid']}, this one is {key_id(signing_key)})")
+        elif not hmac.compare_digest(signature(signing_key, head), head.get("sig", "")):
             problems.append(f"signed head {seq}: the signature does not match")
     return problems
 

@@ -7,11 +7,13 @@ start-up on what a process that died left unsealed. Within a process one thread 
 time; a thread that commits while another seals asks it to go round once more, so nothing
 waits for the next interval. Two processes sealing at once conflict on the chain's head: the
 loser tries again a moment later (the winner may well have sealed its entries already).
-Every signed head is also written to the application log, a witness outside the database.
+Every signed head is also written to the application log, a witness outside the database; the
+servers sign, console commands only seal (``serve``).
 """
 import logging
 import threading
 import time
+import weakref
 
 import transaction
 from ZODB.POSException import ConflictError
@@ -26,7 +28,7 @@ DEFAULT_INTERVAL = 5.0
 
 class Sealer:
     def __init__(self, db, signing_key: bytes | None):
-        self.db = db
+        self._db = weakref.ref(db)        # SEALERS is keyed weakly by this database
         self.signing_key = signing_key
         self._mutex = threading.Lock()
         self._running = False
@@ -53,16 +55,20 @@ class Sealer:
                 self._running = False
             raise
 
-    def seal_once(self, force_head=False) -> tuple[int, dict | None] | None:
+    def seal_once(self, force_head=False, signing_key=None) -> tuple[int, dict | None] | None:
         """One sealing transaction, tried again on a conflict with another process's sealer;
         (entries sealed, head signed or None), or None when it gave up (logged)."""
+        db = self._db()
+        if db is None:
+            return None
+        key = signing_key or self.signing_key
         tm = transaction.TransactionManager()
-        conn = self.db.open(transaction_manager=tm)
+        conn = db.open(transaction_manager=tm)
         try:
             for attempt in range(1, ATTEMPTS + 1):
                 tm.begin()
-                log_ = audit.ensure_log(conn.root())
-                count, head = audit.seal(log_, self.signing_key, clock.now(), force_head)
+                chain = audit.ensure_log(conn.root())
+                count, head = audit.seal(chain, key, clock.now(), force_head)
                 if not count and head is None:
                     tm.abort()
                     return 0, None
@@ -103,13 +109,24 @@ class Sealer:
             thread.join(timeout)
 
     def _tick(self, interval):
-        while not self._stopped.wait(interval):
+        while not self._stopped.wait(interval) and self._db() is not None:
             self.wake()
 
 
 def install(databases: dict, settings) -> Sealer:
     db = databases[audit.DB_NAME]
     sealer = audit.SEALERS[db] = Sealer(db, audit.signing_key(settings))
+    return sealer
+
+
+def serve(databases: dict, settings, signs: bool = True) -> Sealer:
+    """What a process does at start-up: catch up, then seal on an interval. A console command
+    (``signs=False``) seals but signs no head: it may run with another secret than the
+    servers, and its heads would then fail every later verify."""
+    sealer = sealer_of(databases)
+    if not signs:
+        sealer.signing_key = None
+    sealer.start(interval(settings))
     return sealer
 
 

@@ -19,19 +19,22 @@ def authenticate(root, login: str, password: str, begin_anew=None):
 
     The argon2 check reads only; ``begin_anew`` (the views pass transactions.begin_anew) then
     starts the short transaction that records the outcome, in which the account is checked
-    again: a password changed or an account disabled or locked meanwhile fails the login."""
+    again: an account disabled or locked meanwhile fails the login, and a password changed
+    meanwhile (a new one, or the same one rehashed) is checked again."""
     account = root["people"].get((login or "").strip())
-    checked = None
-    if account is not None and account.active and not account.is_locked(clock.now()):
-        checked = account.password_hash
+    usable = account is not None and account.active and not account.is_locked(clock.now())
+    checked = account.password_hash if usable else None
     ok = passwords.verify(checked, password)        # equal cost for every failure
     fresh = ok and passwords.needs_rehash(checked) and passwords.hash_password(password)
     if begin_anew is not None:
         begin_anew()
     now = clock.now()
-    if account is None or account.is_locked(now):
-        raise LoginFailed()
-    if not ok or not account.active or account.password_hash != checked:
+    if account is None or account.is_locked(now) or (account.active and not usable):
+        raise LoginFailed()                         # unknown, or locked (then or now)
+    if usable and account.password_hash != checked:
+        # Changed meanwhile (a concurrent rehash, a new password): the new one decides.
+        ok, fresh = passwords.verify(account.password_hash, password), None
+    if not ok or not account.active:
         account.record_failure(now)
         raise LoginFailed()
     if not mfa.enrolled(account):

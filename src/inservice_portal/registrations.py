@@ -189,8 +189,7 @@ def run_locked(request, course, work):
                     conflict, write_conflicts.GAVE_UP if last else write_conflicts.RETRIED,
                     f"course {course.code}, attempt {attempt}")
                 if last:
-                    tm.abort()
-                    tm.begin()
+                    begin_anew(request)    # an empty one for pyramid_tm to finish
                     raise ApiError(409, "conflict", "系統忙碌，請稍候再試一次。")
     tm.begin()
     return result

@@ -8,9 +8,13 @@ from inservice_portal import audit, audit_sealer, checkin, registrations
 from inservice_portal.catalog import find_course
 
 from .. import concurrency as harness
+from .test_api_course import BODY as COURSE
 from .. import pg
 
 AT_ONCE = 32
+# An edit that adds no word new to the text index: 32 edits that each add the same new words
+# still conflict in its lexicon (bench/concurrency.py measures it; README).
+SEATS = {"seats_per_class": 50}
 
 
 @pytest.fixture(params=["filestorage", pytest.param("postgresql", marks=pytest.mark.postgresql)])
@@ -103,6 +107,41 @@ def test_32_check_ins_into_one_session(app, world, site, settings):
     assert report.statuses == {303: AT_ONCE} and not report.gave_up
     assert site.read(lambda root: checkin.count(find_course(root, codes[0]), 0)) == AT_ONCE
     sealed(app, site, settings)
+
+
+def test_32_staff_at_once_edit_courses_save_rosters_and_share(app, world, site, settings):
+    with site.edit() as root:
+        ended, handouts = harness.build_staff_work(root, AT_ONCE, in_use=1000)
+        staff = [f"s{n:03d}" for n in range(AT_ONCE)]
+        bearer = harness.issue_tokens(root, staff)
+    people = harness.logins(AT_ONCE)
+    with harness.serving(app) as url:
+        drafts = harness.create_drafts(url, bearer["s000"], AT_ONCE, COURSE)
+        edits = harness.at_once(app, url, [harness.edit_course(bearer[login], code, SEATS)
+                                           for login, code in zip(staff, drafts)])
+        rosters = harness.at_once(app, url, [
+            harness.save_roster(bearer[login], code, teacher)
+            for login, code, teacher in zip(staff, ended, people)])
+        shares = harness.at_once(app, url, [harness.share(login, path)
+                                            for login, path in zip(staff, handouts)])
+    print(edits.line("course edits"), rosters.line("roster saves"), shares.line("shares"),
+          sep="\n")
+    for report, status in ((edits, 200), (rosters, 200), (shares, 303)):
+        assert report.statuses == {status: AT_ONCE} and not report.gave_up
+        no_audit_conflict(report)
+
+    def stored(root):
+        from pyramid.traversal import find_resource
+
+        from inservice_portal import roster
+
+        return ({find_course(root, code).seats_per_class for code in drafts},
+                [len(roster.roster_of(find_course(root, code)).entries) for code in ended],
+                {find_resource(root, path).state for path in handouts})
+    assert site.read(stored) == ({SEATS["seats_per_class"]}, [1] * AT_ONCE,
+                                 {"shared"})
+    entries = sealed(app, site, settings)
+    assert len(actions(entries, "workflow.sharing.share")) == AT_ONCE
 
 
 def test_evolve_step_14_spreads_the_sessions_and_tokens_it_had(app, site):

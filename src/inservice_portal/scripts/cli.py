@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlsplit
 import transaction
 from pyramid.paster import bootstrap, get_appsettings
 
-from .. import accounts_service, audit, audit_sealer, evolve, reference
+from .. import CONSOLE, accounts_service, audit, audit_sealer, evolve, reference
 from ..bootstrap import APP_ROOT, ensure_root
 from ..catalog import rebuild
 from ..demo import load_demo
@@ -130,8 +130,10 @@ def cmd_audit_verify(root, tm, args) -> int:
 
 
 def cmd_audit_seal(root, tm, args) -> int:
+    """The one command that signs: the operator gives it the servers' key."""
     tm.abort()
-    result = audit_sealer.sealer_of(args.databases).seal_once(force_head=True)
+    result = audit_sealer.sealer_of(args.databases).seal_once(
+        force_head=True, signing_key=audit.signing_key(args.settings))
     if result is None:
         print("audit sealing failed (see the log)", file=sys.stderr)
         return 1
@@ -202,7 +204,7 @@ def main(argv=None) -> int:
     ensure_storage_dir(args.config_uri)
     # bootstrap makes the app from the ini and pushes its registry, so that the catalog's
     # subscribers see the objects we add.
-    env = bootstrap(args.config_uri)
+    env = bootstrap(args.config_uri, options={CONSOLE: "true"})
     databases = env["registry"]._zodb_databases
     db = databases[""]
     try:
