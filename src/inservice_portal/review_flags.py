@@ -7,6 +7,7 @@
 from dataclasses import dataclass
 
 from . import clock
+from .reference import load
 from .rules import deadlines, restricted
 
 LABELS = {deadlines.LATE: "逾期登錄", deadlines.RETROACTIVE: "補登（研習後登錄）",
@@ -28,8 +29,13 @@ def timeliness(course) -> str | None:
     return deadlines.submission_timeliness(submitted, first, getattr(centre, "submit_days", 7))
 
 
+def restricted_flags(course) -> list[restricted.RestrictedFlag]:
+    """002 Art. 9's example activities found in the title or outline."""
+    return restricted.flags(load("restricted_activities"), course.title, course.outline)
+
+
 def course_flags(course) -> list[Flag]:
-    found = [Flag("art9", f.describe()) for f in restricted.flags(course.title, course.outline)]
+    found = [Flag("art9", f.describe()) for f in restricted_flags(course)]
     when = timeliness(course)
     if when in (deadlines.LATE, deadlines.RETROACTIVE):
         days = getattr(course.centre, "submit_days", 7)

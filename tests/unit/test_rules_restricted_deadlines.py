@@ -5,6 +5,7 @@ import pytest
 
 from inservice_portal.rules.deadlines import (LATE, ON_TIME, RETROACTIVE, roster_due,
                                               roster_overdue, submission_timeliness)
+from inservice_portal.reference import load
 from inservice_portal.rules.restricted import flags
 
 
@@ -25,7 +26,7 @@ from inservice_portal.rules.restricted import flags
     ("瑜伽與雞尾酒", "", [4]),                           # one flag per clause
 ])
 def test_art9_flags(title, outline, clauses):
-    found = flags(title, outline)
+    found = flags(load("restricted_activities"), title, outline)
     assert [f.clause for f in found] == clauses
     for flag in found:
         assert f"第 9 條第 {flag.clause} 款" in flag.describe()

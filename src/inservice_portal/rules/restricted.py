@@ -6,8 +6,6 @@ title or outline, citing the clause, for the reviewer to decide. Flags never blo
 import unicodedata
 from dataclasses import dataclass
 
-from ..reference import load
-
 
 @dataclass(frozen=True)
 class RestrictedFlag:
@@ -19,10 +17,12 @@ class RestrictedFlag:
         return f"第 9 條第 {self.clause} 款（{self.label}）：「{self.word}」"
 
 
-def flags(*texts: str) -> list[RestrictedFlag]:
+def flags(activities: list[dict], *texts: str) -> list[RestrictedFlag]:
+    """``activities``: Art. 9's clauses with their example words (data/restricted_activities
+    .yaml, passed in: a rule reads no files)."""
     haystack = unicodedata.normalize("NFKC", " ".join(t or "" for t in texts))
     found = []
-    for rule in load("restricted_activities"):
+    for rule in activities:
         for word in rule["words"]:
             if word in haystack:
                 found.append(RestrictedFlag(rule["clause"], rule["label"], word))

@@ -13,7 +13,7 @@ import deform
 from .. import sharing, taxonomy
 from ..catalog import find_course
 from ..forms import CSRFSchema
-from ..views.attachments import ACCEPTED, CheckedUpload, UploadWidget
+from .attachments import ACCEPTED, CheckedUpload, UploadWidget
 from .course import TPL, Int, Tags, _checkboxes, _input, _radio, _select, scope_choices
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

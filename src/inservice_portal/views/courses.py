@@ -6,9 +6,8 @@ from pyramid.traversal import find_root
 from pyramid.view import view_config
 
 from .. import attachments as attachment_rules
-from .. import permissions, sharing, taxonomy
+from .. import permissions, review_flags, sharing, taxonomy
 from ..resources.interfaces import ICourse
-from ..rules import restricted
 from ..schemas.course import (ADMISSION, DELIVERY_OTHER, FORM, ITEM_OF, STAGE_LABELS,
                               TITLE_OTHER, TITLES, VOCAB, VOCABULARY_OF, hours_text)
 from ..workflows import api as workflow_api
@@ -141,7 +140,7 @@ def course_page(context, request):
         "suggested": hours_text(context.suggested_hours) if context.sessions else None,
         "files": page_attachments(context, request),
         "history": history_rows(context) if insider else None,
-        "flags": restricted.flags(context.title, context.outline) if insider else [],
+        "flags": review_flags.restricted_flags(context) if insider else [],
         # 審核與流程: where the organiser submits and the reviewer approves or returns.
         "workflow_url": request.resource_url(context, "workflow") if insider else None,
         "actions": [t["title"] for t in workflow_api.allowed(context, request)] if insider else [],
