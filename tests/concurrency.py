@@ -130,13 +130,10 @@ def build(root, teachers: int, courses: int, seats: int = 100):
     return codes
 
 
-def build_staff_work(root, count: int, in_use: int = 0):
+def build_staff_work(root, count: int):
     """For the staff: ``count`` staff accounts (s000…) of the school, ``count`` courses that
-    ended yesterday (rosters to save), ``count`` private handouts
-    to share; and, for a sharing area in use, ``in_use`` handouts already shared and as many
-    private ones nobody touches now (a state's set of docids is then large, as on a real site:
-    concurrent writers that empty or split a small set conflict). Returns (draft codes, ended
-    codes, handout paths)."""
+    ended yesterday (rosters to save) and ``count`` private handouts to share. Returns (ended
+    codes, handout paths); ``create_drafts`` makes the courses to edit."""
     from pyramid.traversal import resource_path
 
     school = root["centres"]["taipei"]["353601"]
@@ -148,9 +145,6 @@ def build_staff_work(root, count: int, in_use: int = 0):
         course = add_course(root, school, f"已結束研習{n}", starts_on=yesterday)
         course.update(sessions=[Session(yesterday, clock_time(9), clock_time(12))])
         ended.append(course.code)
-    for n in range(in_use):
-        add_shared(root, "handout", school, f"已分享檔案{n}")
-        add_shared(root, "handout", school, f"未分享檔案{n}", state="private")
     handouts = [resource_path(add_shared(root, "handout", school, f"教學檔案{n}",
                                          state="private")) for n in range(count)]
     return ended, handouts

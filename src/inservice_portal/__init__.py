@@ -14,6 +14,7 @@ from pyramid.settings import asbool
 
 from . import audit, audit_sealer, passwords
 from .bootstrap import ensure_root, root_factory
+from .catalog import queue as catalog_queue
 from .evolve.gate import UpgradeGate, steps_behind
 from .login_sessions import IDLE_TIMEOUT
 
@@ -83,6 +84,7 @@ def make_config(settings: dict) -> Configurator:
     keep_connections(config.registry._zodb_databases,
                      int(settings.get("zodbconn.pool_size", POOL_SIZE)))
     audit_sealer.install(config.registry._zodb_databases, settings)
+    catalog_queue.install(config.registry._zodb_databases)
     config.hook_zca()          # repoze.workflow looks workflows up through the ZCA registry
     config.set_session_factory(SignedCookieSessionFactory(
         settings["session.secret"],
@@ -123,5 +125,6 @@ def main(global_config, **settings):
     # Catch up on entries a dead process left unsealed, then seal on an interval.
     audit_sealer.serve(config.registry._zodb_databases, settings,
                        signs=not asbool(global_config.get(CONSOLE, False)))
+    catalog_queue.serve(config.registry._zodb_databases, settings)
     behind = steps_behind(db)
     return UpgradeGate(app, db, behind) if behind else app

@@ -35,10 +35,7 @@ anchor.
 import hashlib
 import hmac
 import json
-import os
 import re
-import secrets
-import socket
 import weakref
 from datetime import date, datetime, timedelta
 
@@ -51,6 +48,8 @@ from pyramid.traversal import lineage, resource_path
 
 from . import clock
 from .masking import mask_national_id
+# InboxMap too: logs made before it moved to single_writer store it under this module.
+from .single_writer import InboxMap, inbox_key, wake_after_commit  # noqa: F401
 
 DB_NAME = "audit"
 LOG_KEY = "audit_log"
@@ -90,13 +89,6 @@ class EntryTree(LOBTree):
 
     max_leaf_size = 8
     max_internal_size = 64
-
-
-class InboxMap(OOBTree):
-    """inbox key → Inbox. Large buckets: a new inbox (a new connection) splits one seldom, and
-    a split is the one change of a bucket that cannot be merged with a concurrent insert."""
-
-    max_leaf_size = 500
 
 
 class Inbox(Persistent):
@@ -175,8 +167,6 @@ def use_small_buckets(log: AuditLog) -> bool:
 # commit that added an entry. A database without one (a bare test database) is sealed only
 # when someone calls the sealer.
 SEALERS = weakref.WeakKeyDictionary()
-_HOOKED = object()
-HOST = socket.gethostname()
 INBOX_ATTR = "_inservice_audit_inbox"
 
 
@@ -309,22 +299,13 @@ def record(action: str, obj=None, *, request=None, root=None, actor=None, on_beh
     return submit(anchor._p_jar.get_connection(DB_NAME), fields)
 
 
-def inbox_key(conn) -> str:
-    """The inbox of an audit connection: a key no other connection, process or machine uses."""
-    key = getattr(conn, INBOX_ATTR, None)
-    if key is None:
-        key = f"{HOST}-{os.getpid()}-{secrets.token_hex(6)}"
-        setattr(conn, INBOX_ATTR, key)
-    return key
-
-
 def submit(conn, fields: dict) -> dict:
     """Add an entry to ``conn``'s inbox, in the caller's transaction; the sealer chains it
     once that has committed. Returns the entry (masked, not yet numbered)."""
     log = ensure_log(conn.root())
     if log.inboxes is None:               # a log older than evolve step 13
         log.add_inboxes()
-    key = inbox_key(conn)
+    key = inbox_key(conn, INBOX_ATTR)
     inbox = log.inboxes.get(key)
     if inbox is None:
         inbox = log.inboxes[key] = Inbox()
@@ -332,21 +313,8 @@ def submit(conn, fields: dict) -> dict:
     inbox.add(entry)
     sealer = SEALERS.get(conn.db())
     if sealer is not None:
-        _wake_after_commit(conn.transaction_manager.get(), sealer)
+        wake_after_commit(conn.transaction_manager.get(), sealer)
     return entry
-
-
-def _wake_after_commit(txn, sealer):
-    try:
-        txn.data(_HOOKED)                 # already hooked: one wake per transaction
-    except KeyError:
-        txn.set_data(_HOOKED, True)
-        txn.addAfterCommitHook(_committed, (sealer,))
-
-
-def _committed(ok: bool, sealer):
-    if ok:
-        sealer.wake()
 
 
 # --- sealing: the inboxes' new entries into the chain ---------------------------------------

@@ -141,8 +141,9 @@ def load_sharing(root, data: dict, organisers: dict):
     import io
 
     from . import attachments, sharing
-    from .catalog import Search
+    from .catalog import Search, queue
 
+    queue.flush(root)                   # the courses just added, searchable in this transaction
     search = Search(root)
     by_title = {c.title: c for c in search.execute(search["content_type"].eq("course")).all()}
     added = {}                          # (kind, title) → the item, to publish it at the end
@@ -195,8 +196,9 @@ def _demo_roster(course, marks: dict):
 def _register(root, rows):
     """Demo registrations through the service, so seats and the waitlist are the real ones."""
     from . import registrations
-    from .catalog import Search
+    from .catalog import Search, queue
 
+    queue.flush(root)
     search = Search(root)
     for row in rows:
         course = search.execute(search["content_type"].eq("course")).all()

@@ -342,13 +342,14 @@ def test_evolve_step_2_brings_an_old_catalog_up_to_date(testapp, site, courses):
 
 
 def test_a_published_course_without_an_opening_date_is_not_open_now(testapp, site, courses):
-    from inservice_portal.catalog import OpeningDate
+    from inservice_portal.catalog import OpeningDate, queue
 
     with site.edit() as root:
         organiser = root["centres"]["taipei"]["353601"]
         undated = make_course(root, organiser, "未定報名日期的研習", starts=3,
                               registration_opens=None,
                               registration_closes=TODAY + timedelta(days=1))
+        queue.flush(root)                 # the indexer's work, in this transaction
         docid = root.objectmap.docid_for(organiser[str(undated)])
         # indexed as never opening, so that "opened by today" may be answered by subtraction
         assert root.catalog["registration_opens"]._rev_index[docid] == OpeningDate.NEVER

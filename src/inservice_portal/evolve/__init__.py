@@ -116,6 +116,13 @@ def _sharded_logins(root):
             setattr(root, name, ShardedMap(getattr(root, name).items()))
 
 
+def _index_queue(root):
+    """Catalog upkeep by one indexer: the writers note objects in inboxes (catalog/queue.py)."""
+    from ..catalog.queue import queue_of
+
+    queue_of(root)
+
+
 # (number, description, function(root)). Append; never renumber or remove.
 STEPS: list[tuple[int, str, object]] = [
     (1, "catalog: stage, auto_approved and review-flag indexes", _catalog_indexes),
@@ -139,6 +146,8 @@ STEPS: list[tuple[int, str, object]] = [
      _audit_inboxes),
     (14, "accounts: login sessions and API tokens over 256 small trees (logins at once)",
      _sharded_logins),
+    (15, "catalog: writers note objects, one indexer keeps the catalog (edits at once)",
+     _index_queue),
 ]
 VERSION_KEY = "evolve_version"
 

@@ -20,9 +20,10 @@ from hypatia.keyword import KeywordIndex
 from persistent import Persistent
 from pyramid.traversal import find_root, resource_path_tuple
 
-from .resources.events import IObjectAdded, IObjectModified, IObjectWillBeRemoved
-from .resources.interfaces import ICourse, ISharedItem, ITeacher
-from .chinese_text import PostingsIndex, make_text_index
+from ..resources.events import IObjectAdded, IObjectModified, IObjectWillBeRemoved
+from ..resources.interfaces import ICourse, ISharedItem, ITeacher
+from ..chinese_text import PostingsIndex, make_text_index
+from . import queue
 
 
 DOCID_LIMIT = 2**31
@@ -44,16 +45,29 @@ class ObjectMap(Persistent):
         docid = getattr(obj, DOCID, None)
         known = self.id_to_path.get(docid) if docid is not None else None
         if docid is None or (known is not None and known != path):   # (a copy: a new docid)
-            # Random ids keep concurrent adds from contending for one "next id" (Substance D).
-            # Below 2**31 they pickle in 5 bytes instead of 9, and every index stores each
-            # docid several times: a quarter less catalog at a million courses.
-            docid = random.randrange(1, DOCID_LIMIT)
-            while docid in self.id_to_path:
-                docid = random.randrange(1, DOCID_LIMIT)
+            docid = self._free_docid()
             setattr(obj, DOCID, docid)
             known = None
         if known is None:
             self.id_to_path[docid] = tuple(canonical(name) for name in path)
+        return docid
+
+    def claim(self, obj, path: tuple):
+        """Give a new object (or a copy beside its original) a docid of its own, on the
+        object only: the writer of the object does this, the map is the indexer's."""
+        docid = getattr(obj, DOCID, None)
+        known = self.id_to_path.get(docid) if docid is not None else None
+        if docid is None or (known is not None and known != tuple(path)
+                             and getattr(resolve_path_from(obj, known), DOCID, None) == docid):
+            setattr(obj, DOCID, self._free_docid())
+
+    def _free_docid(self) -> int:
+        # Random ids keep concurrent adds from contending for one "next id" (Substance D).
+        # Below 2**31 they pickle in 5 bytes instead of 9, and every index stores each
+        # docid several times: a quarter less catalog at a million courses.
+        docid = random.randrange(1, DOCID_LIMIT)
+        while docid in self.id_to_path:
+            docid = random.randrange(1, DOCID_LIMIT)
         return docid
 
     def remove(self, obj) -> int | None:
@@ -186,7 +200,7 @@ class ReviewFlagCodes:
     """The codes of the reviewer's flags (review_flags.py), for filtering the worklist."""
 
     def __call__(self, obj, default):
-        from .review_flags import flag_codes
+        from ..review_flags import flag_codes
 
         return flag_codes(obj) if hasattr(obj, "sessions") else default
 
@@ -542,6 +556,10 @@ def add_missing_indexes(catalog) -> list[str]:
     return added
 
 
+def resolve_path_from(obj, path):
+    return resolve_path(find_root(obj), path)
+
+
 def resolve_path(root, path):
     """The object at a catalogued path (('', 'centres', c, o, code)), or None, by plain item
     access: pyramid's find_resource costs more than a search for a page of twenty."""
@@ -594,7 +612,7 @@ def bring_up_to_date(root, also=()) -> list[str]:
 def catalogued_objects(root):
     """Every object of a catalogued type, found by walking the folders (for ``reindex`` only:
     views never walk the tree)."""
-    from .resources.interfaces import IFolder
+    from ..resources.interfaces import IFolder
 
     stack = [root]
     while stack:
@@ -632,6 +650,7 @@ def ensure_catalog(root):
     if getattr(root, "catalog", None) is None:
         root.catalog = make_catalog()
         root.objectmap = ObjectMap()
+    queue.queue_of(root)
 
 
 class Search:
@@ -677,15 +696,15 @@ def unindex_object(obj):
 
 
 def on_added(event):
-    index_object(event.object)
+    queue.note(event.object)
 
 
 def on_modified(event):
-    index_object(event.object)   # index_doc on a known docid reindexes
+    queue.note(event.object)
 
 
 def on_removed(event):
-    unindex_object(event.object)
+    queue.note(event.object, leaving=True)
 
 
 CATALOGUED = (ICourse, ISharedItem, ITeacher)

@@ -1,0 +1,161 @@
+"""One writer for a structure that many would otherwise write at once.
+
+Two transactions that touch different courses or accounts must not conflict, yet some
+structures are shared by nature: the audit log's hash chain, the search catalog. Writers
+instead append to an inbox of their own connection (nobody else writes it), and one
+``SingleWriter`` folds the inboxes into the shared structure, in a transaction of its own:
+
+- right after each commit that added to an inbox (an after-commit hook, ``wake_after``), in
+  the committing thread, so that the structure follows within milliseconds;
+- every ``interval`` seconds in a daemon thread, which also catches up at start-up on what a
+  process that died left behind (the inboxes are committed with the actions, so nothing is
+  lost).
+
+Within a process one thread writes at a time; a thread that commits while another writes asks
+it to go round once more, so nothing waits for the interval. Two processes writing at once
+conflict on the shared structure: the loser tries again a moment later.
+"""
+import logging
+import os
+import secrets
+import socket
+import threading
+import time
+import weakref
+
+import transaction
+from BTrees.OOBTree import OOBTree
+from ZODB.POSException import ConflictError
+
+log = logging.getLogger(__name__)
+
+ATTEMPTS = 5
+_HOOKED = object()
+HOST = socket.gethostname()
+
+
+class InboxMap(OOBTree):
+    """inbox key → inbox. Large buckets: a new inbox (a new connection) splits one seldom, and
+    a split is the one change of a bucket that cannot be merged with a concurrent insert."""
+
+    max_leaf_size = 500
+
+
+def inbox_key(conn, attr: str) -> str:
+    """The inbox of a connection (which serves one transaction at a time): a key no other
+    connection, process or machine uses, remembered on the connection under ``attr``."""
+    key = getattr(conn, attr, None)
+    if key is None:
+        key = f"{HOST}-{os.getpid()}-{secrets.token_hex(6)}"
+        setattr(conn, attr, key)
+    return key
+
+
+class SingleWriter:
+    """Subclasses give ``name`` and ``work(conn, **options)``: do the folding in ``conn``'s
+    transaction and return (changed, result); nothing is committed unless changed."""
+
+    name = "single writer"
+
+    def __init__(self, db):
+        self._db = weakref.ref(db)        # registries key writers weakly by their database
+        self._mutex = threading.Lock()
+        self._running = False
+        self._wanted = False
+        self._stopped = threading.Event()
+        self._thread = None
+
+    def work(self, conn, **options) -> tuple[bool, object]:
+        raise NotImplementedError
+
+    def committed(self, result):
+        """After a commit of ``work``'s changes (e.g. to log what a witness should see)."""
+
+    def wake(self):
+        """Write now in this thread, unless one is writing: that one goes round again."""
+        with self._mutex:
+            self._wanted = True
+            if self._running:
+                return
+            self._running = True
+        try:
+            while True:
+                with self._mutex:
+                    if not self._wanted:
+                        self._running = False     # in the same hold as the check: no wake lost
+                        return
+                    self._wanted = False
+                self.run_once()
+        except BaseException:
+            with self._mutex:
+                self._running = False
+            raise
+
+    def run_once(self, **options):
+        """One transaction of ``work``, tried again on a conflict with another process's
+        writer; ``work``'s result, or None when it gave up or failed (logged)."""
+        db = self._db()
+        if db is None:
+            return None
+        tm = transaction.TransactionManager()
+        try:
+            conn = db.open(transaction_manager=tm)
+        except Exception:                 # closed under us: the process (or a test) is ending
+            self._stopped.set()
+            return None
+        try:
+            for attempt in range(1, ATTEMPTS + 1):
+                tm.begin()
+                changed, result = self.work(conn, **options)
+                if not changed:
+                    tm.abort()
+                    return result
+                tm.get().note(self.name)
+                try:
+                    tm.commit()
+                except ConflictError:
+                    tm.abort()
+                    time.sleep(0.005 * attempt)
+                    continue
+                self.committed(result)
+                return result
+            log.warning("%s gave up after %s conflicting attempts", self.name, ATTEMPTS)
+            return None
+        except Exception:
+            tm.abort()
+            log.exception("%s failed; what it had to do waits in the inboxes", self.name)
+            return None
+        finally:
+            conn.close()
+
+    def start(self, interval: float):
+        """Catch up now, then again every ``interval`` seconds in a daemon thread."""
+        self.wake()
+        self._thread = threading.Thread(target=self._tick, args=(interval,), daemon=True,
+                                        name=self.name)
+        self._thread.start()
+        return self._thread
+
+    def stop(self, timeout: float = 10):
+        """No more ticks; waits for a run under way (before its databases are closed)."""
+        self._stopped.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout)
+
+    def _tick(self, interval):
+        while not self._stopped.wait(interval) and self._db() is not None:
+            self.wake()
+
+
+def wake_after_commit(txn, writer: SingleWriter):
+    """Wake ``writer`` once ``txn`` has committed (once, however often this is called)."""
+    try:
+        txn.data(writer)
+    except KeyError:
+        txn.set_data(writer, _HOOKED)
+        txn.addAfterCommitHook(_committed, (writer,))
+
+
+def _committed(ok: bool, writer: SingleWriter):
+    if ok:
+        writer.wake()
