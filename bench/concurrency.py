@@ -1,10 +1,12 @@
 """Many people at once: logins of distinct accounts, registrations spread over many courses,
-check-ins into one session — answers, p99 and the write conflicts per object class.
+check-ins into one session, staff editing courses, saving rosters and sharing handouts —
+answers, p99 and the write conflicts per object class.
 
     /work/main/.venv/bin/python bench/concurrency.py     (from the project directory)
 
 Builds a fresh FileStorage in var/bench/concurrency (TEACHERS teachers with production-cost
-argon2 passwords and bearer tokens, COURSES first-come courses whose session runs now), serves
+argon2 passwords and bearer tokens, COURSES first-come courses whose session runs now, and
+for 64 staff members as many courses that ended and handouts to share), serves
 the real app with waitress (8 threads, the production setting) in a child process, and drives
 it from client threads (tests/concurrency.py: the same harness as the tests). The conflicts
 come from the server's own /metrics, as an operator would read them. Options: --teachers,
@@ -25,6 +27,7 @@ import loadgen                                  # noqa: E402  (bench/loadgen.py)
 from tests import concurrency as harness        # noqa: E402
 
 VAR = HERE.parent / "var" / "bench" / "concurrency"
+STAFF = 64                                     # staff at once: edits, rosters, shares
 
 
 def settings_for(var: Path) -> dict:
@@ -60,12 +63,17 @@ def build(var: Path, teachers: int, courses: int):
     with tm:
         root = conn.root()[APP_ROOT]
         codes = harness.build(root, teachers, courses, seats=teachers)
-        bearer = harness.issue_tokens(root, harness.logins(teachers))
+        ended, handouts = harness.build_staff_work(root, STAFF)
+        bearer = harness.issue_tokens(root, harness.logins(teachers) + staff_logins())
     manager.pop()
     conn.close()
     for db in databases.values():
         db.close()
-    return codes, bearer
+    return codes, bearer, ended, handouts
+
+
+def staff_logins() -> list[str]:
+    return [f"s{n:03d}" for n in range(STAFF)]
 
 
 def serve(var: Path, port: int, threads: int):
@@ -114,7 +122,7 @@ def main():
     args = parser.parse_args()
     print(f"building {args.teachers} teachers (production argon2) and {args.courses} courses …",
           flush=True)
-    codes, bearer = build(args.var, args.teachers, args.courses)
+    codes, bearer, ended, handouts = build(args.var, args.teachers, args.courses)
     server = multiprocessing.get_context("spawn").Process(
         target=serve, args=(args.var, args.port, args.threads), daemon=True)
     server.start()
@@ -143,6 +151,17 @@ def main():
         key = checkin.key_of(settings_for(args.var))
         measure("check-ins into one session", url,
                 [harness.check_in(login, codes[0], key) for login in people], 64)
+        staff = staff_logins()
+        from tests.functional.test_api_course import BODY
+        drafts = harness.create_drafts(url, bearer[staff[0]], STAFF, BODY)
+        measure("course edits, new words, different courses", url,
+                [harness.edit_course(bearer[login], code, {"title": f"生成式人工智慧{n}"})
+                 for n, (login, code) in enumerate(zip(staff, drafts))], STAFF)
+        measure("roster saves, different courses", url,
+                [harness.save_roster(bearer[login], code, teacher)
+                 for login, code, teacher in zip(staff, ended, people)], STAFF)
+        measure("shares (資源分享區), different handouts", url,
+                [harness.share(login, path) for login, path in zip(staff, handouts)], STAFF)
         measure("token revocations", url, [harness.revoke(bearer[login]) for login in people],
                 64)
     finally:

@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 
 from . import clock
 from . import roster as roster_service
-from .transactions import begin_anew
 
 ROTATION = 30                        # seconds between new codes on the screen
 GRACE_WINDOWS = 1                    # a code is still taken during the following window
@@ -103,22 +102,10 @@ def verify_code(key, course, value, now=None) -> int:
     raise CheckInRefused("報到碼不正確或已過期（報到碼每 30 秒更新），或目前不在報到時間內。")
 
 
-def open_checkins(request, course):
-    """A course's first check-ins arrive together, and each would create its container on the
-    course: create it once, under the course's lock and in a transaction of its own, then go
-    on in a fresh one that sees it."""
-    if roster_service.checkins_of(course) is not None:
-        return
-    with request.registry.course_locks.hold(course.code):
-        begin_anew(request)
-        if roster_service.checkins_of(course) is None:
-            roster_service.checkins_of(course, create=True)
-            request.tm.commit()
-            begin_anew(request)
-
-
 def check_in(course, index, login, now=None) -> bool:
-    """Record the check-in; False if the teacher had already checked in to the session."""
+    """Record the check-in; False if the teacher had already checked in to the session. The
+    check-ins of one session all write its one list: call under the course's lock
+    (course_locks.run_locked), as registrations are written."""
     return roster_service.checkins_of(course, create=True).add(index, login, now or clock.now())
 
 

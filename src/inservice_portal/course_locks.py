@@ -5,7 +5,7 @@ a seat counter built on ``BTrees.Length`` (or set membership, or any type with
 ``_p_resolveConflict``) merges two concurrent "last seat" commits and oversells; ``readCurrent``
 does not protect an object the transaction also writes; and optimistic retry on one hot course
 collapses as most requests exhaust their retries. Serialising the writers of one course, and
-beginning the transaction only after the lock is held (registrations.run_locked), keeps exactly
+beginning the transaction only after the lock is held (``run_locked``), keeps exactly
 the capacity with no conflicts.
 
 Two implementations behind one interface, ``locks.hold(code)`` (a context manager), chosen by
@@ -22,6 +22,11 @@ import threading
 import weakref
 from contextlib import contextmanager
 from urllib.parse import unquote, urlsplit
+
+from ZODB.POSException import ConflictError
+
+from . import write_conflicts
+from .transactions import begin_anew
 
 NAMESPACE = 0x15E5          # the high 32 bits of every advisory key: ours, not another app's
 
@@ -128,3 +133,34 @@ def course_locks(request_or_registry):
 
 def includeme(config):
     config.registry.course_locks = locks_for(config.registry.settings)
+
+
+ATTEMPTS = 3
+
+
+def run_locked(request, course, work):
+    """lock → begin → ``work()`` → commit → unlock; a fresh, empty transaction is left begun
+    for pyramid_tm to finish. A ConflictError (another writer of something else we touched,
+    e.g. the teacher's own index) is retried in the lock; exhausted, it is a 409."""
+    from .api_errors import ApiError
+
+    tm = request.tm
+    with request.registry.course_locks.hold(course.code):
+        for attempt in range(1, ATTEMPTS + 1):
+            # Drop the snapshot taken before the lock, and see every commit made under it.
+            begin_anew(request)
+            try:
+                result = work()
+                tm.commit()
+                break
+            except ConflictError as conflict:
+                # The failed transaction stays current: the next attempt's abort ends it.
+                last = attempt == ATTEMPTS
+                write_conflicts.stats(request).add(
+                    conflict, write_conflicts.GAVE_UP if last else write_conflicts.RETRIED,
+                    f"course {course.code}, attempt {attempt}")
+                if last:
+                    begin_anew(request)    # an empty one for pyramid_tm to finish
+                    raise ApiError(409, "conflict", "系統忙碌，請稍候再試一次。")
+    tm.begin()
+    return result

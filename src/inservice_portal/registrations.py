@@ -1,7 +1,7 @@
 """The registration service (線上報名): register, withdraw, accept/reject, the waitlist.
 
-Every write to a course's registrations goes through ``run_locked``: take the course's lock
-(course_locks.py), THEN begin the transaction and re-read the course, do the work, commit, and
+Every write to a course's registrations goes through ``course_locks.run_locked``: take the
+course's lock, THEN begin the transaction and re-read the course, do the work, commit, and
 only then release. pyramid_tm began a transaction before traversal loaded the course; that
 snapshot is dropped (nothing has been written yet), because a snapshot taken before the lock
 would still conflict with the writer that held it.
@@ -11,18 +11,15 @@ Read side, for the pages, the API and the roster: ``accepted(course)`` in regist
 """
 from BTrees.OOBTree import OOBTree
 from pyramid.traversal import find_resource, find_root, resource_path_tuple
-from ZODB.POSException import ConflictError
 
-from . import clock, mail, write_conflicts
+from . import clock, mail
 from .reference import load
 from .resources.registration import ACTIVE, Registration
 from .rules import eligibility, schedule
 from .schemas.course import VOCAB
-from .transactions import begin_anew
 from .workflows import api as workflow_api
 from .workflows import registration as registration_workflow
 
-ATTEMPTS = 3
 FIRST_COME, REVIEW = "first_come", "review"
 
 
@@ -163,36 +160,6 @@ def conflicts(teacher, course) -> list[dict]:
 
 def _slots(course) -> list[tuple]:
     return [(s.date, s.start, s.end) for s in course.sessions]
-
-
-# --- the locked write path -------------------------------------------------------------------
-
-def run_locked(request, course, work):
-    """lock → begin → ``work()`` → commit → unlock; a fresh, empty transaction is left begun
-    for pyramid_tm to finish. A ConflictError (another writer of something else we touched,
-    e.g. the teacher's own index) is retried in the lock; exhausted, it is a 409."""
-    from .api_errors import ApiError
-
-    tm = request.tm
-    with request.registry.course_locks.hold(course.code):
-        for attempt in range(1, ATTEMPTS + 1):
-            # Drop the snapshot taken before the lock, and see every commit made under it.
-            begin_anew(request)
-            try:
-                result = work()
-                tm.commit()
-                break
-            except ConflictError as conflict:
-                # The failed transaction stays current: the next attempt's abort ends it.
-                last = attempt == ATTEMPTS
-                write_conflicts.stats(request).add(
-                    conflict, write_conflicts.GAVE_UP if last else write_conflicts.RETRIED,
-                    f"course {course.code}, attempt {attempt}")
-                if last:
-                    begin_anew(request)    # an empty one for pyramid_tm to finish
-                    raise ApiError(409, "conflict", "系統忙碌，請稍候再試一次。")
-    tm.begin()
-    return result
 
 
 # --- transitions ----------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""registrations.run_locked: the lock is held around begin … commit, a conflict is retried in
+"""course_locks.run_locked: the lock is held around begin … commit, a conflict is retried in
 a fresh transaction, and exhausted retries answer 409 leaving a transaction for pyramid_tm."""
 from types import SimpleNamespace
 
@@ -6,7 +6,7 @@ import pytest
 import transaction
 from ZODB.POSException import ConflictError
 
-from inservice_portal import course_locks, registrations, write_conflicts
+from inservice_portal import course_locks, write_conflicts
 from inservice_portal.api_errors import ApiError
 
 
@@ -32,7 +32,7 @@ def test_a_conflict_is_retried_in_a_new_transaction(request_):
             raise ConflictError()
         return "done"
 
-    assert registrations.run_locked(request_, COURSE, work) == "done"
+    assert course_locks.run_locked(request_, COURSE, work) == "done"
     assert len(set(map(id, seen))) == 3          # each attempt had its own transaction
     request_.tm.commit()                         # pyramid_tm finds one to finish
 
@@ -42,7 +42,7 @@ def test_exhausted_retries_answer_409(request_):
         raise ConflictError()
 
     with pytest.raises(ApiError) as raised:
-        registrations.run_locked(request_, COURSE, work)
+        course_locks.run_locked(request_, COURSE, work)
     assert raised.value.status == 409 and raised.value.code == "conflict"
     request_.tm.abort()                          # a transaction is active for pyramid_tm
 
@@ -53,5 +53,5 @@ def test_the_lock_is_held_while_working_and_released_after(request_):
     def work():
         return locks._locks[5].lock.locked()
 
-    assert registrations.run_locked(request_, COURSE, work) is True
+    assert course_locks.run_locked(request_, COURSE, work) is True
     assert not any(lock.lock.locked() for lock in locks._locks.values())

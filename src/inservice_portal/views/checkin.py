@@ -8,6 +8,7 @@ from pyramid.httpexceptions import HTTPForbidden, HTTPSeeOther
 from pyramid.view import view_config
 
 from .. import checkin, clock, permissions
+from ..course_locks import run_locked
 from .. import roster as roster_service
 from ..catalog import find_course
 from ..resources.interfaces import ICourse, IMinistry, ITeacher
@@ -106,8 +107,7 @@ def teacher_checkin_post(context, request):
         return {"page_title": "線上報到", "course": None, "session": None, "index": None,
                 "token": "", "error": error, "course_code": typed}
     label = session_label(index, roster_service.schedule(course)[index])
-    checkin.open_checkins(request, course)
-    if checkin.check_in(course, index, teacher.login):
+    if run_locked(request, course, lambda: checkin.check_in(course, index, teacher.login)):
         request.session.flash(f"報到成功：{course.title}　{label}。")
     else:
         request.session.flash(f"您已完成報到：{course.title}　{label}。")

@@ -12,6 +12,7 @@ from pyramid.view import view_config
 from .. import calendar_feed, clock, permissions
 from .. import registrations as service
 from ..catalog import find_course
+from ..course_locks import run_locked
 from ..masking import mask_national_id
 from ..resources.interfaces import ICourse, IMinistry
 from ..schemas.course import ADMISSION
@@ -91,7 +92,7 @@ def register(context, request):
     teacher = teacher_or_403(request)
     confirm = request.POST.get("confirm") == "1"
     try:
-        reg = service.run_locked(request, context,
+        reg = run_locked(request, context,
                                  lambda: service.register(request, context, teacher, confirm))
     except service.Refused as error:
         if error.code == "schedule_conflict":
@@ -129,7 +130,7 @@ def withdraw(context, request):
             return str(error)
         return None
 
-    problem = service.run_locked(request, context, work)
+    problem = run_locked(request, context, work)
     request.session.flash(f"無法取消：{problem}" if problem else
                           f"已取消「{context.title}」的報名（{login}）。")
     return HTTPSeeOther(_back(request, request.resource_url(context)))
@@ -282,7 +283,7 @@ def decide(context, request):
             return str(error)
         return None
 
-    problem = service.run_locked(request, context, work)
+    problem = run_locked(request, context, work)
     request.session.flash(f"無法處理：{problem}" if problem else
                           f"已將 {login} 設為「{registration_workflow.TITLES[name]}」，並以電子郵件通知。")
     return HTTPSeeOther(request.resource_url(context, "registrations"))

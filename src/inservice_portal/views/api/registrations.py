@@ -1,7 +1,7 @@
 """線上報名 over the API (API.md): register, withdraw, the organiser's list and accept/reject,
 my registrations, and my calendar (iCalendar).
 
-Writes go through ``registrations.run_locked``: the course's lock is taken before the
+Writes go through ``course_locks.run_locked``: the course's lock is taken before the
 transaction that reads the seats begins (see registrations.py for why)."""
 from pyramid.response import Response
 from pyramid.security import NO_PERMISSION_REQUIRED
@@ -11,6 +11,7 @@ from pyramid.view import view_config
 from ... import calendar_feed, permissions
 from ... import registrations as service
 from ...api_errors import ApiError, malformed
+from ...course_locks import run_locked
 from ...workflows import api as workflow_api
 from ...workflows import registration as registration_workflow
 from . import PREFIX, instant, json_object, page_of, paging, reject_bad_bearer
@@ -74,7 +75,7 @@ def register(context, request):
     if not isinstance(confirm, bool):
         raise malformed({"confirm": "confirm 須為 true 或 false。"})
     try:
-        reg = service.run_locked(request, context,
+        reg = run_locked(request, context,
                                  lambda: service.register(request, context, teacher, confirm))
     except service.Refused as error:
         raise refused(error)
@@ -131,7 +132,7 @@ def withdraw(context, request):
             raise ApiError(409, "invalid_transition", str(error))
         return registration_json(reg)
 
-    return service.run_locked(request, context, work)
+    return run_locked(request, context, work)
 
 
 @view_config(route_name="api.registration_transitions", request_method="POST", renderer="json",
@@ -156,7 +157,7 @@ def decide(context, request):
             raise ApiError(409, "invalid_transition", str(error))
         return registration_json(reg, with_history=True)
 
-    return service.run_locked(request, context, work)
+    return run_locked(request, context, work)
 
 
 @view_config(route_name="api.my_registrations", request_method="GET", renderer="json",
