@@ -12,7 +12,7 @@ from pyramid.renderers import JSON
 from pyramid.session import SignedCookieSessionFactory
 from pyramid.settings import asbool
 
-from . import audit, audit_sealer, passwords
+from . import audit, audit_sealer, moved, passwords
 from .bootstrap import ensure_root, root_factory
 from .catalog import queue as catalog_queue
 from .evolve.gate import UpgradeGate, steps_behind
@@ -83,6 +83,7 @@ def make_config(settings: dict) -> Configurator:
     config.include("pyramid_zodbconn")
     keep_connections(config.registry._zodb_databases,
                      int(settings.get("zodbconn.pool_size", POOL_SIZE)))
+    moved.install(config.registry._zodb_databases)
     audit_sealer.install(config.registry._zodb_databases, settings)
     catalog_queue.install(config.registry._zodb_databases)
     config.hook_zca()          # repoze.workflow looks workflows up through the ZCA registry

@@ -322,7 +322,7 @@ def test_evolve_step_2_brings_an_old_catalog_up_to_date(testapp, site, courses):
 
     from inservice_portal import evolve
     from inservice_portal.catalog import COMPACT_KEYWORD_INDEXES, Attr, SearchableText
-    from inservice_portal.chinese_text import make_lexicon
+    from inservice_portal.catalog.text import make_lexicon
 
     new = ["county", "registration_opens", "registration_closes", "scope", "sub_item", "level",
            "hours", *COMPACT_KEYWORD_INDEXES]
@@ -471,7 +471,7 @@ def test_evolve_step_12_rebuilds_the_text_and_hours_indexes(testapp, site, cours
 
     from inservice_portal import evolve
     from inservice_portal.catalog import Hours, SearchableText, reindex_all
-    from inservice_portal.chinese_text import BOUNDARY, make_lexicon
+    from inservice_portal.catalog.text import BOUNDARY, make_lexicon
 
     with site.edit() as root:
         root.catalog["hours"] = FieldIndex(FloatHours())

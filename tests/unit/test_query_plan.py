@@ -7,7 +7,7 @@ from hypatia.field import FieldIndex
 
 from inservice_portal.catalog import (Attr, CompactKeywordIndex, Keywords, UniqueFieldIndex,
                                       YearIndex, make_catalog)
-from inservice_portal.query_plan import IF, AnyOf, Eq, Range, intersect, page
+from inservice_portal.catalog.query_plan import IF, AnyOf, Eq, Range, intersect, page
 
 
 class Doc:

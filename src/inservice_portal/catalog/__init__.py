@@ -22,7 +22,7 @@ from pyramid.traversal import find_root, resource_path_tuple
 
 from ..resources.events import IObjectAdded, IObjectModified, IObjectWillBeRemoved
 from ..resources.interfaces import ICourse, ISharedItem, ITeacher
-from ..chinese_text import PostingsIndex, make_text_index
+from .text import PostingsIndex, make_text_index
 from . import queue
 
 

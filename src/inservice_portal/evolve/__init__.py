@@ -89,7 +89,7 @@ def _docids_on_objects(root):
 
 def _smaller_text_and_hours(root):
     """The text index made anew with the splitter that ends a CJK run with a boundary word
-    instead of its last character (chinese_text), and the hours index with whole hours as
+    instead of its last character (catalog/text.py), and the hours index with whole hours as
     ints (catalog.Hours; 3 == 3.0, so reindexing alone would keep the floats); both filled
     from the catalogued objects."""
     for name in ("text", "hours"):
@@ -123,6 +123,15 @@ def _index_queue(root):
     queue_of(root)
 
 
+def _text_index_moved(root):
+    """The text index's lexicon, splitter and postings written again under their new module
+    (catalog/text.py, once chinese_text.py), with the records that refer to them."""
+    for index in root.catalog.values():
+        if hasattr(index, "lexicon") and hasattr(index, "index"):
+            for obj in (index, index.lexicon, index.index):
+                obj._p_changed = True
+
+
 # (number, description, function(root)). Append; never renumber or remove.
 STEPS: list[tuple[int, str, object]] = [
     (1, "catalog: stage, auto_approved and review-flag indexes", _catalog_indexes),
@@ -148,6 +157,7 @@ STEPS: list[tuple[int, str, object]] = [
      _sharded_logins),
     (15, "catalog: writers note objects, one indexer keeps the catalog (edits at once)",
      _index_queue),
+    (16, "catalog: the CJK text index's classes stored under catalog.text", _text_index_moved),
 ]
 VERSION_KEY = "evolve_version"
 

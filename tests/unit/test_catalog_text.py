@@ -1,7 +1,7 @@
 """The Chinese-aware splitter and lexicon, and the full-text index they feed."""
 import pytest
 from inservice_portal.catalog import SearchableText
-from inservice_portal.chinese_text import BOUNDARY, CJKBigramSplitter, make_text_index
+from inservice_portal.catalog.text import BOUNDARY, CJKBigramSplitter, make_text_index
 
 TITLES = {
     1: "十二年國教五堂課多元評量--自然領域案例與實作",
