@@ -171,7 +171,11 @@ def install(databases: dict) -> Indexer:
     return indexer
 
 
+def indexer_of(databases: dict) -> Indexer:
+    return INDEXERS[databases[""]]
+
+
 def serve(databases: dict, settings) -> Indexer:
-    indexer = INDEXERS[databases[""]]
+    indexer = indexer_of(databases)
     indexer.start(float(settings.get("catalog.index_interval", DEFAULT_INTERVAL)))
     return indexer

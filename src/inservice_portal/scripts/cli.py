@@ -21,6 +21,7 @@ from pyramid.paster import bootstrap, get_appsettings
 
 from .. import CONSOLE, accounts_service, audit, audit_sealer, evolve, reference
 from ..bootstrap import APP_ROOT, ensure_root
+from ..catalog import queue as catalog_queue
 from ..catalog import rebuild
 from ..demo import load_demo
 
@@ -221,7 +222,8 @@ def main(argv=None) -> int:
             conn.close()
     finally:
         env["closer"]()
-        audit_sealer.sealer_of(databases).stop()
+        audit_sealer.sealer_of(databases).stop()       # each folds what is left
+        catalog_queue.indexer_of(databases).stop()
         for database in databases.values():   # release the FileStorage lock
             database.close()
 
