@@ -5,9 +5,26 @@ record that refers to it. Until an evolve step has written those records again (
 path), the databases ZODB opens for the app look the old module up under its new name.
 """
 MOVED = {
-    # old module → where its stored classes live now (evolve step 16 rewrites the records)
+    # old module → where its stored classes live now; evolve steps rewrite the records
     "inservice_portal.chinese_text": "inservice_portal.catalog.text",
 }
+
+
+def rewrite(conn) -> int:
+    """Write again every current record of ``conn``'s database that names a moved module: its
+    object is pickled anew with the classes' present paths, those of the objects it refers to
+    included. What an evolve step after a move runs; returns how many were written."""
+    storage, names = conn.db().storage, [old.encode() for old in MOVED]
+    count, next_oid = 0, None
+    while True:
+        oid, _, data, next_oid = storage.record_iternext(next_oid)
+        if data and any(name in data for name in names):
+            obj = conn.get(oid)
+            obj._p_activate()
+            obj._p_changed = True
+            count += 1
+        if next_oid is None:
+            return count
 
 
 def install(databases: dict):

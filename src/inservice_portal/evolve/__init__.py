@@ -123,13 +123,14 @@ def _index_queue(root):
     queue_of(root)
 
 
-def _text_index_moved(root):
-    """The text index's lexicon, splitter and postings written again under their new module
-    (catalog/text.py, once chinese_text.py), with the records that refer to them."""
-    for index in root.catalog.values():
-        if hasattr(index, "lexicon") and hasattr(index, "index"):
-            for obj in (index, index.lexicon, index.index):
-                obj._p_changed = True
+def _moved_classes(root):
+    """Records naming a module that moved into a feature package (moved.MOVED), written
+    again under its new path, in the main database and the audit log's."""
+    from ..audit import DB_NAME
+    from ..moved import rewrite
+
+    rewrite(root._p_jar)
+    rewrite(root._p_jar.get_connection(DB_NAME))
 
 
 # (number, description, function(root)). Append; never renumber or remove.
@@ -157,7 +158,7 @@ STEPS: list[tuple[int, str, object]] = [
      _sharded_logins),
     (15, "catalog: writers note objects, one indexer keeps the catalog (edits at once)",
      _index_queue),
-    (16, "catalog: the CJK text index's classes stored under catalog.text", _text_index_moved),
+    (16, "catalog: the CJK text index's classes stored under catalog.text", _moved_classes),
 ]
 VERSION_KEY = "evolve_version"
 
