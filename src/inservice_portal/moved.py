@@ -14,17 +14,32 @@ def rewrite(conn) -> int:
     """Write again every current record of ``conn``'s database that names a moved module: its
     object is pickled anew with the classes' present paths, those of the objects it refers to
     included. What an evolve step after a move runs; returns how many were written."""
-    storage, names = conn.db().storage, [old.encode() for old in MOVED]
-    count, next_oid = 0, None
-    while True:
-        oid, _, data, next_oid = storage.record_iternext(next_oid)
+    names = [old.encode() for old in MOVED]
+    count = 0
+    for oid, data in current_records(conn.db().storage):
         if data and any(name in data for name in names):
             obj = conn.get(oid)
             obj._p_activate()
             obj._p_changed = True
             count += 1
+    return count
+
+
+def current_records(storage):
+    """(oid, pickle) of each object's current record: FileStorage and RelStorage walk them;
+    a storage without ``record_iternext`` (MappingStorage) is read through its history."""
+    if not hasattr(storage, "record_iternext"):
+        latest = {}
+        for txn in storage.iterator():
+            latest.update((record.oid, record.data) for record in txn)
+        yield from latest.items()
+        return
+    next_oid = None
+    while True:
+        oid, _, data, next_oid = storage.record_iternext(next_oid)
+        yield oid, data
         if next_oid is None:
-            return count
+            return
 
 
 def install(databases: dict):

@@ -31,12 +31,7 @@ def old_site(base_settings, tmp_path):
 
 def records(db):
     """(oid, pickle) of every object's current record."""
-    storage, next_oid = db.storage, None
-    while True:
-        oid, _, data, next_oid = storage.record_iternext(next_oid)
-        yield oid, storage.load(oid)[0] if data else data
-        if next_oid is None:
-            return
+    return moved.current_records(db.storage)
 
 
 def load_every_object(db) -> list[str]:
