@@ -48,7 +48,8 @@ def build(var: Path, teachers: int, seats: int) -> list[str]:
     from pyramid.threadlocal import manager
     from pyramid.traversal import resource_path
 
-    from inservice_portal import make_config, tokens
+    from inservice_portal import make_config
+    from inservice_portal.accounts import tokens
     from inservice_portal.bootstrap import APP_ROOT, ensure_root
     from inservice_portal.resources.accounts import Teacher
     from inservice_portal.resources.course import Course, Session

@@ -20,7 +20,8 @@ import pyotp
 import requests
 from webtest.http import StopableWSGIServer
 
-from inservice_portal import audit, checkin, clock, tokens, write_conflicts
+from inservice_portal import audit, checkin, clock, write_conflicts
+from inservice_portal.accounts import tokens
 from inservice_portal.resources.course import Session
 
 from .conftest import (PASSWORD, TOTP_SECRET, add_course, add_organiser, add_shared, add_staff,

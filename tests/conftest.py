@@ -24,7 +24,8 @@ from aiosmtpd.handlers import Sink
 import webtest
 from pyramid.paster import get_appsettings
 
-from inservice_portal import audit, clock, make_config, mfa
+from inservice_portal import audit, clock, make_config
+from inservice_portal.accounts import mfa
 from inservice_portal.bootstrap import APP_ROOT, ensure_root
 from inservice_portal.resources.accounts import Staff, Teacher
 from inservice_portal.resources.course import Course

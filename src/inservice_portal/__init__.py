@@ -12,11 +12,12 @@ from pyramid.renderers import JSON
 from pyramid.session import SignedCookieSessionFactory
 from pyramid.settings import asbool
 
-from . import audit, audit_sealer, moved, passwords
+from . import audit, audit_sealer, moved
+from .accounts import passwords
 from .bootstrap import ensure_root, root_factory
 from .catalog import queue as catalog_queue
 from .evolve.gate import UpgradeGate, steps_behind
-from .login_sessions import IDLE_TIMEOUT
+from .accounts.login_sessions import IDLE_TIMEOUT
 
 CONSOLE = "inservice_portal.console"     # set by the console script: see main()
 DEFAULTS = {

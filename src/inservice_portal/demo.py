@@ -10,7 +10,8 @@ from datetime import time, timedelta
 
 from pyramid.traversal import find_resource, resource_path
 
-from . import clock, licences, mfa, reference, staff_accounts
+from . import clock, reference
+from .accounts import licences, mfa, staff as staff_accounts
 from .resources.accounts import Staff, Teacher
 from .resources.course import Course, Session
 from .resources.events import ObjectModified, notify

@@ -7,6 +7,10 @@ path), the databases ZODB opens for the app look the old module up under its new
 MOVED = {
     # old module → where its stored classes live now; evolve steps rewrite the records
     "inservice_portal.chinese_text": "inservice_portal.catalog.text",
+    "inservice_portal.login_sessions": "inservice_portal.accounts.login_sessions",
+    "inservice_portal.tokens": "inservice_portal.accounts.tokens",
+    "inservice_portal.password_reset": "inservice_portal.accounts.password_reset",
+    "inservice_portal.licences": "inservice_portal.accounts.licences",
 }
 
 

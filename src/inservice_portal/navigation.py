@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from pyramid.traversal import find_resource
 
 from .resources.interfaces import IMinistry, IOrganiser, IRegionCentre
-from .teacher_accounts import SCHOOL_KINDS
+from .accounts.teachers import SCHOOL_KINDS
 
 
 @dataclass

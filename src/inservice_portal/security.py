@@ -8,7 +8,7 @@ from pyramid.authorization import ACLHelper, Authenticated, Everyone
 from pyramid.location import lineage
 from pyramid.traversal import find_resource, find_root
 
-from . import login_sessions, tokens
+from .accounts import login_sessions, tokens
 from .bootstrap import root_factory
 from .permissions import NOBODY, role_principal
 

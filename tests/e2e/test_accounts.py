@@ -29,7 +29,7 @@ def people(live_site):
         add_staff(root, "school-admin", school, "principal_admin", name="陳主任")
         add_staff(root, "tp-rev", root["centres"]["taipei"], "centre_reviewer", name="黃審核")
         add_teacher(root, "t1", school, name="林老師", national_id="A1000000" + "1" + check_digit("A10000001"))
-        from inservice_portal import licences, staff_accounts
+        from inservice_portal.accounts import licences, staff as staff_accounts
         from datetime import date
 
         staff_accounts.file_application(school, "new-op", PASSWORD, "張雅惠", "op@example.org",

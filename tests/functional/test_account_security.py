@@ -2,7 +2,8 @@
 end), and 代理模式 (both identities recorded, banner, start and end)."""
 import pytest
 
-from inservice_portal import accounts_service, audit, password_policy
+from inservice_portal.accounts import service as accounts_service, password_policy
+from inservice_portal import audit
 from inservice_portal.resources.accounts import Staff, Teacher
 
 from ..conftest import (PASSWORD, add_course, add_organiser, add_staff, add_teacher, browser,
@@ -13,7 +14,7 @@ from ..conftest import (PASSWORD, add_course, add_organiser, add_staff, add_teac
 
 @pytest.fixture
 def cheap_hashing(base_settings):
-    from inservice_portal import passwords
+    from inservice_portal.accounts import passwords
 
     passwords.configure(base_settings)       # test.ini's cheap argon2, as the app would
 

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from inservice_portal import clock, reference
-from inservice_portal.authentication import FAILURE_MESSAGE
+from inservice_portal.accounts.authentication import FAILURE_MESSAGE
 from inservice_portal.resources.centre import UNIT_KIND
 
 from ..conftest import PASSWORD, credentials, add_organiser, add_staff, add_teacher, csrf_of, login

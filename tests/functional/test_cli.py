@@ -9,7 +9,8 @@ import transaction
 from ZODB import DB
 from ZODB.FileStorage import FileStorage
 
-from inservice_portal import passwords, reference
+from inservice_portal.accounts import passwords
+from inservice_portal import reference
 from inservice_portal.bootstrap import APP_ROOT
 
 SCRIPT = Path(sys.executable).parent / "inservice-portal"

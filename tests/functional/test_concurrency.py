@@ -152,7 +152,8 @@ def test_32_staff_at_once_edit_courses_save_rosters_and_share(app, world, site, 
 def test_evolve_step_14_spreads_the_sessions_and_tokens_it_had(app, site):
     from BTrees.OOBTree import OOBTree
 
-    from inservice_portal import evolve, tokens
+    from inservice_portal import evolve
+    from inservice_portal.accounts import tokens
     from inservice_portal.resources.shards import ShardedMap
 
     with site.edit() as root:               # a root as made before step 14

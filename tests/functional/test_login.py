@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 
 from inservice_portal import clock
-from inservice_portal.authentication import FAILURE_MESSAGE
+from inservice_portal.accounts.authentication import FAILURE_MESSAGE
 
 from ..conftest import PASSWORD, add_organiser, add_staff, add_teacher, csrf_of, login
 

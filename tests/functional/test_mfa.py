@@ -8,7 +8,8 @@ import pyotp
 import pytest
 import webtest
 
-from inservice_portal import clock, mfa
+from inservice_portal import clock
+from inservice_portal.accounts import mfa
 
 from ..conftest import (PASSWORD, TOTP_SECRET, add_organiser, add_staff, add_teacher, csrf_of,
                         login, otp_for)

@@ -11,7 +11,8 @@ import webtest
 from ZODB.broken import Broken
 from ZODB.utils import u64
 
-from inservice_portal import evolve, make_config, moved, tokens
+from inservice_portal import evolve, make_config, moved
+from inservice_portal.accounts import tokens
 from inservice_portal.bootstrap import APP_ROOT
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "pre_move"

@@ -8,7 +8,8 @@ import transaction
 import webtest
 from icalendar import Calendar
 
-from inservice_portal import clock, evolve, tokens
+from inservice_portal import clock, evolve
+from inservice_portal.accounts import tokens
 from inservice_portal.resources.course import Session
 
 from ..conftest import add_course, add_organiser, add_staff, add_teacher

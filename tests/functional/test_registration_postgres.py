@@ -6,7 +6,8 @@ from datetime import date, time as clock_time
 
 import pytest
 
-from inservice_portal import course_locks, registrations, tokens
+from inservice_portal import course_locks, registrations
+from inservice_portal.accounts import tokens
 from inservice_portal.catalog import find_course
 from inservice_portal.resources.course import Session
 

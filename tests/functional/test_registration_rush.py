@@ -10,7 +10,8 @@ import webtest
 from ZODB import DB
 from ZODB.FileStorage import FileStorage
 
-from inservice_portal import registrations, tokens
+from inservice_portal import registrations
+from inservice_portal.accounts import tokens
 from inservice_portal.bootstrap import APP_ROOT
 from inservice_portal.catalog import find_course
 from inservice_portal.resources.course import Session

@@ -5,8 +5,9 @@ from datetime import timedelta
 
 import pytest
 
-from inservice_portal import clock, passwords
-from inservice_portal.authentication import LoginFailed, authenticate
+from inservice_portal import clock
+from inservice_portal.accounts import passwords
+from inservice_portal.accounts.authentication import LoginFailed, authenticate
 from inservice_portal.resources.accounts import Teacher
 
 PASSWORD = "Test-Pass-2026!"

@@ -5,7 +5,7 @@ import pytest
 from pyramid.traversal import find_resource
 
 from inservice_portal import clock, reference
-from inservice_portal.authentication import authenticate
+from inservice_portal.accounts.authentication import authenticate
 from inservice_portal.demo import (demo_national_id, id_check_digit, load_demo,
                                    valid_national_id)
 from inservice_portal.resources.accounts import Staff, Teacher
@@ -201,7 +201,7 @@ def test_demo_registrations_fill_seats_and_the_waitlist(loaded):
 
 def test_pending_applications_wait_on_their_approvers(loaded):
     def check(root):
-        from inservice_portal import licences, staff_accounts
+        from inservice_portal.accounts import licences, staff as staff_accounts
 
         school = find_resource(root, TPE_ES)
         assert [a.login for a in staff_accounts.applications(school)] == ["tpe-es-newcontact"]

@@ -4,7 +4,8 @@ from datetime import timedelta
 import pyotp
 import pytest
 
-from inservice_portal import clock, mfa
+from inservice_portal import clock
+from inservice_portal.accounts import mfa
 from inservice_portal.resources.accounts import Staff, Teacher
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"

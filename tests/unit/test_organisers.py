@@ -3,7 +3,7 @@ import pytest
 from pyramid import testing
 
 from inservice_portal.bootstrap import make_root
-from inservice_portal.organisers import (DuplicateOrganiser, find_organiser,
+from inservice_portal.accounts.organisers import (DuplicateOrganiser, find_organiser,
                                          register_organiser)
 
 

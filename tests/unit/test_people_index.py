@@ -56,7 +56,7 @@ def test_two_concurrent_sign_ups_with_one_id_cannot_both_commit(tmp_path):
     from ZODB.FileStorage import FileStorage
     from ZODB.POSException import ConflictError
 
-    from inservice_portal import teacher_accounts
+    from inservice_portal.accounts import teachers as teacher_accounts
 
     db = DB(FileStorage(str(tmp_path / "Data.fs")))
     try:

@@ -10,8 +10,9 @@ from ZODB import DB
 from ZODB.MappingStorage import MappingStorage
 from ZODB.POSException import ConflictError
 
-from inservice_portal import clock, login_sessions, passwords, tokens
-from inservice_portal.authentication import FAILURE_MESSAGE, LoginFailed, authenticate
+from inservice_portal import clock
+from inservice_portal.accounts import login_sessions, passwords, tokens
+from inservice_portal.accounts.authentication import FAILURE_MESSAGE, LoginFailed, authenticate
 from inservice_portal.bootstrap import make_root
 from inservice_portal.masking import mask_national_id
 from inservice_portal.resources.accounts import Staff, Teacher

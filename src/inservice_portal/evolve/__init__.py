@@ -159,6 +159,8 @@ STEPS: list[tuple[int, str, object]] = [
     (15, "catalog: writers note objects, one indexer keeps the catalog (edits at once)",
      _index_queue),
     (16, "catalog: the CJK text index's classes stored under catalog.text", _moved_classes),
+    (17, "accounts: login sessions, tokens, reset links and licences stored under accounts/",
+     _moved_classes),
 ]
 VERSION_KEY = "evolve_version"
 

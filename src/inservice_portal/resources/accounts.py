@@ -5,7 +5,8 @@ from persistent import Persistent
 from pyramid.authorization import Allow, Deny, Everyone
 from zope.interface import implementer
 
-from .. import clock, passwords, permissions
+from .. import clock, permissions
+from ..accounts import passwords
 from .interfaces import IAccount, IStaff, ITeacher
 
 MAX_FAILURES = 5                      # 資通系統防護基準: lock after 5 failed attempts …

@@ -6,10 +6,11 @@ Validators that need the database are deferred: the form binds ``context`` (the 
 import colander
 import deform
 
-from .. import passwords, reference
+from ..accounts import passwords
+from .. import reference
 from ..forms import CSRFSchema
 from ..rules import national_id as national_id_rule
-from .. import teacher_accounts
+from ..accounts import teachers as teacher_accounts
 
 
 def _root(kw):
@@ -212,7 +213,7 @@ class TeacherSignupSchema(CSRFSchema):
 
 @colander.deferred
 def unit_code_validator(node, kw):
-    from ..staff_accounts import find_unit
+    from ..accounts.staff import find_unit
 
     root = _root(kw)
 
@@ -251,7 +252,7 @@ class StaffApplicationSchema(CSRFSchema):
     def validator(self, form, value):
         from pyramid.traversal import find_root
 
-        from ..staff_accounts import find_unit, type_problem
+        from ..accounts.staff import find_unit, type_problem
 
         check_passwords(form, value)
         unit = find_unit(find_root(self.bindings["context"]), value["unit_code"])

@@ -19,7 +19,8 @@ from urllib.parse import unquote, urlsplit
 import transaction
 from pyramid.paster import bootstrap, get_appsettings
 
-from .. import CONSOLE, accounts_service, audit, audit_sealer, evolve, reference
+from .. import CONSOLE, audit, audit_sealer, evolve, reference
+from ..accounts import service as accounts_service
 from ..bootstrap import APP_ROOT, ensure_root
 from ..catalog import queue as catalog_queue
 from ..catalog import rebuild

@@ -2,7 +2,8 @@
 from pyramid.traversal import find_resource
 from pyramid.view import view_config
 
-from .. import mfa, permissions, reference
+from ..accounts import mfa
+from .. import permissions, reference
 from ..masking import mask_national_id
 from ..resources.interfaces import IMinistry
 

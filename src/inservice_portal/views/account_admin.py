@@ -10,7 +10,8 @@ from pyramid.httpexceptions import HTTPForbidden, HTTPSeeOther
 from pyramid.traversal import find_resource, find_root
 from pyramid.view import view_config
 
-from .. import accounts_service, audit, mfa, permissions
+from ..accounts import service as accounts_service, mfa
+from .. import audit, permissions
 from ..masking import mask_national_id
 from ..resources.interfaces import IAccount, ITeacher
 

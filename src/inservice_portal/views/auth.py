@@ -11,8 +11,9 @@ from pyramid.httpexceptions import HTTPForbidden, HTTPSeeOther
 from pyramid.security import NO_PERMISSION_REQUIRED
 from pyramid.view import view_config
 
-from .. import accounts_service, audit, clock, login_sessions, mfa, password_reset, permissions
-from ..authentication import FAILURE_MESSAGE, LoginFailed, authenticate
+from ..accounts import service as accounts_service, login_sessions, mfa, password_reset
+from .. import audit, clock, permissions
+from ..accounts.authentication import FAILURE_MESSAGE, LoginFailed, authenticate
 from ..forms import CSRFSchema, FormView
 from ..resources.interfaces import IMinistry
 from ..transactions import begin_anew
@@ -336,7 +337,7 @@ class ChangePasswordView(FormView):
         return super().__call__()
 
     def change_success(self, appstruct):
-        from .. import passwords
+        from ..accounts import passwords
 
         account = self.request.account
         if not passwords.verify(account.password_hash, appstruct["current"]):

@@ -7,7 +7,8 @@ from pyramid.renderers import render_to_response
 from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
 from ZODB.POSException import ConflictError
 
-from .. import login_sessions, write_conflicts
+from ..accounts import login_sessions
+from .. import write_conflicts
 from ..api_errors import api_error, wants_json
 
 TEMPLATE = "inservice_portal:templates/errors/error.pt"

@@ -4,7 +4,7 @@ import deform
 from pyramid.httpexceptions import HTTPForbidden, HTTPSeeOther
 from pyramid.view import view_config
 
-from .. import licences
+from ..accounts import licences
 from ..forms import CSRFSchema, FormView
 from ..masking import mask_national_id
 from ..resources.interfaces import IOrganiser, ITeacher

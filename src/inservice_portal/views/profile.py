@@ -9,7 +9,7 @@ import deform
 from pyramid.httpexceptions import HTTPForbidden, HTTPSeeOther
 from pyramid.view import view_config
 
-from .. import email_confirmation, teacher_accounts
+from ..accounts import email_confirmation, teachers as teacher_accounts
 from ..forms import CSRFSchema, FormView
 from ..resources.events import ObjectModified, notify
 from ..resources.interfaces import IAccount, ITeacher

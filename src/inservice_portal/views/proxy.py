@@ -3,7 +3,8 @@ banner's end button."""
 from pyramid.httpexceptions import HTTPBadRequest, HTTPForbidden, HTTPSeeOther
 from pyramid.view import view_config
 
-from .. import permissions, proxy
+from .. import permissions
+from ..accounts import proxy
 from ..resources.interfaces import IMinistry, IOrganiser, IRegionCentre
 
 PROXY = "proxy_mode"      # 代理模式, a function of the matrix (000 附件二 §六)

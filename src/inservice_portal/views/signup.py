@@ -9,7 +9,8 @@ import deform
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 
-from .. import email_confirmation, permissions, teacher_accounts
+from ..accounts import email_confirmation, teachers as teacher_accounts
+from .. import permissions
 from ..forms import CSRFSchema, FormView
 from ..resources.interfaces import IMinistry
 from ..schemas.accounts import TeacherSignupSchema, check_passwords, confirm_node, new_password_node

@@ -3,7 +3,8 @@ import deform
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 
-from .. import permissions, staff_accounts
+from .. import permissions
+from ..accounts import staff as staff_accounts
 from ..forms import FormView
 from ..resources.interfaces import IMinistry
 from ..schemas.accounts import StaffApplicationSchema

@@ -4,7 +4,8 @@ centre's page for one unit's staff (switching or deleting a 總負責人 is the 
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 
-from .. import reference, staff_accounts
+from .. import reference
+from ..accounts import staff as staff_accounts
 from ..resources.interfaces import IOrganiser, IRegionCentre
 from ..rules.staff_accounts import STAFF_TYPES, UNIT_SWITCHABLE
 

@@ -6,7 +6,8 @@ from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.traversal import resource_path
 from pyramid.view import view_config
 
-from .. import email_confirmation, mail, reference, teacher_accounts
+from ..accounts import email_confirmation, teachers as teacher_accounts
+from .. import mail, reference
 from ..forms import CSRFSchema, FormView
 from ..masking import mask_national_id
 from ..resources.interfaces import IOrganiser, ITeacher

@@ -3,9 +3,10 @@ from pyramid.response import Response
 from pyramid.security import NO_PERMISSION_REQUIRED
 from pyramid.view import view_config
 
-from ... import audit, clock, mfa, permissions, tokens
+from ... import audit, clock, permissions
+from ...accounts import mfa, tokens
 from ...api_errors import ApiError, api_error, malformed
-from ...authentication import LoginFailed, authenticate
+from ...accounts.authentication import LoginFailed, authenticate
 from ...security import bearer_token
 from ...transactions import begin_anew
 from ..auth import OTP_FAILURE

@@ -11,7 +11,7 @@ from pyramid.view import view_config
 from ... import permissions
 from ...api_errors import ApiError
 from ...bootstrap import root_factory
-from ...organisers import find_organiser
+from ...accounts.organisers import find_organiser
 from ...workflows import course as course_workflow
 from ..course_form import create_course, save_course
 from . import PREFIX, json_object, reject_bad_bearer

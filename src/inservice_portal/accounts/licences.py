@@ -11,7 +11,7 @@ from BTrees.OOBTree import OOBTree
 from persistent import Persistent
 from pyramid.traversal import find_resource, find_root
 
-from . import clock, mail
+from .. import clock, mail
 
 PENDING, APPROVED, REJECTED, WITHDRAWN = "pending", "approved", "rejected", "withdrawn"
 STATES = {PENDING: "待學校審核", APPROVED: "已登錄", REJECTED: "未通過",

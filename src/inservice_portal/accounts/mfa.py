@@ -13,7 +13,7 @@ import secrets
 import pyotp
 import segno
 
-from . import clock
+from .. import clock
 
 ISSUER = "全國教師在職進修資訊網"
 DRIFT_STEPS = 1                 # one step (30 s) either side of now

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from persistent import Persistent
 
-from . import clock
+from .. import clock
 
 DEFAULT_TTL = timedelta(hours=8)
 

@@ -4,9 +4,9 @@ The tree is the jurisdiction: an organiser lives under the region centre whose r
 confirm its courses and rosters, so ACLs inherited down the tree give exactly that centre —
 and no other — the review. ``rules.jurisdiction`` decides the centre.
 """
-from .reference import centres
-from .resources.organiser import Organiser
-from .rules.jurisdiction import OrganiserFacts, reviewing_centre
+from ..reference import centres
+from ..resources.organiser import Organiser
+from ..rules.jurisdiction import OrganiserFacts, reviewing_centre
 
 
 class DuplicateOrganiser(ValueError):

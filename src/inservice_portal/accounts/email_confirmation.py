@@ -6,7 +6,7 @@ import secrets
 from datetime import timedelta
 from urllib.parse import urlencode
 
-from . import clock, mail
+from .. import clock, mail
 from .tokens import digest
 
 LIFETIME = timedelta(hours=48)

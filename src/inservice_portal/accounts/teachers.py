@@ -11,11 +11,11 @@ from importlib import resources
 
 from pyramid.traversal import resource_path
 
-from . import clock, reference
-from .catalog import Search
-from .resources.accounts import Teacher
-from .resources.events import ObjectModified, notify
-from .rules import national_id as national_id_rule
+from .. import clock, reference
+from ..catalog import Search
+from ..resources.accounts import Teacher
+from ..resources.events import ObjectModified, notify
+from ..rules import national_id as national_id_rule
 
 LOGIN = re.compile(r"[a-z][a-z0-9._-]{3,29}")
 LOGIN_RULE = "4–30 個字元，以英文小寫字母開頭，可用小寫字母、數字及 . _ -"

@@ -10,7 +10,7 @@ from datetime import timedelta
 from BTrees.OOBTree import OOBTree
 from persistent import Persistent
 
-from . import audit, clock, mail
+from .. import audit, clock, mail
 from .tokens import digest
 
 TTL = timedelta(minutes=30)

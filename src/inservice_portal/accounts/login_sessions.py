@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from persistent import Persistent
 
-from . import clock
+from .. import clock
 
 ABSOLUTE_TIMEOUT = timedelta(hours=12)
 IDLE_TIMEOUT = timedelta(minutes=30)

@@ -4,7 +4,8 @@ second factor, changing a password. Each ends what must end and writes the audit
 Account management pages call these (``disable(root, account, by, request)``) rather than
 changing the account themselves.
 """
-from . import audit, clock, login_sessions, mfa, password_policy, tokens
+from .. import audit, clock
+from . import login_sessions, mfa, password_policy, tokens
 
 
 OPERATOR = "system"      # the actor of a change made without a request (console script)

@@ -6,9 +6,10 @@ the audit log (``actor`` and ``on_behalf``) record both. It lives on the server-
 (login_sessions.py), so it ends with the session, and a banner shows it on every page.
 """
 
-from . import audit, login_sessions
-from .resources.interfaces import IOrganiser
-from .resources.units import unit_at
+from .. import audit
+from . import login_sessions
+from ..resources.interfaces import IOrganiser
+from ..resources.units import unit_at
 
 
 class ProxyRefused(Exception):

@@ -3,7 +3,8 @@
 Every failure answers the same: an unknown login, a wrong password and a locked account are
 indistinguishable to the caller, and an unknown login costs the same argon2 verification.
 """
-from . import clock, mfa, passwords
+from .. import clock
+from . import mfa, passwords
 
 FAILURE_MESSAGE = "帳號或密碼不正確。連續輸入錯誤 5 次，帳號將暫停登入 15 分鐘。"
 

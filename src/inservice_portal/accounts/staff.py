@@ -10,13 +10,14 @@ so its login is never reused) once every course it registered is finished.
 from BTrees.OOBTree import OOBTree
 from pyramid.traversal import find_resource, find_root, resource_path
 
-from . import accounts_service, clock, mail, permissions, reference
-from .catalog import Search
-from .resources.accounts import Staff
-from .resources.events import ObjectModified, notify
-from .resources.interfaces import IRegionCentre, IStaff
-from .rules import staff_accounts as rule
-from .rules.jurisdiction import NATIONAL as NATIONAL_CENTRE
+from . import service as accounts_service
+from .. import clock, mail, permissions, reference
+from ..catalog import Search
+from ..resources.accounts import Staff
+from ..resources.events import ObjectModified, notify
+from ..resources.interfaces import IRegionCentre, IStaff
+from ..rules import staff_accounts as rule
+from ..rules.jurisdiction import NATIONAL as NATIONAL_CENTRE
 
 APPLIED, ACTIVE, DELETED = "applied", "active", "deleted"
 
