@@ -9,7 +9,8 @@ from decimal import Decimal
 
 from pyramid import testing
 
-from inservice_portal import clock, records, roster
+from inservice_portal import clock
+from inservice_portal.attendance import records, roster
 from inservice_portal.bootstrap import make_root
 from inservice_portal.resources.accounts import Teacher
 from inservice_portal.resources.course import Course, Session

@@ -147,7 +147,7 @@ def main():
         measure(f"withdrawals over {len(codes)} courses", url,
                 [harness.withdraw(bearer[login], codes[n % len(codes)], login)
                  for n, login in enumerate(people)], 64)
-        from inservice_portal import checkin
+        from inservice_portal.attendance import checkin
         key = checkin.key_of(settings_for(args.var))
         measure("check-ins into one session", url,
                 [harness.check_in(login, codes[0], key) for login in people], 64)

@@ -140,7 +140,7 @@ def stored(var: Path, code: int):
     from ZODB import DB
     from ZODB.FileStorage import FileStorage
 
-    from inservice_portal import registrations
+    from inservice_portal.registration import service as registrations
     from inservice_portal.bootstrap import APP_ROOT
 
     db = DB(FileStorage(str(var / "Data.fs"), read_only=True))

@@ -43,7 +43,8 @@ HERE = Path(__file__).resolve().parent
 ROOT_DIR = HERE.parent
 sys.path.insert(0, str(ROOT_DIR / "src"))
 
-from inservice_portal import course_search, reference  # noqa: E402
+from inservice_portal.courses import search as course_search  # noqa: E402
+from inservice_portal import reference
 from inservice_portal.bootstrap import APP_ROOT, ensure_root  # noqa: E402
 from inservice_portal.catalog import ObjectMap, make_catalog  # noqa: E402
 from inservice_portal.resources.course import Course, Session  # noqa: E402

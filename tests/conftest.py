@@ -292,7 +292,7 @@ def login(testapp, login_name, password=PASSWORD, came_from="", otp=True):
 
 def add_shared(root, kind, unit, title, state="shared", login="fixture", **fields):
     """A shared item (資源分享區) owned by ``unit``, in ``state``, indexed."""
-    from inservice_portal import sharing
+    from inservice_portal.sharing import service as sharing
     from inservice_portal.resources.events import ObjectModified, notify
 
     item = sharing.add_item(root, kind, unit, login, title=title, **fields)

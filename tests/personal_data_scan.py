@@ -10,7 +10,7 @@ import re
 import unicodedata
 from urllib.parse import unquote_plus
 
-from inservice_portal.demo import valid_national_id
+from inservice_portal.scripts.demo import valid_national_id
 
 # A letter, 1 or 2, eight digits, not inside a longer run of letters and digits.
 CANDIDATE = re.compile(r"(?<![A-Za-z0-9])[A-Z][12]\d{8}(?![0-9])")

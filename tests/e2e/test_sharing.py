@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from inservice_portal import sharing
+from inservice_portal.sharing import service as sharing
 
 from ..conftest import add_course, add_organiser, add_shared, add_staff, add_teacher
 from .test_foundation import log_in as sign_in

@@ -6,7 +6,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from inservice_portal import checkin, clock
+from inservice_portal.attendance import checkin
+from inservice_portal import clock
 from inservice_portal.resources.course import Course, Session
 
 from ..conftest import add_organiser, add_staff, add_teacher, browser, csrf_of

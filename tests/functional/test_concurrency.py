@@ -6,7 +6,9 @@ The check-ins of one session share its one list: they are written one at a time,
 course's lock, like its registrations."""
 import pytest
 
-from inservice_portal import audit, audit_sealer, checkin, registrations
+from inservice_portal import audit, audit_sealer
+from inservice_portal.attendance import checkin
+from inservice_portal.registration import service as registrations
 from inservice_portal.catalog import find_course
 
 from .. import concurrency as harness
@@ -137,7 +139,7 @@ def test_32_staff_at_once_edit_courses_save_rosters_and_share(app, world, site, 
     def stored(root):
         from pyramid.traversal import find_resource
 
-        from inservice_portal import roster
+        from inservice_portal.attendance import roster
 
         return ({(find_course(root, code).title, find_course(root, code).seats_per_class)
                  for code in drafts},

@@ -6,7 +6,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import transaction
 
-from inservice_portal import clock, course_search, reference
+from inservice_portal import clock, reference
+from inservice_portal.courses import search as course_search
 from inservice_portal.resources.course import Course
 from inservice_portal.workflows import course as course_workflow
 
@@ -503,7 +504,7 @@ class TestDemoCatalogue:
             "zodbconn.uri": f"file://{tmp_path}/Data.fs?blobstorage_dir={tmp_path}/blobs"})
 
     def test_the_demo_catalogue_has_courses_open_for_registration(self, testapp, site):
-        from inservice_portal.demo import load_demo
+        from inservice_portal.scripts.demo import load_demo
 
         with site.edit() as root:
             load_demo(root)

@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 import pytest
 import webtest
 
-from inservice_portal import public_cache
+from inservice_portal.courses import public_cache
 
 from ..conftest import add_organiser, add_teacher, api_client, login
 from .test_course_search import make_course

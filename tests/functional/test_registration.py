@@ -71,7 +71,7 @@ def register(app, login, code=1, status=201, **body):
 
 
 def state_of(site, code, login):
-    from inservice_portal import registrations
+    from inservice_portal.registration import service as registrations
     from inservice_portal.catalog import find_course
 
     reg = site.read(lambda root: registrations.get(find_course(root, code), login))
@@ -260,7 +260,7 @@ def test_my_calendar_with_a_bearer_token_and_with_a_revocable_feed(app, world):
 
 
 def test_seats_left_counts_accepted_only(app, world):
-    from inservice_portal import registrations
+    from inservice_portal.registration import service as registrations
     from inservice_portal.catalog import find_course
 
     register(app, "t1", 1)

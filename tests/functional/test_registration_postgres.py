@@ -6,7 +6,7 @@ from datetime import date, time as clock_time
 
 import pytest
 
-from inservice_portal import course_locks, registrations
+from inservice_portal.registration import locks as course_locks, service as registrations
 from inservice_portal.accounts import tokens
 from inservice_portal.catalog import find_course
 from inservice_portal.resources.course import Session

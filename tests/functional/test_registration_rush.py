@@ -10,7 +10,7 @@ import webtest
 from ZODB import DB
 from ZODB.FileStorage import FileStorage
 
-from inservice_portal import registrations
+from inservice_portal.registration import service as registrations
 from inservice_portal.accounts import tokens
 from inservice_portal.bootstrap import APP_ROOT
 from inservice_portal.catalog import find_course

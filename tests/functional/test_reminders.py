@@ -6,7 +6,7 @@ import pytest
 import transaction
 
 from inservice_portal import clock
-from inservice_portal.reminders import SUBJECT, send_reminders
+from inservice_portal.attendance.reminders import SUBJECT, send_reminders
 
 from ..conftest import add_organiser, add_staff
 from .test_cli import run

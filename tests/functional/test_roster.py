@@ -272,7 +272,7 @@ def test_reopen_is_the_national_centres_and_rewrites(app, world, site):
 
 def test_caps_and_special_approval_through_the_pages(app, world, site):
     with site.edit() as root:      # t1 already has 4 hours that day from another course
-        from inservice_portal.records import records_of
+        from inservice_portal.attendance.records import records_of
         from inservice_portal.resources.records import TrainingRecord
         records_of(root["people"]["t1"], create=True)[("taipei-system", "X1")] = TrainingRecord(
             "t1", "taipei-system", "X1", title="縣市研習", hours=Decimal(4),

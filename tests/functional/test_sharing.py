@@ -8,7 +8,9 @@ import pytest
 import transaction
 import webtest
 
-from inservice_portal import attachments, clock, sharing
+from inservice_portal.courses import attachments
+from inservice_portal import clock
+from inservice_portal.sharing import service as sharing
 from inservice_portal.bootstrap import APP_ROOT
 
 from ..conftest import (add_course, add_organiser, add_shared, add_staff, add_teacher, login)

@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from inservice_portal import course_locks
+from inservice_portal.registration import locks as course_locks
 
 
 def test_local_lock_serialises_one_course_and_not_two():

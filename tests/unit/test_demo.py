@@ -1,4 +1,4 @@
-"""The demo school year (inservice_portal.demo) loaded into a fresh root."""
+"""The demo school year (inservice_portal.scripts.demo) loaded into a fresh root."""
 from datetime import timedelta
 
 import pytest
@@ -6,7 +6,7 @@ from pyramid.traversal import find_resource
 
 from inservice_portal import clock, reference
 from inservice_portal.accounts.authentication import authenticate
-from inservice_portal.demo import (demo_national_id, id_check_digit, load_demo,
+from inservice_portal.scripts.demo import (demo_national_id, id_check_digit, load_demo,
                                    valid_national_id)
 from inservice_portal.resources.accounts import Staff, Teacher
 from inservice_portal.views.public import upcoming_courses
@@ -149,7 +149,7 @@ def test_second_load_changes_nothing(loaded):
 
 
 def test_shared_items_of_each_kind_linked_to_courses(loaded):
-    from inservice_portal import sharing
+    from inservice_portal.sharing import service as sharing
 
     def check(root):
         shared = {kind: sharing.newest_first(root, sharing.browse(root, kinds=(kind,)))
@@ -181,7 +181,7 @@ def test_a_closed_course_wrote_its_records(loaded):
 
 
 def test_demo_registrations_fill_seats_and_the_waitlist(loaded):
-    from inservice_portal import registrations
+    from inservice_portal.registration import service as registrations
 
     def look(root):
         courses = {c.title: c for c in find_resource(root, TPE_ES).values()}

@@ -3,8 +3,8 @@ import threading
 
 import pytest
 
-from inservice_portal import public_cache
-from inservice_portal.public_cache import AnswerCache
+from inservice_portal.courses import public_cache
+from inservice_portal.courses.public_cache import AnswerCache
 
 
 @pytest.fixture

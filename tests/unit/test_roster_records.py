@@ -10,7 +10,8 @@ import pytest
 from pyramid import testing
 from pyramid.traversal import resource_path
 
-from inservice_portal import clock, records, roster
+from inservice_portal import clock
+from inservice_portal.attendance import records, roster
 from inservice_portal.bootstrap import make_root
 from inservice_portal.resources.accounts import Staff, Teacher
 from inservice_portal.resources.course import Course, Session
@@ -31,7 +32,7 @@ def world():
     config.set_security_policy(PortalSecurityPolicy())
     config.include("inservice_portal.workflows.course")
     config.include("inservice_portal.catalog")
-    config.include("inservice_portal.records")
+    config.include("inservice_portal.attendance.records")
     root = make_root()
     school = root["centres"]["taipei"].add("353601", Organiser("353601", "甲國小", "k12_school"))
     accounts = {}
@@ -190,7 +191,7 @@ def test_transcript_years_totals_and_caps(world):
 
 def registered(course, *pairs):
     """Registrations in the given states, in this order (as the service files them)."""
-    from inservice_portal import registrations
+    from inservice_portal.registration import service as registrations
     from inservice_portal.resources.registration import Registration
 
     regs = registrations.container(course)
@@ -213,7 +214,7 @@ def test_prefill_from_accepted_registrations_and_checkins(world):
 
 
 def test_status_steps(world):
-    from inservice_portal.status import course_status
+    from inservice_portal.attendance.status import course_status
 
     course = make_course(world)
     registered(course, ("t1", "accepted"), ("t2", "waitlisted"))

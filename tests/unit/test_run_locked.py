@@ -6,7 +6,8 @@ import pytest
 import transaction
 from ZODB.POSException import ConflictError
 
-from inservice_portal import course_locks, write_conflicts
+from inservice_portal.registration import locks as course_locks
+from inservice_portal import write_conflicts
 from inservice_portal.api_errors import ApiError
 
 

@@ -1,11 +1,12 @@
-"""data/taxonomy.yaml and inservice_portal.taxonomy against 000 附件十一 (the course taxonomy)."""
+"""data/taxonomy.yaml and inservice_portal.courses.taxonomy against 000 附件十一 (the course taxonomy)."""
 import re
 import unicodedata
 from pathlib import Path
 
 import pytest
 
-from inservice_portal import reference, taxonomy
+from inservice_portal import reference
+from inservice_portal.courses import taxonomy
 
 SEED = Path(__file__).parents[2] / ".." / "shared" / "seeds" / "000_f14b3bc2741436e9.txt"
 
@@ -263,6 +264,6 @@ def test_unknown_stage_or_scope_is_a_key_error():
 
 
 def test_data_header_documents_the_numbering(data):
-    text = (Path(taxonomy.__file__).parent / "data" / "taxonomy.yaml").read_text("utf-8")
+    text = (Path(taxonomy.__file__).parents[1] / "data" / "taxonomy.yaml").read_text("utf-8")
     assert "Numbering:" in text.split("\nsource:")[0]
     assert data["source"].startswith("000 附件十一")

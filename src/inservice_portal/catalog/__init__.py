@@ -200,7 +200,7 @@ class ReviewFlagCodes:
     """The codes of the reviewer's flags (review_flags.py), for filtering the worklist."""
 
     def __call__(self, obj, default):
-        from ..review_flags import flag_codes
+        from ..courses.review_flags import flag_codes
 
         return flag_codes(obj) if hasattr(obj, "sessions") else default
 

@@ -134,7 +134,7 @@ class Course(Persistent):
     @property
     def seats_left(self) -> int | None:
         """Seats still open (None: no limit set), for every page, list and API answer."""
-        from ..registrations import seats_left  # the service counts accepted registrations
+        from ..registration.service import seats_left  # the service counts accepted registrations
 
         return seats_left(self)
 

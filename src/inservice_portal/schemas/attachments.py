@@ -3,7 +3,7 @@ and a type that judges the file by attachments.check (its content, never its nam
 import colander
 import deform
 
-from .. import attachments
+from ..courses import attachments
 from ..forms import CSRFSchema
 
 TPL = "inservice_portal:templates/course/"

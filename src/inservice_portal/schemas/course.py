@@ -17,7 +17,8 @@ from functools import cache
 import colander
 import deform
 
-from .. import reference, taxonomy
+from .. import reference
+from ..courses import taxonomy
 from ..forms import CSRFSchema
 from ..resources.course import CREDIT_CLASSES, FIELDS, Session
 from ..rules import hours as hours_rule

@@ -10,7 +10,8 @@ import re
 import colander
 import deform
 
-from .. import sharing, taxonomy
+from ..sharing import service as sharing
+from ..courses import taxonomy
 from ..catalog import find_course
 from ..forms import CSRFSchema
 from .attachments import ACCEPTED, CheckedUpload, UploadWidget

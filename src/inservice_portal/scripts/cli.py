@@ -24,7 +24,7 @@ from ..accounts import service as accounts_service
 from ..bootstrap import APP_ROOT, ensure_root
 from ..catalog import queue as catalog_queue
 from ..catalog import rebuild
-from ..demo import load_demo
+from .demo import load_demo
 
 
 def ensure_storage_dir(config_uri: str):
@@ -103,7 +103,7 @@ def cmd_reindex(root, tm, args) -> int:
 def cmd_remind_rosters(root, tm, args) -> int:
     from pyramid.threadlocal import get_current_registry
 
-    from ..reminders import send_reminders
+    from ..attendance.reminders import send_reminders
 
     # Mail joins the thread's default transaction (repoze.sendmail): commit that one.
     with transaction.manager:

@@ -15,7 +15,8 @@ from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.response import FileIter, Response
 from pyramid.view import view_config
 
-from .. import attachments, clock, permissions
+from ..courses import attachments
+from .. import clock, permissions
 from ..forms import FormView
 from ..resources.interfaces import ICourse, IHandout
 from ..schemas.attachments import HandoutUploadSchema, UploadSchema

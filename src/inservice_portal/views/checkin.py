@@ -7,12 +7,13 @@ import segno
 from pyramid.httpexceptions import HTTPForbidden, HTTPSeeOther
 from pyramid.view import view_config
 
-from .. import checkin, clock, permissions
-from ..course_locks import run_locked
-from .. import roster as roster_service
+from ..attendance import checkin
+from .. import clock, permissions
+from ..registration.locks import run_locked
+from ..attendance import roster as roster_service
 from ..catalog import find_course
 from ..resources.interfaces import ICourse, IMinistry, ITeacher
-from ..roster_xlsx import session_label
+from ..attendance.roster_xlsx import session_label
 
 TPL = "inservice_portal:templates/checkin/"
 

@@ -15,7 +15,8 @@ from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.traversal import find_root
 from pyramid.view import view_config
 
-from .. import clock, reference, taxonomy
+from .. import clock, reference
+from ..courses import taxonomy
 from ..forms import FormView
 from ..resources.course import Course
 from ..resources.events import ObjectModified, notify

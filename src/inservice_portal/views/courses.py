@@ -5,8 +5,10 @@ Art. 9 flags, the edit/copy buttons and the link to 審核與流程 (submit, app
 from pyramid.traversal import find_root
 from pyramid.view import view_config
 
-from .. import attachments as attachment_rules
-from .. import permissions, review_flags, sharing, taxonomy
+from ..courses import attachments as attachment_rules
+from .. import permissions
+from ..courses import review_flags, taxonomy
+from ..sharing import service as sharing
 from ..resources.interfaces import ICourse
 from ..schemas.course import (ADMISSION, DELIVERY_OTHER, FORM, ITEM_OF, STAGE_LABELS,
                               TITLE_OTHER, TITLES, VOCAB, VOCABULARY_OF, hours_text)

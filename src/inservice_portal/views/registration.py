@@ -9,10 +9,11 @@ from pyramid.renderers import render_to_response
 from pyramid.traversal import find_root
 from pyramid.view import view_config
 
-from .. import calendar_feed, clock, permissions
-from .. import registrations as service
+from ..registration import calendar_feed
+from .. import clock, permissions
+from ..registration import service as service
 from ..catalog import find_course
-from ..course_locks import run_locked
+from ..registration.locks import run_locked
 from ..masking import mask_national_id
 from ..resources.interfaces import ICourse, IMinistry
 from ..schemas.course import ADMISSION

@@ -10,7 +10,8 @@ from pyramid.response import Response
 from pyramid.traversal import find_resource, find_root
 from pyramid.view import view_config
 
-from .. import audit, registrations as service
+from .. import audit
+from ..registration import service as service
 from ..masking import mask_national_id
 from ..reference import vocabulary
 from ..resources.interfaces import ICourse

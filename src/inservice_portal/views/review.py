@@ -9,8 +9,8 @@ from .. import permissions, reference
 from ..catalog import Search, find_course
 from ..forms import CSRFSchema, FormView
 from ..resources.interfaces import ICourse, IRegionCentre
-from ..review_flags import LABELS as FLAG_LABELS
-from ..review_flags import course_flags
+from ..courses.review_flags import LABELS as FLAG_LABELS
+from ..courses.review_flags import course_flags
 from ..workflows import api as workflow_api
 from ..workflows import course as course_workflow
 

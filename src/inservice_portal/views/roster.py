@@ -6,9 +6,10 @@ from pyramid.response import Response
 from pyramid.traversal import find_root
 from pyramid.view import view_config
 
-from .. import audit, clock, records, roster_xlsx
-from .. import roster as roster_service
-from ..roster import overdue_courses
+from .. import audit, clock
+from ..attendance import records, roster_xlsx
+from ..attendance import roster as roster_service
+from ..attendance.roster import overdue_courses
 from ..masking import mask_national_id
 from ..resources.interfaces import ICourse, IOrganiser, IRegionCentre
 from ..rules import deadlines

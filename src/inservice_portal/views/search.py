@@ -10,8 +10,9 @@ from html import escape
 from pyramid.traversal import resource_path
 from pyramid.view import view_config
 
-from .. import clock, course_search, permissions
-from ..course_search import parse_criteria
+from .. import clock, permissions
+from ..courses import search as course_search
+from ..courses.search import parse_criteria
 from ..resources.interfaces import IMinistry
 from ..schemas.course import hours_text
 

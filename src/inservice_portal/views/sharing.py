@@ -14,8 +14,10 @@ from pyramid.httpexceptions import HTTPForbidden, HTTPSeeOther
 from pyramid.traversal import find_root, resource_path
 from pyramid.view import view_config
 
-from .. import attachments as attachment_rules
-from .. import clock, permissions, sharing, taxonomy
+from ..courses import attachments as attachment_rules
+from .. import clock, permissions
+from ..sharing import service as sharing
+from ..courses import taxonomy
 from ..forms import FormView
 from ..resources.interfaces import (IRegionCentre, ISharedItem, ISharingArea, ISharingKind,
                                     IUnit)

@@ -4,10 +4,10 @@ from pyramid.view import view_config
 
 from .. import permissions
 from ..resources.interfaces import ICourse, ITeacher
-from ..roster_xlsx import session_label
-from ..roster import schedule
+from ..attendance.roster_xlsx import session_label
+from ..attendance.roster import schedule
 from ..schemas.course import hours_text
-from ..status import course_status
+from ..attendance.status import course_status
 
 
 @view_config(context=ICourse, name="my-status", permission=permissions.VIEW,

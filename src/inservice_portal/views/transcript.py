@@ -8,9 +8,10 @@ from pyramid.httpexceptions import HTTPForbidden
 from pyramid.response import Response
 from pyramid.view import view_config
 
-from .. import audit, permissions, records
+from .. import audit, permissions
+from ..attendance import records
 from ..resources.interfaces import IMinistry, ITeacher
-from ..roster_xlsx import CONTENT_TYPE
+from ..attendance.roster_xlsx import CONTENT_TYPE
 from ..schemas.course import hours_text
 
 SOURCES = {"local": "本網研習"}

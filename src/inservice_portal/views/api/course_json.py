@@ -14,7 +14,7 @@ import colander
 
 from ...api_errors import ApiError, malformed
 from ...resources.course import FIELDS
-from ...review_flags import course_flags
+from ...courses.review_flags import course_flags
 from ...schemas.course import CourseSchema
 from ...workflows import course as course_workflow
 from .course_review import history_json

@@ -5,7 +5,8 @@ malformed ones answer 400 with ``error.fields`` naming each.
 """
 from pyramid.view import view_config
 
-from ... import clock, course_search, permissions
+from ... import clock, permissions
+from ...courses import search as course_search
 from ...api_errors import ApiError, malformed
 from . import PREFIX, page_of, paging, reject_bad_bearer
 from .course_json import _iso

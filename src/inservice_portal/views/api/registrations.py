@@ -8,10 +8,11 @@ from pyramid.security import NO_PERMISSION_REQUIRED
 from pyramid.traversal import find_root
 from pyramid.view import view_config
 
-from ... import calendar_feed, permissions
-from ... import registrations as service
+from ...registration import calendar_feed
+from ... import permissions
+from ...registration import service as service
 from ...api_errors import ApiError, malformed
-from ...course_locks import run_locked
+from ...registration.locks import run_locked
 from ...workflows import api as workflow_api
 from ...workflows import registration as registration_workflow
 from . import PREFIX, instant, json_object, page_of, paging, reject_bad_bearer

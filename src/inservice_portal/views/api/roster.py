@@ -2,8 +2,9 @@
 and ``GET /me/transcript?year=``. Same services as the pages (roster.py, records.py)."""
 from pyramid.view import view_config
 
-from ... import permissions, records
-from ... import roster as roster_service
+from ... import permissions
+from ...attendance import records
+from ...attendance import roster as roster_service
 from ...api_errors import ApiError, malformed
 from ...resources.interfaces import ITeacher
 from ...workflows import course as course_workflow

@@ -8,7 +8,9 @@ from hypatia.text.parsetree import ParseError
 from pyramid.httpexceptions import HTTPNotFound
 from pyramid.view import view_config
 
-from ... import permissions, sharing, taxonomy
+from ... import permissions
+from ...sharing import service as sharing
+from ...courses import taxonomy
 from ...api_errors import malformed
 from ...bootstrap import root_factory
 from ...resources.sharing import FOLDERS

@@ -3,8 +3,8 @@ from dataclasses import dataclass
 
 from pyramid.traversal import find_resource
 
-from .resources.interfaces import IMinistry, IOrganiser, IRegionCentre
-from .accounts.teachers import SCHOOL_KINDS
+from ..resources.interfaces import IMinistry, IOrganiser, IRegionCentre
+from ..accounts.teachers import SCHOOL_KINDS
 
 
 @dataclass

@@ -12,13 +12,13 @@ Read side, for the pages, the API and the roster: ``accepted(course)`` in regist
 from BTrees.OOBTree import OOBTree
 from pyramid.traversal import find_resource, find_root, resource_path_tuple
 
-from . import clock, mail
-from .reference import load
-from .resources.registration import ACTIVE, Registration
-from .rules import eligibility, schedule
-from .schemas.course import VOCAB
-from .workflows import api as workflow_api
-from .workflows import registration as registration_workflow
+from .. import clock, mail
+from ..reference import load
+from ..resources.registration import ACTIVE, Registration
+from ..rules import eligibility, schedule
+from ..schemas.course import VOCAB
+from ..workflows import api as workflow_api
+from ..workflows import registration as registration_workflow
 
 FIRST_COME, REVIEW = "first_come", "review"
 

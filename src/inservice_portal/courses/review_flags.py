@@ -6,9 +6,9 @@
 """
 from dataclasses import dataclass
 
-from . import clock
-from .reference import load
-from .rules import deadlines, restricted
+from .. import clock
+from ..reference import load
+from ..rules import deadlines, restricted
 
 LABELS = {deadlines.LATE: "逾期登錄", deadlines.RETROACTIVE: "補登（研習後登錄）",
           "art9": "第 9 條須經主管機關同意"}

@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 from BTrees.OOBTree import OOBTree
 from icalendar import Calendar, Event
 
-from . import clock
-from . import registrations as service
+from .. import clock
+from . import service as service
 
 TAIPEI = ZoneInfo("Asia/Taipei")
 PRODID = "-//全國教師在職進修資訊網//inservice-portal//ZH-TW"

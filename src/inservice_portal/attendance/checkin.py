@@ -13,7 +13,7 @@ import hashlib
 import hmac
 from datetime import datetime, timedelta
 
-from . import clock
+from .. import clock
 from . import roster as roster_service
 
 ROTATION = 30                        # seconds between new codes on the screen

@@ -3,9 +3,9 @@
 due gets one e-mail listing them (``inservice-portal CONFIG remind-rosters``, daily by cron)."""
 from pyramid.traversal import find_root
 
-from . import mail
+from .. import mail
 from .roster import overdue_courses
-from .rules import deadlines
+from ..rules import deadlines
 
 SUBJECT = "研習名單逾期提醒（未結案課程）"
 

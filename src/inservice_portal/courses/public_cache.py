@@ -21,7 +21,7 @@ from cachetools import LRUCache
 from pyramid.response import Response
 from pyramid.tweens import INGRESS
 
-from . import clock
+from .. import clock
 
 PATHS = ("/search", "/api/v1/courses")
 SESSION_COOKIE = "isp_session"
@@ -116,4 +116,4 @@ def public_cache_tween_factory(handler, registry):
 
 
 def includeme(config):
-    config.add_tween("inservice_portal.public_cache.public_cache_tween_factory", under=INGRESS)
+    config.add_tween("inservice_portal.courses.public_cache.public_cache_tween_factory", under=INGRESS)

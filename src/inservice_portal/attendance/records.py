@@ -10,12 +10,12 @@ from decimal import Decimal
 from BTrees.OOBTree import OOBTree
 from pyramid.traversal import find_root
 
-from . import clock
+from .. import clock
 from . import roster as roster_service
-from .resources.interfaces import ICourse
-from .resources.records import LOCAL, TrainingRecord
-from .rules import hours as hours_rule
-from .workflows.api import IObjectTransitioned
+from ..resources.interfaces import ICourse
+from ..resources.records import LOCAL, TrainingRecord
+from ..rules import hours as hours_rule
+from ..workflows.api import IObjectTransitioned
 
 
 def records_of(teacher, create=False):

@@ -10,13 +10,13 @@ from datetime import time, timedelta
 
 from pyramid.traversal import find_resource, resource_path
 
-from . import clock, reference
-from .accounts import licences, mfa, staff as staff_accounts
-from .resources.accounts import Staff, Teacher
-from .resources.course import Course, Session
-from .resources.events import ObjectModified, notify
-from .resources.organiser import Organiser
-from .rules import national_id
+from .. import clock, reference
+from ..accounts import licences, mfa, staff as staff_accounts
+from ..resources.accounts import Staff, Teacher
+from ..resources.course import Course, Session
+from ..resources.events import ObjectModified, notify
+from ..resources.organiser import Organiser
+from ..rules import national_id
 
 MARKER = "demo_loaded_at"      # set on the root: the demo loads once, even if later edited away
 
@@ -141,8 +141,9 @@ def load_sharing(root, data: dict, organisers: dict):
     """資源分享區: the demo's shared items (data/demo.yaml ``sharing``), linked to its courses."""
     import io
 
-    from . import attachments, sharing
-    from .catalog import Search, queue
+    from ..courses import attachments
+    from ..sharing import service as sharing
+    from ..catalog import Search, queue
 
     queue.flush(root)                   # the courses just added, searchable in this transaction
     search = Search(root)
@@ -188,7 +189,7 @@ def load_sharing(root, data: dict, organisers: dict):
 
 def _demo_roster(course, marks: dict):
     """A saved roster (研習名單); a closed course's records written as confirming would."""
-    from . import records, roster
+    from ..attendance import records, roster
 
     roster.save(course, [roster.Row(login, login, attendance, "registration")
                          for login, attendance in marks.items()], "demo")
@@ -196,8 +197,8 @@ def _demo_roster(course, marks: dict):
         records.write_course(course)
 def _register(root, rows):
     """Demo registrations through the service, so seats and the waitlist are the real ones."""
-    from . import registrations
-    from .catalog import Search, queue
+    from ..registration import service as registrations
+    from ..catalog import Search, queue
 
     queue.flush(root)
     search = Search(root)

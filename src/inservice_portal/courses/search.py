@@ -17,10 +17,11 @@ from functools import cache
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from . import reference, taxonomy
-from .catalog import CATALOGUED, resolve_path
-from .resources.interfaces import ICourse
-from .catalog.query_plan import AnyOf, Eq, Range, intersect, page, text_match
+from .. import reference
+from . import taxonomy
+from ..catalog import CATALOGUED, resolve_path
+from ..resources.interfaces import ICourse
+from ..catalog.query_plan import AnyOf, Eq, Range, intersect, page, text_match
 
 CATALOGUE_STATES = ("published",)
 FINISHED_STATES = ("roster_pending", "roster_returned", "closed")

@@ -11,13 +11,14 @@ from decimal import Decimal
 
 from pyramid.traversal import find_root
 
-from . import clock, registrations
-from .catalog import Search
-from .masking import mask_national_id
-from .resources.accounts import Teacher
-from .resources.roster import CheckIns, Roster, RosterEntry
-from .rules import deadlines
-from .rules import hours as hours_rule
+from .. import clock
+from ..registration import service as registrations
+from ..catalog import Search
+from ..masking import mask_national_id
+from ..resources.accounts import Teacher
+from ..resources.roster import CheckIns, Roster, RosterEntry
+from ..rules import deadlines
+from ..rules import hours as hours_rule
 
 MARKS = {"present": "出席", "leave": "請假", "absent": "缺席"}
 SOURCES = {"registration": "報名錄取", "checkin": "線上報到", "walk_in": "現場加入",

@@ -28,4 +28,4 @@ def security_headers_tween_factory(handler, registry):
 
 
 def includeme(config):
-    config.add_tween("inservice_portal.headers.security_headers_tween_factory")
+    config.add_tween("inservice_portal.views.headers.security_headers_tween_factory")

@@ -17,7 +17,7 @@ from pathlib import PurePosixPath
 
 from ZODB.blob import Blob
 
-from .resources.course import Attachment
+from ..resources.course import Attachment
 
 MAX_BYTES = 10 * 1024 * 1024
 _OOXML = "application/vnd.openxmlformats-officedocument."

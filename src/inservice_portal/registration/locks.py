@@ -25,8 +25,8 @@ from urllib.parse import unquote, urlsplit
 
 from ZODB.POSException import ConflictError
 
-from . import write_conflicts
-from .transactions import begin_anew
+from .. import write_conflicts
+from ..transactions import begin_anew
 
 NAMESPACE = 0x15E5          # the high 32 bits of every advisory key: ours, not another app's
 
@@ -142,7 +142,7 @@ def run_locked(request, course, work):
     """lock → begin → ``work()`` → commit → unlock; a fresh, empty transaction is left begun
     for pyramid_tm to finish. A ConflictError (another writer of something else we touched,
     e.g. the teacher's own index) is retried in the lock; exhausted, it is a 409."""
-    from .api_errors import ApiError
+    from ..api_errors import ApiError
 
     tm = request.tm
     with request.registry.course_locks.hold(course.code):
