@@ -32,7 +32,6 @@ def main():
     config = testing.setUp()
     config.hook_zca()
     config.include("inservice_portal.workflows.course")
-    config.include("inservice_portal.national_ids")
     root = make_root()
     school = root["centres"]["taipei"].add("353601", Organiser("353601", "甲國小", "k12_school"))
     for n in range(ATTENDEES):
