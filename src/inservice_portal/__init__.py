@@ -16,7 +16,7 @@ from . import audit, audit_sealer, moved
 from .accounts import passwords
 from .bootstrap import ensure_root, root_factory
 from .catalog import queue as catalog_queue
-from .evolve.gate import UpgradeGate, steps_behind
+from .views.upgrade_gate import UpgradeGate, steps_behind
 from .accounts.login_sessions import IDLE_TIMEOUT
 
 CONSOLE = "inservice_portal.console"     # set by the console script: see main()

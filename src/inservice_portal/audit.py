@@ -6,7 +6,7 @@ reset, MFA enrolment and reset, disabling, proxy mode) and each export or full d
 national ID. National ID numbers are never written in full: every value is masked on the way in.
 
 Where it is stored, and why: in a **second named ZODB database** (``zodbconn.uri.audit``, the
-``audit`` database of the same multi-database; DESIGN.md §9), not in the content tree.
+``audit`` database of the same multi-database), not in the content tree.
 - An undo of content is an undo of a transaction of the *main* storage; the audit entries live
   in another storage, so no content undo can take them back (tests/functional/test_audit.py).
 - An entry is written in the same (two-phase) transaction as the action it records: there is no
@@ -45,11 +45,14 @@ from BTrees.OOBTree import OOBTree
 from persistent import Persistent
 from pyramid.threadlocal import get_current_request
 from pyramid.traversal import lineage, resource_path
+import transaction
+from BTrees.LOBTree import intersection
 
 from . import clock
 from .masking import mask_national_id
 # InboxMap too: logs made before it moved to single_writer store it under this module.
 from .single_writer import InboxMap, inbox_key, wake_after_commit  # noqa: F401
+from .workflows.api import IObjectTransitioned
 
 DB_NAME = "audit"
 LOG_KEY = "audit_log"
@@ -84,8 +87,7 @@ def label(action: str) -> str:
 
 class EntryTree(LOBTree):
     """seq → entry in small buckets. Entries are appended in order, so each append rewrites
-    the last bucket: with the default buckets (60 entries of ~300 bytes) every audited commit
-    pickled and wrote ~19 KB, a third of a registration's time (bench/registration_rush.py)."""
+    the last bucket: small buckets keep what every audited commit writes small."""
 
     max_leaf_size = 8
     max_internal_size = 64
@@ -190,8 +192,6 @@ def log_of(obj, create=True) -> AuditLog:
 
 def ensure_database(databases: dict):
     """Create the log in the audit database at start-up, in a transaction of its own."""
-    import transaction
-
     db = databases[DB_NAME]
     tm = transaction.TransactionManager()
     conn = db.open(transaction_manager=tm)
@@ -491,7 +491,6 @@ def search(log: AuditLog, actor=None, obj=None, centre=None, since=None, until=N
         sets.append(_days(log, since, until))
     if not sets:
         return list(reversed(log.entries.keys()))
-    from BTrees.LOBTree import intersection
 
     result = sets[0]
     for other in sets[1:]:
@@ -507,8 +506,6 @@ def parse_day(value: str | None) -> date | None:
 
 
 def includeme(config):
-    from .workflows.api import IObjectTransitioned
-
     config.add_subscriber(on_transition, IObjectTransitioned)
 
 

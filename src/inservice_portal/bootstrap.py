@@ -6,10 +6,8 @@ from pyramid_zodbconn import get_connection
 from . import evolve, reference
 from .catalog import ensure_catalog
 from .resources.centre import RegionCentre
-from .resources.ministry import Ministry
+from .resources.ministry import APP_ROOT, Ministry
 from .resources.sharing import ensure_sharing_area
-
-APP_ROOT = "inservice_portal"
 
 
 def make_root() -> Ministry:

@@ -12,13 +12,31 @@ MOVED = {
     "inservice_portal.password_reset": "inservice_portal.accounts.password_reset",
     "inservice_portal.licences": "inservice_portal.accounts.licences",
 }
+_CATALOG = "inservice_portal.catalog"
+SPLIT = {
+    # (module, class) → the module the class lives in now, where one module became several
+    **{(_CATALOG, name): f"{_CATALOG}.objectmap" for name in ("ObjectMap",)},
+    **{(_CATALOG, name): f"{_CATALOG}.discriminators" for name in (
+        "Attr", "DateOrdinal", "OpeningDate", "Value", "OnlyTrue", "Keywords", "Hours",
+        "County", "SearchableText", "ReviewFlagCodes", "LineageCode", "LinkKeys")},
+    **{(_CATALOG, name): f"{_CATALOG}.indexes" for name in (
+        "NeverRecorded", "NoDocumentWeights", "UniqueFieldIndex", "CompactKeywordIndex",
+        "YearIndex")},
+}
+
+
+def stale_names() -> list[bytes]:
+    """What a record naming a moved class holds: a module's path, or (pickle's GLOBAL
+    opcode) a split module's path and the class's name, each ending its line."""
+    return ([old.encode() for old in MOVED]
+            + [f"{module}\n{name}\n".encode() for module, name in SPLIT])
 
 
 def rewrite(conn) -> int:
     """Write again every current record of ``conn``'s database that names a moved module: its
     object is pickled anew with the classes' present paths, those of the objects it refers to
     included. What an evolve step after a move runs; returns how many were written."""
-    names = [old.encode() for old in MOVED]
+    names = stale_names()
     count = 0
     for oid, data in current_records(conn.db().storage):
         if data and any(name in data for name in names):
@@ -54,5 +72,6 @@ def install(databases: dict):
 
 def _factory(original):
     def class_factory(connection, modulename, globalname):
-        return original(connection, MOVED.get(modulename, modulename), globalname)
+        modulename = SPLIT.get((modulename, globalname), MOVED.get(modulename, modulename))
+        return original(connection, modulename, globalname)
     return class_factory

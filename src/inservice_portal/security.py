@@ -87,7 +87,7 @@ def find_account(request):
 def account_groups(root, account) -> list[str]:
     """Groups that hold wherever one stands: every staff account (who may see a recommended
     lecturer's contact data, given with consent); the national centre's staff act nationally
-    for the few things that are theirs alone (reopening a closed course, DESIGN.md §3)."""
+    for the few things that are theirs alone (reopening a closed course)."""
     groups = ["group:staff"] if getattr(account, "kind", None) == "staff" else []
     path = getattr(account, "unit", None)
     if not path:

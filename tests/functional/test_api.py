@@ -193,7 +193,7 @@ def test_national_id_is_in_no_api_response(testapp, people):
     for text in bodies:
         assert NATIONAL_ID not in text and NATIONAL_ID[:6] not in text
         # The OpenAPI document names the field (PUT /courses/{code}/roster takes a walk-in
-        # by national ID, API.md); no answer about people carries one.
+        # by national ID); no answer about people carries one.
         if '"openapi"' not in text:
             assert "national_id" not in text
 

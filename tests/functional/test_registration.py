@@ -265,8 +265,8 @@ def test_seats_left_counts_accepted_only(app, world):
 
     register(app, "t1", 1)
     register(app, "t2", 2)                                           # applied: holds no seat
-    assert world.read(lambda root: registrations.seats_left(find_course(root, 1))) == 1
-    assert world.read(lambda root: registrations.seats_left(find_course(root, 2))) == 1
+    assert world.read(lambda root: find_course(root, 1).seats_left) == 1
+    assert world.read(lambda root: find_course(root, 2).seats_left) == 1
     assert world.read(lambda root: [r.login for r in registrations.accepted(
         find_course(root, 1))]) == ["t1"]
 

@@ -204,3 +204,26 @@ def test_the_organisers_course_list_links_to_registrations(app, world):
     page = client(app, "admin").get(f"{SCHOOL}/courses")
     link = page.click(description="報名名單", href="/1/registrations")
     assert "報名名單" in link.text and "自然探究實作" in link.text
+
+
+def test_a_course_too_busy_to_register_says_so_in_the_page_and_in_json(app, world, monkeypatch):
+    """run_locked's retries exhausted (registration.locks.Busy): the browser gets the error
+    page, the API its JSON error, both 409; nothing is registered."""
+    from ZODB.POSException import ConflictError
+
+    from inservice_portal.registration import service
+
+    def always_conflicting(*args, **kw):
+        raise ConflictError()
+
+    monkeypatch.setattr(service, "register", always_conflicting)
+    teacher = client(app, "t1")
+    page = teacher.get(f"{SCHOOL}/1")
+    answer = teacher.post(f"{SCHOOL}/1/@@register", {"csrf_token": csrf_of(page)}, status=409)
+    assert answer.content_type == "text/html" and "系統忙碌，請稍候再試一次。" in answer.text
+    assert answer.html.find("h1").get_text(strip=True) == "系統忙碌"
+    api = teacher.post_json("/api/v1/courses/1/registrations", {}, status=409,
+                            headers={"X-CSRF-Token": csrf_of(page)})
+    assert api.json["error"]["code"] == "conflict"
+    assert api.json["error"]["message"] == "系統忙碌，請稍候再試一次。"
+    assert "尚餘 1 個名額" in teacher.get(f"{SCHOOL}/1").text

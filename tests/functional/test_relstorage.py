@@ -1,4 +1,4 @@
-"""The app on RelStorage (PostgreSQL), as deployed with several processes (DESIGN.md §7).
+"""The app on RelStorage (PostgreSQL), as deployed with several processes (README: Configuration).
 
 Each test gets a fresh database. Without a reachable server the tests skip, unless
 INSERVICE_REQUIRE_POSTGRES=1 (CI), where they fail.

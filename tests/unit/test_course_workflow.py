@@ -1,6 +1,6 @@
 """The course workflow: every state × transition × actor, history, auto-approval, reasons.
 
-The expected matrix is written out here by hand from DESIGN.md §3 and 001/002, not derived
+The expected matrix is written out here by hand from 001/002 and the workflow's states, not derived
 from workflows/course.py, so that a change to the table there shows up as a failure here.
 """
 from datetime import date, timedelta

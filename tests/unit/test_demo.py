@@ -188,7 +188,7 @@ def test_demo_registrations_fill_seats_and_the_waitlist(loaded):
         first = courses["十二年國教五堂課多元評量--自然領域案例與實作"]
         review = courses["國小數學領域差異化教學與學習扶助"]
         return ([(r.login, r.state, r.position) for r in registrations.all_of(first)],
-                registrations.seats_left(first),
+                first.seats_left,
                 [r.state for r in registrations.all_of(review)],
                 [r.course.title for r in registrations.registrations_of(
                     root["people"]["teacher-es"])])

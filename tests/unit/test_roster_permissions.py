@@ -1,5 +1,5 @@
 """Who may read and edit the roster, and approve hours over the caps, in each course state.
-Written out by hand (DESIGN.md §3, 001): the organiser's own staff edit it while the course is
+Written out by hand (001): the organiser's own staff edit it while the course is
 published or its roster returned; the course's centre (and the ministry) read it always and
 approve excess hours once closed; another school and another centre get nothing."""
 import pytest

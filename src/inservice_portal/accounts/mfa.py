@@ -18,6 +18,7 @@ from .. import clock
 ISSUER = "全國教師在職進修資訊網"
 DRIFT_STEPS = 1                 # one step (30 s) either side of now
 RECOVERY_CODES = 10
+OTP_FAILURE = "驗證碼不正確或已使用過。連續輸入錯誤 5 次，帳號將暫停登入 15 分鐘。"
 _RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"   # no look-alikes (0/o, 1/l/i)
 
 

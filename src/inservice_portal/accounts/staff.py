@@ -9,6 +9,7 @@ so its login is never reused) once every course it registered is finished.
 """
 from BTrees.OOBTree import OOBTree
 from pyramid.traversal import find_resource, find_root, resource_path
+from persistent.list import PersistentList
 
 from . import service as accounts_service
 from .. import clock, mail, permissions, reference
@@ -18,6 +19,7 @@ from ..resources.events import ObjectModified, notify
 from ..resources.interfaces import IRegionCentre, IStaff
 from ..rules import staff_accounts as rule
 from ..rules.jurisdiction import NATIONAL as NATIONAL_CENTRE
+from .organisers import find_organiser
 
 APPLIED, ACTIVE, DELETED = "applied", "active", "deleted"
 
@@ -41,8 +43,6 @@ def approver_of(unit, staff_type):
 
 def find_unit(root, code: str):
     """The organiser, or the region centre, with this code; None if there is none."""
-    from .organisers import find_organiser
-
     code = (code or "").strip()
     if not code:
         return None
@@ -69,8 +69,6 @@ def type_title(staff_type) -> str:
 def _history(account, request, action, comment=""):
     entries = getattr(account, "history", None)
     if entries is None:
-        from persistent.list import PersistentList
-
         entries = account.history = PersistentList()
     by = request.account.login if getattr(request, "account", None) is not None else "system"
     entries.append({"action": action, "by": by, "at": clock.now(), "comment": comment})

@@ -16,6 +16,8 @@ from ..catalog import Search
 from ..resources.accounts import Teacher
 from ..resources.events import ObjectModified, notify
 from ..rules import national_id as national_id_rule
+from .organisers import find_organiser
+from . import licences
 
 LOGIN = re.compile(r"[a-z][a-z0-9._-]{3,29}")
 LOGIN_RULE = "4–30 個字元，以英文小寫字母開頭，可用小寫字母、數字及 . _ -"
@@ -56,8 +58,6 @@ def national_id_problem(root, value: str) -> str | None:
 
 def find_school(root, code: str):
     """The school (an organiser that keeps a teacher list) with this unit code, or None."""
-    from .organisers import find_organiser
-
     unit = find_organiser(root, (code or "").strip())
     return unit if unit is not None and unit.kind in SCHOOL_KINDS else None
 
@@ -87,8 +87,6 @@ def teacher_by_national_id(root, national_id: str):
 
 def move_to_school(teacher, school):
     """教師資料登錄 of an existing teacher: the school becomes the teacher's current one."""
-    from . import licences
-
     if teacher.school != resource_path(school):
         licences.withdraw_pending(teacher)
     teacher.school = resource_path(school)
@@ -100,7 +98,6 @@ def transfer_out(teacher, reason: str):
     """離職/轉校/退休: the teacher keeps account and transcript and loses the school."""
     if reason not in reference.vocabulary("transfer_out_reasons"):
         raise ValueError(f"unknown reason {reason!r}")
-    from . import licences
 
     licences.withdraw_pending(teacher)
     teacher.school = None

@@ -18,6 +18,7 @@ import time
 from itertools import islice
 
 import BTrees
+from hypatia.text import widcode
 
 IF = BTrees.family64.IF
 EMPTY = IF.Set()
@@ -198,8 +199,6 @@ def text_match(text_index, keyword: str, alternative=None) -> Matches:
     remaining document's stored word sequence at the very end. ``alternative(term)`` may
     answer more docids for a term (a course code typed as the keyword).
     """
-    from hypatia.text import widcode
-
     lexicon, index = text_index.lexicon, text_index.index
     per_term, phrases = [], []
     for term in keyword.split():

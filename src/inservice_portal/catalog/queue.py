@@ -20,7 +20,10 @@ from BTrees.OOBTree import OOBTree
 from persistent import Persistent
 from pyramid.traversal import find_root, resource_path_tuple
 
+from ..resources.ministry import APP_ROOT
 from ..single_writer import InboxMap, SingleWriter, inbox_key, wake_after_commit
+from .objectmap import DOCID, resolve_path
+from .upkeep import index_object, unindex_object
 
 log = logging.getLogger(__name__)
 
@@ -65,8 +68,6 @@ def note(obj, leaving=False):
     """Have ``obj`` reconciled with the catalog after this transaction commits (an added,
     changed or departing object alike: the indexer looks at where it then stands). A tree not
     stored yet has no concurrent writers: it is indexed at once."""
-    from . import index_object, unindex_object
-
     root = find_root(obj)
     conn = root._p_jar
     if conn is None:
@@ -105,8 +106,6 @@ def _noted(txn) -> dict:
 
 def reconcile(root, obj, path):
     """Index ``obj`` where it stands now, or unindex it if it has left the tree."""
-    from . import DOCID, resolve_path
-
     objectmap, catalog = root.objectmap, root.catalog
     docid = getattr(obj, DOCID, None)
     here = resource_path_tuple(obj) if obj.__parent__ is not None else None
@@ -156,8 +155,6 @@ class Indexer(SingleWriter):
     name = "catalog indexer"
 
     def work(self, conn):
-        from ..bootstrap import APP_ROOT
-
         root = conn.root().get(APP_ROOT)
         if root is None or getattr(root, "index_queue", None) is None:
             return False, 0

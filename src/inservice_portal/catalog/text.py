@@ -11,13 +11,14 @@ of adjacent bigrams, and a one-character query becomes the glob ``字*``, which 
 answers with every bigram that starts or ends with 字 (and 字 itself).
 
 (Until evolve step 12, each run also ended with its last character alone, so that ``字*``
-alone found it: one posting per run, 26 MB of a million courses' catalog.)
+alone found it: one posting more per run.)
 """
 import re
 import unicodedata
 
 from hypatia.text.lexicon import Lexicon
 from hypatia.text.okapiindex import OkapiIndex
+from hypatia.text import TextIndex
 
 _CJK = (r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af"
         r"\U00020000-\U0002fa1f")
@@ -115,8 +116,7 @@ class PostingsIndex(OkapiIndex):
     """The text index's word → documents map without relevance scores.
 
     The catalogue sorts by date or code, never by relevance, yet OkapiIndex stores a float
-    score beside every docid of every word (9 bytes more per posting, most of the catalog at
-    a million courses). Here a word's documents are a sorted tuple of docids while few
+    score beside every docid of every word (9 bytes more per posting). Here a word's documents are a sorted tuple of docids while few
     (inline in the word map's bucket, like OkapiIndex's small dicts), then an IF.TreeSet.
     hypatia's own queries (``contains``) still work, every match scoring 1.0; the catalogue's
     search reads the postings directly (query_plan.text_match).
@@ -177,8 +177,6 @@ class PostingsIndex(OkapiIndex):
 
 
 def make_text_index(discriminator):
-    from hypatia.text import TextIndex
-
     lexicon = make_lexicon()
     index = PostingsIndex(lexicon)
     index.boundary_wid = lexicon.get_wid(BOUNDARY)

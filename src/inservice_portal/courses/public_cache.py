@@ -26,7 +26,7 @@ from .. import clock
 PATHS = ("/search", "/api/v1/courses")
 SESSION_COOKIE = "isp_session"
 DEFAULT_SECONDS = 10
-DEFAULT_ENTRIES = 2000       # a page of twenty is 30–60 KB: at most ~100 MB per process
+DEFAULT_ENTRIES = 2000       # pages of twenty: bounds the memory each process gives it
 timer = time.monotonic       # (tests move it on instead of waiting)
 WAIT_SECONDS = 30            # the longest a visitor waits for the same search by another
 

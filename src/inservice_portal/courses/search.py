@@ -1,11 +1,11 @@
 """研習課程查詢: the public catalogue's criteria and search, shared by the /search page and
-``GET /api/v1/courses`` (API.md), so that both accept and refuse exactly the same things.
+``GET /api/v1/courses``, so that both accept and refuse exactly the same things.
 
 ``parse_criteria(params)`` checks the query string against the package's vocabularies (no
 literals here) and answers the criteria and, per parameter, what is wrong with it;
 ``search(root, criteria, today, offset, limit)`` answers the total and one page of courses.
 
-Which courses: by default the catalogue lists ``published`` courses only (API.md: "published
+Which courses: by default the catalogue lists ``published`` courses only ("published
 courses only") — the courses one can still register for or attend. With ``finished=1`` it
 also lists the courses that took place (roster under review, roster returned, closed), which
 are public too (workflows/course.py STATE_ACL), so that a teacher can find a past course.
@@ -13,19 +13,17 @@ Cancelled courses are never listed (their own page still says so); drafts, pendi
 returned courses are not public at all.
 """
 from dataclasses import dataclass, fields
-from functools import cache
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from .. import reference
-from . import taxonomy
 from ..catalog import CATALOGUED, resolve_path
 from ..resources.interfaces import ICourse
 from ..catalog.query_plan import AnyOf, Eq, Range, intersect, page, text_match
+from ..vocabularies import (audience_stages, centres, counties, delivery_modes, levels, scopes,
+                            stages)
 
 CATALOGUE_STATES = ("published",)
 FINISHED_STATES = ("roster_pending", "roster_returned", "closed")
-FORM = reference.load("course_form")["vocabularies"]
 MAX_KEYWORD = 100
 MAX_TAG = 50
 MAX_HOURS = Decimal(10000)
@@ -42,46 +40,6 @@ SORTS = {
     "hours": ("hours", False, "研習時數（由少到多）"),
 }
 DEFAULT_SORT = "-starts_on"
-
-
-# -- vocabularies (from the package's data files; read once per process: every search checks
-#    its parameters against them) --------------------------------------------------------------
-@cache
-def counties() -> list[str]:
-    return [c["county"] for c in reference.centres() if c["county"]]
-
-
-@cache
-def centres() -> dict[str, str]:
-    return {c["code"]: c["short"] for c in reference.centres()}
-
-
-@cache
-def stages() -> dict[str, str]:
-    labels = reference.vocabulary("school_stages")
-    return {stage: labels[stage] for stage in taxonomy.stages()}
-
-
-@cache
-def scopes() -> dict[str, str]:
-    """附件十 prints scopes as 5-1…5-6; the API and 附件十一 call them "1"…"6"."""
-    return {code.split("-", 1)[1]: label for code, label in FORM["scopes"].items()}
-
-
-@cache
-def levels() -> dict[str, str]:
-    return {code.split("-", 1)[1]: label for code, label in FORM["levels"].items()
-            if int(code.split("-", 1)[1]) in taxonomy.level_numbers()}
-
-
-@cache
-def audience_stages() -> dict[str, str]:
-    return dict(FORM["audience_stages"])
-
-
-@cache
-def delivery_modes() -> dict[str, str]:
-    return dict(FORM["delivery_modes"])
 
 
 @dataclass

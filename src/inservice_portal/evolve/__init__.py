@@ -161,6 +161,8 @@ STEPS: list[tuple[int, str, object]] = [
     (16, "catalog: the CJK text index's classes stored under catalog.text", _moved_classes),
     (17, "accounts: login sessions, tokens, reset links and licences stored under accounts/",
      _moved_classes),
+    (18, "catalog: its classes stored under objectmap, discriminators and indexes",
+     _moved_classes),
 ]
 VERSION_KEY = "evolve_version"
 

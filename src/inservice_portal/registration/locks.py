@@ -138,12 +138,14 @@ def includeme(config):
 ATTEMPTS = 3
 
 
+class Busy(Exception):
+    """A course's write kept conflicting with other writers through every attempt."""
+
+
 def run_locked(request, course, work):
     """lock → begin → ``work()`` → commit → unlock; a fresh, empty transaction is left begun
     for pyramid_tm to finish. A ConflictError (another writer of something else we touched,
-    e.g. the teacher's own index) is retried in the lock; exhausted, it is a 409."""
-    from ..api_errors import ApiError
-
+    e.g. the teacher's own index) is retried in the lock; exhausted, ``Busy``."""
     tm = request.tm
     with request.registry.course_locks.hold(course.code):
         for attempt in range(1, ATTEMPTS + 1):
@@ -161,6 +163,6 @@ def run_locked(request, course, work):
                     f"course {course.code}, attempt {attempt}")
                 if last:
                     begin_anew(request)    # an empty one for pyramid_tm to finish
-                    raise ApiError(409, "conflict", "系統忙碌，請稍候再試一次。")
+                    raise Busy(course.code)
     tm.begin()
     return result

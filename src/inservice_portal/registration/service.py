@@ -7,16 +7,17 @@ snapshot is dropped (nothing has been written yet), because a snapshot taken bef
 would still conflict with the writer that held it.
 
 Read side, for the pages, the API and the roster: ``accepted(course)`` in registration order,
-``waitlisted(course)``, ``seats_left(course)``, ``registrations_of(teacher)``.
+``waitlisted(course)``, ``course.seats_left``, ``registrations_of(teacher)``.
 """
 from BTrees.OOBTree import OOBTree
 from pyramid.traversal import find_resource, find_root, resource_path_tuple
+from persistent.list import PersistentList
 
 from .. import clock, mail
 from ..reference import load
 from ..resources.registration import ACTIVE, Registration
 from ..rules import eligibility, schedule
-from ..schemas.course import VOCAB
+from ..vocabularies import VOCAB
 from ..workflows import api as workflow_api
 from ..workflows import registration as registration_workflow
 
@@ -24,7 +25,7 @@ FIRST_COME, REVIEW = "first_come", "review"
 
 
 class Refused(Exception):
-    """A registration the rules refuse; ``code`` is API.md's error code."""
+    """A registration the rules refuse; ``code`` is the API's error code (data/openapi.yaml)."""
 
     def __init__(self, code: str, message: str, status: int = 422, fields: dict | None = None,
                  details=None):
@@ -88,15 +89,6 @@ def positions(course) -> dict[str, int]:
 def count(course, state) -> int:
     regs = _regs(course)
     return regs.count(state) if regs is not None else 0
-
-
-def seats_left(course) -> int | None:
-    """Seats not yet taken by an accepted registration; None when the course sets no limit
-    (item 24 人數 left empty). Capacity is seats per class × classes (items 23–24)."""
-    capacity = course.capacity
-    if capacity is None:
-        return None
-    return max(capacity - count(course, "accepted"), 0)
 
 
 def registrations_of(teacher) -> list[Registration]:
@@ -213,15 +205,13 @@ def register(request, course, teacher, confirm=False) -> Registration:
         regs.file(reg)
     _index_for_teacher(teacher, course)
     if course.admission != REVIEW:
-        left = seats_left(course)
+        left = course.seats_left
         _move(request, reg, "accept" if left is None or left > 0 else "waitlist",
               actor=workflow_api.SYSTEM)
     return reg
 
 
 def _record_creation(reg, login, now):
-    from persistent.list import PersistentList
-
     reg.history = PersistentList([{"transition": "register", "from": None, "to": reg.state,
                                    "by": login, "at": now, "reasons": [], "comment": ""}])
 
@@ -239,7 +229,7 @@ def withdraw(request, course, reg, by_staff=False) -> list[Registration]:
 def fill_seats(request, course) -> list[Registration]:
     promoted = []
     while True:
-        left = seats_left(course)
+        left = course.seats_left
         queue = course.registrations.logins_in("waitlisted")
         if not queue or (left is not None and left <= 0):
             return promoted
@@ -255,7 +245,7 @@ def decide(request, course, reg, name):
     if name not in ("accept", "reject"):
         raise Refused("invalid_transition", "只能錄取或不錄取。", 400)
     if name == "accept" and reg.state == "applied":
-        left = seats_left(course)
+        left = course.seats_left
         if left is not None and left <= 0:
             raise Refused("full", "名額已滿，無法再錄取。", 409)
     _move(request, reg, name)

@@ -1,1 +1,1 @@
-"""Persistent resources of the tree, one module per concept (DESIGN.md §2)."""
+"""Persistent resources of the tree, one module per concept."""

@@ -4,7 +4,7 @@ from zope.interface import implementer
 from .interfaces import IRegionCentre
 from .units import Unit
 
-# Centre kind (DESIGN.md glossary) → column of the permission matrix.
+# Centre kind (the glossary) → column of the permission matrix.
 UNIT_KIND = {"national": "national_centre", "k12ea": "k12ea", "circle": "curriculum_circle",
              "county": "county_bureau"}
 

@@ -1,6 +1,6 @@
 """研習課程: one course as the organiser registers it (000 附件十, items 1–26).
 
-Field names are the API's (API.md "Course fields"); vocabulary values are the form's codes.
+Field names are the API's (the API's "Course fields"); vocabulary values are the form's codes.
 A course's sessions (場次) are small immutable records; the ACL follows the workflow state.
 """
 from dataclasses import dataclass
@@ -14,6 +14,7 @@ from zope.interface import implementer
 from ..rules import hours as hours_rule
 from ..workflows import course as course_workflow
 from .interfaces import ICourse
+from .registration import Registrations
 
 CREDIT_CLASSES = ("1-5", "1-6", "1-7", "1-8")    # 學分班/學位班 take credits (Art. 10 (3))
 
@@ -88,8 +89,6 @@ class Course(Persistent):
     def add_registrations(self):
         """``self.registrations``: 線上報名, keyed by login (resources/registration.py).
         Courses stored before it existed get it from evolve step 3."""
-        from .registration import Registrations
-
         container = Registrations()
         container.__parent__ = self
         self.registrations = container
@@ -133,10 +132,14 @@ class Course(Persistent):
 
     @property
     def seats_left(self) -> int | None:
-        """Seats still open (None: no limit set), for every page, list and API answer."""
-        from ..registration.service import seats_left  # the service counts accepted registrations
-
-        return seats_left(self)
+        """Seats not yet taken by an accepted registration; None when the course sets no limit
+        (item 24 人數 left empty). Capacity is seats per class × classes (items 23–24)."""
+        capacity = self.capacity
+        if capacity is None:
+            return None
+        registrations = getattr(self, "registrations", None)
+        taken = registrations.count("accepted") if registrations is not None else 0
+        return max(capacity - taken, 0)
 
     @property
     def first_day(self):

@@ -1,5 +1,6 @@
 """Object events, fired by containers and services; catalog and workflow subscribe to them."""
 from zope.interface import Attribute, Interface, implementer
+from pyramid.threadlocal import get_current_registry
 
 
 class IObjectEvent(Interface):
@@ -46,7 +47,5 @@ class ObjectModified(_ObjectEvent):
 def notify(event, registry=None):
     """Fire through the Pyramid registry (subscribers are registered with config.add_subscriber)."""
     if registry is None:
-        from pyramid.threadlocal import get_current_registry
-
         registry = get_current_registry()
     registry.notify(event)

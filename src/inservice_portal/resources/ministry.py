@@ -8,6 +8,8 @@ from .interfaces import IMinistry, IPeople
 from .shards import ShardedMap
 from .units import Unit
 
+APP_ROOT = "inservice_portal"    # the Ministry's key in the ZODB root
+
 
 @implementer(IPeople)
 class People(Folder):

@@ -1,1 +1,1 @@
-"""Pure domain rules: no Pyramid, no ZODB (DESIGN.md §4)."""
+"""Pure domain rules: no Pyramid, no ZODB."""

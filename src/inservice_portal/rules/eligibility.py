@@ -42,7 +42,7 @@ class Offer:
 
 @dataclass(frozen=True)
 class Check:
-    code: str          # the refusal code when ``ok`` is False (API.md error codes)
+    code: str          # the refusal code when ``ok`` is False (the API's error codes)
     ok: bool
     text: str          # zh-TW, for the course page and the error message
 

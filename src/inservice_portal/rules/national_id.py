@@ -6,6 +6,7 @@ of ten. A national ID's second character is 1 or 2 (sex); the new-style resident
 (新式外來人口統一證號, since 2021) uses 8 or 9 there and the same sum.
 """
 import re
+import unicodedata
 
 LETTERS = dict(zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ",
                    (10, 11, 12, 13, 14, 15, 16, 17, 34, 18, 19, 20, 21, 22, 35, 23, 24, 25,
@@ -16,8 +17,6 @@ SHAPE = re.compile(r"[A-Z][1289][0-9]{8}")
 
 def normalise(value: str | None) -> str:
     """Upper case, no surrounding blanks, full-width letters and digits made plain."""
-    import unicodedata
-
     return unicodedata.normalize("NFKC", value or "").strip().upper()
 
 

@@ -5,17 +5,17 @@ Validators that need the database are deferred: the form binds ``context`` (the 
 """
 import colander
 import deform
+from pyramid.traversal import find_root
 
 from ..accounts import passwords
 from .. import reference
 from ..forms import CSRFSchema
 from ..rules import national_id as national_id_rule
 from ..accounts import teachers as teacher_accounts
+from ..accounts.staff import find_unit, type_problem
 
 
 def _root(kw):
-    from pyramid.traversal import find_root
-
     return find_root(kw["context"])
 
 
@@ -213,8 +213,6 @@ class TeacherSignupSchema(CSRFSchema):
 
 @colander.deferred
 def unit_code_validator(node, kw):
-    from ..accounts.staff import find_unit
-
     root = _root(kw)
 
     def validate(node, value):
@@ -250,10 +248,6 @@ class StaffApplicationSchema(CSRFSchema):
                  description="含區碼及分機，例如 (02)2700-0101#100。")
 
     def validator(self, form, value):
-        from pyramid.traversal import find_root
-
-        from ..accounts.staff import find_unit, type_problem
-
         check_passwords(form, value)
         unit = find_unit(find_root(self.bindings["context"]), value["unit_code"])
         problem = type_problem(unit, value["staff_type"]) if unit is not None else None

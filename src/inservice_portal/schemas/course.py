@@ -17,16 +17,12 @@ from functools import cache
 import colander
 import deform
 
-from .. import reference
 from ..courses import taxonomy
 from ..forms import CSRFSchema
 from ..resources.course import CREDIT_CLASSES, FIELDS, Session
 from ..rules import hours as hours_rule
-
-FORM = reference.load("course_form")
-ITEMS, VOCAB = FORM["items"], FORM["vocabularies"]
-ADMISSION = reference.load("course_admission")
-STAGE_LABELS = reference.vocabulary("school_stages")
+from ..vocabularies import (ADMISSION, ITEMS, STAGE_LABELS, VOCAB, choices, level_choices,
+                            scope_choices, stage_choices)
 
 DELEGATED = "2-2"                          # 委託辦理: needs the authority's document number
 NO_FUNDING = "21-12"                       # 無接受補助: every other source needs an amount
@@ -66,24 +62,6 @@ ROW_TITLES = {"lecturers": "師資", "contacts": "承辦人", "sessions": "場�
 LECTURER = {"name": ITEMS[8]["text"], "kind": "師資類別"}
 CONTACT = dict(zip(("name", "phone", "email"), ITEMS[25]["fields"]))
 SESSION = {"date": "日期", "start": "開始時間", "end": "結束時間", "venue": "地點（未填同第 20 項）"}
-
-
-# -- vocabularies (codes → "code label", as 附件十 prints its boxes) -------------------------------
-def choices(vocabulary: str) -> list[tuple[str, str]]:
-    return [(code, f"{code} {label}") for code, label in VOCAB[vocabulary].items()]
-
-
-def scope_choices():
-    """附件十 numbers scopes 5-1…5-6; the API and 附件十一 call them "1"…"6"."""
-    return [(code.split("-", 1)[1], f"{code} {label}") for code, label in VOCAB["scopes"].items()]
-
-
-def level_choices():
-    return [(code.split("-", 1)[1], f"{code} {label}") for code, label in VOCAB["levels"].items()]
-
-
-def stage_choices():
-    return [(stage, STAGE_LABELS[stage]) for stage in taxonomy.stages()]
 
 
 @cache
@@ -400,14 +378,8 @@ class CourseSchema(CSRFSchema):
         return values
 
 
-# Field → its 附件十 item (its section), and → the vocabulary its codes come from.
+# Field → its 附件十 item (its section).
 ITEM_OF = {node.name: node.item for node in CourseSchema().children if hasattr(node, "item")}
-VOCABULARY_OF = {
-    "class_type": "class_types", "nature": "organising_modes", "delivery_modes": "delivery_modes",
-    "time_slots": "time_slots", "audience_stages": "audience_stages",
-    "audience_titles": "audience_titles", "funding": "funding_sources", "fee": "fees",
-    "feedback": "feedback", "kind": "lecturer_types",
-}
 
 
 def _attach(error, node, path, message):
@@ -549,9 +521,3 @@ def from_course(course=None) -> dict:
         hours=fields["hours"] or colander.null,       # 0 is "not entered yet"
     )
     return values
-
-
-def label(vocabulary: str, code) -> str:
-    """A code's label in one of the form's vocabularies ("" for an unknown code)."""
-    return VOCAB[vocabulary].get(code, "")
-

@@ -10,12 +10,14 @@ import re
 import colander
 import deform
 
+from .. import vocabularies
 from ..sharing import service as sharing
 from ..courses import taxonomy
 from ..catalog import find_course
 from ..forms import CSRFSchema
 from .attachments import ACCEPTED, CheckedUpload, UploadWidget
-from .course import TPL, Int, Tags, _checkboxes, _input, _radio, _select, scope_choices
+from .course import TPL, Int, Tags, _checkboxes, _input, _radio, _select
+from ..resources.sharing import KINDS
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^[0-9()#+\-\s]{6,30}$")
@@ -58,15 +60,15 @@ def some_of(title, values, **kw):
 
 
 def stage_choices():
-    return list(sharing.stage_labels().items())
+    return list(vocabularies.stages().items())
 
 
 def sub_item_choices():
     """Every selectable 課程細項, one <optgroup> per stage and scope; the value carries the
     stage ("elementary:1-3-5"), since codes repeat across stages."""
     groups = [("", "不指定")]
-    scope_labels = dict(scope_choices())
-    for stage, stage_label in sharing.stage_labels().items():
+    scope_labels = vocabularies.scope_labels()
+    for stage, stage_label in vocabularies.stages().items():
         for scope, _ in taxonomy.scopes(stage):
             options = [(f"{stage}:{code}", f"{code} {label}")
                        for code, label in taxonomy.sub_items(stage, scope)]
@@ -134,7 +136,7 @@ class HandoutSchema(CSRFSchema):
     course_code = colander.SchemaNode(CourseCode(), title="來源研習課程代碼（選填）",
                                       missing=None, widget=_input(inputmode="numeric"))
     stage = one_of("教育階段", stage_choices(), _select([("", "請選擇")] + stage_choices()))
-    scope = one_of("進修範疇", scope_choices(), _radio(scope_choices()))
+    scope = one_of("進修範疇", vocabularies.scope_choices(), _radio(vocabularies.scope_choices()))
     sub_item = colander.SchemaNode(colander.String(), title="課程細項（選填）", missing="",
                                    widget=_select(sub_item_choices()),
                                    description="須屬於所選的教育階段與進修範疇。")
@@ -162,7 +164,7 @@ class LecturerSchema(CSRFSchema):
     title = text("講師姓名", 50)
     affiliation = text("服務單位與職稱", 200)
     expertise_stages = some_of("專長之教育階段", stage_choices())
-    expertise_scopes = some_of("專長之進修範疇", scope_choices())
+    expertise_scopes = some_of("專長之進修範疇", vocabularies.scope_choices())
     expertise = long_text("專長與授課主題", 1000)
     description = long_text("推薦說明（本單位的評語）", 2000)
     tags = common()["tags"]
@@ -191,8 +193,8 @@ class VenueSchema(CSRFSchema):
     widget = FORM
     title = text("場所名稱", 100)
     address = text("地址", 200)
-    county = one_of("縣市", [(c, c) for c in sharing.counties()],
-                    _select([("", "請選擇")] + [(c, c) for c in sharing.counties()]))
+    county = one_of("縣市", [(c, c) for c in vocabularies.counties()],
+                    _select([("", "請選擇")] + [(c, c) for c in vocabularies.counties()]))
     capacity = colander.SchemaNode(
         Int(), title="可容納人數", missing_msg="請填寫「可容納人數」", widget=_input("number", min="1"),
         validator=colander.Range(min=1, max=100000, min_err="「可容納人數」至少為 1",
@@ -210,8 +212,6 @@ SCHEMAS = {"handout": HandoutSchema, "lecturer": LecturerSchema, "venue": VenueS
 
 def to_fields(kind: str, appstruct: dict) -> dict:
     """Keywords for the item's ``update`` from a validated appstruct."""
-    from ..resources.sharing import KINDS
-
     fields = {k: v for k, v in appstruct.items() if k in KINDS[kind].FIELDS}
     for name in ("tags", "expertise_stages", "expertise_scopes", "facilities", "course_codes"):
         if name in fields:

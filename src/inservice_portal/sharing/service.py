@@ -11,9 +11,9 @@ from pyramid.traversal import find_root, resource_path
 
 from .. import clock, reference
 from ..catalog import Search, find_course, link_key
-from ..courses.search import counties, stages as stage_labels  # noqa: F401 (研習課程查詢's)
 from ..resources.events import ObjectModified, notify
 from ..resources.sharing import KINDS
+from ..workflows.sharing import STATES
 
 SHARED = "shared"
 KIND_ORDER = ("handout", "lecturer", "venue")
@@ -135,6 +135,4 @@ def tally(items) -> dict[str, dict[str, dict[str, int]]]:
 
 
 def _states():
-    from ..workflows.sharing import STATES
-
     return STATES

@@ -5,11 +5,6 @@ staff while the course is a draft or returned) or the handout's ``@@files`` (sha
 owner unit); download through ``@@download/<name>`` for whoever may view the object, always as
 a download (never shown in the browser) with the checked content type. See attachments.py for
 what is accepted."""
-import re
-import unicodedata
-from pathlib import PurePosixPath
-from urllib.parse import quote
-
 import deform
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.response import FileIter, Response
@@ -20,6 +15,7 @@ from .. import clock, permissions
 from ..forms import FormView
 from ..resources.interfaces import ICourse, IHandout
 from ..schemas.attachments import HandoutUploadSchema, UploadSchema
+from .downloads import content_disposition
 
 TPL = "inservice_portal:templates/course/"
 
@@ -80,16 +76,6 @@ class AttachmentsView(FormView):
         del self.context.attachments[name]
         self.request.session.flash(f"已刪除「{attachment.filename}」。")
         return self.here()
-
-
-def content_disposition(filename: str) -> str:
-    """Always a download; RFC 6266 ``filename*`` carries the Chinese name, ``filename`` an
-    ASCII stand-in for old clients."""
-    path = PurePosixPath(filename)
-    stem = unicodedata.normalize("NFKD", path.stem).encode("ascii", "ignore").decode()
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", stem).strip("._") or "attachment"
-    return (f'attachment; filename="{stem}{path.suffix}"; '
-            f"filename*=UTF-8''{quote(filename, safe='')}")
 
 
 @view_config(context=ICourse, name="download", permission=permissions.VIEW, request_method="GET")

@@ -10,6 +10,7 @@ import deform
 from pyramid.httpexceptions import HTTPForbidden, HTTPSeeOther
 from pyramid.security import NO_PERMISSION_REQUIRED
 from pyramid.view import view_config
+from urllib.parse import quote
 
 from ..accounts import service as accounts_service, login_sessions, mfa, password_reset
 from .. import audit, clock, permissions
@@ -17,8 +18,8 @@ from ..accounts.authentication import FAILURE_MESSAGE, LoginFailed, authenticate
 from ..forms import CSRFSchema, FormView
 from ..resources.interfaces import IMinistry
 from ..transactions import begin_anew
+from ..accounts import passwords
 
-OTP_FAILURE = "驗證碼不正確或已使用過。連續輸入錯誤 5 次，帳號將暫停登入 15 分鐘。"
 
 
 class LoginSchema(CSRFSchema):
@@ -40,8 +41,6 @@ def safe_came_from(request, value: str) -> str:
 
 
 def with_query(url: str, came_from: str) -> str:
-    from urllib.parse import quote
-
     return f"{url}?came_from={quote(came_from, safe='/')}" if came_from else url
 
 
@@ -152,7 +151,7 @@ class OtpView(FormView):
             login_sessions.end(root, request)
             request.session.flash(FAILURE_MESSAGE)
             return HTTPSeeOther(f"{request.application_url}/login")
-        return render_error(self, appstruct, OTP_FAILURE, field="code", clear=("code",))
+        return render_error(self, appstruct, mfa.OTP_FAILURE, field="code", clear=("code",))
 
 
 class EnrolSchema(CSRFSchema):
@@ -261,7 +260,7 @@ class DisableMfaView(FormView):
     def disable_success(self, appstruct):
         account = self.request.account
         if not mfa.verify_second_factor(account, appstruct["code"]):
-            return render_error(self, appstruct, OTP_FAILURE, field="code", clear=("code",))
+            return render_error(self, appstruct, mfa.OTP_FAILURE, field="code", clear=("code",))
         mfa.reset(account)
         audit.record("mfa.reset", account, request=self.request, root=self.context,
                      detail={"by": account.login})
@@ -337,8 +336,6 @@ class ChangePasswordView(FormView):
         return super().__call__()
 
     def change_success(self, appstruct):
-        from ..accounts import passwords
-
         account = self.request.account
         if not passwords.verify(account.password_hash, appstruct["current"]):
             return render_error(self, appstruct, "目前的密碼不正確。", field="current",

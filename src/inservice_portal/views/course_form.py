@@ -5,24 +5,20 @@ every entered value with an error summary on top. Two more submit buttons make t
 without JavaScript, and neither validates: 「新增…」 redisplays a sequence with one more row,
 and 「依所選教育階段列出課程細項」 redisplays item 6 with the chosen stage's sub-items.
 """
-import copy
 from datetime import time
 
 import colander
 import deform
 import peppercorn
 from pyramid.httpexceptions import HTTPSeeOther
-from pyramid.traversal import find_root
 from pyramid.view import view_config
 
-from .. import clock, reference
+from .. import reference
 from ..courses import taxonomy
 from ..forms import FormView
-from ..resources.course import Course
-from ..resources.events import ObjectModified, notify
 from ..resources.interfaces import ICourse, IOrganiser
-from ..schemas.course import (TITLES, CourseSchema, RowsWidget, from_course, suggested_hours,
-                              to_fields)
+from ..courses import service as course_service
+from ..schemas.course import TITLES, CourseSchema, RowsWidget, from_course, suggested_hours
 
 PAGE = "inservice_portal:templates/course/edit.pt"
 # deform.js needs jQuery; all same-origin (CSP script-src 'self'), only on form pages.
@@ -78,27 +74,6 @@ def _suggested_from_post(post):
             continue
         readable.append({"date": None, "start": start, "end": end})
     return suggested_hours(readable) if readable else None
-
-
-def stamp(course, request):
-    course.created_by = request.account.login
-    course.created_at = clock.now()
-
-
-# The two writes of a validated course, shared by the pages and the API (views/api).
-def create_course(organiser, appstruct, request) -> Course:
-    """A new draft under ``organiser`` from a validated CourseSchema appstruct."""
-    code = find_root(organiser).course_codes.next()
-    course = Course(code, **to_fields(appstruct))
-    stamp(course, request)
-    organiser.add(str(code), course, registry=request.registry)
-    return course
-
-
-def save_course(course, appstruct, request):
-    """Store a validated CourseSchema appstruct on ``course``."""
-    course.update(**to_fields(appstruct))
-    notify(ObjectModified(course), request.registry)   # the catalog reindexes
 
 
 class CourseForm(FormView):
@@ -179,7 +154,8 @@ class AddCourse(CourseForm):
         return from_course(None)
 
     def save_success(self, appstruct):
-        course = create_course(self.context, appstruct, self.request)
+        course = course_service.create(self.context, appstruct, self.request.account.login,
+                                       self.request.registry)
         self.request.session.flash(f"已建立研習課程草稿「{course.title}」（課程代碼 {course.code}）。"
                                    "請確認內容並上傳研習附件後送出審核。")
         return HTTPSeeOther(self.request.resource_url(course))
@@ -208,19 +184,14 @@ class EditCourse(CourseForm):
                 "files": [a.filename for a in self.context.attachments.values()]}
 
     def save_success(self, appstruct):
-        save_course(self.context, appstruct, self.request)
+        course_service.save(self.context, appstruct, self.request.registry)
         self.request.session.flash("已儲存研習課程的修改。")
         return HTTPSeeOther(self.request.resource_url(self.context))
 
 
 @view_config(context=ICourse, name="copy", permission="course.copy", request_method="POST")
 def copy_course(context, request):
-    """A new draft with every form field of this course (not its registrations, history or
-    attachments), under a new code; the organiser goes on to edit it."""
-    code = find_root(context).course_codes.next()
-    course = Course(code, state="draft", **copy.deepcopy(context.fields()))
-    course.copied_from = context.code
-    stamp(course, request)
-    context.__parent__.add(str(code), course, registry=request.registry)
-    request.session.flash(f"已複製課程 {context.code} 為新的草稿（課程代碼 {code}），請修改後儲存。")
+    """A new draft with every form field of this course; the organiser goes on to edit it."""
+    course = course_service.copy(context, request.account.login, request.registry)
+    request.session.flash(f"已複製課程 {context.code} 為新的草稿（課程代碼 {course.code}），請修改後儲存。")
     return HTTPSeeOther(request.resource_url(course, "@@edit"))

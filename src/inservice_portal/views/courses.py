@@ -10,8 +10,8 @@ from .. import permissions
 from ..courses import review_flags, taxonomy
 from ..sharing import service as sharing
 from ..resources.interfaces import ICourse
-from ..schemas.course import (ADMISSION, DELIVERY_OTHER, FORM, ITEM_OF, STAGE_LABELS,
-                              TITLE_OTHER, TITLES, VOCAB, VOCABULARY_OF, hours_text)
+from ..schemas.course import DELIVERY_OTHER, ITEM_OF, TITLE_OTHER, TITLES, hours_text
+from ..vocabularies import ADMISSION, FORM, STAGE_LABELS, VOCAB, VOCABULARY_OF
 from ..workflows import api as workflow_api
 from ..workflows import course as course_workflow
 from .registration import course_box

@@ -1,4 +1,5 @@
-"""Error pages and their JSON twins (API.md error format), chosen by path or Accept."""
+"""Error pages and their JSON twins (the API's error format, views/api/errors.py), chosen by path
+or Accept."""
 from urllib.parse import quote
 
 from pyramid.csrf import BadCSRFToken
@@ -8,8 +9,9 @@ from pyramid.view import exception_view_config, forbidden_view_config, notfound_
 from ZODB.POSException import ConflictError
 
 from ..accounts import login_sessions
+from ..registration.locks import Busy
 from .. import write_conflicts
-from ..api_errors import api_error, wants_json
+from .api.errors import api_error, wants_json
 
 TEMPLATE = "inservice_portal:templates/errors/error.pt"
 
@@ -57,6 +59,11 @@ def not_found(exc, request):
 def bad_csrf(exc, request):
     return error_page(request, 400, "表單已過期",
                       "表單的安全驗證碼無效或已過期，請重新整理頁面後再送出一次。")
+
+
+@exception_view_config(Busy)
+def busy(exc, request):
+    return error_page(request, 409, "系統忙碌", "系統忙碌，請稍候再試一次。")
 
 
 @exception_view_config(ConflictError, last_retry_attempt=True)

@@ -16,10 +16,11 @@ from ..catalog import find_course
 from ..registration.locks import run_locked
 from ..masking import mask_national_id
 from ..resources.interfaces import ICourse, IMinistry
-from ..schemas.course import ADMISSION
+from ..vocabularies import ADMISSION
 from ..workflows import api as workflow_api
 from ..workflows import registration as registration_workflow
-from .api.registrations import ics_response
+from .downloads import ics_response
+from .registration_exports import EXPORTS
 
 STATES = registration_workflow.STATES
 TPL = "inservice_portal:templates/registration/"
@@ -52,7 +53,7 @@ def course_box(course, request) -> dict:
     return {
         "admission": ADMISSION.get(course.admission, ""),
         "capacity": course.capacity,
-        "seats_left": service.seats_left(course),
+        "seats_left": course.seats_left,
         "waiting": service.count(course, "waitlisted"),
         "conditions": conditions(course),
         "checks": checks,
@@ -193,7 +194,7 @@ def favourites(context, request):
         if course is not None and request.has_permission(permissions.VIEW, course):
             reg = service.get(course, teacher.login)
             rows.append({"course": course, "added": added, "seats_left":
-                         service.seats_left(course),
+                         course.seats_left,
                          "state": STATES[reg.state] if reg is not None else "未報名"})
     return {"page_title": "收藏追蹤", "rows": rows,
             "csrf_token": request.session.get_csrf_token()}
@@ -252,11 +253,9 @@ def staff_rows(request, course) -> list[dict]:
              permission=registration_workflow.LIST,
              renderer=TPL + "course_registrations.pt")
 def course_registrations(context, request):
-    from .registration_exports import EXPORTS
-
     counts = {state: service.count(context, state) for state in STATES}
     return {"page_title": f"報名名單：{context.title}", "rows": staff_rows(request, context),
-            "counts": counts, "states": STATES, "seats_left": service.seats_left(context),
+            "counts": counts, "states": STATES, "seats_left": context.seats_left,
             "exports": EXPORTS if request.has_permission(registration_workflow.MANAGE, context)
             else {}, "csrf_token": request.session.get_csrf_token()}
 

@@ -15,7 +15,7 @@ from ..registration import service as service
 from ..masking import mask_national_id
 from ..reference import vocabulary
 from ..resources.interfaces import ICourse
-from ..schemas.course import VOCAB
+from ..vocabularies import VOCAB
 from ..workflows import registration as registration_workflow
 
 EXPORTS = {

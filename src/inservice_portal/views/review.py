@@ -11,23 +11,11 @@ from ..forms import CSRFSchema, FormView
 from ..resources.interfaces import ICourse, IRegionCentre
 from ..courses.review_flags import LABELS as FLAG_LABELS
 from ..courses.review_flags import course_flags
+from ..courses.worklist import centre_courses
 from ..workflows import api as workflow_api
 from ..workflows import course as course_workflow
 
 WORKLIST_LIMIT = 200
-
-
-def centre_courses(centre, states, stage=None, organiser=None, flag=None):
-    search = Search(centre.__parent__.__parent__)
-    query = search["content_type"].eq("course") & search["centre"].eq(centre.code)
-    query &= search["state"].any(list(states))
-    if stage:
-        query &= search["stage"].eq(stage)
-    if organiser:
-        query &= search["organiser"].eq(organiser)
-    if flag:
-        query &= search["flags"].any([flag])
-    return search.execute(query)
 
 
 @view_config(context=IRegionCentre, name="worklist", permission="course.review",

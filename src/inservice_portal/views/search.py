@@ -11,6 +11,7 @@ from pyramid.traversal import resource_path
 from pyramid.view import view_config
 
 from .. import clock, permissions
+from .. import vocabularies
 from ..courses import search as course_search
 from ..courses.search import parse_criteria
 from ..resources.interfaces import IMinistry
@@ -57,11 +58,11 @@ def options(choices: dict, selected: str, blank: str | None = "不限") -> Html:
 
 
 @cache
-def vocabularies() -> dict:
-    return {"counties": course_search.counties(), "centres": course_search.centres(),
-            "stages": course_search.stages(), "scopes": course_search.scopes(),
-            "levels": course_search.levels(), "audience_stages": course_search.audience_stages(),
-            "delivery_modes": course_search.delivery_modes(),
+def choices() -> dict:
+    return {"counties": vocabularies.counties(), "centres": vocabularies.centres(),
+            "stages": vocabularies.stages(), "scopes": vocabularies.scopes(),
+            "levels": vocabularies.levels(), "audience_stages": vocabularies.audience_stages(),
+            "delivery_modes": vocabularies.delivery_modes(),
             "sorts": {k: v[2] for k, v in course_search.SORTS.items()}}
 
 
@@ -97,6 +98,6 @@ def search_page(context, request):
         "prev_url": page_url(page - 1) if page > 1 and results else None,
         "next_url": page_url(page + 1) if page < shown and results else None,
         "is_open": lambda course: course_search.is_open(course, today),
-        "hours_text": hours_text, "options": options, **vocabularies(),
+        "hours_text": hours_text, "options": options, **choices(),
         "url_of": lambda course: request.application_url + resource_path(course) + "/",
     }

@@ -15,7 +15,7 @@ from pyramid.traversal import find_root, resource_path
 from pyramid.view import view_config
 
 from ..courses import attachments as attachment_rules
-from .. import clock, permissions
+from .. import clock, permissions, vocabularies
 from ..sharing import service as sharing
 from ..courses import taxonomy
 from ..forms import FormView
@@ -23,7 +23,6 @@ from ..resources.interfaces import (IRegionCentre, ISharedItem, ISharingArea, IS
                                     IUnit)
 from ..resources.sharing import KINDS
 from ..resources.units import unit_at
-from ..schemas.course import scope_choices
 from ..schemas.sharing import SCHEMAS, from_item, to_fields
 from ..workflows import api as workflow_api
 from ..workflows import sharing as workflow
@@ -39,13 +38,9 @@ def kind_titles() -> dict[str, str]:
     return {kind: KINDS[kind].kind_title for kind in sharing.KIND_ORDER}
 
 
-def scope_labels() -> dict[str, str]:
-    return dict(scope_choices())
-
-
 def item_rows(item, request) -> list[tuple[str, object]]:
     """(label, value) of the item page; a list value is shown one per line."""
-    stages, scopes = sharing.stage_labels(), scope_labels()
+    stages, scopes = vocabularies.stages(), vocabularies.scope_labels()
     rows = []
     if item.content_type == "handout":
         licence = sharing.licences().get(item.licence, {"label": item.licence})
@@ -102,8 +97,8 @@ def filters_from(request, kind=None) -> dict:
         "kind": kind or (params.get("kind") if params.get("kind") in KINDS else ""),
         "q": params.get("q", "").strip()[:100],
         "stage": params.get("stage") if params.get("stage") in taxonomy.stages() else "",
-        "scope": params.get("scope") if params.get("scope") in scope_labels() else "",
-        "county": params.get("county") if params.get("county") in sharing.counties() else "",
+        "scope": params.get("scope") if params.get("scope") in vocabularies.scope_labels() else "",
+        "county": params.get("county") if params.get("county") in vocabularies.counties() else "",
         "tag": params.get("tag", "").strip()[:50],
     }
     return chosen
@@ -139,8 +134,8 @@ def browse(context, request):
         "page_title": context.title,
         "kind": kind, "chosen": chosen, "items": items,
         "total": total, "page": page, "pages": max(1, -(-total // PER_PAGE)), "error": error,
-        "kinds": kind_titles(), "stages": sharing.stage_labels(), "scopes": scope_labels(),
-        "counties": sharing.counties(), "area_url": request.resource_url(root["sharing"]),
+        "kinds": kind_titles(), "stages": vocabularies.stages(), "scopes": vocabularies.scope_labels(),
+        "counties": vocabularies.counties(), "area_url": request.resource_url(root["sharing"]),
         "summary": lambda item: summary(item),
     }
 
@@ -148,8 +143,8 @@ def browse(context, request):
 def summary(item) -> str:
     """One line under an item's title in a list."""
     if item.content_type == "handout":
-        return "｜".join(filter(None, (sharing.stage_labels().get(item.stage, ""),
-                                       scope_labels().get(item.scope, ""), item.owner_title)))
+        return "｜".join(filter(None, (vocabularies.stages().get(item.stage, ""),
+                                       vocabularies.scope_labels().get(item.scope, ""), item.owner_title)))
     if item.content_type == "lecturer":
         return "｜".join(filter(None, (item.affiliation, f"推薦單位：{item.owner_title}")))
     return "｜".join(filter(None, (item.county, item.address,

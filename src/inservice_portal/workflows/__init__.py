@@ -1,1 +1,1 @@
-"""Repoze.workflow definitions, one per module (DESIGN.md §3)."""
+"""Repoze.workflow definitions, one per module."""

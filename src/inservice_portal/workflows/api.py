@@ -1,4 +1,4 @@
-"""The one way to move an object through a workflow (DESIGN.md §9).
+"""The one way to move an object through a workflow.
 
 repoze.workflow stays behind this module: ``transition`` always passes the request (so the
 permission guard runs), records history, fires ``ObjectTransitioned`` and reindexes. Views

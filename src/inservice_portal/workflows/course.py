@@ -1,4 +1,4 @@
-"""The course workflow (DESIGN.md §3; 000 附件十二 §一; 002 Art. 8–12).
+"""The course workflow (000 附件十二 §一; 002 Art. 8–12).
 
     draft ──submit──▶ pending ──approve──▶ published ──submit_roster──▶ roster_pending
       returned ◀─return─┘  ▲                   │ cancel                 │ confirm_roster
@@ -18,6 +18,8 @@ from ..permissions import VIEW, role_principal
 from ..reference import load
 from . import api
 from . import registration as registration_workflow
+from ..rules.deadlines import LATE, RETROACTIVE, submission_timeliness
+from ..resources.interfaces import ICourse
 
 STATES = {
     "draft": "草稿",
@@ -30,7 +32,7 @@ STATES = {
     "closed": "已結案",
 }
 
-# (internal name, public name (API.md), from, to, permission, title)
+# (internal name, public name, from, to, permission, title)
 TRANSITIONS = [
     ("submit", "submit", "draft", "pending", "course.submit", "送出審核"),
     ("resubmit", "submit", "returned", "pending", "course.submit", "修正後重新送審"),
@@ -97,7 +99,7 @@ def return_reasons(kind: str = "course") -> dict[str, str]:
 
 
 def has_ended(course) -> bool:
-    """The course's last session is over: a roster is submitted only then (DESIGN.md §3)."""
+    """The course's last session is over: a roster is submitted only then."""
     return course.ends_on is not None and course.ends_on < clock.now().date()
 
 
@@ -130,7 +132,7 @@ def check_reasons(name: str, reasons) -> list[str]:
     return reasons
 
 
-EXPLAINED = {"reopen"}      # audited: reopening a closed course says why (DESIGN.md §3)
+EXPLAINED = {"reopen"}      # audited: reopening a closed course says why
 
 
 def transition(course, request, name, reasons=(), comment=""):
@@ -156,8 +158,6 @@ def transition(course, request, name, reasons=(), comment=""):
 
 
 def _refuse_if_late_is_blocking(course, centre):
-    from ..rules.deadlines import LATE, RETROACTIVE, submission_timeliness
-
     if not getattr(centre, "block_late", False) or course.starts_on is None:
         return
     timeliness = submission_timeliness(clock.now().date(), course.starts_on,
@@ -172,6 +172,4 @@ def make_workflow():
 
 
 def includeme(config):
-    from ..resources.interfaces import ICourse
-
     api.register(config, make_workflow(), ICourse, "course")

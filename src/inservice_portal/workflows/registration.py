@@ -1,4 +1,4 @@
-"""The registration workflow (線上報名 / 錄取 / 候補 / 取消; DESIGN.md §3).
+"""The registration workflow (線上報名 / 錄取 / 候補 / 取消).
 
     applied ──accept──▶ accepted ◀──promote── waitlisted
        │ └──reject──▶ rejected                    ▲
@@ -18,6 +18,7 @@ from repoze.workflow.workflow import WorkflowError
 
 from ..permissions import VIEW, role_principal
 from . import api
+from ..resources.interfaces import IRegistration
 
 STATES = {
     "applied": "已報名（待審核）",
@@ -95,6 +96,4 @@ def make_workflow():
 
 
 def includeme(config):
-    from ..resources.interfaces import IRegistration
-
     api.register(config, make_workflow(), IRegistration, "registration")

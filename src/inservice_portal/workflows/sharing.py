@@ -14,6 +14,7 @@ from pyramid.authorization import Everyone
 
 from ..permissions import VIEW, role_principal
 from . import api
+from ..resources.interfaces import ISharedItem
 
 STATES = {
     "private": "未分享（僅本單位可見）",
@@ -87,6 +88,4 @@ def make_workflow():
 
 
 def includeme(config):
-    from ..resources.interfaces import ISharedItem
-
     api.register(config, make_workflow(), ISharedItem, "sharing")

@@ -1,4 +1,4 @@
-"""The JSON API, version 1 (/work/shared/API.md).
+"""The JSON API, version 1 (the contract: data/openapi.yaml).
 
 URL-dispatch routes under /api/v1 whose factory is the app root, so the root's ACL decides
 (VIEW for public data, AUTHENTICATED for the caller's own data). Every answer is JSON, errors
@@ -9,10 +9,9 @@ import json
 from pyramid.traversal import resource_path
 from pyramid.view import exception_view_config
 
-from ...api_errors import UNAUTHORIZED, ApiError, api_error, malformed
+from .errors import UNAUTHORIZED, ApiError, api_error, malformed
 from ...bootstrap import root_factory
 from ...clock import TAIPEI
-from ...resources.units import unit_at as find_unit  # noqa: F401  (for the API views)
 from ...security import bearer_token
 
 PREFIX = "/api/v1"
@@ -67,7 +66,7 @@ def json_object(request) -> dict:
 
 
 def instant(value) -> str:
-    """ISO 8601 with Taiwan's offset, to the second (API.md conventions)."""
+    """ISO 8601 with Taiwan's offset, to the second (the API's conventions)."""
     return value.astimezone(TAIPEI).replace(microsecond=0).isoformat()
 
 

@@ -5,17 +5,17 @@ from pyramid.view import view_config
 
 from ... import audit, clock, permissions
 from ...accounts import mfa, tokens
-from ...api_errors import ApiError, api_error, malformed
+from .errors import ApiError, api_error, malformed
 from ...accounts.authentication import LoginFailed, authenticate
 from ...security import bearer_token
 from ...transactions import begin_anew
-from ..auth import OTP_FAILURE
-from . import find_unit, instant, json_object, unit_json
+from ...resources.units import unit_at as find_unit
+from . import instant, json_object, unit_json
 
 REQUIRED = "必填，須為非空字串。"
 
 
-# No CSRF: the call carries no cookie credentials and sets no cookie (API.md authentication).
+# No CSRF: the call carries no cookie credentials and sets no cookie (the OpenAPI document's security scheme).
 @view_config(route_name="api.tokens", request_method="POST", renderer="json",
              permission=NO_PERMISSION_REQUIRED, require_csrf=False)
 def create_token(context, request):
@@ -56,7 +56,7 @@ def second_factor(root, request, account, otp):
             account.record_failure(clock.now())
             audit.record("login.failure", account, request=request, root=root,
                          actor=account.login, detail={"step": "second_factor", "via": "api"})
-            return api_error(request, 401, "invalid_otp", OTP_FAILURE)
+            return api_error(request, 401, "invalid_otp", mfa.OTP_FAILURE)
     elif mfa.required_for(account):
         return api_error(request, 403, "mfa_enrolment_required",
                          "業務帳號須先在網站登入並啟用兩步驟驗證，才能取得存取權杖。")

@@ -1,4 +1,4 @@
-"""A course as JSON (API.md "Course fields"), both ways.
+"""A course as JSON (the API's "Course fields"), both ways.
 
 ``course_json`` is the one serialiser of a course (the course resource, the catalogue's list);
 ``course_appstruct`` reads a request body back through the course form's own colander schema
@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import colander
 
-from ...api_errors import ApiError, malformed
+from .errors import ApiError, malformed
 from ...resources.course import FIELDS
 from ...courses.review_flags import course_flags
 from ...schemas.course import CourseSchema

@@ -1,6 +1,6 @@
-"""One course over the API (API.md): create it under an organiser, read it, edit it.
+"""One course over the API: create it under an organiser, read it, edit it.
 
-The same schema, rules and writes as the pages (schemas/course.py, views/course_form.py), and
+The same schema, rules and writes as the pages (schemas/course.py, courses/service.py), and
 the same permissions: ``course.create`` on the organiser, the state's ACL on the course.
 Reading a course one may not view answers like the page does: 401 to the anonymous, 403 to
 others (a course code is no secret: codes are sequential and printed on certificates).
@@ -9,11 +9,11 @@ from pyramid.httpexceptions import HTTPNotFound
 from pyramid.view import view_config
 
 from ... import permissions
-from ...api_errors import ApiError
+from .errors import ApiError
 from ...bootstrap import root_factory
 from ...accounts.organisers import find_organiser
+from ...courses import service as course_service
 from ...workflows import course as course_workflow
-from ..course_form import create_course, save_course
 from . import PREFIX, json_object, reject_bad_bearer
 from .course_json import course_appstruct, course_json
 from .course_review import course_factory
@@ -41,7 +41,7 @@ def includeme(config):
              permission="course.create", decorator=reject_bad_bearer)
 def create(context, request):
     appstruct = course_appstruct(json_object(request), request, context)
-    course = create_course(context, appstruct, request)
+    course = course_service.create(context, appstruct, request.account.login, request.registry)
     request.response.status = 201
     request.response.location = request.route_url("api.course", code=course.code)
     return course_json(course, request)
@@ -66,5 +66,5 @@ def update(context, request):
         raise ApiError(403, "forbidden", "您沒有修改此課程的權限。")
     appstruct = course_appstruct(json_object(request), request, context.organiser,
                                  course=context)
-    save_course(context, appstruct, request)
+    course_service.save(context, appstruct, request.registry)
     return course_json(context, request)

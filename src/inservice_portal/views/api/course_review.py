@@ -1,15 +1,15 @@
 """Course workflow over the API: the transitions a caller may take, taking one, and the
-reviewer's worklist (API.md: /courses/{code}/transitions, /review/pending)."""
+reviewer's worklist (/courses/{code}/transitions, /review/pending)."""
 from pyramid.httpexceptions import HTTPNotFound
 from pyramid.view import view_config
 
 from ... import permissions
-from ...api_errors import ApiError, malformed
+from .errors import ApiError, malformed
 from ...bootstrap import root_factory
 from ...catalog import find_course
 from ...workflows import api as workflow_api
 from ...workflows import course as course_workflow
-from ..review import centre_courses
+from ...courses.worklist import centre_courses
 from . import PREFIX, instant, json_object, page_of, paging, reject_bad_bearer
 
 ROUTES = {

@@ -1,22 +1,21 @@
-"""GET /api/v1/courses: the public catalogue (API.md), the same search as the /search page.
+"""GET /api/v1/courses: the public catalogue, the same search as the /search page.
 
-Parameters as API.md lists them, plus ``hours_min``/``hours_max``, ``sort`` and paging;
+Parameters as the OpenAPI document lists them, plus ``hours_min``/``hours_max``, ``sort`` and paging;
 malformed ones answer 400 with ``error.fields`` naming each.
 """
 from pyramid.view import view_config
 
 from ... import clock, permissions
 from ...courses import search as course_search
-from ...api_errors import ApiError, malformed
+from .errors import ApiError, malformed
 from . import PREFIX, page_of, paging, reject_bad_bearer
 from .course_json import _iso
+from ...bootstrap import root_factory
 
 ROUTE = "api.course_search"
 
 
 def includeme(config):
-    from ...bootstrap import root_factory
-
     config.add_route(ROUTE, PREFIX + "/courses", factory=root_factory)
 
 

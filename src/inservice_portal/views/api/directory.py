@@ -2,7 +2,7 @@
 from pyramid.view import view_config
 
 from ... import permissions, reference
-from ...api_errors import ApiError
+from .errors import ApiError
 from . import page_of, paging, reject_bad_bearer
 
 

@@ -1,4 +1,4 @@
-"""線上報名 over the API (API.md): register, withdraw, the organiser's list and accept/reject,
+"""線上報名 over the API: register, withdraw, the organiser's list and accept/reject,
 my registrations, and my calendar (iCalendar).
 
 Writes go through ``course_locks.run_locked``: the course's lock is taken before the
@@ -11,12 +11,14 @@ from pyramid.view import view_config
 from ...registration import calendar_feed
 from ... import permissions
 from ...registration import service as service
-from ...api_errors import ApiError, malformed
+from .errors import ApiError, malformed
 from ...registration.locks import run_locked
 from ...workflows import api as workflow_api
 from ...workflows import registration as registration_workflow
 from . import PREFIX, instant, json_object, page_of, paging, reject_bad_bearer
+from ..downloads import ics_response
 from .course_review import course_factory
+from ...bootstrap import root_factory
 
 ROUTES = {
     "api.course_registrations": ("/courses/{code}/registrations", "course"),
@@ -30,8 +32,6 @@ ROUTES = {
 
 
 def includeme(config):
-    from ...bootstrap import root_factory
-
     factories = {"course": course_factory, "root": root_factory}
     for name, (path, factory) in ROUTES.items():
         config.add_route(name, PREFIX + path, factory=factories[factory])
@@ -105,7 +105,7 @@ def list_registrations(context, request):
         item["name"] = person.name if person is not None else ""
         items.append(item)
     return dict(page_of(items, len(regs), page, per_page),
-                seats_left=service.seats_left(context), capacity=context.capacity)
+                seats_left=context.seats_left, capacity=context.capacity)
 
 
 def registration_or_404(course, login):
@@ -196,12 +196,6 @@ def my_calendar(context, request):
         if teacher.kind != "teacher":
             raise ApiError(403, "forbidden", "只有教師個人帳號有研習行事曆。")
     return ics_response(calendar_feed.teacher_calendar(request, teacher), "my-courses.ics")
-
-
-def ics_response(data: bytes, filename: str) -> Response:
-    response = Response(data, content_type="text/calendar", charset="utf-8")
-    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
 
 
 @view_config(route_name="api.my_calendar_feed", request_method="POST", renderer="json",

@@ -1,16 +1,17 @@
-"""The roster and the transcript over the API (API.md): ``GET|PUT /courses/{code}/roster``
+"""The roster and the transcript over the API: ``GET|PUT /courses/{code}/roster``
 and ``GET /me/transcript?year=``. Same services as the pages (roster.py, records.py)."""
 from pyramid.view import view_config
 
 from ... import permissions
 from ...attendance import records
 from ...attendance import roster as roster_service
-from ...api_errors import ApiError, malformed
+from .errors import ApiError, malformed
 from ...resources.interfaces import ITeacher
 from ...workflows import course as course_workflow
 from ...workflows.course import has_ended
 from .course_review import course_factory
 from . import PREFIX, json_object, reject_bad_bearer
+from ...bootstrap import root_factory
 
 ROUTES = {
     "api.course_roster": ("/courses/{code}/roster", course_factory),
@@ -19,8 +20,6 @@ ROUTES = {
 
 
 def includeme(config):
-    from ...bootstrap import root_factory
-
     for name, (path, factory) in ROUTES.items():
         config.add_route(name, PREFIX + path, factory=factory or root_factory)
 

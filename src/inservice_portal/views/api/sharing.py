@@ -1,4 +1,4 @@
-"""資源分享區 over the API (API.md: GET /sharing/{kind}, GET /sharing/{kind}/{id}).
+"""資源分享區 over the API (GET /sharing/{kind}, GET /sharing/{kind}/{id}).
 
 Anyone may read shared items; an item in another state answers as its ACL says (its owner
 and moderators see it, others get 403). Only public fields go out: never a lecturer's contact
@@ -8,14 +8,13 @@ from hypatia.text.parsetree import ParseError
 from pyramid.httpexceptions import HTTPNotFound
 from pyramid.view import view_config
 
-from ... import permissions
+from ... import permissions, vocabularies
 from ...sharing import service as sharing
 from ...courses import taxonomy
-from ...api_errors import malformed
+from .errors import malformed
 from ...bootstrap import root_factory
 from ...resources.sharing import FOLDERS
-from ..sharing import scope_labels
-from . import instant, page_of, paging, reject_bad_bearer, unit_json
+from . import PREFIX, instant, page_of, paging, reject_bad_bearer, unit_json
 
 ROUTES = {
     "api.sharing": "/sharing/{kind}",
@@ -33,8 +32,6 @@ def item_factory(request):
 
 
 def includeme(config):
-    from . import PREFIX
-
     config.add_route("api.sharing", PREFIX + ROUTES["api.sharing"], factory=root_factory)
     config.add_route("api.sharing_item", PREFIX + ROUTES["api.sharing_item"],
                      factory=item_factory)
@@ -79,9 +76,9 @@ def _filters(request) -> dict:
     fields = {}
     if chosen["stage"] and chosen["stage"] not in taxonomy.stages():
         fields["stage"] = f"stage 須為 {'、'.join(taxonomy.stages())} 之一。"
-    if chosen["scope"] and chosen["scope"] not in scope_labels():
+    if chosen["scope"] and chosen["scope"] not in vocabularies.scopes():
         fields["scope"] = "scope 須為 \"1\"…\"6\" 之一。"
-    if chosen["county"] and chosen["county"] not in sharing.counties():
+    if chosen["county"] and chosen["county"] not in vocabularies.counties():
         fields["county"] = "沒有這個縣市名稱。"
     if len(chosen["q"]) > 100:
         fields["q"] = "查詢字詞請在 100 字以內。"

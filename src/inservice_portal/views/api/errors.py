@@ -1,4 +1,4 @@
-"""The API's error format (API.md): {"error": {"code", "message", "fields"}}."""
+"""The API's error format: {"error": {"code", "message", "fields"}}."""
 import json
 
 from pyramid.response import Response

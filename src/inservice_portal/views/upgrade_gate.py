@@ -11,8 +11,9 @@ import logging
 import transaction
 from webob import Request, Response
 
-from ..api_errors import api_error, wants_json
+from .api.errors import api_error, wants_json
 from ..bootstrap import APP_ROOT
+from ..evolve import pending
 
 log = logging.getLogger(__name__)
 
@@ -27,8 +28,6 @@ PAGE = """<!DOCTYPE html>
 
 def steps_behind(db) -> list[int]:
     """The evolve steps the stored site still lacks (none for a new or current one)."""
-    from . import pending
-
     tm = transaction.TransactionManager()
     conn = db.open(transaction_manager=tm)
     try:

@@ -1,0 +1,41 @@
+"""研習課程登錄: the writes of a course's form, shared by the pages and the API. Each takes a
+validated CourseSchema appstruct (or copies a course) and knows nothing of HTTP; the course
+workflow (workflows/api.py) moves it on from there (送出審核 and the rest)."""
+import copy as copying
+
+from pyramid.traversal import find_root
+
+from .. import clock
+from ..resources.course import Course
+from ..resources.events import ObjectModified, notify
+from ..schemas.course import to_fields
+
+
+def create(organiser, appstruct, by: str, registry) -> Course:
+    """A new draft under ``organiser``, made by the login ``by``."""
+    code = find_root(organiser).course_codes.next()
+    course = Course(code, **to_fields(appstruct))
+    _stamp(course, by)
+    organiser.add(str(code), course, registry=registry)
+    return course
+
+
+def save(course, appstruct, registry):
+    course.update(**to_fields(appstruct))
+    notify(ObjectModified(course), registry)   # the catalog reindexes
+
+
+def copy(course, by: str, registry) -> Course:
+    """A new draft with every form field of ``course`` (not its registrations, history or
+    attachments), under a new code, beside it."""
+    code = find_root(course).course_codes.next()
+    new = Course(code, state="draft", **copying.deepcopy(course.fields()))
+    new.copied_from = course.code
+    _stamp(new, by)
+    course.__parent__.add(str(code), new, registry=registry)
+    return new
+
+
+def _stamp(course, by: str):
+    course.created_by = by
+    course.created_at = clock.now()
