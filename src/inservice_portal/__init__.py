@@ -104,6 +104,7 @@ def make_config(settings: dict) -> Configurator:
     config.include(".workflows.sharing")
     config.include(".attendance.records")
     config.include(".workflows.registration")
+    config.include(".workflows.staff_account")
     config.include(".registration.locks")
     config.include(".forms")
     config.include(".views.headers")

@@ -52,7 +52,7 @@ from . import clock
 from .masking import mask_national_id
 # InboxMap too: logs made before it moved to single_writer store it under this module.
 from .single_writer import InboxMap, inbox_key, wake_after_commit  # noqa: F401
-from .workflows.api import IObjectTransitioned
+from .workflows.api import IObjectTransitioned, title_of
 
 DB_NAME = "audit"
 LOG_KEY = "audit_log"
@@ -72,6 +72,9 @@ ACTIONS = {
     "mfa.enrol": "啟用兩步驟驗證",
     "mfa.reset": "重設兩步驟驗證",
     "account.disable": "停用帳號",
+    "account.enable": "恢復啟用帳號",
+    "staff.apply": "申請業務帳號",
+    "staff.switch": "切換業務帳號類別",
     "proxy.start": "開始代理",
     "proxy.end": "結束代理",
     "national_id.display": "顯示完整身分證統一編號",
@@ -79,9 +82,14 @@ ACTIONS = {
 }
 
 
+WORKFLOWS = {"course": "研習課程", "registration": "線上報名", "sharing": "資源分享",
+             "staff": "業務帳號"}
+
+
 def label(action: str) -> str:
     if action.startswith("workflow."):
-        return f"流程：{action.split('.', 2)[-1]}"
+        _, kind, name = action.split(".", 2)
+        return f"{WORKFLOWS.get(kind, '流程')}：{title_of(kind, name)}"
     return ACTIONS.get(action, action)
 
 

@@ -92,8 +92,21 @@ def test_password_change_mfa_and_disable_are_recorded(app, world, site):
     assert recorded["password.change"]["actor"] == "t1"
     assert recorded["mfa.reset"]["actor"] == "moe"
     assert recorded["mfa.reset"]["object"] == "/people/a-admin"
-    assert recorded["account.disable"]["detail"] == {"reason": "離職"}
-    assert recorded["account.disable"]["ip"] == "192.0.2.7"
+    # a staff account is disabled and enabled through its workflow (workflows/staff_account.py)
+    disabled = recorded["workflow.staff.disable"]
+    assert disabled["detail"] == {"from": "active", "to": "disabled", "comment": "離職",
+                                  "reasons": []}
+    assert disabled["actor"] == "moe" and disabled["ip"] == "192.0.2.7"
+    moe.post("/people/a-admin/@@enable", {"csrf_token": csrf_of(page)}, status=303)
+    moe.post("/people/t1/@@disable", {"csrf_token": csrf_of(page), "reason": "重複帳號"},
+             status=303)
+    recorded = {e["action"]: e for e in entries(site)}
+    assert recorded["workflow.staff.enable"]["detail"]["to"] == "active"
+    assert recorded["account.disable"]["object"] == "/people/t1"       # a teacher: no workflow
+    assert recorded["account.disable"]["detail"] == {"reason": "重複帳號"}
+    assert site.read(lambda root: (root["people"]["a-admin"].state,
+                                   root["people"]["a-admin"].active,
+                                   root["people"]["t1"].active)) == ("active", True, False)
 
 
 def test_full_national_id_display_is_recorded_masked(app, world, site):

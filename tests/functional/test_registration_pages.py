@@ -227,3 +227,53 @@ def test_a_course_too_busy_to_register_says_so_in_the_page_and_in_json(app, worl
     assert api.json["error"]["code"] == "conflict"
     assert api.json["error"]["message"] == "系統忙碌，請稍候再試一次。"
     assert "尚餘 1 個名額" in teacher.get(f"{SCHOOL}/1").text
+
+
+def withdraw_forms(page) -> int:
+    return len([f for f in page.html.select("form") if f["action"].endswith("withdraw")])
+
+
+def test_withdrawal_is_offered_exactly_where_the_workflow_allows_it(app, world):
+    """One answer (registration.service.may_withdraw): the owner and the organiser's staff
+    while the course takes registrations; nobody else, and nobody once it is cancelled."""
+    teacher = client(app, "t1")
+    page = teacher.get(f"{SCHOOL}/1")
+    teacher.post(f"{SCHOOL}/1/@@register", {"csrf_token": csrf_of(page)})
+    staff, other = client(app, "admin"), client(app, "other-admin")
+    assert withdraw_forms(teacher.get("/my-registrations")) == 1
+    assert withdraw_forms(staff.get(f"{SCHOOL}/1/@@registrations")) == 1
+    assert withdraw_forms(client(app, "tp-rev").get(f"{SCHOOL}/1/@@registrations")) == 0
+    other.get(f"{SCHOOL}/1/@@registrations", status=403)
+    with world.edit() as root:
+        root["centres"]["taipei"]["353601"]["1"].state = "cancelled"
+    assert withdraw_forms(teacher.get("/my-registrations")) == 0
+    assert withdraw_forms(staff.get(f"{SCHOOL}/1/@@registrations")) == 0
+    page = teacher.get(f"{SCHOOL}/1")
+    teacher.post(f"{SCHOOL}/1/@@withdraw", {"csrf_token": csrf_of(page)})
+    assert "無法取消" in " ".join(p.get_text() for p in teacher.get(f"{SCHOOL}/1").html.select(".flash"))
+
+
+def test_who_may_register_is_one_rule(app, world):
+    """registration.service.refusal: the eligibility checks, the course ACL's
+    registration.register (teachers, published courses only) and no live registration."""
+    from inservice_portal.registration import service
+
+    class Asking:                      # a request as the ACL sees it: whose, and what they hold
+        def __init__(self, principals):
+            self.principals = principals
+
+        def has_permission(self, permission, context):
+            from pyramid.authorization import ACLHelper
+
+            return ACLHelper().permits(context, self.principals, permission)
+
+    teacher = ["system.Everyone", "system.Authenticated", "user:t1", "role:teacher"]
+    with world.edit() as root:
+        course, t1 = root["centres"]["taipei"]["353601"]["1"], root["people"]["t1"]
+        assert service.refusal(Asking(teacher), course, t1) is None
+        refused = service.refusal(Asking(teacher[:3]), course, t1)     # no teacher's role
+        assert (refused.code, refused.status) == ("forbidden", 403)
+        course.state = "cancelled"
+        assert service.refusal(Asking(teacher), course, t1).code == "not_open"
+    page = client(app, "t1").get(f"{SCHOOL}/1")
+    assert "我要報名" not in page.text

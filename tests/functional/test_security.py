@@ -47,6 +47,7 @@ SAMPLES = {
     (IRegionCentre, "proxy-start"): "/centres/taipei/proxy-start",
     (IAccount, "security"): "/people/t1/@@security",
     (IAccount, "disable"): "/people/t1/@@disable",
+    (IAccount, "enable"): "/people/t1/@@enable",
     (IAccount, "reset-mfa"): "/people/t1/@@reset-mfa",
     (ITeacher, "national-id"): "/people/t1/@@national-id",
     (IMinistry, "signup"): "/signup",

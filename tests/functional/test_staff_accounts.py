@@ -322,3 +322,83 @@ def test_the_type_must_fit_the_unit(app, units, site, smtp, code, staff_type, me
     page = apply(app, code, "new.one", staff_type, status=400)
     assert message in page.html.select_one(".error-summary").get_text()
     assert account(site, "new.one") is None
+
+
+def audit_actions(site, login_name):
+    from inservice_portal import audit
+
+    return site.read(lambda root: [
+        (e["action"], e["actor"], (e.get("detail") or {}).get("comment", ""))
+        for e in audit.log_of(root).entries.values() if e["object"] == f"/people/{login_name}"
+        and not e["action"].startswith("login.")])
+
+
+def test_each_step_of_an_account_is_in_its_history_and_the_audit_log(app, units, site, smtp):
+    """workflows/staff_account.py: apply → approve, switch, disable → enable → delete, each an
+    entry of the one history form and an audit entry; a rejection is audited though the
+    application is gone."""
+    apply(app, "353601", "new.op", "operator")
+    admin = client(app, "a-admin")
+    act(admin, f"{SCHOOL}/staff", "approve", "new.op")
+    act(admin, f"{SCHOOL}/staff", "switch", "new.op", staff_type="contact")
+    moe = client(app, "tp-rev")
+    page = moe.get("/people/new.op/@@security")
+    token = page.html.select_one("input[name=csrf_token]")["value"]
+    moe.post("/people/new.op/@@disable", {"csrf_token": token, "reason": "留職停薪"}, status=303)
+    assert login(client(app), "new.op", "Staff-pass-9").status_int == 200   # cannot log in
+    assert "恢復啟用此帳號" in moe.get("/people/new.op/@@security").text
+    moe.post("/people/new.op/@@enable", {"csrf_token": token}, status=303)
+    assert login(client(app), "new.op", "Staff-pass-9").status_int == 303
+    act(admin, f"{SCHOOL}/staff", "delete", "new.op")
+    history = account(site, "new.op").history
+    assert [(e["transition"], e["from"], e["to"], e["by"]) for e in history] == [
+        ("apply", None, "applied", "new.op"),
+        ("approve", "applied", "active", "a-admin"),
+        ("switch", "active", "active", "a-admin"),
+        ("disable", "active", "disabled", "tp-rev"),
+        ("enable", "disabled", "active", "tp-rev"),
+        ("delete", "active", "deleted", "a-admin")]
+    assert history[2]["comment"] == "作業人員 → 聯絡人" and history[3]["comment"] == "留職停薪"
+    assert audit_actions(site, "new.op") == [
+        ("staff.apply", "new.op", ""), ("workflow.staff.approve", "a-admin", ""),
+        ("staff.switch", "a-admin", ""), ("workflow.staff.disable", "tp-rev", "留職停薪"),
+        ("workflow.staff.enable", "tp-rev", ""), ("workflow.staff.delete", "a-admin", "")]
+    # a deleted account is not enabled again
+    moe.post("/people/new.op/@@enable", {"csrf_token": token}, status=303)
+    assert account(site, "new.op").state == "deleted" and not account(site, "new.op").active
+
+    apply(app, "353601", "new.op2", "operator")
+    act(admin, f"{SCHOOL}/staff", "reject", "new.op2", reason="非本校人員")
+    assert account(site, "new.op2") is None
+    assert audit_actions(site, "new.op2")[-1] == ("workflow.staff.reject", "a-admin", "非本校人員")
+
+
+def test_the_staff_workflow_refuses_a_step_from_the_wrong_state(app, units, site):
+    from inservice_portal.workflows import api as workflow_api
+
+    with site.edit() as root:
+        active = root["people"]["a-op"]
+        for name in ("approve", "reject", "enable"):
+            assert not workflow_api.may(active, None, name)
+            with pytest.raises(workflow_api.TransitionNotAllowed):
+                workflow_api.transition(active, None, name)
+        assert workflow_api.may(active, None, "disable")
+        assert active.state == "active" and not active.history
+
+
+def test_evolve_step_19_gives_disabled_staff_their_state_and_old_history_its_form(app, units,
+                                                                                    site):
+    from inservice_portal import evolve
+
+    at = clock.now()
+    with site.edit() as root:
+        gone = root["people"]["a-op"]
+        gone.active = False                         # disabled before the workflow existed
+        gone.history = [{"action": "approve", "by": "a-admin", "at": at, "comment": ""}]
+        setattr(root, evolve.VERSION_KEY, 18)
+    with site.edit() as root:
+        evolve.run(root, log=lambda message: None)
+    gone = account(site, "a-op")
+    assert gone.state == "disabled" and account(site, "a-admin").state == "active"
+    assert gone.history == [{"transition": "approve", "from": None, "to": None, "by": "a-admin",
+                             "at": at, "reasons": [], "comment": ""}]

@@ -1,10 +1,13 @@
-"""Account services shared by every page and API that manages accounts: disabling, resetting the
-second factor, changing a password. Each ends what must end and writes the audit log.
+"""Account services shared by every page and API that manages accounts: disabling and enabling,
+resetting the second factor, changing a password. Each ends what must end and writes the audit
+log (a staff account's disabling and enabling through its workflow, which records them).
 
 Account management pages call these (``disable(root, account, by, request)``) rather than
 changing the account themselves.
 """
 from .. import audit, clock
+from ..resources.interfaces import IStaff
+from ..workflows import api as workflow_api
 from . import login_sessions, mfa, password_policy, tokens
 
 
@@ -25,13 +28,35 @@ def end_access(root, account):
 
 def disable(root, account, by, request=None, reason=""):
     """停用帳號: no login from now on, and no session or token goes on working."""
+    actor = by.login if by is not None else OPERATOR
+    if IStaff.providedBy(account):
+        workflow_api.transition(account, request, "disable", comment=reason,
+                                actor=None if request is not None else actor)
+    else:
+        audit.record("account.disable", account, request=request, root=root,
+                     actor=None if request is not None else actor, detail={"reason": reason})
     account.active = False
     account.disabled_at = clock.now()
-    account.disabled_by = by.login if by is not None else "system"
+    account.disabled_by = actor
     end_access(root, account)
-    audit.record("account.disable", account, request=request, root=root,
-                 actor=None if request is not None else (by.login if by else OPERATOR),
-                 detail={"reason": reason})
+
+
+def may_enable(account) -> bool:
+    """A disabled account, not an application waiting or an account deleted."""
+    return not account.active and (not IStaff.providedBy(account) or account.state == "disabled")
+
+
+def enable(root, account, by, request=None):
+    """恢復啟用: the account logs in again (its sessions and tokens ended when disabled)."""
+    actor = by.login if by is not None else OPERATOR
+    if IStaff.providedBy(account):
+        workflow_api.transition(account, request, "enable",
+                                actor=None if request is not None else actor)
+    else:
+        audit.record("account.enable", account, request=request, root=root,
+                     actor=None if request is not None else actor)
+    account.active = True
+    account.disabled_at = account.disabled_by = None
 
 
 def reset_mfa(root, account, by, request=None):

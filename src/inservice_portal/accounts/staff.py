@@ -9,19 +9,19 @@ so its login is never reused) once every course it registered is finished.
 """
 from BTrees.OOBTree import OOBTree
 from pyramid.traversal import find_resource, find_root, resource_path
-from persistent.list import PersistentList
 
 from . import service as accounts_service
-from .. import clock, mail, permissions, reference
+from .. import audit, clock, mail, permissions, reference
 from ..catalog import Search
 from ..resources.accounts import Staff
 from ..resources.events import ObjectModified, notify
 from ..resources.interfaces import IRegionCentre, IStaff
 from ..rules import staff_accounts as rule
 from ..rules.jurisdiction import NATIONAL as NATIONAL_CENTRE
+from ..workflows import api as workflow_api
 from .organisers import find_organiser
 
-APPLIED, ACTIVE, DELETED = "applied", "active", "deleted"
+APPLIED, ACTIVE, DISABLED, DELETED = "applied", "active", "disabled", "deleted"
 
 
 class StaffAccountError(ValueError):
@@ -66,19 +66,13 @@ def type_title(staff_type) -> str:
             or reference.vocabulary("roles").get(staff_type, staff_type))
 
 
-def _history(account, request, action, comment=""):
-    entries = getattr(account, "history", None)
-    if entries is None:
-        entries = account.history = PersistentList()
-    by = request.account.login if getattr(request, "account", None) is not None else "system"
-    entries.append({"action": action, "by": by, "at": clock.now(), "comment": comment})
-
-
 def apply(request, unit, login, password, name, email, phone, staff_type) -> Staff:
     """File an application; the account exists (so its login is taken) but cannot log in."""
     account = file_application(unit, login, password, name, email, phone, staff_type)
     approver = approver_of(unit, staff_type)
-    _history(account, request, "apply")
+    workflow_api.start(account, request, "apply", actor=login)
+    audit.record("staff.apply", account, request=request, actor=login,
+                 detail={"unit": resource_path(unit), "staff_type": staff_type})
     mail.send(request, email, "【全國教師在職進修資訊網】業務帳號申請已收到",
               f"{name} 您好：\n\n您申請的業務帳號「{login}」（{unit.title}，{type_title(staff_type)}）"
               f"已送出，待{approver.title}審核啟用；審核結果將以電子郵件通知您。\n\n全國教師在職進修資訊網")
@@ -139,13 +133,12 @@ def decide(request, approver, login, approve: bool, reason: str = "") -> Staff:
     unit = find_resource(root, account.unit)
     del pending[login]
     if approve:
+        workflow_api.transition(account, request, "approve")
         unit.grant(login, account.staff_type)
         account.active = True
-        account.state = ACTIVE
-        _history(account, request, "approve")
         result = "已審核通過並啟用，現在即可登入。"
     else:
-        _history(account, request, "reject", reason.strip())
+        workflow_api.transition(account, request, "reject", comment=reason.strip())
         root["people"].remove(login)          # never an account: the login is free again
         result = f"未通過審核，原因：{reason.strip()}。如有疑問請洽{approver.title}。"
     mail.send(request, account.email, "【全國教師在職進修資訊網】業務帳號申請審核結果",
@@ -173,7 +166,7 @@ def staff_of(unit) -> list:
 def _member(unit, login):
     account = find_root(unit)["people"].get(login)
     if account is None or not IStaff.providedBy(account) or account.unit != resource_path(unit) \
-            or account.state != ACTIVE:
+            or account.state not in (ACTIVE, DISABLED):
         raise StaffAccountError(f"帳號 {login} 不是本單位的業務帳號。")
     return account
 
@@ -188,7 +181,10 @@ def switch(request, unit, login, new_type, as_centre=False) -> Staff:
         raise StaffAccountError("無法切換為此帳號類別。")
     unit.revoke(login, account.staff_type)
     unit.grant(login, new_type)
-    _history(account, request, "switch", f"{type_title(account.staff_type)} → {type_title(new_type)}")
+    change = f"{type_title(account.staff_type)} → {type_title(new_type)}"
+    workflow_api.note(account, request, "switch", change)
+    audit.record("staff.switch", account, request=request,
+                 detail={"from": account.staff_type, "to": new_type})
     account.staff_type = new_type
     notify(ObjectModified(account), request.registry)
     return account
@@ -217,10 +213,9 @@ def delete(request, unit, login, as_centre=False) -> Staff:
         raise StaffAccountError(
             f"帳號 {login} 登錄的課程尚未全部完成名單確認（課程代碼：{'、'.join(map(str, still_open))}），"
             "請待處理狀態皆為「名單確認通過」後再刪除。")
+    workflow_api.transition(account, request, "delete")
     unit.revoke(login, account.staff_type)
     account.active = False
-    account.state = DELETED
-    _history(account, request, "delete")
     accounts_service.end_access(find_root(unit), account)
     notify(ObjectModified(account), request.registry)
     return account

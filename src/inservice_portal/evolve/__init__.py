@@ -133,6 +133,31 @@ def _moved_classes(root):
     rewrite(root._p_jar.get_connection(DB_NAME))
 
 
+def _staff_workflow(root):
+    """Staff accounts follow workflows/staff_account.py: one disabled before it existed (not
+    active, yet "active") becomes "disabled", and history entries of the old form
+    (``action``) take the one form every workflow writes."""
+    from ..resources.interfaces import IStaff
+
+    for count, account in enumerate(root["people"].values(), 1):
+        if IStaff.providedBy(account):
+            _staff_account(account)
+        if count % 10_000 == 0:
+            transaction.savepoint(optimistic=True)
+            root._p_jar.cacheGC()
+
+
+def _staff_account(account):
+    if account.state == "active" and not account.active:
+        account.state = "disabled"
+    history = account.history or ()
+    if any("action" in entry for entry in history):
+        account.history = type(history)(
+            {"transition": e.get("action"), "from": None, "to": None, "by": e.get("by"),
+             "at": e.get("at"), "reasons": [], "comment": e.get("comment", "")}
+            if "action" in e else e for e in history)
+
+
 # (number, description, function(root)). Append; never renumber or remove.
 STEPS: list[tuple[int, str, object]] = [
     (1, "catalog: stage, auto_approved and review-flag indexes", _catalog_indexes),
@@ -163,6 +188,8 @@ STEPS: list[tuple[int, str, object]] = [
      _moved_classes),
     (18, "catalog: its classes stored under objectmap, discriminators and indexes",
      _moved_classes),
+    (19, "accounts: staff accounts follow a workflow (disabled ones say so); one history form",
+     _staff_workflow),
 ]
 VERSION_KEY = "evolve_version"
 

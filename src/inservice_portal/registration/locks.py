@@ -1,6 +1,6 @@
 """Per-course write locks: registrations for one course are written one at a time.
 
-Why a lock and not optimistic retries or a conflict-resolving counter (measured on 2 cores):
+Why a lock and not optimistic retries or a conflict-resolving counter (each was tried):
 a seat counter built on ``BTrees.Length`` (or set membership, or any type with
 ``_p_resolveConflict``) merges two concurrent "last seat" commits and oversells; ``readCurrent``
 does not protect an object the transaction also writes; and optimistic retry on one hot course

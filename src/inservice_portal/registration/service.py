@@ -11,7 +11,6 @@ Read side, for the pages, the API and the roster: ``accepted(course)`` in regist
 """
 from BTrees.OOBTree import OOBTree
 from pyramid.traversal import find_resource, find_root, resource_path_tuple
-from persistent.list import PersistentList
 
 from .. import clock, mail
 from ..reference import load
@@ -172,17 +171,37 @@ def _index_for_teacher(teacher, course):
     index[course.code] = resource_path_tuple(course)
 
 
+def refusal(request, course, teacher) -> Refused | None:
+    """The one rule of who may register for a course now (None: they may): the teacher meets
+    every eligibility check, the course's ACL grants them ``registration.register`` (a
+    teacher's role on a published course; ``request`` None: the demo loader), and they hold
+    no live registration for it. A schedule conflict is not a refusal: it asks to confirm."""
+    failed = next((c for c in checks(teacher, course) if not c.ok), None)
+    if failed is not None:
+        return Refused(failed.code, failed.text)
+    if request is not None and not request.has_permission(registration_workflow.REGISTER, course):
+        return Refused("forbidden", "您的帳號不能報名此課程。", 403)
+    existing = get(course, teacher.login)
+    if existing is not None and existing.state != "withdrawn":
+        return Refused("duplicate", "您已報名此課程（目前狀態："
+                       f"{registration_workflow.STATES[existing.state]}），不能重複報名。", 409)
+    return None
+
+
+def may_withdraw(request, reg) -> bool:
+    """取消報名 offered to the caller: the workflow's withdraw from the registration's state,
+    its permission, and its guard (the course still takes registrations)."""
+    return workflow_api.may(reg, request, "withdraw")
+
+
 def register(request, course, teacher, confirm=False) -> Registration:
     """Register ``teacher``; call inside ``run_locked``. First-come courses accept while
     seats are left and waitlist after; review courses leave it ``applied``."""
-    refusal = next((c for c in checks(teacher, course) if not c.ok), None)
-    if refusal is not None:
-        raise Refused(refusal.code, refusal.text)
+    problem = refusal(request, course, teacher)
+    if problem is not None:
+        raise problem
     regs = container(course)
     existing = regs.get(teacher.login)
-    if existing is not None and existing.state != "withdrawn":
-        raise Refused("duplicate", "您已報名此課程（目前狀態："
-                      f"{registration_workflow.STATES[existing.state]}），不能重複報名。", 409)
     clashing = conflicts(teacher, course)
     if clashing and not confirm:
         titles = "、".join(f"{c['course'].title}（{c['course'].code}）" for c in clashing)
@@ -195,7 +214,7 @@ def register(request, course, teacher, confirm=False) -> Registration:
         reg = Registration(teacher.login, regs.next_seq(), now)
         reg.history = None
         regs.add(teacher.login, reg, registry=getattr(request, "registry", None))
-        _record_creation(reg, teacher.login, now)
+        workflow_api.start(reg, None, "register", actor=teacher.login, at=now)
         regs.file(reg)
     else:                          # withdrawn earlier: registering again joins at the end
         reg = existing
@@ -209,11 +228,6 @@ def register(request, course, teacher, confirm=False) -> Registration:
         _move(request, reg, "accept" if left is None or left > 0 else "waitlist",
               actor=workflow_api.SYSTEM)
     return reg
-
-
-def _record_creation(reg, login, now):
-    reg.history = PersistentList([{"transition": "register", "from": None, "to": reg.state,
-                                   "by": login, "at": now, "reasons": [], "comment": ""}])
 
 
 def withdraw(request, course, reg, by_staff=False) -> list[Registration]:

@@ -104,9 +104,9 @@ class Teacher(Account):
 @implementer(IStaff)
 class Staff(Account):
     kind = "staff"
-    # "applied" until its approver activates it (staff_accounts.py); "deleted" when an old
-    # account is retired (it is kept, so that its login is never reused by another person).
-    state = "active"
+    workflow_type = "staff"     # workflows/staff_account.py: applied, active, disabled …
+    state = "active"            # (an account made by an operator or a script starts active)
+    history = None
 
     def __init__(self, login, name, email="", unit=None, staff_type=None, phone=""):
         super().__init__(login, name, email)

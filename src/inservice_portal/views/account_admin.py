@@ -1,5 +1,6 @@
 """An account's security, for those who manage it (/people/<login>/@@security): disable the
-account, reset its second factor; and the audited full display of a teacher's national ID.
+account or enable it again, reset its second factor; and the audited full display of a
+teacher's national ID.
 
 Minimal pages: the account management pages (another area) link here or call
 accounts_service directly. Who may: the ministry's administrators, the account's own unit's
@@ -49,7 +50,7 @@ def check(request, account):
 def security_page(context, request):
     check(request, context)
     return {"page_title": f"帳號安全管理：{context.name}", "account": context,
-            "mfa_on": mfa.enrolled(context),
+            "mfa_on": mfa.enrolled(context), "may_enable": accounts_service.may_enable(context),
             "masked_id": mask_national_id(getattr(context, "national_id", ""))}
 
 
@@ -61,6 +62,17 @@ def disable(context, request):
         accounts_service.disable(find_root(context), context, request.real_account,
                                  request=request, reason=request.POST.get("reason", "")[:200])
     request.session.flash(f"已停用帳號 {context.login}，其登入與存取權杖均已失效。")
+    return HTTPSeeOther(request.resource_url(context, "@@security"))
+
+
+@view_config(context=IAccount, name="enable", permission=permissions.AUTHENTICATED,
+             request_method="POST")
+def enable(context, request):
+    check(request, context)
+    if accounts_service.may_enable(context):
+        accounts_service.enable(find_root(context), context, request.real_account,
+                                request=request)
+        request.session.flash(f"已恢復啟用帳號 {context.login}，可以再登入。")
     return HTTPSeeOther(request.resource_url(context, "@@security"))
 
 

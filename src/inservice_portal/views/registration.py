@@ -60,8 +60,7 @@ def course_box(course, request) -> dict:
         "is_teacher": is_teacher,
         "mine": mine,
         "mine_state": STATES.get(mine.state) if mine is not None else None,
-        "may_register": is_teacher and (mine is None or mine.state == "withdrawn")
-                        and all(c.ok for c in checks),
+        "may_register": is_teacher and service.refusal(request, course, account) is None,
         "favourite": bool(favourites is not None and course.code in favourites),
         "staff": request.has_permission(registration_workflow.LIST, course),
         "login_url": f"{request.application_url}/login?came_from={request.path}",
@@ -87,6 +86,29 @@ def conditions(course) -> list[tuple[str, str]]:
 
 
 # --- register / withdraw --------------------------------------------------------------------
+
+def move_locked(request, course, login, move, missing=None) -> str | None:
+    """``move(registration)`` of ``login`` under the course's lock: what to tell the caller
+    (None: done). A registration they may not see, or a move they may not make, is a 403;
+    ``missing``: the message for a registration not found, instead."""
+    def work():
+        reg = service.get(course, login)
+        if reg is None or not request.has_permission(permissions.VIEW, reg):
+            if missing is None:
+                raise HTTPForbidden()
+            return missing
+        try:
+            move(reg)
+        except service.Refused as error:
+            return error.message
+        except workflow_api.TransitionForbidden:
+            raise HTTPForbidden()
+        except workflow_api.TransitionNotAllowed as error:
+            return str(error)
+        return None
+
+    return run_locked(request, course, work)
+
 
 @view_config(context=ICourse, name="register", request_method="POST",
              permission=permissions.VIEW)
@@ -119,20 +141,8 @@ def withdraw(context, request):
     if account is None:
         raise HTTPForbidden()
     login = request.POST.get("login") or account.login
-
-    def work():
-        reg = service.get(context, login)
-        if reg is None or not request.has_permission(permissions.VIEW, reg):
-            raise HTTPForbidden()
-        try:
-            service.withdraw(request, context, reg)
-        except workflow_api.TransitionForbidden:
-            raise HTTPForbidden()
-        except workflow_api.TransitionNotAllowed as error:
-            return str(error)
-        return None
-
-    problem = run_locked(request, context, work)
+    problem = move_locked(request, context, login,
+                          lambda reg: service.withdraw(request, context, reg))
     request.session.flash(f"無法取消：{problem}" if problem else
                           f"已取消「{context.title}」的報名（{login}）。")
     return HTTPSeeOther(_back(request, request.resource_url(context)))
@@ -146,8 +156,7 @@ def my_rows(request, teacher) -> list[dict]:
         course = reg.course
         rows.append({"reg": reg, "course": course, "state": STATES[reg.state],
                      "position": reg.position,
-                     "may_withdraw": request.has_permission(registration_workflow.WITHDRAW, reg)
-                     and course.state == "published",
+                     "may_withdraw": service.may_withdraw(request, reg),
                      "url": request.resource_url(course)})
     return rows
 
@@ -243,9 +252,7 @@ def staff_rows(request, course) -> list[dict]:
                      "id": mask_national_id(getattr(person, "national_id", "")),
                      "may_review": reg.state == "applied" and request.has_permission(
                          registration_workflow.REVIEW, reg),
-                     "may_withdraw": course.state == "published" and reg.state in
-                     ("applied", "accepted", "waitlisted") and request.has_permission(
-                         registration_workflow.WITHDRAW, reg)})
+                     "may_withdraw": service.may_withdraw(request, reg)})
     return rows
 
 
@@ -268,22 +275,9 @@ def decide(context, request):
     if name not in ("accept", "reject"):
         request.session.flash("請選擇錄取或不錄取。")
         return HTTPSeeOther(request.resource_url(context, "registrations"))
-
-    def work():
-        reg = service.get(context, login)
-        if reg is None:
-            return "找不到此報名紀錄。"
-        try:
-            service.decide(request, context, reg, name)
-        except service.Refused as error:
-            return error.message
-        except workflow_api.TransitionForbidden:
-            raise HTTPForbidden()
-        except workflow_api.TransitionNotAllowed as error:
-            return str(error)
-        return None
-
-    problem = run_locked(request, context, work)
+    problem = move_locked(request, context, login,
+                          lambda reg: service.decide(request, context, reg, name),
+                          missing="找不到此報名紀錄。")
     request.session.flash(f"無法處理：{problem}" if problem else
                           f"已將 {login} 設為「{registration_workflow.TITLES[name]}」，並以電子郵件通知。")
     return HTTPSeeOther(request.resource_url(context, "registrations"))

@@ -2,19 +2,25 @@
 
 repoze.workflow stays behind this module: ``transition`` always passes the request (so the
 permission guard runs), records history, fires ``ObjectTransitioned`` and reindexes. Views
-map ``TransitionNotAllowed`` to 409 and ``TransitionForbidden`` to 403.
+map ``TransitionNotAllowed`` to 409 and ``TransitionForbidden`` to 403; ``may`` answers the
+same question beforehand (which buttons a page shows).
+
+The history is written here and nowhere else, one entry format for every workflow:
+``transition`` (or, for ``start``, the creation), ``from``, ``to``, ``by``, ``at``,
+``reasons``, ``comment`` and, in proxy mode, ``proxy_by``.
 """
 from persistent.list import PersistentList
 from pyramid.authorization import ALL_PERMISSIONS, Allow, Deny, Everyone
 from repoze.workflow import get_workflow
 from repoze.workflow.interfaces import IWorkflowList
-from repoze.workflow.workflow import Workflow, WorkflowError
+from repoze.workflow.workflow import CallbackInfo, Workflow, WorkflowError
 from zope.interface import Attribute, Interface, implementer
 
 from .. import clock
 from ..resources.events import ObjectModified, notify
 
 SYSTEM = "system"      # the actor of automatic transitions (自動審核)
+TITLES: dict[str, dict[str, str]] = {}    # workflow name → public transition name → title
 
 
 class TransitionNotAllowed(Exception):
@@ -46,6 +52,7 @@ def build(name, states, transitions, initial, permission_checker, guards=None):
     ``guards`` maps an internal name to callables ``(obj, info)`` that raise WorkflowError.
     """
     guards = guards or {}
+    TITLES[name] = titles(transitions)
     wf = Workflow("state", initial, permission_checker=permission_checker, name=name)
     for state, title in states.items():
         wf.add_state(state, title=title)
@@ -89,22 +96,64 @@ def allowed(obj, request) -> list[dict]:
             for t in wf.get_transitions(obj, request)]
 
 
+def may(obj, request, public_name) -> bool:
+    """Could the caller take ``public_name`` now: a transition from the present state, its
+    permission held (where it names one), and no guard objecting."""
+    wf = workflow_of(obj)
+    try:
+        step = _find(wf, obj, public_name)
+    except TransitionNotAllowed:
+        return False
+    if not _permitted(step, obj, request):
+        return False
+    info = CallbackInfo(wf, step, request=request)
+    try:
+        for guard in step.get("guards", ()):
+            guard(obj, info)
+    except WorkflowError:
+        return False
+    return True
+
+
 def transition(obj, request, public_name, reasons=(), comment="", actor=None):
     """Move ``obj`` by ``public_name``; ``request=None`` only for system transitions."""
     wf = workflow_of(obj)
     step = _find(wf, obj, public_name)
-    if request is not None and not request.has_permission(step["permission"], obj):
+    if not _permitted(step, obj, request):
         raise TransitionForbidden(step["permission"])
     source = state_of(obj)
     try:
         wf.transition(obj, request, step["name"])
     except WorkflowError as error:       # a guard refused
         raise TransitionNotAllowed(str(error)) from error
-    entry = {
-        "transition": step.get("public", step["name"]), "from": source, "to": state_of(obj),
-        "by": actor or _actor(request), "at": clock.now(),
-        "reasons": list(reasons), "comment": comment,
-    }
+    entry = _record(obj, request, step.get("public", step["name"]), source, actor,
+                    reasons=list(reasons), comment=comment)
+    notify(ObjectTransitioned(obj, entry), getattr(request, "registry", None))
+    notify(ObjectModified(obj), getattr(request, "registry", None))
+    return entry
+
+
+def start(obj, request, name, actor=None, at=None) -> dict:
+    """The first entry of a new object's history (a registration filed, an account applied
+    for): made in its initial state, from none."""
+    return _record(obj, request, name, None, actor, at=at)
+
+
+def note(obj, request, name, comment="") -> dict:
+    """An entry for a change that keeps the state (a staff account's type switched)."""
+    return _record(obj, request, name, state_of(obj), None, comment=comment)
+
+
+def _permitted(step, obj, request) -> bool:
+    # A transition without a permission is guarded by its caller (e.g. on another object).
+    permission = step.get("permission")
+    return request is None or permission is None or bool(request.has_permission(permission, obj))
+
+
+def _record(obj, request, name, source, actor, reasons=(), comment="", at=None) -> dict:
+    entry = {"transition": name, "from": source, "to": state_of(obj),
+             "by": actor or _actor(request), "at": at or clock.now(),
+             "reasons": list(reasons), "comment": comment}
     proxy_by = _proxy_by(request)
     if proxy_by:                         # 代理模式: both identities, the unit's and the person's
         entry["proxy_by"] = proxy_by
@@ -112,8 +161,6 @@ def transition(obj, request, public_name, reasons=(), comment="", actor=None):
     if history is None:
         history = obj.history = PersistentList()
     history.append(entry)
-    notify(ObjectTransitioned(obj, entry), getattr(request, "registry", None))
-    notify(ObjectModified(obj), getattr(request, "registry", None))
     return entry
 
 
@@ -135,6 +182,11 @@ def permission_checker(permission, context, request):
 
 
 # -- the readable tables each workflow module keeps ------------------------------------------------
+
+def title_of(workflow: str, public_name: str) -> str:
+    """A transition's title (for the audit log), or its name where the workflow is unknown."""
+    return TITLES.get(workflow, {}).get(public_name, public_name)
+
 
 def titles(transitions) -> dict[str, str]:
     """Public transition name → title, from rows (name, public name, from, to, permission,
