@@ -188,6 +188,7 @@ def add_staff(root, login, unit, role, name="測試人員", password=PASSWORD, e
 
     account = Staff(login, name, f"{login}@example.org", unit=resource_path(unit),
                     staff_type=role)
+    account.email_confirmed = True
     account.set_password(password)
     if enrolled:
         mfa.enrol_known_secret(account, TOTP_SECRET)
@@ -203,6 +204,7 @@ def add_teacher(root, login, school=None, name="測試教師", password=PASSWORD
     account = Teacher(login, name, f"{login}@example.org", national_id=national_id,
                       school=resource_path(school) if school is not None else None,
                       stage=stage, job_title=job_title)
+    account.email_confirmed = True
     account.set_password(password)
     root["people"].add(login, account)
     return account

@@ -99,6 +99,7 @@ def make_config(settings: dict) -> Configurator:
     ))
     config.add_translation_dirs("colander:locale", "deform:locale")
     config.include(".security")
+    config.include(".throttle")
     config.include(".catalog")
     config.include(".workflows.course")
     config.include(".workflows.sharing")

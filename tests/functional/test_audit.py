@@ -18,6 +18,11 @@ FIELDS = {"seq", "at", "actor", "on_behalf", "ip", "action", "object", "title", 
 
 
 @pytest.fixture
+def settings(base_settings, smtp):
+    return dict(base_settings, **smtp.settings)      # (resetting a second factor mails)
+
+
+@pytest.fixture
 def world(site):
     soon = clock.now().date() + timedelta(days=30)
     with site.edit() as root:

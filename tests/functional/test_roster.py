@@ -323,3 +323,18 @@ def test_overdue_lists(app, world, site):
         "/centres/taipei/353602/overdue-rosters").text
     browser(app, "pt-rev").get("/centres/taipei/overdue-rosters", status=403)
     browser(app, "b-admin").get(f"{SCHOOL}/overdue-rosters", status=403)
+
+
+def test_a_decompression_bomb_upload_is_refused_plainly(app, world, site):
+    """A 1 MB workbook that inflates to 300 MB (tests/unit/test_archives.py): refused with a
+    message, before openpyxl reads it; the roster is untouched."""
+    from ..unit.test_archives import bomb
+
+    client = browser(app, "a-admin")
+    page = client.get(world["url"] + "/roster")
+    upload = page.forms["roster-upload-form"]
+    upload["file"] = webtest.Upload("roster.xlsx", bomb(first=("[Content_Types].xml", b"")))
+    answer = upload.submit(status="*")
+    answer = answer.follow() if answer.status_int == 303 else answer
+    assert "解壓縮後超過 30 MB" in answer.text
+    assert roster_of(site, world["code"]) == {}

@@ -52,6 +52,7 @@ SAMPLES = {
     (ITeacher, "national-id"): "/people/t1/@@national-id",
     (IMinistry, "signup"): "/signup",
     (IMinistry, "confirm-email"): "/confirm-email?login=t1&token=x",
+    (IMinistry, "undo-email-change"): "/undo-email-change?login=t1&token=x",
     (IAccount, "edit"): "/people/a-admin/@@edit",
     (IAccount, "resend-confirmation"): "/people/a-admin/resend-confirmation",
     (IMinistry, "apply-staff"): "/apply-staff",

@@ -90,17 +90,19 @@ def test_a_contact_is_activated_by_the_unit_admin(app, units, site, smtp):
     new = account(site, "new.contact")
     assert new.active and new.state == "active" and roles(site, SCHOOL, "new.contact") == ("contact",)
     assert login(client(app), "new.contact", "Staff-pass-9").status_int == 303
-    # The applicant hears twice; the approver (the school's 總負責人) once, with a link.
+    # The applicant hears three times (the address's confirmation link, the application
+    # received, the approval); the approver (the school's 總負責人) once, with a link.
     to = {}
     for message in smtp.messages:
         to.setdefault(message["To"], []).append(message.get_content())
     assert sorted(to) == ["a-admin@example.org", "new.contact@example.org"]
     assert f"http://localhost{SCHOOL}/staff" in to["a-admin@example.org"][0]
-    assert len(to["new.contact@example.org"]) == 2 and "審核通過" in to["new.contact@example.org"][1]
+    assert len(to["new.contact@example.org"]) == 3 and "審核通過" in to["new.contact@example.org"][2]
+    assert any("/confirm-email?login=new.contact" in m for m in to["new.contact@example.org"])
     assert "目前沒有待審核的申請" in admin.get(f"{SCHOOL}/staff").text
     act(admin, f"{SCHOOL}/staff", "approve", "new.contact")            # a second time
     assert "不在本單位待審核的申請中（或已審核）" in flashes(admin, f"{SCHOOL}/staff")
-    assert len(smtp.messages) == 3
+    assert len(smtp.messages) == 4
 
 
 def test_a_principal_admin_is_activated_by_the_region_centre(app, units, site, smtp):

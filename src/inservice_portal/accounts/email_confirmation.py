@@ -1,6 +1,7 @@
 """E-mail confirmation by a one-time link: only the token's SHA-256 is stored, it expires, and
 using it once clears it. The same link lets an account created by a school (教師資料登錄)
-choose its first password."""
+choose its first password, and confirms a changed address (email_change.py): the new address
+takes the account's place only then."""
 import hmac
 import secrets
 from datetime import timedelta
@@ -12,8 +13,9 @@ from .tokens import digest
 LIFETIME = timedelta(hours=48)
 
 
-def issue(request, account, reason="請點選以下連結確認您的電子郵件信箱") -> str:
-    """Make a new token (any earlier one stops working) and mail the link to the account."""
+def issue(request, account, reason="請點選以下連結確認您的電子郵件信箱", to=None) -> str:
+    """Make a new token (any earlier one stops working) and mail the link to the account's
+    address (``to``: an address it is changing to)."""
     token = secrets.token_urlsafe(32)
     account.email_token_hash = digest(token)
     account.email_token_expires = clock.now() + LIFETIME
@@ -22,7 +24,7 @@ def issue(request, account, reason="請點選以下連結確認您的電子郵�
     hours = int(LIFETIME.total_seconds() // 3600)
     body = (f"{account.name} 您好：\n\n{reason}（{hours} 小時內有效，限使用一次）：\n\n{link}\n\n"
             f"您的帳號：{account.login}\n\n若您未申請本網帳號，請忽略本信。\n\n全國教師在職進修資訊網")
-    mail.send(request, account.email, "【全國教師在職進修資訊網】電子郵件信箱確認", body)
+    mail.send(request, to or account.email, "【全國教師在職進修資訊網】電子郵件信箱確認", body)
     return token
 
 
@@ -42,6 +44,8 @@ def confirm(account, token: str) -> str | None:
     """Confirm (once): None on success, else why not."""
     problem = check(account, token)
     if problem is None:
+        if account.pending_email:
+            account.email, account.pending_email = account.pending_email, None
         account.email_confirmed = True
         account.email_token_hash = None
         account.email_token_expires = None

@@ -10,7 +10,7 @@ from datetime import timedelta
 from BTrees.OOBTree import OOBTree
 from persistent import Persistent
 
-from .. import audit, clock, mail
+from .. import audit, clock, mail, throttle
 from .tokens import digest
 
 TTL = timedelta(minutes=30)
@@ -30,10 +30,14 @@ def _resets(root):
 
 
 def request_reset(root, request, login: str) -> bool:
-    """Mail a reset link to the account's address; False (and no write) for an unknown, disabled
-    or address-less login. The page answers the same either way."""
-    account = root["people"].get((login or "").strip())
-    if account is None or not account.active or not account.email:
+    """Mail a reset link to the account's confirmed address; False (and no write) for an
+    unknown or disabled login, one without a confirmed address, and for one asked for too often (counted whether or not it is an
+    account's, so that the limit tells nothing). The page answers the same either way."""
+    login = (login or "").strip()
+    if not throttle.of(request).hit("mail.account", login):
+        return False
+    account = root["people"].get(login)
+    if account is None or not account.active or not account.email or not account.email_confirmed:
         return False
     resets = _resets(root)
     for key in [k for k, r in resets.items() if r.login == account.login]:

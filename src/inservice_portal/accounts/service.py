@@ -5,7 +5,7 @@ log (a staff account's disabling and enabling through its workflow, which record
 Account management pages call these (``disable(root, account, by, request)``) rather than
 changing the account themselves.
 """
-from .. import audit, clock
+from .. import audit, clock, mail
 from ..resources.interfaces import IStaff
 from ..workflows import api as workflow_api
 from . import login_sessions, mfa, password_policy, tokens
@@ -59,11 +59,19 @@ def enable(root, account, by, request=None):
     account.disabled_at = account.disabled_by = None
 
 
-def reset_mfa(root, account, by, request=None):
+def reset_mfa(root, account, by, request=None, registry=None):
     """重設兩步驟驗證 (a lost phone): the second factor is forgotten and the account logged out
-    everywhere; a staff account enrols again at its next login."""
+    everywhere; a staff account enrols again at its next login. The account is told by mail
+    (``registry``: the console script's, which has no request)."""
     mfa.reset(account)
     end_access(root, account)
+    if account.email and (request is not None or registry is not None):
+        who = by.name if by is not None else "系統管理者"
+        mail.send(request if request is not None else registry, account.email,
+                  "【全國教師在職進修資訊網】兩步驟驗證已重設",
+                  f"{account.name} 您好：\n\n您的帳號「{account.login}」的兩步驟驗證已由{who}重設，"
+                  "所有登入均已結束；下次登入時請重新設定驗證器 App。\n\n"
+                  "若您未曾申請重設，請立即與服務單位或所屬區管中心聯絡。\n\n全國教師在職進修資訊網")
     audit.record("mfa.reset", account, request=request, root=root,
                  actor=None if request is not None else OPERATOR,
                  detail={"by": by.login if by is not None else OPERATOR})

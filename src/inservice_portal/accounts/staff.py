@@ -10,7 +10,7 @@ so its login is never reused) once every course it registered is finished.
 from BTrees.OOBTree import OOBTree
 from pyramid.traversal import find_resource, find_root, resource_path
 
-from . import service as accounts_service
+from . import email_confirmation, service as accounts_service
 from .. import audit, clock, mail, permissions, reference
 from ..catalog import Search
 from ..resources.accounts import Staff
@@ -71,6 +71,7 @@ def apply(request, unit, login, password, name, email, phone, staff_type) -> Sta
     account = file_application(unit, login, password, name, email, phone, staff_type)
     approver = approver_of(unit, staff_type)
     workflow_api.start(account, request, "apply", actor=login)
+    email_confirmation.issue(request, account, reason="請點選以下連結確認您申請業務帳號時填寫的電子郵件信箱")
     audit.record("staff.apply", account, request=request, actor=login,
                  detail={"unit": resource_path(unit), "staff_type": staff_type})
     mail.send(request, email, "【全國教師在職進修資訊網】業務帳號申請已收到",

@@ -11,7 +11,7 @@ from importlib import resources
 
 from pyramid.traversal import resource_path
 
-from .. import clock, reference
+from .. import clock, mail, reference
 from ..catalog import Search
 from ..resources.accounts import Teacher
 from ..resources.events import ObjectModified, notify
@@ -47,13 +47,20 @@ def login_problem(root, login: str) -> str | None:
     return None
 
 
-def national_id_problem(root, value: str) -> str | None:
-    problem = national_id_rule.problem(value)
-    if problem:
-        return problem
-    if root["people"].login_for_national_id(value) is not None:
-        return "此身分證統一編號已申請過教師帳號；如忘記帳號，請洽服務學校業務承辦人。"
-    return None
+def tell_owner_of_sign_up(request, root, national_id: str) -> bool:
+    """A sign-up with a national ID that already has an account: the page answers as for a new
+    one (it must not tell whose ID has an account); the account's owner is told by mail.
+    False when the ID has no account."""
+    login = root["people"].login_for_national_id(national_id)
+    if login is None:
+        return False
+    owner = root["people"][login]
+    if owner.email:
+        mail.send(request, owner.email, "【全國教師在職進修資訊網】有人以您的身分證統一編號申請帳號",
+                  f"{owner.name} 您好：\n\n有人以您的身分證統一編號申請教師個人帳號；一個身分證統一編號"
+                  f"只能有一個帳號，申請未成立。您的帳號是「{login}」。\n\n若忘記密碼，請使用「忘記密碼」；"
+                  "若不是您本人申請，請留意個人資料的保管。\n\n全國教師在職進修資訊網")
+    return True
 
 
 def find_school(root, code: str):

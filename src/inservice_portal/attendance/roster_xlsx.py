@@ -4,16 +4,17 @@ Columns: 帳號, 身分證統一編號 (masked in the download; a full number ma
 walk-in), 姓名 (for reading only), then one column per session holding 出席 / 請假 / 缺席.
 """
 import io
-import zipfile
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from .. import archives
 from . import roster as roster_service
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
+MAX_INFLATED = 30 * 1024 * 1024    # a roster of MAX_ROWS rows inflates to a few MB
 HEAD = ("帳號", "身分證統一編號", "姓名")
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -58,10 +59,15 @@ def read(data: bytes, sessions: int, known_sources: dict) -> list:
     if len(data) > MAX_BYTES:
         raise BadFile("檔案超過 2 MB。")
     try:
+        archives.check(data, max_total=MAX_INFLATED)
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+    except archives.TooLarge as problem:
+        raise BadFile(f"無法讀取檔案：{problem}") from None
+    except (*archives.DAMAGED, KeyError, ValueError, OSError):
         raise BadFile("無法讀取檔案：請上傳由範本製作的 XLSX 檔。") from None
     sheet = book.worksheets[0]
+    if (sheet.max_row or 0) > MAX_ROWS + 1:           # the sheet's declared dimension
+        raise BadFile(f"名單最多 {MAX_ROWS} 列。")
     rows = sheet.iter_rows(values_only=True)
     header = next(rows, None)
     if not header or tuple(str(h or "").strip() for h in header[:3]) != HEAD:

@@ -17,6 +17,7 @@ from pathlib import PurePosixPath
 
 from ZODB.blob import Blob
 
+from .. import archives
 from ..resources.course import Attachment
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -107,6 +108,13 @@ def check(fp, filename: str) -> Checked:
     if len(data) > MAX_BYTES:
         raise Refused(f"「{shown}」超過 {MAX_BYTES // (1024 * 1024)} MB 的上限，請壓縮或分割後再上傳。")
     kind = sniff(data)
+    if kind is not None and data.startswith(b"PK"):
+        try:
+            archives.check(data)
+        except archives.TooLarge as problem:
+            raise Refused(f"「{shown}」{problem}請確認檔案內容後再上傳。") from None
+        except archives.DAMAGED:
+            raise Refused(f"「{shown}」已損毀，無法讀取，請重新存檔後再上傳。") from None
     if kind is None:
         raise Refused(f"「{shown}」的內容不是可接受的檔案類型。可上傳：{ALLOWED}；"
                       "網頁（HTML）、SVG 圖檔與程式檔一律不接受，改副檔名也無法上傳。")

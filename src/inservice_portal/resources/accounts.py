@@ -26,6 +26,9 @@ class Account(Persistent):
     password_history = ()         # argon2 hashes of the last passwords, newest first
     disabled_at = None
     disabled_by = None
+    email_confirmed = False       # set by the one-time link (email_confirmation.py)
+    pending_email = None          # a new address until it is confirmed (email_change.py)
+    email_undo = None             # the old address and its undo link's digest, for a week
 
     def __init__(self, login: str, name: str, email: str = ""):
         self.login = login
@@ -79,7 +82,6 @@ class Teacher(Account):
     kind = "teacher"
     content_type = "teacher"          # catalogued: a school's teachers are a catalog query
     employment = "employed"           # a key of vocabularies.employment_statuses
-    email_confirmed = False           # set by the one-time link (email_confirmation.py)
     consents = None                   # {agreement code: when accepted}, at sign-up
     licences = None                   # OOBTree id → Licence (專長證照登錄申請)
 

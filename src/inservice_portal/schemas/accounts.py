@@ -59,17 +59,6 @@ def normalised_id(value):
     return national_id_rule.normalise(value) if isinstance(value, str) else value
 
 
-@colander.deferred
-def new_national_id_validator(node, kw):
-    root = _root(kw)
-
-    def validate(node, value):
-        problem = teacher_accounts.national_id_problem(root, value)
-        if problem:
-            raise colander.Invalid(node, problem)
-    return validate
-
-
 def national_id_format(node, value):
     problem = national_id_rule.problem(value)
     if problem:
@@ -176,7 +165,7 @@ class TeacherSignupSchema(CSRFSchema):
     national_id = colander.SchemaNode(
         colander.String(), title="身分證統一編號",
         description="本國籍請填國民身分證統一編號；外籍教師可填新式居留證統一證號。",
-        preparer=normalised_id, validator=new_national_id_validator,
+        preparer=normalised_id, validator=national_id_format,
         widget=deform.widget.TextInputWidget(attributes={"autocomplete": "off"}))
     email = email_node()
     employment = colander.SchemaNode(

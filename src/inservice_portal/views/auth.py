@@ -13,7 +13,7 @@ from pyramid.view import view_config
 from urllib.parse import quote
 
 from ..accounts import service as accounts_service, login_sessions, mfa, password_reset
-from .. import audit, clock, permissions
+from .. import audit, clock, permissions, throttle
 from ..accounts.authentication import FAILURE_MESSAGE, LoginFailed, authenticate
 from ..forms import CSRFSchema, FormView
 from ..resources.interfaces import IMinistry
@@ -80,10 +80,13 @@ class LoginView(FormView):
 
     def submit_success(self, appstruct):
         root, request = self.context, self.request
+        limits, client = throttle.of(request), throttle.client(request)
+        limits.check("login.client", client)
         try:
             account = authenticate(root, appstruct["login"], appstruct["password"],
                                    begin_anew=lambda: begin_anew(request))
         except LoginFailed as failed:
+            limits.hit("login.client", client)
             # The typed login is recorded only when it is an account's: a password typed into
             # the login field must not end up in the log.
             known = root["people"].get((appstruct["login"] or "").strip())
@@ -133,6 +136,7 @@ class OtpView(FormView):
     def verify_success(self, appstruct):
         root, request = self.context, self.request
         login = login_sessions.pending(root, request, login_sessions.STAGE_OTP)
+        throttle.of(request).check("otp.client", throttle.client(request))
         account = root["people"].get(login)
         now = clock.now()
         if account is None or not account.active or account.is_locked(now):
@@ -145,6 +149,7 @@ class OtpView(FormView):
             account.record_success()
             return complete_login(root, request, account, appstruct["came_from"], method)
         account.record_failure(now)
+        throttle.of(request).hit("otp.client", throttle.client(request))
         audit.record("login.failure", account, request=request, root=root, actor=account.login,
                      detail={"step": "second_factor"})
         if account.is_locked(now):
@@ -368,6 +373,7 @@ class ResetRequestView(FormView):
     page_title = "忘記密碼"
 
     def send_success(self, appstruct):
+        throttle.of(self.request).take("mail.client", throttle.client(self.request))
         password_reset.request_reset(self.context, self.request, appstruct["login"])
         self.request.session.flash(RESET_SENT)
         return HTTPSeeOther(f"{self.request.application_url}/login")

@@ -8,7 +8,7 @@ from pyramid.httpexceptions import HTTPForbidden, HTTPSeeOther
 from pyramid.view import view_config
 
 from ..attendance import checkin
-from .. import clock, permissions
+from .. import clock, permissions, throttle
 from ..registration.locks import run_locked
 from ..attendance import roster as roster_service
 from ..catalog import find_course
@@ -88,6 +88,7 @@ def teacher_checkin(context, request):
              renderer=TPL + "teacher.pt", request_method="POST")
 def teacher_checkin_post(context, request):
     teacher = _teacher(request)
+    throttle.of(request).take("checkin.account", teacher.login)
     key = checkin.key_of(request.registry.settings)
     typed = request.POST.get("course", "").strip()
     course = find_course(context, typed)

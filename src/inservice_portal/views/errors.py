@@ -1,5 +1,6 @@
 """Error pages and their JSON twins (the API's error format, views/api/errors.py), chosen by path
 or Accept."""
+import logging
 from urllib.parse import quote
 
 from pyramid.csrf import BadCSRFToken
@@ -10,16 +11,18 @@ from ZODB.POSException import ConflictError
 
 from ..accounts import login_sessions
 from ..registration.locks import Busy
+from ..throttle import Throttled
 from .. import write_conflicts
 from .api.errors import api_error, wants_json
 
 TEMPLATE = "inservice_portal:templates/errors/error.pt"
+log = logging.getLogger(__name__)
 
 
 def error_page(request, status, title, message):
     if wants_json(request):
         code = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-                409: "conflict"}[status]
+                409: "conflict", 429: "too_many_requests", 500: "internal_error"}[status]
         return api_error(request, status, code, message)
     response = render_to_response(TEMPLATE, {"page_title": title, "title": title,
                                              "message": message, "status": status}, request)
@@ -61,6 +64,13 @@ def bad_csrf(exc, request):
                       "表單的安全驗證碼無效或已過期，請重新整理頁面後再送出一次。")
 
 
+@exception_view_config(Throttled)
+def throttled(exc, request):
+    response = error_page(request, 429, "請稍後再試", str(exc))
+    response.headers["Retry-After"] = str(exc.retry_after)
+    return response
+
+
 @exception_view_config(Busy)
 def busy(exc, request):
     return error_page(request, 409, "系統忙碌", "系統忙碌，請稍候再試一次。")
@@ -71,3 +81,12 @@ def conflict(exc, request):
     write_conflicts.stats(request).add(exc, write_conflicts.GAVE_UP, request.path_info)
     return error_page(request, 409, "系統忙碌",
                       "同時有許多人在更新相同的資料，您的操作未完成。請稍候再試一次。")
+
+
+@exception_view_config(Exception)
+def server_error(exc, request):
+    """Any other failure: logged with its traceback, answered as a page (or the API's JSON)
+    that names nothing of the code, with the security headers every answer carries."""
+    log.error("%s %s failed", request.method, request.path_info, exc_info=exc)
+    return error_page(request, 500, "系統發生錯誤",
+                      "系統處理時發生錯誤，已記錄下來。請稍後再試；若一再發生，請與本網客服聯絡。")

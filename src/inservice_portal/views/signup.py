@@ -10,7 +10,7 @@ from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 
 from ..accounts import email_confirmation, teachers as teacher_accounts
-from .. import permissions
+from .. import permissions, throttle
 from ..forms import CSRFSchema, FormView
 from ..resources.interfaces import IMinistry
 from ..schemas.accounts import TeacherSignupSchema, check_passwords, confirm_node, new_password_node
@@ -26,6 +26,8 @@ class TeacherSignup(FormView):
     page_title = "教師個人帳號申請"
 
     def __call__(self):
+        if self.request.method == "POST":
+            throttle.of(self.request).take("signup.client", throttle.client(self.request))
         result = super().__call__()
         if isinstance(result, dict):
             result["intro"] = ("教師個人帳號申請成功後即可登入使用；帳號申請後不可變更。"
@@ -34,6 +36,8 @@ class TeacherSignup(FormView):
 
     def signup_success(self, appstruct):
         root = self.context
+        if teacher_accounts.tell_owner_of_sign_up(self.request, root, appstruct["national_id"]):
+            return self.signed_up(appstruct["login"], appstruct["email"])
         school = teacher_accounts.find_school(root, appstruct["school"]) \
             if appstruct["school"] else None
         try:
@@ -49,8 +53,12 @@ class TeacherSignup(FormView):
             self.request.session.flash("此帳號或身分證統一編號剛被申請，請重新確認後再送出。")
             return HTTPSeeOther(self.request.resource_url(root, "signup"))
         email_confirmation.issue(self.request, teacher)
+        return self.signed_up(teacher.login, teacher.email)
+
+    def signed_up(self, login, email):
+        """The same answer whether the account was made or its ID already had one."""
         self.request.session.flash(
-            f"教師帳號「{teacher.login}」已申請成功，現在即可登入。確認信已寄至 {teacher.email}，"
+            f"教師帳號「{login}」已申請成功，現在即可登入。確認信已寄至 {email}，"
             "請於信中點選連結完成電子郵件信箱確認。")
         return HTTPSeeOther(self.request.application_url + "/login")
 
@@ -78,7 +86,8 @@ class ConfirmEmail(FormView):
     def account(self):
         login = self.request.params.get("login", "")
         account = self.context["people"].get(login) if login else None
-        return account if account is not None and account.active else None
+        waiting = getattr(account, "state", None) == "applied"    # a staff application
+        return account if account is not None and (account.active or waiting) else None
 
     @property
     def schema(self):

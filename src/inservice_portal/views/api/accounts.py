@@ -3,7 +3,7 @@ from pyramid.response import Response
 from pyramid.security import NO_PERMISSION_REQUIRED
 from pyramid.view import view_config
 
-from ... import audit, clock, permissions
+from ... import audit, clock, permissions, throttle
 from ...accounts import mfa, tokens
 from .errors import ApiError, api_error, malformed
 from ...accounts.authentication import LoginFailed, authenticate
@@ -26,10 +26,14 @@ def create_token(context, request):
         fields["otp"] = "須為字串。"
     if fields:
         raise malformed(fields)
+    limits, client = throttle.of(request), throttle.client(request)
+    limits.check("login.client", client)
+    limits.check("otp.client", client)
     try:
         account = authenticate(context, body["login"], body["password"],
                                begin_anew=lambda: begin_anew(request))
     except LoginFailed as failed:
+        limits.hit("login.client", client)
         # Returned, not raised: the transaction must commit for the failure to count toward
         # the lockout shared with the login page. Same answer for every cause.
         known = context["people"].get(body["login"].strip())
@@ -54,6 +58,7 @@ def second_factor(root, request, account, otp):
                              "此帳號已啟用兩步驟驗證，請一併提供驗證器 App 的驗證碼（otp）。")
         if not mfa.verify_second_factor(account, otp):
             account.record_failure(clock.now())
+            throttle.of(request).hit("otp.client", throttle.client(request))
             audit.record("login.failure", account, request=request, root=root,
                          actor=account.login, detail={"step": "second_factor", "via": "api"})
             return api_error(request, 401, "invalid_otp", mfa.OTP_FAILURE)

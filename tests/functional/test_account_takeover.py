@@ -1,0 +1,164 @@
+"""Takeover paths closed (issue: e-mail change, proxy mode, enumeration, error answers): a
+new address needs the password and its own confirmation, the old one can undo the change,
+reset links go only to a confirmed address; proxy mode never reaches the proxied account's
+address, password or second factor; sign-up answers the same for a known national ID; a
+failure is a 500 with the security headers (JSON for the API)."""
+import re
+
+import pytest
+from pyramid.security import NO_PERMISSION_REQUIRED
+
+from inservice_portal import audit
+
+from ..conftest import PASSWORD, add_organiser, add_staff, add_teacher, browser, csrf_of
+from .test_account_security import start_proxy
+from .test_signup import fill, valid_id
+
+
+@pytest.fixture
+def settings(base_settings, smtp):
+    return dict(base_settings, **smtp.settings)
+
+
+@pytest.fixture
+def world(site):
+    with site.edit() as root:
+        school = add_organiser(root, "taipei", "353601", "臺北市立甲國民小學")
+        add_staff(root, "a-admin", school, "principal_admin", name="王校長")
+        add_staff(root, "tp-rev", root["centres"]["taipei"], "centre_reviewer", name="黃審查")
+        add_teacher(root, "t1", school, name="林老師", national_id="A123456789")
+        add_teacher(root, "t2", school, name="陳老師", national_id="B223456780")
+        root["people"]["t2"].email_confirmed = False
+
+
+def profile_form(client, email, password=None):
+    form = client.get("/people/t1/@@edit").forms["profile-form"]
+    form["email"] = email
+    if password is not None:
+        form["current_password"] = password
+    return form.submit("save", status="*")
+
+
+def mails_to(smtp, address):
+    return [m.get_body().get_content() for m in smtp.messages if m["To"] == address]
+
+
+def link(body, path):
+    return re.search(rf"http://localhost(/{path}\?\S+)", body).group(1)
+
+
+def ask_reset(app, login_name):
+    form = browser(app).get("/password-reset").forms["reset-request-form"]
+    form["login"] = login_name
+    return form.submit("send", status=303)
+
+
+def account(site, login_name):
+    return site.read(lambda root: root["people"][login_name])
+
+
+def test_a_new_address_needs_the_password_and_its_own_confirmation(app, world, site, smtp):
+    thief = browser(app, "t1")              # a session left open on a shared computer
+    refused = profile_form(thief, "thief@example.net")
+    assert refused.status_int == 400
+    assert "變更電子郵件信箱須輸入正確的目前密碼" in refused.html.select_one(".error-summary").text
+    refused = profile_form(thief, "thief@example.net", "not-the-password")
+    assert refused.status_int == 400 and smtp.messages == []
+    assert profile_form(thief, "thief@example.net", PASSWORD).status_int == 303
+    # Nothing changes until the new address confirms; the old one is told, with an undo link.
+    assert account(site, "t1").email == "t1@example.org"
+    assert account(site, "t1").pending_email == "thief@example.net"
+    [confirm] = mails_to(smtp, "thief@example.net")
+    [notice] = mails_to(smtp, "t1@example.org")
+    assert "thief@example.net" in notice and "/undo-email-change?" in notice
+    ask_reset(app, "t1")                                  # the reset goes to the old address
+    assert len(mails_to(smtp, "t1@example.org")) == 2 and len(mails_to(smtp, "thief@example.net")) == 1
+    page = thief.get(link(confirm, "confirm-email"))
+    page.forms["confirm-email-form"].submit("confirm", status=303)
+    assert (account(site, "t1").email, account(site, "t1").pending_email) == ("thief@example.net", None)
+    # The owner takes the account back from the old address: sessions end, address restored.
+    owner = browser(app)
+    page = owner.get(link(notice, "undo-email-change"))
+    assert "t1@example.org" in page.text
+    page.forms["undo-email-form"].submit("undo", status=303)
+    restored = account(site, "t1")
+    assert (restored.email, restored.email_confirmed, restored.email_undo) == (
+        "t1@example.org", True, None)
+    assert thief.get("/account", status=303).location.startswith("http://localhost/login")
+    again = owner.get(link(notice, "undo-email-change"), status=400)
+    assert "此連結無效或已使用過" in again.text
+    actions = [e["action"] for e in site.read(lambda root: list(
+        audit.log_of(root).entries.values())) if e["object"] == "/people/t1"]
+    assert "email.change_request" in actions and "email.change_undone" in actions
+
+
+def test_reset_links_go_only_to_a_confirmed_address(app, world, smtp):
+    ask_reset(app, "t2")                                  # an address never confirmed
+    ask_reset(app, "t1")
+    assert [m["To"] for m in smtp.messages] == ["t1@example.org"]
+
+
+def test_proxy_mode_never_reaches_the_address_password_or_second_factor(app, world, site,
+                                                                         smtp):
+    reviewer = browser(app, "tp-rev")
+    start_proxy(reviewer)
+    form = reviewer.get("/people/a-admin/@@edit").forms["profile-form"]
+    form["email"], form["current_password"] = "reviewer@example.net", PASSWORD
+    form["phone"] = "(02)2700-0101"
+    refused = form.submit("save", status=400)
+    assert "代理模式下不能變更電子郵件信箱" in refused.text
+    assert account(site, "a-admin").pending_email is None
+    reviewer.get("/password", status=403)
+    reviewer.get("/people/a-admin/@@security", status=403)
+    reviewer.post("/people/a-admin/@@reset-mfa", {"csrf_token": csrf_of(refused)}, status=403)
+    assert smtp.messages == []
+    # Outside proxy mode, the centre's reset of the unit account's second factor is its own
+    # audited act, and the account is told.
+    reviewer.post("/proxy-end", {"csrf_token": csrf_of(refused)}, status=303)
+    page = reviewer.get("/people/a-admin/@@security")
+    reviewer.post("/people/a-admin/@@reset-mfa", {"csrf_token": csrf_of(page)}, status=303)
+    [told] = mails_to(smtp, "a-admin@example.org")
+    assert "兩步驟驗證已由黃審查重設" in told
+    [entry] = [e for e in site.read(lambda root: list(audit.log_of(root).entries.values()))
+               if e["action"] == "mfa.reset"]
+    assert entry["actor"] == "tp-rev" and entry["object"] == "/people/a-admin"
+
+
+def sign_up(app, national_id, login_name):
+    form = fill(browser(app).get("/signup").forms["signup-form"], login=login_name,
+                national_id=national_id, email=f"{login_name}@example.net")
+    answer = form.submit("signup", status=303)
+    return " ".join(p.get_text() for p in answer.follow().html.select(".flash"))
+
+
+def test_sign_up_answers_the_same_for_a_national_id_with_an_account(app, world, site, smtp):
+    known = sign_up(app, "A123456789", "copycat")
+    new = sign_up(app, valid_id(), "newcomer")
+    assert known.replace("copycat", "X") == new.replace("newcomer", "X")
+    assert site.read(lambda root: ("copycat" in root["people"], "newcomer" in root["people"])) \
+        == (False, True)
+    [told] = mails_to(smtp, "t1@example.org")
+    assert "有人以您的身分證統一編號申請教師個人帳號" in told and "t1" in told
+    assert mails_to(smtp, "copycat@example.net") == []
+
+
+@pytest.fixture
+def failing_view(config):
+    def boom(request):
+        raise RuntimeError("secret detail")
+
+    config.add_route("boom", "/boom")
+    config.add_route("api_boom", "/api/v1/boom")
+    config.add_view(boom, route_name="boom", permission=NO_PERMISSION_REQUIRED)
+    config.add_view(boom, route_name="api_boom", permission=NO_PERMISSION_REQUIRED)
+
+
+def test_a_failure_is_a_500_that_still_carries_the_security_headers(failing_view, app):
+    client = browser(app)
+    page = client.get("/boom", status=500)
+    assert "系統發生錯誤" in page.text and "secret detail" not in page.text
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert "Content-Security-Policy" in page.headers and "no-store" in page.headers["Cache-Control"]
+    api = client.get("/api/v1/boom", status=500)
+    assert api.json["error"]["code"] == "internal_error" and "secret" not in api.text
+    assert api.headers["X-Content-Type-Options"] == "nosniff"
