@@ -24,7 +24,7 @@ from aiosmtpd.handlers import Sink
 import webtest
 from pyramid.paster import get_appsettings
 
-from inservice_portal import audit, clock, make_config
+from inservice_portal import audit, clock, make_config, reference
 from inservice_portal.accounts import mfa
 from inservice_portal.bootstrap import APP_ROOT, ensure_root
 from inservice_portal.resources.accounts import Staff, Teacher
@@ -208,6 +208,25 @@ def add_teacher(root, login, school=None, name="測試教師", password=PASSWORD
     account.set_password(password)
     root["people"].add(login, account)
     return account
+
+
+def complete(course, stage="elementary"):
+    """Fill what the course form asks for and ``course`` lacks (the demo's defaults), so that
+    the review takes it (courses/service.problems); the fields a test set are kept."""
+    from inservice_portal.scripts.demo import complete_fields
+
+    data = reference.load("demo")
+    organiser = course.__parent__
+    filled = complete_fields(data, {"organiser": None, "place": course.place or "本校會議室",
+                                    "hours": float(course.hours or 3),
+                                    "fields": {"stage": course.stage or stage}},
+                             organiser, course.starts_on or date(2099, 1, 1),
+                             list(course.sessions), {})
+    filled["contacts"] = [{"name": "研習承辦人", "phone": "(02)2700-0101",
+                           "email": "training@example.org"}]
+    course.update(**{name: value for name, value in filled.items()
+                     if not getattr(course, name, None)})
+    return course
 
 
 def add_course(root, organiser, title="測試研習", state="published", starts_on=None, hours=3.0):

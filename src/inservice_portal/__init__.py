@@ -102,6 +102,7 @@ def make_config(settings: dict) -> Configurator:
     config.include(".throttle")
     config.include(".catalog")
     config.include(".workflows.course")
+    config.include(".courses.service")
     config.include(".workflows.sharing")
     config.include(".attendance.records")
     config.include(".workflows.registration")

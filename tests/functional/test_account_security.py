@@ -7,7 +7,7 @@ from inservice_portal import audit
 from inservice_portal.resources.accounts import Staff, Teacher
 
 from ..conftest import (PASSWORD, add_course, add_organiser, add_staff, add_teacher, browser,
-                        credentials, csrf_of, login)
+                        complete, credentials, csrf_of, login)
 
 
 # --- password rules --------------------------------------------------------------------------
@@ -93,7 +93,7 @@ def world(site):
         add_staff(root, "tp-rev", root["centres"]["taipei"], "centre_reviewer", name="黃審查")
         add_staff(root, "moe", root, "ministry_admin")
         add_teacher(root, "t1", school, name="林老師")
-        return {"draft": add_course(root, school, "草稿研習", state="draft").code}
+        return {"draft": complete(add_course(root, school, "草稿研習", state="draft")).code}
 
 
 def change_password(client, current, new, repeat=None, status=None):

@@ -109,6 +109,8 @@ def test_proxy_mode_never_reaches_the_address_password_or_second_factor(app, wor
     assert "代理模式下不能變更電子郵件信箱" in refused.text
     assert account(site, "a-admin").pending_email is None
     reviewer.get("/password", status=403)
+    reviewer.get("/mfa", status=403)                   # enrolment, with its recovery codes
+    reviewer.get("/mfa-disable", status=403)
     reviewer.get("/people/a-admin/@@security", status=403)
     reviewer.post("/people/a-admin/@@reset-mfa", {"csrf_token": csrf_of(refused)}, status=403)
     assert smtp.messages == []

@@ -5,7 +5,7 @@ import pytest
 
 from inservice_portal import clock
 
-from ..conftest import api_client, add_course, add_organiser, add_staff, add_teacher
+from ..conftest import (add_course, add_organiser, add_staff, add_teacher, api_client, complete)
 
 
 @pytest.fixture
@@ -17,8 +17,8 @@ def world(site):
         add_staff(root, "tp-rev", root["centres"]["taipei"], "centre_reviewer")
         add_staff(root, "pt-rev", root["centres"]["pingtung"], "centre_reviewer")
         add_teacher(root, "t1", school)
-        draft = add_course(root, school, "草稿研習", state="draft", starts_on=soon)
-        pending = add_course(root, school, "待審研習", state="pending", starts_on=soon)
+        draft = complete(add_course(root, school, "草稿研習", state="draft", starts_on=soon))
+        pending = complete(add_course(root, school, "待審研習", state="pending", starts_on=soon))
         return {"draft": draft.code, "pending": pending.code}
 
 
@@ -104,8 +104,8 @@ def test_transition_matrix_over_the_api(app, site, world, state, name, who):
     with site.edit() as root:
         add_organiser(root, "taipei", "353602", "臺北市立乙國民小學")
         add_staff(root, "b-admin", root["centres"]["taipei"]["353602"], "principal_admin")
-        code = add_course(root, root["centres"]["taipei"]["353601"], "矩陣研習", state=state,
-                          starts_on=past).code
+        school = root["centres"]["taipei"]["353601"]
+        code = complete(add_course(root, school, "矩陣研習", state=state, starts_on=past)).code
     body = {"transition": name, "reasons": REASONS.get(name, [])}
     response = api(app, who).post_json(f"/api/v1/courses/{code}/transitions", body, status="*")
     after = site.read(lambda root: root["centres"]["taipei"]["353601"][str(code)].state)
@@ -120,10 +120,38 @@ def test_transition_matrix_over_the_api(app, site, world, state, name, who):
                                    "roster_pending", "roster_returned", "closed"])
 def test_a_transition_from_the_wrong_state_is_409_for_those_who_see_it(app, site, world, state):
     with site.edit() as root:
-        code = add_course(root, root["centres"]["taipei"]["353601"], "狀態研習",
-                          state=state).code
+        code = complete(add_course(root, root["centres"]["taipei"]["353601"], "狀態研習",
+                                   state=state)).code
     wrong = "cancel" if state != "published" else "approve"
     for who in ("a-admin", "tp-rev"):
         response = api(app, who).post_json(f"/api/v1/courses/{code}/transitions",
                                            {"transition": wrong}, status=409)
         assert response.json["error"]["code"] == "invalid_transition"
+
+
+def test_an_incomplete_course_is_not_sent_for_review_by_api_or_page(app, world, site):
+    """002 Art. 8 reviews complete courses (courses/service.problems): a copy that the form
+    would refuse stays a draft, and the answer names each missing item; auto-approval does
+    not publish it either. Others are still told they may not submit at all."""
+    from ..conftest import browser, csrf_of
+
+    with site.edit() as root:
+        school = root["centres"]["taipei"]["353601"]
+        code = add_course(root, school, "未填完的複製課程", state="draft").code
+        root["centres"]["taipei"].auto_approve = True
+    url = f"/api/v1/courses/{code}/transitions"
+    refused = api(app, "a-admin").post_json(url, {"transition": "submit"}, status=422).json
+    assert refused["error"]["code"] == "incomplete_course"
+    assert {"lecturers", "outline", "sessions", "contacts"} <= set(refused["error"]["fields"])
+    assert "「8 師資」" in refused["error"]["message"]
+    api(app, "tp-rev").post_json(url, {"transition": "submit"}, status=403)    # not theirs
+    page_url = f"/centres/taipei/353601/{code}/workflow"
+    client = browser(app, "a-admin")
+    answer = client.post(page_url, {"csrf_token": csrf_of(client.get(page_url)),
+                                    "transition": "submit"}, status=303).follow()
+    flash = " ".join(p.get_text() for p in answer.html.select(".flash"))
+    assert "課程資料尚未完整，不能送出審核" in flash and "「9 課程大綱」" in flash
+    assert site.read(lambda root: root["centres"]["taipei"]["353601"][str(code)].state) == "draft"
+    with site.edit() as root:
+        complete(root["centres"]["taipei"]["353601"][str(code)])
+    assert api(app, "a-admin").post_json(url, {"transition": "submit"}).json["state"] == "published"

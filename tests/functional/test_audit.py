@@ -9,8 +9,8 @@ import webtest
 
 from inservice_portal import audit, clock
 
-from ..conftest import (PASSWORD, add_course, add_organiser, add_staff, add_teacher, csrf_of,
-                        login)
+from ..conftest import (PASSWORD, add_course, add_organiser, add_staff, add_teacher, complete,
+                        csrf_of, login)
 
 NATIONAL_ID = "A123456789"
 FIELDS = {"seq", "at", "actor", "on_behalf", "ip", "action", "object", "title", "centre",
@@ -34,8 +34,8 @@ def world(site):
         add_staff(root, "pt-rev", root["centres"]["pingtung"], "centre_reviewer")
         add_staff(root, "moe", root, "ministry_admin")
         add_teacher(root, "t1", school, name="林老師", national_id=NATIONAL_ID)
-        return {"draft": add_course(root, school, "草稿研習", state="draft",
-                                    starts_on=soon).code}
+        return {"draft": complete(add_course(root, school, "草稿研習", state="draft",
+                                    starts_on=soon)).code}
 
 
 def entries(site):
@@ -420,7 +420,7 @@ def test_a_long_log_is_kept_in_small_buckets(app, world, site):
 def test_every_export_is_recorded(app, world, site):
     with site.edit() as root:
         school = root["centres"]["taipei"]["353601"]
-        code = add_course(root, school, "公告研習", state="published").code
+        code = complete(add_course(root, school, "公告研習", state="published")).code
     course = f"/centres/taipei/353601/{code}"
     staff = browser(app, "a-admin")
     for kind in ("signin", "participants"):

@@ -7,7 +7,8 @@ import pytest
 
 from inservice_portal import clock
 
-from ..conftest import add_course, add_organiser, add_staff, add_teacher, csrf_of, login
+from ..conftest import (add_course, add_organiser, add_staff, add_teacher, complete, csrf_of,
+                        login)
 
 
 @pytest.fixture
@@ -23,12 +24,13 @@ def world(site):
         add_staff(root, "pt-rev", root["centres"]["pingtung"], "centre_reviewer")
         add_teacher(root, "t1", school)
         courses = {
-            "math": add_course(root, school, "國小數學領域教學", state="pending", starts_on=soon),
-            "yoga": add_course(root, other, "教師瑜珈紓壓", state="pending", starts_on=soon),
-            "late": add_course(root, school, "臨時加開的自然研習", state="pending",
-                               starts_on=clock.now().date() + timedelta(days=2)),
-            "far": add_course(root, far, "屏東在地文化課程", state="pending", starts_on=soon),
-            "draft": add_course(root, school, "尚未送審", state="draft", starts_on=soon),
+            "math": complete(add_course(root, school, "國小數學領域教學", state="pending", starts_on=soon)),
+            "yoga": complete(add_course(root, other, "教師瑜珈紓壓", state="pending", starts_on=soon),
+                             stage="junior_high"),
+            "late": complete(add_course(root, school, "臨時加開的自然研習", state="pending",
+                               starts_on=clock.now().date() + timedelta(days=2))),
+            "far": complete(add_course(root, far, "屏東在地文化課程", state="pending", starts_on=soon)),
+            "draft": complete(add_course(root, school, "尚未送審", state="draft", starts_on=soon)),
         }
         courses["math"].update(stage="elementary")
         courses["late"].update(stage="junior_high")
@@ -199,8 +201,8 @@ CALLERS = ["a-admin", "b-admin", "tp-rev", "pt-rev", "t1"]   # own / foreign sta
 def test_transition_matrix_through_the_page(testapp, site, world, state, transition, who):
     past = clock.now().date() - timedelta(days=3)          # rosters wait for the course's end
     with site.edit() as root:
-        course = add_course(root, root["centres"]["taipei"]["353601"], "矩陣研習", state=state,
-                            starts_on=past)
+        school = root["centres"]["taipei"]["353601"]
+        course = complete(add_course(root, school, "矩陣研習", state=state, starts_on=past))
         path = f"/centres/taipei/353601/{course.code}"
     login(testapp, who)
     data = {"csrf_token": csrf_of(testapp.get("/account")), "transition": transition,
@@ -229,7 +231,8 @@ def test_transition_matrix_through_the_page(testapp, site, world, state, transit
 def test_course_page_links_to_the_workflow_page(testapp, site, world, who, state, shown,
                                                 action):
     with site.edit() as root:
-        course = add_course(root, root["centres"]["taipei"]["353601"], "連結研習", state=state)
+        course = complete(add_course(root, root["centres"]["taipei"]["353601"], "連結研習",
+                                     state=state))
         path = f"/centres/taipei/353601/{course.code}"
     if who:
         login(testapp, who)

@@ -211,3 +211,18 @@ def test_pending_applications_wait_on_their_approvers(loaded):
         [(teacher, licence)] = licences.pending(school)
         assert teacher.login == "teacher-es" and licence.title == "救生員證"
     loaded.read(check)
+
+
+def test_every_demo_course_is_one_the_form_would_accept(loaded):
+    """002 Art. 8 reviews complete courses: the demo's courses, in review, published or past,
+    pass the course form's checks (courses/service.problems)."""
+    from inservice_portal.catalog import Search
+    from inservice_portal.courses.service import problems
+
+    def incomplete(root):
+        search = Search(root)
+        courses = list(search.execute(search["content_type"].eq("course")).all())
+        assert len(courses) == len(reference.load("demo")["courses"])
+        return {c.title: problems(c) for c in courses if problems(c)}
+
+    assert loaded.read(incomplete) == {}

@@ -254,3 +254,36 @@ def test_walk_ins_by_national_id_are_found_through_the_people_index(world):
     root["people"].remove("t3")
     assert roster.find_teacher(root, "A123456783") is None
     assert roster.find_teacher(root, "A12345678") is None              # not an ID, not a login
+
+
+def test_two_45_minute_periods_credit_their_attendees(world):
+    """002 Art. 10 (1): the short periods of one day pool (rules/hours.py): a school workshop
+    of two 45-minute periods with a break, approved for 1 hour, credits 1 hour."""
+    course = make_course(world, sessions=(), hours=1)
+    course.update(sessions=[Session(ENDED, time(13, 30), time(14, 15)),
+                            Session(ENDED, time(14, 25), time(15, 10))])
+    roster.save(course, [roster.Row("1", "t1", ["present", "present"]),
+                         roster.Row("2", "t2", ["present", "absent"])], "admin")
+    assert course.suggested_hours == Decimal("1.5")
+    assert [l["credited_hours"] for l in roster.lines(course)] == [Decimal(1), Decimal(0)]
+    close(world, course)
+    [record] = world.root["people"]["t1"].records.values()
+    assert (record.hours, record.days) == (Decimal(1), ((ENDED, Decimal(1)),))
+    assert records.records_of(world.root["people"]["t2"]) is None
+
+
+def test_a_two_credit_class_shows_36_hours_counted(world):
+    """002 Art. 10 (3): 一學分採計為十八小時; the day and week caps (Art. 10 (2)) are on days of
+    training, so a credit class is counted whole and needs no special approval."""
+    weeks = [ENDED - timedelta(days=7 * n) for n in range(11, -1, -1)]
+    course = make_course(world, sessions=(), hours=None, class_type="1-5", credits=2)
+    course.update(sessions=[Session(day, time(9), time(12)) for day in weeks])
+    assert course.approved_hours == Decimal(36)
+    roster.save(course, [roster.Row("1", "t1", ["present"] * 12)], "admin")
+    close(world, course)
+    teacher = world.root["people"]["t1"]
+    [line] = records.capped(teacher)
+    assert (line["record"].hours, line["counted"], line["excess"], line["needs_approval"]) == (
+        Decimal(36), Decimal(36), Decimal(0), False)
+    [year] = records.transcript(teacher)
+    assert (year["counted"], year["pending"]) == (Decimal(36), Decimal(0))

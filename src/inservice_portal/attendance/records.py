@@ -26,14 +26,12 @@ def records_of(teacher, create=False):
 
 def course_credits(course) -> dict:
     """login → (credited hours, days) for every teacher of the roster credited above 0."""
-    sessions = roster_service.schedule(course)
     result = {}
     for entry in roster_service.entries(course):
         hours = roster_service.credit(course, entry.attendance)
         if hours > 0:
-            present = [(s.date, s.credited_hours)
-                       for s, mark in zip(sessions, entry.attendance) if mark == "present"]
-            result[entry.login] = (hours, hours_rule.day_hours(hours, present))
+            days = roster_service.credited_days(course, entry.attendance)
+            result[entry.login] = (hours, hours_rule.day_hours(hours, days))
     return result
 
 
@@ -84,7 +82,8 @@ def capped(teacher) -> list[dict]:
     """Every record with its counted hours under the day/week caps (Art. 10 (2))."""
     records = sorted((records_of(teacher) or {}).values(),
                      key=lambda r: (r.written_at is not None, r.written_at or 0, r.key))
-    caps = hours_rule.apply_caps((r.key, r.days, r.special_approval is not None) for r in records)
+    caps = hours_rule.apply_caps((r.key, r.days, r.special_approval is not None, r.credit_class)
+                                 for r in records)
     return [{"record": r, **caps[r.key]} for r in records]
 
 

@@ -93,8 +93,20 @@ def entries(course) -> list[RosterEntry]:
 
 
 def credit(course, attendance) -> Decimal:
-    return hours_rule.attendance_credit([s.credited_hours for s in schedule(course)], attendance,
-                                        course.approved_hours, course.is_credit_class)
+    """The hours ``attendance`` (one mark per session of ``schedule``) credits (rules/hours.py)."""
+    if not course.sessions:                       # one mark, worth the approved hours
+        return course.approved_hours if tuple(attendance) == ("present",) else Decimal(0)
+    return hours_rule.attendance_credit([(s.date, s.minutes) for s in schedule(course)],
+                                        attendance, course.approved_hours,
+                                        course.is_credit_class)
+
+
+def credited_days(course, attendance) -> list[tuple]:
+    """(day, hours) of the days attended, as the credit was computed (the caps' days)."""
+    present = [s for s, mark in zip(schedule(course), attendance) if mark == "present"]
+    if not course.sessions:
+        return [(s.date, s.credited_hours) for s in present]
+    return hours_rule.day_credits([(s.date, s.minutes) for s in present])
 
 
 def freeze(course, by):

@@ -1,14 +1,19 @@
 """研習課程登錄: the writes of a course's form, shared by the pages and the API. Each takes a
 validated CourseSchema appstruct (or copies a course) and knows nothing of HTTP; the course
-workflow (workflows/api.py) moves it on from there (送出審核 and the rest)."""
+workflow (workflows/api.py) moves it on from there (送出審核 and the rest), and refuses to
+send a course for review that the form would refuse (``problems``: 002 Art. 8 reviews
+complete courses only).
+"""
 import copy as copying
 
+import colander
 from pyramid.traversal import find_root
 
 from .. import clock
 from ..resources.course import Course
 from ..resources.events import ObjectModified, notify
-from ..schemas.course import to_fields
+from ..schemas.course import CourseSchema, from_course, to_fields
+from ..workflows.course import ICompleteness
 
 
 def create(organiser, appstruct, by: str, registry) -> Course:
@@ -39,3 +44,22 @@ def copy(course, by: str, registry) -> Course:
 def _stamp(course, by: str):
     course.created_by = by
     course.created_at = clock.now()
+
+
+def problems(course) -> dict:
+    """What the course form would refuse in ``course`` as it is stored: field → 「item」message,
+    in the form's order; empty for a complete course."""
+    schema = CourseSchema().bind(request=None, context=course.__parent__, stage=course.stage,
+                                 suggested=None)
+    try:
+        schema.deserialize(schema.serialize(from_course(course)))
+    except colander.Invalid as error:
+        titles = {node.name: node.title for node in schema.children}
+        return {path: message if "「" in message
+                else f"「{titles.get(path.split('.')[0], path)}」{message}"
+                for path, message in error.asdict().items()}
+    return {}
+
+
+def includeme(config):
+    config.registry.registerUtility(problems, ICompleteness)

@@ -122,7 +122,7 @@ class Course(Persistent):
 
     @property
     def suggested_hours(self) -> Decimal:
-        return hours_rule.suggested_hours(max(s.minutes, 0) for s in self.sessions)
+        return hours_rule.suggested_hours((s.date, s.minutes) for s in self.sessions)
 
     @property
     def capacity(self) -> int | None:

@@ -1,15 +1,24 @@
 """Training hours (研習時數), 002 Art. 10.
 
-Art. 10 (1): hours are counted in hours and only from more than one hour, except that a class
-period of 50 minutes counts as one hour, and more than 50 minutes of continuous class reaching
-90 minutes counts as two. The portal applies it per session of net minutes ``m`` (breaks,
-travel, sign-in and lunch already left out, Art. 10 (4)):
+Art. 10 (1): "研習時數以小時為採計單位，超過一小時以上方得採計。但一節達五十分鐘者以一小時計；
+超過五十分鐘並連續上課九十分鐘者，進修時數以二小時計算。" Our reading:
 
-    m < 50        → 0
-    50 ≤ m < 90   → 1
-    m ≥ 90        → max(2, m/60 rounded down to a half hour)
+- the training's class time is counted in hours, and counts only when it is more than an hour;
+  a session (場次) of net minutes ``m`` (breaks, travel, sign-in and lunch left out, Art. 10
+  (4)) that reaches a class period of 50 minutes counts by the two roundings:
 
-Art. 10 (3): in credit classes one credit is 18 hours.
+      50 ≤ m < 90   → 1
+      m ≥ 90        → max(2, m/60 rounded down to a half hour)
+
+- periods shorter than 50 minutes are class time too: the short periods of one day are
+  pooled, and their minutes count by the hour rule — nothing up to an hour, beyond it in half
+  hours (the form's unit, item 13): two 45-minute periods with a break are 1.5 hours, three
+  40-minute periods 2. A session of 50 minutes or more is never pooled with them.
+
+``day_credits`` applies this to a schedule, and every figure derives from it: the hours the
+form suggests, each attendee's credited hours on the roster, and the transcript's record.
+
+Art. 10 (3): in credit classes one credit is 18 hours, counted whole (see ``apply_caps``).
 """
 import math
 from decimal import Decimal
@@ -30,9 +39,31 @@ def session_hours(minutes: int) -> Decimal:
     return max(Decimal(2), halves * STEP)
 
 
-def suggested_hours(session_minutes) -> Decimal:
-    """The course's suggestion: the sum over its sessions."""
-    return sum((session_hours(m) for m in session_minutes), Decimal(0))
+def pooled_hours(minutes: int) -> Decimal:
+    """The pooled minutes of one day's short periods: more than an hour counts, in half hours."""
+    if minutes <= 60:
+        return Decimal(0)
+    return math.floor(Decimal(minutes) / 30) * STEP
+
+
+def day_credits(sessions) -> list[tuple]:
+    """(day, hours) for each day of ``sessions``, (day, net minutes) pairs, in date order."""
+    whole: dict = {}
+    short: dict = {}
+    for day, minutes in sessions:
+        minutes = max(minutes, 0)
+        whole.setdefault(day, Decimal(0))
+        if minutes < 50:
+            short[day] = short.get(day, 0) + minutes
+        else:
+            whole[day] += session_hours(minutes)
+    return [(day, whole[day] + pooled_hours(short.get(day, 0))) for day in sorted(whole)]
+
+
+def suggested_hours(sessions) -> Decimal:
+    """The hours a schedule of (day, net minutes) sessions is worth: the form's suggestion,
+    and what a full attendee is credited (up to the approved hours)."""
+    return sum((hours for _, hours in day_credits(sessions)), Decimal(0))
 
 
 def credit_hours(credits: Decimal | int | float) -> Decimal:
@@ -49,38 +80,39 @@ PRESENT, LEAVE, ABSENT = "present", "leave", "absent"
 ATTENDANCE = (PRESENT, LEAVE, ABSENT)
 
 
-def attendance_credit(session_credits, attendance, approved, credit_class: bool = False
-                      ) -> Decimal:
+def attendance_credit(sessions, attendance, approved, credit_class: bool = False) -> Decimal:
     """A teacher's credited hours for one course (Art. 10 (5)).
 
-    ``session_credits`` are each session's credit (``session_hours``), ``attendance`` the
-    teacher's mark for each session in the same order, ``approved`` the course's approved hours.
+    ``sessions`` are the course's (day, net minutes), ``attendance`` the teacher's mark for
+    each in the same order, ``approved`` the course's approved hours.
 
-    - present sessions are credited; leave is not ("請假者依實際出席情形核給時數");
-    - absence without leave reaching one third of the course's hours voids the course
-      ("曠課超過總時數達三分之一者，該次研習不予核發研習時數");
+    - the present sessions are credited as a schedule of their own (``suggested_hours``);
+      leave is not credited ("請假者依實際出席情形核給時數");
+    - absence without leave reaching one third of the course's class time voids the course
+      ("曠課超過總時數達三分之一者，該次研習不予核發研習時數"), counted in minutes, so that an
+      absence from a short period counts too;
     - the result never exceeds the approved hours.
     Credit classes (Art. 10 (3)) are credited credits × 18 = ``approved``, in proportion to the
-    hours attended, rounded down to a half hour: a full attendee gets exactly credits × 18.
+    class time attended, rounded down to a half hour: a full attendee gets exactly credits × 18.
     """
-    credits = [Decimal(str(c)) for c in session_credits]
-    if len(credits) != len(attendance):
+    sessions = [(day, max(minutes, 0)) for day, minutes in sessions]
+    if len(sessions) != len(attendance):
         raise ValueError("one attendance mark per session")
     unknown = set(attendance) - set(ATTENDANCE)
     if unknown:
         raise ValueError(f"unknown attendance marks: {sorted(unknown)}")
     approved = Decimal(str(approved))
-    total = sum(credits, Decimal(0))
-    absent = sum((c for c, a in zip(credits, attendance) if a == ABSENT), Decimal(0))
-    present = sum((c for c, a in zip(credits, attendance) if a == PRESENT), Decimal(0))
+    total = sum(minutes for _, minutes in sessions)
+    absent = sum(minutes for (_, minutes), a in zip(sessions, attendance) if a == ABSENT)
+    present = [s for s, a in zip(sessions, attendance) if a == PRESENT]
     if total > 0 and absent * 3 >= total:
         return Decimal(0)
     if credit_class:
         if total == 0:
             return Decimal(0)
-        share = approved * present / total
+        share = approved * sum(minutes for _, minutes in present) / total
         return min(approved, math.floor(share / STEP) * STEP)
-    return min(approved, present)
+    return min(approved, suggested_hours(present))
 
 
 def day_hours(credited, sessions) -> list[tuple]:
@@ -109,8 +141,10 @@ WEEK_CAP = Decimal(35)     # 每週時數採計以三十五小時為原則
 def apply_caps(records) -> dict:
     """Counted hours per record under the day and week caps (Art. 10 (2)).
 
-    ``records``: iterable of (key, [(date, hours), …], approved) where ``approved`` says the
-    authority specially approved the excess. Days are taken in date order (within a day, in
+    ``records``: iterable of (key, [(date, hours), …], approved, credit_class) where
+    ``approved`` says the authority specially approved the excess. The caps are on days of
+    training: a credit class's hours (a semester's credits × 18) are counted whole, never
+    need approval for that reason, and take no room from the days they are dated on. Days are taken in date order (within a day, in
     the order the records are given: the caller puts the earliest credited first, so the excess
     falls on the record that went over); each day's hours count up to what is left of the day's 6 and the
     ISO week's 35; the rest is excess, counted only when approved.
@@ -118,11 +152,14 @@ def apply_caps(records) -> dict:
     """
     entries = []
     approved_of = {}
-    for key, days, approved in records:
+    result = {}
+    for key, days, approved, credit_class in records:
+        result[key] = {"counted": Decimal(0), "excess": Decimal(0), "needs_approval": False}
+        if credit_class:
+            result[key]["counted"] = sum((Decimal(str(h)) for _, h in days), Decimal(0))
+            continue
         approved_of[key] = approved
         entries += [(day, key, Decimal(str(hours))) for day, hours in days]
-    result = {key: {"counted": Decimal(0), "excess": Decimal(0), "needs_approval": False}
-              for key in approved_of}
     used_day: dict = {}
     used_week: dict = {}
     for day, key, hours in sorted(entries, key=lambda e: e[0]):      # stable

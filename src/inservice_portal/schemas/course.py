@@ -466,7 +466,7 @@ def check(v: dict) -> list[tuple[tuple, str]]:
 
 def suggested_hours(sessions) -> Decimal:
     """Art. 10's suggestion over session rows (dicts with ``date``, ``start``, ``end``)."""
-    return hours_rule.suggested_hours(max(_session(s).minutes, 0) for s in sessions)
+    return hours_rule.suggested_hours((s["date"], _session(s).minutes) for s in sessions)
 
 
 def hours_text(value) -> str:

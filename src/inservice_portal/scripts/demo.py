@@ -12,6 +12,7 @@ from pyramid.traversal import find_resource, resource_path
 
 from .. import clock, reference
 from ..accounts import licences, mfa, staff as staff_accounts
+from ..courses import taxonomy
 from ..resources.accounts import Staff, Teacher
 from ..resources.course import Course, Session
 from ..resources.events import ObjectModified, notify
@@ -97,11 +98,10 @@ def load_demo(root) -> bool:
                       "registration_closes": today + timedelta(days=closes)}
         sessions = [Session(starts, *(time.fromisoformat(t) for t in span.split("-")))
                     for span in c.get("sessions", ())]
-        course = Course(code, c["title"], starts_on=starts,
-                        ends_on=starts + timedelta(days=c.get("days", 1) - 1), place=c["place"],
-                        hours=c["hours"], state=c["state"], sessions=sessions, **window,
-                        **c.get("fields", {}))
-        organisers[c["organiser"]].add(str(code), course)
+        organiser = organisers[c["organiser"]]
+        fields = complete_fields(data, c, organiser, starts, sessions, window)
+        course = Course(code, c["title"], state=c["state"], **fields)
+        organiser.add(str(code), course)
         if course.state != c["state"]:
             # A workflow subscriber may have put the new course in its initial state: the demo
             # skips the review steps, so set the wanted state and reindex.
@@ -114,6 +114,37 @@ def load_demo(root) -> bool:
     _register(root, data.get("registrations", ()))
     setattr(root, MARKER, clock.now())
     return True
+
+
+def complete_fields(data, c, organiser, starts, sessions, window) -> dict:
+    """A demo course's fields, every item the form asks for filled (course_defaults), so that
+    a course in review or published is one the form would accept."""
+    days = c.get("days", 1)
+    stage = c.get("fields", {}).get("stage") or data["stages"][c["organiser"]]
+    fields = dict(data["course_defaults"], stage=stage,
+                  audience_stages=reference.load("course_form")["stage_audiences"][stage],
+                  starts_on=starts, ends_on=starts + timedelta(days=days - 1),
+                  place=c["place"], hours=c["hours"],
+                  registration_opens=starts - timedelta(days=30),
+                  registration_closes=starts - timedelta(days=1),
+                  sessions=sessions or _sessions(starts, days, c["hours"]),
+                  contacts=[{"name": "研習承辦人", "phone": organiser.phone,
+                             "email": organiser.email}])
+    fields["sub_item"] = next(iter(taxonomy.sub_items(stage, fields["scope"])), ("",))[0] or None
+    fields.update(window)
+    fields.update(c.get("fields", {}))
+    return fields
+
+
+def _sessions(first, days, hours) -> list:
+    """Sessions worth ``hours`` over ``days`` (rules/hours.py): one a day up to four hours,
+    else a morning of three and the rest in the afternoon."""
+    minutes = round(hours * 60 / days)
+    spans = ([(time(9), minutes)] if minutes <= 240
+             else [(time(9), 180), (time(13), minutes - 180)])
+    return [Session(first + timedelta(days=d), start,
+                    time(start.hour + length // 60, length % 60))
+            for d in range(days) for start, length in spans]
 
 
 def demo_pdf(title: str) -> bytes:

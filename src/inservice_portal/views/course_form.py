@@ -5,7 +5,7 @@ every entered value with an error summary on top. Two more submit buttons make t
 without JavaScript, and neither validates: 「新增…」 redisplays a sequence with one more row,
 and 「依所選教育階段列出課程細項」 redisplays item 6 with the chosen stage's sub-items.
 """
-from datetime import time
+from datetime import date, time
 
 import colander
 import deform
@@ -72,7 +72,11 @@ def _suggested_from_post(post):
             start, end = time.fromisoformat(row["start"]), time.fromisoformat(row["end"])
         except (KeyError, TypeError, ValueError):
             continue
-        readable.append({"date": None, "start": start, "end": end})
+        try:
+            day = date.fromisoformat(row.get("date") or "")
+        except (TypeError, ValueError):
+            day = date.min                 # (short periods of unreadable days pool together)
+        readable.append({"date": day, "start": start, "end": end})
     return suggested_hours(readable) if readable else None
 
 

@@ -10,7 +10,9 @@ A course's ACL is a function of its state: ``STATE_ACL`` below, one row per stat
 role groups only. Nothing is inherited from above: what the table does not grant is denied.
 """
 from pyramid.authorization import Allow, Everyone
+from pyramid.threadlocal import get_current_registry
 from repoze.workflow.workflow import WorkflowError
+from zope.interface import Interface
 
 from .. import clock
 
@@ -115,6 +117,18 @@ class ReasonsRequired(api.TransitionNotAllowed):
     """A return without a reason from the list (→ 422)."""
 
 
+class Incomplete(api.TransitionNotAllowed):
+    """A course sent for review that the form would refuse (→ 422, naming each item)."""
+
+    def __init__(self, problems: dict):
+        self.problems = problems
+        super().__init__("課程資料尚未完整，不能送出審核：" + "；".join(problems.values()))
+
+
+class ICompleteness(Interface):
+    """``problems(course)``: field → what the course form would refuse there (courses/)."""
+
+
 RETURNS = {"return": "course", "return_roster": "roster"}
 
 
@@ -144,7 +158,8 @@ def transition(course, request, name, reasons=(), comment=""):
         # (one who may not take it at all is told so by api.transition below)
         raise ReasonsRequired("重新開啟已結案的課程須說明原因。")
     centre = course.__parent__.__parent__
-    if name == "submit":
+    if name == "submit" and (request is None or api.may(course, request, "submit")):
+        _refuse_if_incomplete(course, request)
         _refuse_if_late_is_blocking(course, centre)
         if course.submitted_on is None:
             course.submitted_on = clock.now().date()   # the late flag judges the first entry
@@ -155,6 +170,16 @@ def transition(course, request, name, reasons=(), comment=""):
         course.auto_approved = True
         api.transition(course, None, "approve", comment="自動審核", actor=api.SYSTEM)
     return entry
+
+
+def _refuse_if_incomplete(course, request):
+    """002 Art. 8 reviews a complete course: one the form would refuse is not sent (nor
+    published by auto-approval), by page or API alike."""
+    registry = request.registry if request is not None else get_current_registry()
+    check = registry.queryUtility(ICompleteness)
+    problems = check(course) if check is not None else {}
+    if problems:
+        raise Incomplete(problems)
 
 
 def _refuse_if_late_is_blocking(course, centre):

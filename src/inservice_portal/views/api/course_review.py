@@ -64,6 +64,8 @@ def take_transition(context, request):
         course_workflow.transition(context, request, name, reasons=reasons, comment=comment[:2000])
     except course_workflow.ReasonsRequired as error:
         raise ApiError(422, "reasons_required", str(error), {"reasons": str(error)})
+    except course_workflow.Incomplete as error:
+        raise ApiError(422, "incomplete_course", str(error), error.problems)
     except workflow_api.TransitionForbidden:
         raise ApiError(403, "forbidden", "您沒有執行此動作的權限。")
     except workflow_api.TransitionNotAllowed as error:
