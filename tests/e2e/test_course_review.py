@@ -46,6 +46,7 @@ def fill_course_form(page):
     form = page.locator("#course-form")
     form.get_by_label("1-1 非學分班", exact=True).check()
     form.get_by_label("2-1 自主辦理", exact=True).check()
+    form.get_by_label(re.compile(r"^2 依據文號")).fill("北市教師字第 1130000002 號")
     form.get_by_label(re.compile(r"^3-1 研習名稱")).fill(TITLE)
     form.get_by_label(re.compile(r"^3-2 專案屬性標籤")).fill("素養導向、多元評量")
     form.get_by_label(re.compile(r"^4 教育階段")).select_option("elementary")
@@ -186,3 +187,21 @@ def test_the_course_form_on_a_phone(page, people):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"the form is {width}px wide on a {PHONE['width']}px phone"
     assert_accessible(page)
+
+
+def test_the_pages_suggestion_pools_a_days_short_periods(page, people):
+    """The live figure beside item 13 follows rules/hours.py (002 Art. 10 (1)): two 45-minute
+    periods on one day are 1.5 hours; on two days, an hour or less each, nothing."""
+    log_in(page, "es-admin")
+    page.goto("/centres/taipei/353601/@@add-course")
+    page.get_by_role("button", name="新增場次").click()
+    output = page.locator("#course-form output[data-suggested-hours]")
+    for legend, start, end in (("場次 1", "09:00", "09:45"), ("場次 2", "10:00", "10:45")):
+        session = row(page, legend)
+        session.get_by_label(re.compile("^日期")).fill("2099-02-01")
+        session.get_by_label(re.compile("^開始時間")).fill(start)
+        session.get_by_label(re.compile("^結束時間")).fill(end)
+    expect(output).to_have_text("1.5 小時")
+    row(page, "場次 2").get_by_label(re.compile("^日期")).fill("2099-02-02")
+    row(page, "場次 2").get_by_label(re.compile("^結束時間")).fill("10:44")   # (input event)
+    expect(output).to_have_text("0 小時")

@@ -21,7 +21,7 @@ CREATE = "/api/v1/organisers/353601/courses"
 
 # The course of test_course_form's VALUES, by API names and JSON types.
 BODY = {
-    "class_type": "1-1", "nature": "2-1", "authority_doc_no": "",
+    "class_type": "1-1", "nature": "2-1", "authority_doc_no": "北市教師字第 1130000002 號",
     "title": "十二年國教五堂課多元評量--自然領域案例與實作", "tags": ["素養導向", "多元評量"],
     "stage": "elementary", "subject": "自然科學領域", "scope": "1", "sub_item": "1-1-1",
     "level": 2, "lecturers": [{"name": "王大明", "kind": "8-1"}],
@@ -120,7 +120,9 @@ def test_credit_class_takes_credits_and_seats_multiply_by_classes(app, people):
     ({"title": ""}, "title", "請填寫「3-1 研習名稱」"),
     ({"title": None}, "title", "請填寫「3-1 研習名稱」"),
     ({"class_type": "1-9"}, "class_type", "「1 班別類別」沒有「1-9」這個選項"),
-    ({"nature": "2-2"}, "authority_doc_no", "請填寫「2 依據文號」"),
+    # 000 附件十 item 2 asks for 依據文號 beside 2-1 自主辦理 and 2-2 委託辦理 alike
+    ({"authority_doc_no": ""}, "authority_doc_no", "「2 辦理性質」為「自主辦理」時，請填寫「2 依據文號」"),
+    ({"nature": "2-2", "authority_doc_no": ""}, "authority_doc_no", "為「委託辦理」時，請填寫"),
     ({"scope": "2"}, "sub_item", "不屬於所選教育階段（國民小學）的「5 進修範疇」"),
     ({"level": None}, "level", "請選擇「7 進修階層」"),
     ({"level": 5}, "level", "只有第一至第四階"),
@@ -155,7 +157,7 @@ def test_rule_violations_are_422_with_the_forms_messages(app, site, people, chan
 
 def test_every_problem_is_reported_at_once(app, people):
     response = api(app, "principal").post_json(
-        CREATE, body(title="", nature="2-2", hours=4, level=None), status=422)
+        CREATE, body(title="", authority_doc_no="", hours=4, level=None), status=422)
     assert {"title", "authority_doc_no", "hours_reason", "level"} <= set(
         response.json["error"]["fields"])
 

@@ -29,6 +29,7 @@ def world(site):
         school = add_organiser(root, "taipei", "353601", "臺北市立甲國民小學")
         far = add_organiser(root, "pingtung", "134601", "屏東縣立乙國民小學")
         add_staff(root, "a-admin", school, "principal_admin", name="王校長")
+        add_staff(root, "a-admin2", school, "principal_admin")   # (one always stays)
         add_staff(root, "far-admin", far, "principal_admin")
         add_staff(root, "tp-rev", root["centres"]["taipei"], "centre_reviewer")
         add_staff(root, "pt-rev", root["centres"]["pingtung"], "centre_reviewer")

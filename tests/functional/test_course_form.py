@@ -20,7 +20,8 @@ PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 
 # What an organiser enters, by API field name (one lecturer, one session, one contact).
 VALUES = {
-    "class_type": "1-1", "nature": "2-1", "title": "十二年國教五堂課多元評量--自然領域案例與實作",
+    "class_type": "1-1", "nature": "2-1", "authority_doc_no": "北市教師字第 1130000002 號",
+    "title": "十二年國教五堂課多元評量--自然領域案例與實作",
     "tags": "素養導向、多元評量", "stage": "elementary", "subject": "自然科學領域", "scope": "1",
     "sub_item": "1-1-1", "level": "2", "outline": "說明多元評量的設計與實作。",
     "delivery_modes": ["11-1", "11-3"], "time_slots": ["12-1"], "hours": "3",
@@ -128,7 +129,7 @@ def test_others_cannot_add_a_course(app, people, who, status):
 
 def test_a_rejected_submission_keeps_every_value_and_lists_the_errors(app, people):
     client = browser(app, "principal")
-    wrong = dict(VALUES, title="", nature="2-2", hours="4",
+    wrong = dict(VALUES, title="", nature="2-2", authority_doc_no="", hours="4",
                  session=dict(VALUES["session"], end="08:30"),
                  lecturer={"name": "林小華", "kind": "8-2"})
     response = fill(client.get(ADD), wrong).submit("save", status=400)

@@ -277,3 +277,23 @@ def test_who_may_register_is_one_rule(app, world):
         assert service.refusal(Asking(teacher), course, t1).code == "not_open"
     page = client(app, "t1").get(f"{SCHOOL}/1")
     assert "我要報名" not in page.text
+
+
+def test_a_teacher_without_a_school_keeps_only_the_transcript(app, world):
+    """004, the amended Art. 5: no registration, no 收藏追蹤 and no calendar feed for a
+    teacher with no current school; the transcript stays."""
+    jobless = client(app, "jobless")
+    home = jobless.get("/")
+    assert "收藏追蹤" not in home.text and "個人研習紀錄" in home.text
+    refused = jobless.get("/favourites", status=403)
+    assert "僅能查詢研習紀錄" in refused.text
+    page = jobless.get("/my-registrations")
+    assert "沒有研習行事曆" in page.text and "產生私人訂閱網址" not in page.text
+    jobless.post("/favourites", {"csrf_token": csrf_of(page), "code": "1"}, status=403)
+    jobless.post("/calendar-feed", {"csrf_token": csrf_of(page), "action": "new"}, status=403)
+    api = jobless.post("/api/v1/me/calendar-feed", {}, headers={"X-CSRF-Token": csrf_of(page)},
+                       status=403)
+    assert api.json["error"]["code"] == "not_employed"
+    jobless.get("/api/v1/me/calendar.ics", status=403)
+    assert jobless.get("/transcript").status_int == 200
+    assert "收藏追蹤" in client(app, "t1").get("/").text

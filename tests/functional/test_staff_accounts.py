@@ -404,3 +404,21 @@ def test_evolve_step_19_gives_disabled_staff_their_state_and_old_history_its_for
     assert gone.state == "disabled" and account(site, "a-admin").state == "active"
     assert gone.history == [{"transition": "approve", "from": None, "to": None, "by": "a-admin",
                              "at": at, "reasons": [], "comment": ""}]
+
+
+def test_a_unit_always_keeps_one_active_principal_admin(app, units, site, smtp):
+    """003 二(六)1 "各校至少一位…「總負責人」": the last active one is neither deleted by the
+    centre nor disabled, until another is active."""
+    centre = client(app, "tp-rev")
+    act(centre, f"{SCHOOL}/unit-staff", "delete", "a-admin")
+    assert "須至少保留一位啟用中的「總負責人」" in flashes(centre, f"{SCHOOL}/unit-staff")
+    page = centre.get("/people/a-admin/@@security")
+    token = page.html.select_one("input[name=csrf_token]")["value"]
+    centre.post("/people/a-admin/@@disable", {"csrf_token": token}, status=303)
+    assert account(site, "a-admin").active and account(site, "a-admin").state == "active"
+    apply(app, "353601", "new.head", "principal_admin")
+    act(centre, "/centres/taipei/subunits", "approve", "new.head")
+    centre.post("/people/a-admin/@@disable", {"csrf_token": token}, status=303)
+    assert account(site, "a-admin").state == "disabled"
+    centre.post("/people/new.head/@@disable", {"csrf_token": token}, status=303)
+    assert account(site, "new.head").active                       # now the last one

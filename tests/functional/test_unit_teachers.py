@@ -135,8 +135,16 @@ def test_unit_contact_details(app, units, site):
     browser = client(app, "a-contact")       # 聯絡人 has all but 本單位帳號管理 (001 參四(三)4)
     form = browser.get(f"{SCHOOL}/contact").forms["contact-form"]
     form["address"], form["phone"], form["email"] = "臺北市大安區新生南路 1 號", "(02)2700-1234", "office@a.example.org"
+    assert form.submit("save", status=400)        # a school also gives its kind (item 14)
+    form = browser.get(f"{SCHOOL}/contact").forms["contact-form"]
+    form["address"], form["phone"], form["email"] = "臺北市大安區新生南路 1 號", "(02)2700-1234", "office@a.example.org"
+    form["school_type"] = "special_education"
     assert form.submit("save").status_int == 303
-    assert site.read(lambda root: root["centres"]["taipei"]["353601"].phone) == "(02)2700-1234"
+    assert site.read(lambda root: (root["centres"]["taipei"]["353601"].phone,
+                                   root["centres"]["taipei"]["353601"].school_type)) == (
+        "(02)2700-1234", "special_education")
+    assert "school_type" not in client(app, "tp-rev").get("/centres/taipei/contact").forms[
+        "contact-form"].fields                         # a centre is no school
     form = browser.get(f"{SCHOOL}/contact").forms["contact-form"]
     form["email"] = "not an address"
     page = form.submit("save", status=400)

@@ -5,6 +5,8 @@ log (a staff account's disabling and enabling through its workflow, which record
 Account management pages call these (``disable(root, account, by, request)``) rather than
 changing the account themselves.
 """
+from pyramid.traversal import find_resource
+
 from .. import audit, clock, mail
 from ..resources.interfaces import IStaff
 from ..workflows import api as workflow_api
@@ -12,6 +14,31 @@ from . import login_sessions, mfa, password_policy, tokens
 
 
 OPERATOR = "system"      # the actor of a change made without a request (console script)
+
+
+class LastPrincipalAdmin(ValueError):
+    """003 二(六)1 "各校至少一位…「總負責人」": the unit's last active one stays."""
+
+    def __init__(self):
+        super().__init__("本單位須至少保留一位啟用中的「總負責人」：請先啟用新的總負責人業務帳號，"
+                         "再停用或刪除此帳號。")
+
+
+def refuse_if_last_principal_admin(root, account):
+    """Raise LastPrincipalAdmin when ``account`` is its unit's only active 總負責人."""
+    if not IStaff.providedBy(account) or account.staff_type != "principal_admin" \
+            or not account.active:
+        return
+    try:
+        unit = find_resource(root, account.unit)
+    except KeyError:
+        return
+    people = root["people"]
+    others = [login for login, roles in unit.__local_roles__.items()
+              if "principal_admin" in roles and login != account.login
+              and getattr(people.get(login), "active", False)]
+    if not others:
+        raise LastPrincipalAdmin()
 
 
 class PasswordRejected(ValueError):
@@ -27,7 +54,9 @@ def end_access(root, account):
 
 
 def disable(root, account, by, request=None, reason=""):
-    """停用帳號: no login from now on, and no session or token goes on working."""
+    """停用帳號: no login from now on, and no session or token goes on working. A unit's
+    last active 總負責人 is refused (LastPrincipalAdmin)."""
+    refuse_if_last_principal_admin(root, account)
     actor = by.login if by is not None else OPERATOR
     if IStaff.providedBy(account):
         workflow_api.transition(account, request, "disable", comment=reason,

@@ -209,6 +209,10 @@ def delete(request, unit, login, as_centre=False) -> Staff:
         raise StaffAccountError("總負責人帳號之刪除須向所屬區管中心申請。")
     if request.account is not None and request.account.login == login:
         raise StaffAccountError("不能刪除自己的帳號。")
+    try:
+        accounts_service.refuse_if_last_principal_admin(find_root(unit), account)
+    except accounts_service.LastPrincipalAdmin as refusal:
+        raise StaffAccountError(str(refusal)) from None
     still_open = open_courses(unit, login)
     if not rule.may_delete(still_open):
         raise StaffAccountError(

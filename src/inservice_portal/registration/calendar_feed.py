@@ -26,6 +26,7 @@ def _digest(token: str) -> str:
 
 
 def issue(root, teacher) -> str:
+    service.require_employed(teacher)
     feeds = getattr(root, "calendar_feeds", None)
     if feeds is None:
         feeds = root.calendar_feeds = OOBTree()
@@ -90,6 +91,7 @@ def course_calendar(request, course) -> bytes:
 
 
 def teacher_calendar(request, teacher) -> bytes:
+    service.require_employed(teacher)
     cal = _calendar("我的研習（已錄取）")
     for reg in service.registrations_of(teacher):
         if reg.state == "accepted":

@@ -34,6 +34,20 @@ class Refused(Exception):
         self.details = details or []
 
 
+class NotEmployed(Exception):
+    """A teacher with no current school may only read the transcript (004, the amended
+    Art. 5): no registration, favourites (收藏追蹤) or calendar feed."""
+
+    def __init__(self):
+        super().__init__("您目前無服務學校（未在職），帳號僅能查詢研習紀錄（使用管理要點第 5 條）；"
+                         "到職後由學校以「教師資料登錄」加入即可恢復。")
+
+
+def require_employed(teacher):
+    if not getattr(teacher, "employed", False):
+        raise NotEmployed()
+
+
 # --- read side ------------------------------------------------------------------------------
 
 EMPTY = ()
@@ -110,9 +124,25 @@ def registrations_of(teacher) -> list[Registration]:
 
 # --- eligibility ----------------------------------------------------------------------------
 
+def audience_codes(teacher) -> tuple:
+    """The teacher's item-14 categories (14-1 … 14-6): by the school's kind where the school
+    gives one, else (and in a complete high school) by the teacher's stage."""
+    form = load("course_form")
+    school = school_of(teacher)
+    by_type = form["school_type_audiences"].get(getattr(school, "school_type", None))
+    return tuple(by_type or form["stage_audiences"].get(getattr(teacher, "stage", None), ()))
+
+
+def school_of(teacher):
+    path = getattr(teacher, "school", None)
+    try:
+        return find_resource(find_root(teacher), path) if path else None
+    except KeyError:
+        return None
+
+
 def applicant(teacher) -> eligibility.Applicant:
-    stages = load("course_form")["stage_audiences"].get(getattr(teacher, "stage", None), ())
-    return eligibility.Applicant(stage_codes=tuple(stages),
+    return eligibility.Applicant(stage_codes=audience_codes(teacher),
                                  title=getattr(teacher, "job_title", None),
                                  employed=bool(getattr(teacher, "employed", False)))
 

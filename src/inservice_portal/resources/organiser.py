@@ -9,6 +9,7 @@ from .units import Unit
 class Organiser(Unit):
     ownership = None                # national | private | county, for Art. 11 (2)/(4)
     stage = None                    # for schools: the highest stage taught
+    school_type = None              # for schools: a key of vocabularies.school_types
     authority = None                # for teacher-training centres: central | local
 
     def __init__(self, code, name, kind, county=None, address="", phone="", email=""):

@@ -24,7 +24,6 @@ from ..rules import hours as hours_rule
 from ..vocabularies import (ADMISSION, ITEMS, STAGE_LABELS, VOCAB, choices, level_choices,
                             scope_choices, stage_choices)
 
-DELEGATED = "2-2"                          # 委託辦理: needs the authority's document number
 NO_FUNDING = "21-12"                       # 無接受補助: every other source needs an amount
 DELIVERY_OTHER = ITEMS[11]["other"]        # 11-99 其他：____（請填列）
 TITLE_OTHER = ITEMS[15]["other"]           # 15-99 其他：____（請填列）
@@ -268,7 +267,8 @@ class CourseSchema(CSRFSchema):
     nature = _one_of("nature", choices("organising_modes"),
                      widget=_radio(choices("organising_modes")), **_on(2))
     authority_doc_no = _text("authority_doc_no", 100, missing="", widget=_input(), **_on(2),
-                             description="委託辦理者必填：教育部或教育行政主管機關核定轄下教師研習時數之公文文號")
+                             description="必填（自主辦理、委託辦理皆同）：教育部或教育行政主管機關"
+                                         "核定轄下教師研習時數之公文文號")
     title = _text("title", 200, widget=_input(), **_on(3),
                   description=f"如：{ITEMS[3]['example']}（系列課程請依場次加以區別）")
     tags = _node(Tags(), "tags", missing=[], widget=_input(), **_on(3),
@@ -325,7 +325,7 @@ class CourseSchema(CSRFSchema):
         **_on(20))
     sessions = _rows(
         "sessions", "session",
-        _node(Date(), "date", SESSION["date"], widget=_input("date")),
+        _node(Date(), "date", SESSION["date"], widget=_input("date", **{"data-time": "date"})),
         _node(Time(), "start", SESSION["start"], widget=_input("time", **{"data-time": "start"})),
         _node(Time(), "end", SESSION["end"], widget=_input("time", **{"data-time": "end"})),
         _text("venue", 200, title=SESSION["venue"], missing="", widget=_input()),
@@ -410,8 +410,11 @@ def check(v: dict) -> list[tuple[tuple, str]]:
         problems.append((path if isinstance(path, tuple) else (path,), message))
 
     T = TITLES
-    if v.get("nature") == DELEGATED and not v.get("authority_doc_no"):
-        fail("authority_doc_no", f"「{T['nature']}」為「{VOCAB['organising_modes'][DELEGATED]}」"
+    # 000 附件十 prints 「依據文號___」 beside both 2-1 and 2-2; 002 Art. 8 (2) reviews it:
+    # "依據文號需為教育部或教育行政主管機關核定轄下教師研習時數之公文文號".
+    nature = v.get("nature")
+    if nature in VOCAB["organising_modes"] and not v.get("authority_doc_no"):
+        fail("authority_doc_no", f"「{T['nature']}」為「{VOCAB['organising_modes'][nature]}」"
                                  f"時，請填寫「{T['authority_doc_no']}」")
     stage, scope, sub_item = v.get("stage"), v.get("scope"), v.get("sub_item") or None
     if stage and scope:

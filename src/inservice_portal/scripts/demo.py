@@ -55,6 +55,7 @@ def load_demo(root) -> bool:
         organisers[alias] = centre.add(o["code"], Organiser(
             o["code"], o["name"], o["kind"], county=o.get("county", centre.county),
             address=o["address"], phone=o["phone"], email=o["email"]))
+        organisers[alias].school_type = o.get("school_type")
 
     def unit(ref):
         return organisers[ref] if ref in organisers else find_resource(root, ref)

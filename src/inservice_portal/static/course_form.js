@@ -80,11 +80,14 @@ document.addEventListener("DOMContentLoaded", function () {
   }
 
   // --- 13 研習時數: the suggestion from the sessions, as rules/hours.py computes it (Art. 10) ---
-  // The server's figure is authoritative; this mirrors session_hours() for live feedback.
+  // The server's figure is authoritative; this mirrors day_credits() for live feedback: a
+  // session of 50 minutes or more by its roundings, the shorter periods of a day pooled.
   function sessionHours(minutes) {
-    if (minutes < 50) { return 0; }
     if (minutes < 90) { return 1; }
     return Math.max(2, Math.floor(minutes / 30) * 0.5);
+  }
+  function pooledHours(minutes) {
+    return minutes <= 60 ? 0 : Math.floor(minutes / 30) * 0.5;
   }
   function minutesOf(value) {
     var m = /^(\d{1,2}):(\d{2})/.exec(value || "");
@@ -93,14 +96,19 @@ document.addEventListener("DOMContentLoaded", function () {
   function updateSuggestion() {
     var output = form.querySelector("output[data-suggested-hours]");
     if (!output) { return; }
-    var total = 0, counted = 0;
+    var days = {}, total = 0, counted = 0;
     form.querySelectorAll(".field-sessions .deform-seq-item").forEach(function (row) {
       var start = minutesOf((row.querySelector("input[data-time=start]") || {}).value);
       var end = minutesOf((row.querySelector("input[data-time=end]") || {}).value);
+      var day = (row.querySelector("input[data-time=date]") || {}).value || "";
       if (start !== null && end !== null && end > start) {
-        total += sessionHours(end - start);
+        var d = days[day] || (days[day] = {whole: 0, short: 0});
+        if (end - start < 50) { d.short += end - start; } else { d.whole += sessionHours(end - start); }
         counted += 1;
       }
+    });
+    Object.keys(days).forEach(function (day) {
+      total += days[day].whole + pooledHours(days[day].short);
     });
     output.textContent = counted ? total + " 小時" : "（請先填寫場次）";
   }

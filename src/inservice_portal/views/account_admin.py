@@ -59,8 +59,12 @@ def security_page(context, request):
 def disable(context, request):
     check(request, context)
     if context.active:
-        accounts_service.disable(find_root(context), context, request.real_account,
-                                 request=request, reason=request.POST.get("reason", "")[:200])
+        try:
+            accounts_service.disable(find_root(context), context, request.real_account,
+                                     request=request, reason=request.POST.get("reason", "")[:200])
+        except accounts_service.LastPrincipalAdmin as refusal:
+            request.session.flash(f"未停用：{refusal}")
+            return HTTPSeeOther(request.resource_url(context, "@@security"))
     request.session.flash(f"已停用帳號 {context.login}，其登入與存取權杖均已失效。")
     return HTTPSeeOther(request.resource_url(context, "@@security"))
 

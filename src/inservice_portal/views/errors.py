@@ -11,6 +11,7 @@ from ZODB.POSException import ConflictError
 
 from ..accounts import login_sessions
 from ..registration.locks import Busy
+from ..registration.service import NotEmployed
 from ..throttle import Throttled
 from .. import write_conflicts
 from .api.errors import api_error, wants_json
@@ -69,6 +70,13 @@ def throttled(exc, request):
     response = error_page(request, 429, "請稍後再試", str(exc))
     response.headers["Retry-After"] = str(exc.retry_after)
     return response
+
+
+@exception_view_config(NotEmployed)
+def not_employed(exc, request):
+    if wants_json(request):
+        return api_error(request, 403, "not_employed", str(exc))
+    return error_page(request, 403, "僅能查詢研習紀錄", str(exc))
 
 
 @exception_view_config(Busy)

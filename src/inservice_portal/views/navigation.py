@@ -70,9 +70,10 @@ def nav(request) -> list[NavItem]:
         for unit in units_of(request, account):
             items += unit_links(request, unit)
         if account.kind == "teacher":            # 線上報名 (views/registration.py)
-            items += [NavItem("個人報名紀錄", f"{app}/my-registrations"),
-                      NavItem("收藏追蹤", f"{app}/favourites"),
-                      NavItem("個人研習紀錄", f"{app}/transcript")]
+            items.append(NavItem("個人報名紀錄", f"{app}/my-registrations"))
+            if account.employed:                 # (004, amended Art. 5: the transcript only)
+                items.append(NavItem("收藏追蹤", f"{app}/favourites"))
+            items.append(NavItem("個人研習紀錄", f"{app}/transcript"))
         if getattr(account, "employed", False):
             # 專長證照登錄申請: a teacher with a current school (004, amended Art. 5)
             items.append(NavItem("專長證照登錄申請", request.resource_url(account, "licences")))

@@ -166,6 +166,7 @@ def my_page(context, request, new_feed_url=None):
     return render_to_response(TPL + "mine.pt", {
         "page_title": "個人報名紀錄", "rows": my_rows(request, teacher),
         "has_feed": calendar_feed.has_feed(teacher), "new_feed_url": new_feed_url,
+        "employed": teacher.employed,
         "calendar_url": request.route_url("api.my_calendar"),
         "csrf_token": request.session.get_csrf_token()}, request)
 
@@ -197,6 +198,7 @@ def calendar_feed_form(context, request):
              renderer=TPL + "favourites.pt")
 def favourites(context, request):
     teacher = teacher_or_403(request)
+    service.require_employed(teacher)
     rows = []
     for code, added in (getattr(teacher, "favourites", None) or {}).items():
         course = find_course(context, code)
@@ -213,6 +215,7 @@ def favourites(context, request):
              permission=permissions.AUTHENTICATED)
 def favourites_change(context, request):
     teacher = teacher_or_403(request)
+    service.require_employed(teacher)
     course = find_course(context, request.POST.get("code"))
     if course is None or not request.has_permission(permissions.VIEW, course):
         request.session.flash("找不到此課程。")
