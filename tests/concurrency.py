@@ -26,7 +26,7 @@ from inservice_portal.accounts import tokens
 from inservice_portal.resources.course import Session
 
 from .conftest import (PASSWORD, TOTP_SECRET, add_course, add_organiser, add_shared, add_staff,
-                       add_teacher)
+                       add_teacher, allow_tags)
 
 THREADS = 8
 
@@ -139,6 +139,7 @@ def build_staff_work(root, count: int):
     from pyramid.traversal import resource_path
 
     school = root["centres"]["taipei"]["353601"]
+    allow_tags(root, "素養導向", "多元評量")          # the drafts' 專案屬性標籤 (BODY)
     for n in range(count):
         add_staff(root, f"s{n:03d}", school, "principal_admin")
     yesterday = clock.now().date() - timedelta(days=1)

@@ -210,6 +210,12 @@ def add_teacher(root, login, school=None, name="測試教師", password=PASSWORD
     return account
 
 
+def allow_tags(root, *names):
+    """Put 專案屬性標籤 on the ministry's list (courses/project_tags.py)."""
+    for name in names:
+        root.project_tags.add(name, "moe")
+
+
 def complete(course, stage="elementary"):
     """Fill what the course form asks for and ``course`` lacks (the demo's defaults), so that
     the review takes it (courses/service.problems); the fields a test set are kept."""

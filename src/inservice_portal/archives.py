@@ -11,7 +11,9 @@ import zlib
 MAX_ENTRIES = 5000
 MAX_TOTAL = 100 * 1024 * 1024      # uncompressed bytes of all entries together
 CHUNK = 64 * 1024
-DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError)   # what a bad zip raises
+# What a bad zip raises: also RuntimeError (an encrypted entry) and UnicodeDecodeError (a name)
+DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError,
+           UnicodeDecodeError)
 
 
 class TooLarge(ValueError):

@@ -5,6 +5,7 @@ from pyramid_zodbconn import get_connection
 
 from . import evolve, reference
 from .catalog import ensure_catalog
+from .courses.project_tags import ProjectTags
 from .resources.centre import RegionCentre
 from .resources.ministry import APP_ROOT, Ministry
 from .resources.sharing import ensure_sharing_area
@@ -19,6 +20,7 @@ def make_root() -> Ministry:
         root["centres"].add(c["code"], centre, send_events=False)
     ensure_sharing_area(root)
     ensure_catalog(root)
+    root.project_tags = ProjectTags()
     evolve.mark_baseline(root)
     return root
 

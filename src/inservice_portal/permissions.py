@@ -18,6 +18,8 @@ AUTHENTICATED = "account"      # any logged-in account: 我的帳號, token mana
 # Browsing the audit log (稽核紀錄): the ministry sees every entry, a centre its own units'.
 AUDIT = "audit.browse"
 AUDIT_ROLES = ("ministry_admin", "national_centre", "centre_reviewer")
+# 專案屬性標籤 (item 3-2) are the ministry's list, kept by its own account.
+PROJECT_TAGS = "project_tags.manage"
 # The default permission of a view that names none: granted to nobody, so a view that forgets
 # its permission is closed rather than open (deny by default).
 NOBODY = "no-permission-declared"
@@ -89,6 +91,8 @@ def unit_acl(unit_kind: str, is_root: bool = False) -> tuple:
             acl.append((Allow, role_principal(role), perms))
     acl += [(Allow, role_principal(role), [AUDIT])
             for role in AUDIT_ROLES if role in roles_held_on(unit_kind)]
+    if unit_kind == "ministry":
+        acl.append((Allow, role_principal("ministry_admin"), [PROJECT_TAGS]))
     if is_root:
         acl.append((Allow, Everyone, VIEW))
         acl.append((Allow, Authenticated, AUTHENTICATED))

@@ -19,6 +19,7 @@ LIMITS = {
     "otp.client": "30/minute",              # wrong second-factor codes, per client address
     "mail.client": "30/minute",             # reset and confirmation mails asked, per address
     "mail.account": "3/hour",               # … and mailed, per account (as typed)
+    "confirm.account": "3/hour",            # confirmation links sent again, per account
     "signup.client": "30/hour",             # sign-ups sent, per client address
     "checkin.account": "20/minute",         # check-in codes tried, per teacher
 }

@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from ..conftest import add_organiser, add_staff
+from ..conftest import add_organiser, add_staff, allow_tags
 from .conftest import PHONE, assert_accessible
 from .test_foundation import log_in
 
@@ -22,6 +22,7 @@ RETURN_COMMENT = "請刪除專案屬性標籤後再送審"
 def people(live_site):
     with live_site.edit() as root:
         school = add_organiser(root, "taipei", "353601", SCHOOL)
+        allow_tags(root, "素養導向", "多元評量")
         add_staff(root, "es-admin", school, "principal_admin", name="王校長")
         add_staff(root, "tp-rev", root["centres"]["taipei"], "centre_reviewer", name="李審核")
         add_staff(root, "pt-rev", root["centres"]["pingtung"], "centre_reviewer", name="陳審核")

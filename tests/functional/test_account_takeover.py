@@ -164,3 +164,35 @@ def test_a_failure_is_a_500_that_still_carries_the_security_headers(failing_view
     api = client.get("/api/v1/boom", status=500)
     assert api.json["error"]["code"] == "internal_error" and "secret" not in api.text
     assert api.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_owners_undo_survives_a_second_change_and_ends_reset_links(app, world, site, smtp):
+    """One who took the account cannot take the undo link away by changing the address again,
+    and undoing also ends the reset links mailed meanwhile and forgets the second factor."""
+    thief = browser(app, "t1")
+    assert profile_form(thief, "thief@example.net", PASSWORD).status_int == 303
+    [notice] = mails_to(smtp, "t1@example.org")
+    thief.get(link(mails_to(smtp, "thief@example.net")[0], "confirm-email")).forms[
+        "confirm-email-form"].submit("confirm", status=303)
+    assert profile_form(thief, "thief2@example.net", PASSWORD).status_int == 303
+    assert mails_to(smtp, "thief@example.net")[1:] == []          # no new undo link to them
+    ask_reset(app, "t1")                                          # to the thief's address
+    with site.edit() as root:
+        from inservice_portal.accounts import mfa
+        mfa.enrol_known_secret(root["people"]["t1"], "JBSWY3DPEHPK3PXP")
+    owner = browser(app)
+    owner.get(link(notice, "undo-email-change")).forms["undo-email-form"].submit(
+        "undo", status=303)
+    restored = account(site, "t1")
+    assert (restored.email, restored.pending_email, restored.otp_secret) == (
+        "t1@example.org", None, None)
+    assert site.read(lambda root: [r.login for r in root.password_resets.values()]) == []
+
+
+def test_a_wrong_current_password_counts_as_a_failed_login(app, world, site):
+    client = browser(app, "t1")
+    for _ in range(4):
+        assert profile_form(client, "other@example.net", "guess").status_int == 400
+    assert site.read(lambda root: root["people"]["t1"].failed_logins) == 4
+    profile_form(client, "other@example.net", "guess")            # the fifth: locked
+    assert site.read(lambda root: root["people"]["t1"].locked_until) is not None

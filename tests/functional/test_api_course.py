@@ -12,7 +12,8 @@ from inservice_portal.catalog import Search, find_course
 from inservice_portal.resources.course import FIELDS, Attachment
 from inservice_portal.views.api import course_json
 
-from ..conftest import api_client, add_organiser, add_staff, add_teacher, csrf_of
+from ..conftest import (add_organiser, add_staff, add_teacher, allow_tags, api_client,
+                        csrf_of)
 from .test_course_form import VALUES as FORM_VALUES
 from .test_course_form import browser, fill
 
@@ -46,6 +47,7 @@ def body(**changes):
 @pytest.fixture
 def people(site):
     with site.edit() as root:
+        allow_tags(root, "素養導向", "多元評量")
         school = add_organiser(root, "taipei", "353601", "臺北市立測試國民小學")
         other = add_organiser(root, "taipei", "353602", "臺北市立乙國民小學")
         for login_name, role in (("principal", "principal_admin"), ("contact", "contact"),

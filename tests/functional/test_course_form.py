@@ -7,11 +7,12 @@ import pytest
 import webtest
 from persistent.list import PersistentList
 
-from inservice_portal import clock
+from inservice_portal import audit, clock
 from inservice_portal.catalog import Search
 from inservice_portal.resources.course import Session
 
-from ..conftest import add_course, add_organiser, add_staff, add_teacher, browser, csrf_of
+from ..conftest import (add_course, add_organiser, add_staff, add_teacher, allow_tags, browser,
+                        csrf_of)
 
 SCHOOL = "/centres/taipei/353601"
 ADD = f"{SCHOOL}/@@add-course"
@@ -72,6 +73,7 @@ def checked(page, value) -> bool:
 @pytest.fixture
 def people(site):
     with site.edit() as root:
+        allow_tags(root, "素養導向", "多元評量")
         school = add_organiser(root, "taipei", "353601", "臺北市立測試國民小學")
         other = add_organiser(root, "taipei", "353602", "臺北市立乙國民小學")
         for login_name, role in (("principal", "principal_admin"), ("contact", "contact"),
@@ -386,3 +388,53 @@ class TestAttachments:
         assert delete.submit().status_int == 303
         assert site.read(lambda root: len(root["centres"]["taipei"]["353601"]["1"].attachments)) == 0
         client.get(f"{SCHOOL}/4/@@attachments", status=403)          # published: no editing
+
+
+def test_project_tags_come_from_the_ministrys_list(app, people, site):
+    """000 附件十 item 3-2: the ministry keeps the list (/project-tags); a course takes only
+    active tags; a retired tag stays on the courses that carry it, and is never deleted."""
+    from ..conftest import browser as logged_in
+
+    moe_less = logged_in(app, "principal")
+    moe_less.get("/project-tags", status=403)
+    with site.edit() as root:
+        add_staff(root, "moe", root, "ministry_admin")
+    ministry = logged_in(app, "moe")
+    page = ministry.get("/project-tags")
+    ministry.post("/project-tags", {"csrf_token": csrf_of(page), "action": "add",
+                                    "name": " 數位 學習 "}, status=303)
+    response = fill(moe_less.get(ADD), dict(VALUES, tags="素養導向、自創標籤")).submit(
+        "save", status=400)
+    assert "「自創標籤」不在教育部的專案屬性標籤清單中" in response.text
+    assert "可選用：" in response.text and "數位 學習" in response.text
+    created = fill(moe_less.get(ADD), dict(VALUES, tags="素養導向、數位 學習")).submit("save")
+    code = created.location.rstrip("/").rsplit("/", 1)[-1]
+    ministry.post("/project-tags", {"csrf_token": csrf_of(page), "action": "retire",
+                                    "name": "數位 學習"}, status=303)
+    # the course keeps its retired tag when edited; a new course cannot take it
+    edit = moe_less.get(f"{SCHOOL}/{code}/@@edit").forms["course-form"]
+    assert edit.submit("save").status_int == 303
+    refused = fill(moe_less.get(ADD), dict(VALUES, tags="數位 學習")).submit("save", status=400)
+    assert "「數位 學習」不在教育部的專案屬性標籤清單中" in refused.text
+    listed = site.read(lambda root: {n: e["active"] for n, e in root.project_tags.rows()})
+    assert listed == {"素養導向": True, "多元評量": True, "數位 學習": False}
+    actions = site.read(lambda root: [e["action"] for e in audit.log_of(root).entries.values()])
+    assert "project_tag.add" in actions and "project_tag.retire" in actions
+
+
+def test_evolve_22_starts_the_list_from_the_tags_courses_carry(app, people, site):
+    from inservice_portal import evolve
+    from inservice_portal.catalog import queue
+
+    from ..conftest import add_shared
+
+    with site.edit() as root:
+        school = root["centres"]["taipei"]["353601"]
+        add_course(root, school, "有標籤的研習").update(tags=("雙語教育", "素養導向"))
+        add_shared(root, "handout", school, "講義", tags=("分享區自己的標籤",))
+        queue.flush(root)
+        root.project_tags = None                      # as a root before step 22
+        setattr(root, evolve.VERSION_KEY, 21)
+    with site.edit() as root:
+        evolve.run(root, log=lambda message: None)
+    assert site.read(lambda root: sorted(root.project_tags.active())) == ["素養導向", "雙語教育"]

@@ -241,3 +241,19 @@ def test_course_page_links_to_the_workflow_page(testapp, site, world, who, state
     assert bool(link) == shown
     if shown:       # with what the caller may do there now
         assert link.group(1) == "審核與流程" + (f"（{action}）" if action else "")
+
+
+def test_courses_are_entered_two_weeks_ahead_unless_a_centre_says_otherwise(site):
+    """001 (2022) "各學校、單位須於研習活動辦理前兩週…登錄": the default is 14 days; evolve 21
+    moves the centres still at the old default week, and keeps a number a centre chose."""
+    from inservice_portal import evolve
+
+    with site.edit() as root:
+        assert {c.submit_days for c in root["centres"].values()} == {14}
+        root["centres"]["taipei"].submit_days = 7
+        root["centres"]["pingtung"].submit_days = 10
+        setattr(root, evolve.VERSION_KEY, 20)
+    with site.edit() as root:
+        evolve.run(root, log=lambda message: None)
+    assert site.read(lambda root: (root["centres"]["taipei"].submit_days,
+                                   root["centres"]["pingtung"].submit_days)) == (14, 10)

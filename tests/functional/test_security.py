@@ -53,6 +53,7 @@ SAMPLES = {
     (IMinistry, "signup"): "/signup",
     (IMinistry, "confirm-email"): "/confirm-email?login=t1&token=x",
     (IMinistry, "undo-email-change"): "/undo-email-change?login=t1&token=x",
+    (IMinistry, "project-tags"): "/project-tags",
     (IAccount, "edit"): "/people/a-admin/@@edit",
     (IAccount, "resend-confirmation"): "/people/a-admin/resend-confirmation",
     (IMinistry, "apply-staff"): "/apply-staff",

@@ -422,3 +422,10 @@ def test_a_unit_always_keeps_one_active_principal_admin(app, units, site, smtp):
     assert account(site, "a-admin").state == "disabled"
     centre.post("/people/new.head/@@disable", {"csrf_token": token}, status=303)
     assert account(site, "new.head").active                       # now the last one
+
+
+def test_the_last_principal_admin_is_not_switched_away(app, units, site, smtp):
+    centre = client(app, "tp-rev")
+    act(centre, f"{SCHOOL}/unit-staff", "switch", "a-admin", staff_type="contact")
+    assert "須至少保留一位啟用中的「總負責人」" in flashes(centre, f"{SCHOOL}/unit-staff")
+    assert roles(site, SCHOOL, "a-admin") == ("principal_admin",)

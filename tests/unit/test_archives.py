@@ -89,3 +89,15 @@ def test_a_damaged_zip_is_refused_plainly():
     data[len(data) // 2] ^= 0xFF                      # a flipped byte in the deflated data
     with pytest.raises(attachments.Refused, match="已損毀|不是可接受"):
         attachments.check(io.BytesIO(bytes(data)), "講義.docx")
+
+
+def test_an_encrypted_entry_is_refused_plainly():
+    data = bytearray(bomb(size=MB))
+    start = data.index(b"PK\x03\x04", 4)                 # the second entry's local header
+    data[start + 6] |= 0x01                              # its "encrypted" flag …
+    central = data.rindex(b"PK\x01\x02")                 # … and the central directory's
+    data[central + 8] |= 0x01
+    with pytest.raises(archives.DAMAGED):
+        archives.check(bytes(data))
+    with pytest.raises(attachments.Refused):
+        attachments.check(io.BytesIO(bytes(data)), "講義.docx")

@@ -110,6 +110,9 @@ KIND_COLUMNS = {
     "experimental_education": ("experimental_education", "k12_school"),
     "subject_centre": ("subject_centre", "subject_centre"),
     "guidance_group": ("subject_centre", "guidance_group"),
+    # Art. 11 (7) as amended (004): no column names them; they read 社教與法人機構
+    "local_agency": ("social_education", "social_education"),
+    "community_college": ("social_education", "social_education"),
 }
 
 # Roles that can be held on each level (001 參二–參四).
@@ -121,7 +124,8 @@ ORGANISER_ROLES = ("principal_admin", "contact", "operator")
 ORGANISER_CENTRE = {"k12_school": "taipei", "teacher_education_university": "nknu",
                     "university": "nknu", "social_education": "nknu",
                     "subject_centre": "circle", "guidance_group": "k12ea",
-                    "experimental_education": "taipei"}
+                    "experimental_education": "taipei", "local_agency": "taipei",
+                    "community_college": "taipei"}
 
 
 def cells(label: str, line: str) -> list[str]:

@@ -31,6 +31,23 @@ COUNTIES = {c["county"]: c["code"] for c in reference.centres() if c["county"]}
     (F("social_education", county="臺中市"), "nknu", "(5)"),
     # (6) back-end reporting counties verify their own: Tainan exchanges by database
     (F("k12_school", county="臺南市", ownership="county", stage="elementary"), "tainan", "(4)"),
+    # since 106/107 the private senior highs of 臺中市 and 桃園市 are the city bureaus' (000 沿革)
+    (F("k12_school", county="臺中市", ownership="private", stage="senior_high"), "taichung", "(4)"),
+    (F("k12_school", county="桃園市", ownership="private", stage="senior_high"), "taoyuan", "(4)"),
+    (F("k12_school", county="新竹縣", ownership="private", stage="senior_high"), "k12ea", "(2)"),
+    # a national special-education or vocational school is clause 2's whatever stage is entered
+    (F("k12_school", county="臺南市", ownership="national", stage="elementary",
+       school_type="special_education"), "k12ea", "(2)"),
+    (F("k12_school", county="花蓮縣", ownership="national", stage=None,
+       school_type="vocational"), "k12ea", "(2)"),
+    (F("k12_school", county="花蓮縣", ownership="county", stage="elementary",
+       school_type="special_education"), "hualien", "(4)"),
+    # (5) as amended: bodies recognised by law and unincorporated groups, or the review panel
+    (F("social_education", county="臺中市", accreditation="by_law"), "nknu", "(5)"),
+    (F("social_education", county="臺中市", accreditation="panel"), "nknu", "認可審查小組"),
+    # (7) as amended (004): local offices (衛生局、社會局…) and community colleges: the county
+    (F("local_agency", county="嘉義縣"), "chiayi", "(7)"),
+    (F("community_college", county="臺北市"), "taipei", "(7)"),
     # units the article does not name
     (F("subject_centre"), "circle", "not named"),
     (F("guidance_group"), "k12ea", "not named"),

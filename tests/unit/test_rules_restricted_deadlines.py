@@ -44,6 +44,15 @@ def test_submission_timeliness(submitted, first_day, days, expected):
     assert submission_timeliness(submitted, first_day, days) == expected
 
 
+@pytest.mark.parametrize("submitted, expected", [
+    (date(2026, 8, 25), ON_TIME),          # two weeks before (001, 2022: "辦理前兩週")
+    (date(2026, 8, 26), LATE),             # thirteen days: late, though a week would do
+    (date(2026, 9, 1), LATE),
+])
+def test_the_default_is_two_weeks(submitted, expected):
+    assert submission_timeliness(submitted, date(2026, 9, 8)) == expected
+
+
 def test_roster_due_and_overdue():
     last = date(2026, 9, 8)
     assert roster_due(last) == date(2026, 9, 15)

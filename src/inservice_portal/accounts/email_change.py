@@ -4,15 +4,16 @@ mailed to it, and the old address is told, with a link that undoes the change.
 A session left open is not enough to take an account over: the change asks for the password
 (the profile form), a reset link goes only to a confirmed address (password_reset.py), and
 the owner of the old address can take the account back for a week: the undo restores the old
-address and ends every session and token.
+address, ends every session, token and reset link, and forgets the second factor (one who
+took the account may have enrolled their own). A later change keeps the first undo link.
 """
 import hmac
 import secrets
 from datetime import timedelta
 from urllib.parse import urlencode
 
-from .. import audit, clock, mail
-from . import email_confirmation
+from .. import audit, clock, mail, throttle
+from . import email_confirmation, mfa, password_reset
 from .service import end_access
 from .tokens import digest
 
@@ -22,11 +23,15 @@ UNDO_LIFETIME = timedelta(days=7)
 def request_change(request, account, new_email: str):
     """Keep ``new_email`` waiting for its confirmation; mail the link there and the undo link
     to the address in use."""
+    throttle.of(request).take("mail.account", account.login)
     old = account.email
     account.pending_email = new_email
     email_confirmation.issue(request, account, to=new_email,
                              reason="您申請將帳號的電子郵件信箱改為本信箱，請點選以下連結確認")
-    if old:
+    undo = account.email_undo
+    # A live undo link stays with the address the owner had: a second change (by one who took
+    # the account) must not take it from them.
+    if old and not (undo and clock.now() < undo["expires"]):
         token = secrets.token_urlsafe(32)
         account.email_undo = {"hash": digest(token), "expires": clock.now() + UNDO_LIFETIME,
                               "email": old, "confirmed": bool(account.email_confirmed)}
@@ -58,6 +63,8 @@ def undo(root, request, account, token: str) -> str | None:
         account.pending_email = account.email_undo = None
         account.email_token_hash = account.email_token_expires = None
         end_access(root, account)
+        password_reset.forget(root, account.login)
+        mfa.reset(account)
         audit.record("email.change_undone", account, request=request, root=root,
                      actor=account.login)
     return problem

@@ -7,7 +7,7 @@ import secrets
 from datetime import timedelta
 from urllib.parse import urlencode
 
-from .. import clock, mail
+from .. import audit, clock, mail
 from .tokens import digest
 
 LIFETIME = timedelta(hours=48)
@@ -46,6 +46,7 @@ def confirm(account, token: str) -> str | None:
     if problem is None:
         if account.pending_email:
             account.email, account.pending_email = account.pending_email, None
+            audit.record("email.change", account, actor=account.login)
         account.email_confirmed = True
         account.email_token_hash = None
         account.email_token_expires = None

@@ -39,9 +39,8 @@ def request_reset(root, request, login: str) -> bool:
     account = root["people"].get(login)
     if account is None or not account.active or not account.email or not account.email_confirmed:
         return False
+    forget(root, account.login)              # only the newest link works
     resets = _resets(root)
-    for key in [k for k, r in resets.items() if r.login == account.login]:
-        del resets[key]                      # only the newest link works
     token = secrets.token_urlsafe(32)
     now = clock.now()
     resets[digest(token)] = PasswordReset(account.login, now, now + TTL)
@@ -52,6 +51,13 @@ def request_reset(root, request, login: str) -> bool:
               f"{link}\n\n若您沒有提出申請，請忽略本信，您的密碼不會改變。\n")
     audit.record("password.reset_request", account, request=request, root=root)
     return True
+
+
+def forget(root, login: str):
+    """Every reset link of ``login`` stops working."""
+    resets = _resets(root)
+    for key in [k for k, r in resets.items() if r.login == login]:
+        del resets[key]
 
 
 def account_for(root, token: str | None):

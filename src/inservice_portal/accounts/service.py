@@ -91,7 +91,8 @@ def enable(root, account, by, request=None):
 def reset_mfa(root, account, by, request=None, registry=None):
     """重設兩步驟驗證 (a lost phone): the second factor is forgotten and the account logged out
     everywhere; a staff account enrols again at its next login. The account is told by mail
-    (``registry``: the console script's, which has no request)."""
+    when there is a request (or a ``registry`` to mail through); the console script's
+    operator resets without one."""
     mfa.reset(account)
     end_access(root, account)
     if account.email and (request is not None or registry is not None):

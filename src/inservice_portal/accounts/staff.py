@@ -180,6 +180,7 @@ def switch(request, unit, login, new_type, as_centre=False) -> Staff:
         if account.staff_type == "principal_admin" or new_type == "principal_admin":
             raise StaffAccountError("總負責人身分之切換須由所屬區管中心辦理。")
         raise StaffAccountError("無法切換為此帳號類別。")
+    _keep_a_principal_admin(unit, account)
     unit.revoke(login, account.staff_type)
     unit.grant(login, new_type)
     change = f"{type_title(account.staff_type)} → {type_title(new_type)}"
@@ -189,6 +190,13 @@ def switch(request, unit, login, new_type, as_centre=False) -> Staff:
     account.staff_type = new_type
     notify(ObjectModified(account), request.registry)
     return account
+
+
+def _keep_a_principal_admin(unit, account):
+    try:
+        accounts_service.refuse_if_last_principal_admin(find_root(unit), account)
+    except accounts_service.LastPrincipalAdmin as refusal:
+        raise StaffAccountError(str(refusal)) from None
 
 
 def open_courses(unit, login) -> list:
@@ -209,10 +217,7 @@ def delete(request, unit, login, as_centre=False) -> Staff:
         raise StaffAccountError("總負責人帳號之刪除須向所屬區管中心申請。")
     if request.account is not None and request.account.login == login:
         raise StaffAccountError("不能刪除自己的帳號。")
-    try:
-        accounts_service.refuse_if_last_principal_admin(find_root(unit), account)
-    except accounts_service.LastPrincipalAdmin as refusal:
-        raise StaffAccountError(str(refusal)) from None
+    _keep_a_principal_admin(unit, account)
     still_open = open_courses(unit, login)
     if not rule.may_delete(still_open):
         raise StaffAccountError(

@@ -10,7 +10,7 @@ from ..resources.interfaces import ICourse
 
 
 _SHARED: dict = {}
-SHARED_LIMIT = 200_000       # distinct tuples kept (venue lists are free text): a few MB
+SHARED_LIMIT = 200_000       # distinct tuples kept (venue lists are free text): bounded memory
 
 
 def canonical(value):

@@ -1,4 +1,4 @@
-"""The index classes: hypatia's, made smaller where a million courses made them large."""
+"""The index classes: hypatia's, made smaller where national scale made them large."""
 from datetime import date
 
 from BTrees.Length import Length

@@ -258,9 +258,9 @@ def _docids(index, wid):
 # Intersect two materialised sets (a C merge) while the larger is at most this many times the
 # smaller; beyond that, look the smaller's docids up in the larger one by one.
 MERGE_RATIO = 4
-# Take a complete clause's other values away (a C union and difference, ~50 ns a docid) while
-# they are at most this many times the result; beyond, look each docid up (~1 µs at a million
-# documents: a random probe into a big tree).
+# Take a complete clause's other values away (a C union and difference, cheap per docid) while
+# they are at most this many times the result; beyond, look each docid up (a random probe into
+# a big tree, far dearer per docid).
 COMPLEMENT_RATIO = 20
 
 

@@ -76,7 +76,7 @@ def _office_kind(data: bytes) -> str | None:
                                       _small(package, "[Content_Types].xml"))
                 return next((OOXML_MAIN[t.decode()] for t in declared
                              if t.decode() in OOXML_MAIN), None)
-    except (zipfile.BadZipFile, ValueError, UnicodeDecodeError, NotImplementedError):
+    except (*archives.DAMAGED, ValueError):
         pass
     return None
 

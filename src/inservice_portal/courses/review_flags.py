@@ -26,7 +26,7 @@ def timeliness(course) -> str | None:
         return None
     submitted = course.submitted_on or clock.now().date()
     centre = course.centre
-    return deadlines.submission_timeliness(submitted, first, getattr(centre, "submit_days", 7))
+    return deadlines.submission_timeliness(submitted, first, getattr(centre, "submit_days", deadlines.DEFAULT_SUBMIT_DAYS))
 
 
 def restricted_flags(course) -> list[restricted.RestrictedFlag]:
@@ -38,7 +38,7 @@ def course_flags(course) -> list[Flag]:
     found = [Flag("art9", f.describe()) for f in restricted_flags(course)]
     when = timeliness(course)
     if when in (deadlines.LATE, deadlines.RETROACTIVE):
-        days = getattr(course.centre, "submit_days", 7)
+        days = getattr(course.centre, "submit_days", deadlines.DEFAULT_SUBMIT_DAYS)
         detail = (f"於研習開始前不足 {days} 天登錄（第 12 條）" if when == deadlines.LATE
                   else "研習已開始後才登錄（第 12 條）")
         found.append(Flag(when, f"{LABELS[when]}：{detail}"))

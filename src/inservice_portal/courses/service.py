@@ -49,8 +49,8 @@ def _stamp(course, by: str):
 def problems(course) -> dict:
     """What the course form would refuse in ``course`` as it is stored: field → 「item」message,
     in the form's order; empty for a complete course."""
-    schema = CourseSchema().bind(request=None, context=course.__parent__, stage=course.stage,
-                                 suggested=None)
+    schema = CourseSchema().bind(request=None, context=course.__parent__, course=course,
+                                 stage=course.stage, suggested=None)
     try:
         schema.deserialize(schema.serialize(from_course(course)))
     except colander.Invalid as error:

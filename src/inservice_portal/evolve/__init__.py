@@ -143,8 +143,13 @@ def _staff_workflow(root):
 def _confirmed_staff_addresses(root):
     """Reset links go only to a confirmed address (accounts/password_reset.py). A staff
     account's address in use was given on its application and its approval was mailed there:
-    it counts as confirmed. Teachers keep what their confirmation link set."""
-    _each_staff_account(root, lambda account: setattr(account, "email_confirmed", True))
+    it counts as confirmed (an application still waiting has not been approved: it confirms by
+    its link). Teachers keep what their confirmation link set."""
+    def confirm(account):
+        if account.state in ("active", "disabled"):
+            account.email_confirmed = True
+
+    _each_staff_account(root, confirm)
 
 
 def _each_staff_account(root, change):
@@ -167,6 +172,32 @@ def _staff_account(account):
             {"transition": e.get("action"), "from": None, "to": None, "by": e.get("by"),
              "at": e.get("at"), "reasons": [], "comment": e.get("comment", "")}
             if "action" in e else e for e in history)
+
+
+def _two_weeks_ahead(root):
+    """Courses are entered two weeks ahead (001, 2022; rules/deadlines.py). A centre still at
+    the week that was every centre's default gets the two weeks; one that chose another
+    number keeps it. (A centre that wants to keep the week sets 7 again.)"""
+    from ..rules.deadlines import DEFAULT_SUBMIT_DAYS
+
+    for centre in root["centres"].values():
+        if getattr(centre, "submit_days", 7) == 7:
+            centre.submit_days = DEFAULT_SUBMIT_DAYS
+
+
+def _project_tags(root):
+    """專案屬性標籤 become the ministry's list (courses/project_tags.py): the tags courses
+    carry today start it, all active; the ministry retires what it does not keep."""
+    from ..catalog import Search
+    from ..courses.project_tags import ProjectTags
+
+    if getattr(root, "project_tags", None) is not None:
+        return
+    search = Search(root)
+    used = [tag for tag in search["tags"]._fwd_index.keys()
+            if search.execute(search["content_type"].eq("course")
+                              & search["tags"].any([tag])).first() is not None]
+    root.project_tags = ProjectTags(used)
 
 
 # (number, description, function(root)). Append; never renumber or remove.
@@ -203,6 +234,10 @@ STEPS: list[tuple[int, str, object]] = [
      _staff_workflow),
     (20, "accounts: staff addresses in use count as confirmed (reset links need one)",
      _confirmed_staff_addresses),
+    (21, "centres: courses are entered two weeks ahead where the week was the default",
+     _two_weeks_ahead),
+    (22, "courses: 專案屬性標籤 are the ministry's list, started from the tags in use",
+     _project_tags),
 ]
 VERSION_KEY = "evolve_version"
 

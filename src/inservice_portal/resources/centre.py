@@ -1,6 +1,7 @@
 """分區管理(暨推廣)中心 and the national promotion centre."""
 from zope.interface import implementer
 
+from ..rules.deadlines import DEFAULT_SUBMIT_DAYS
 from .interfaces import IRegionCentre
 from .units import Unit
 
@@ -20,7 +21,7 @@ class RegionCentre(Unit):
         self.county = county
         self.mode = mode                 # integration mode, 000 捌 §三
         self.auto_approve = False        # 自動審核功能設定
-        self.submit_days = 7             # Art. 12 (2): enter courses a week ahead
+        self.submit_days = DEFAULT_SUBMIT_DAYS   # rules/deadlines.py: two weeks ahead
         self.block_late = False          # late submissions are flagged, or refused if True
         self.roster_days = 7             # roster due this many days after the last session
 

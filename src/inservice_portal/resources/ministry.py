@@ -68,6 +68,7 @@ class Ministry(Unit):
     unit_kind = "ministry"
     title = "教育部"
     password_resets = None      # on roots older than evolve step 5
+    project_tags = None         # courses/project_tags.py (evolve step 22)
 
     def __init__(self):
         super().__init__()

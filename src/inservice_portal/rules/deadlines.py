@@ -1,13 +1,14 @@
 """Deadlines: 002 Art. 12 and the centre's settings.
 
-- Course entry: in counties that use the portal online, schools enter a course at least one
-  week before it takes place (Art. 12 (2)); a centre may set another number of days.
+- Course entry: schools and units enter a course two weeks before it takes place (001, 2022
+  edition: "各學校、單位須於研習活動辦理前兩週…登錄研習活動"), where Art. 12 (2) once said one
+  week; a centre may set another number of days (one that keeps a week sets 7).
   Entered later → "late"; entered after the course began → "retroactive" (補登).
 - Roster: due a number of days after the last session (a centre setting, default 7).
 """
 from datetime import date, timedelta
 
-DEFAULT_SUBMIT_DAYS = 7
+DEFAULT_SUBMIT_DAYS = 14
 DEFAULT_ROSTER_DAYS = 7
 
 ON_TIME, LATE, RETROACTIVE = "on_time", "late", "retroactive"

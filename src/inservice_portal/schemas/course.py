@@ -16,10 +16,12 @@ from functools import cache
 
 import colander
 import deform
+from pyramid.traversal import find_root
 
-from ..courses import taxonomy
+from ..courses import project_tags, taxonomy
 from ..forms import CSRFSchema
 from ..resources.course import CREDIT_CLASSES, FIELDS, Session
+from ..resources.interfaces import ICourse
 from ..rules import hours as hours_rule
 from ..vocabularies import (ADMISSION, ITEMS, STAGE_LABELS, VOCAB, choices, level_choices,
                             scope_choices, stage_choices)
@@ -230,6 +232,35 @@ def _half_hours(node, value):
         raise colander.Invalid(node, f"「{node.title}」以 0.5 小時為最小單位，請填 0.5、1、1.5…")
 
 
+def _tag_setting(kw):
+    """(the root, the tags the course has already): retired tags stay where they are."""
+    context = kw.get("context")
+    course = context if ICourse.providedBy(context) else kw.get("course")
+    return (find_root(context) if context is not None else None,
+            tuple(getattr(course, "tags", ()) or ()))
+
+
+@colander.deferred
+def _tags_validator(node, kw):
+    root, kept = _tag_setting(kw)
+
+    def validate(node, value):
+        refused = project_tags.unknown(root, value, kept) if root is not None else []
+        if refused:
+            raise colander.Invalid(node, f"「{'、'.join(refused)}」不在教育部的專案屬性標籤清單中，"
+                                         "請從清單選用")
+    return validate
+
+
+@colander.deferred
+def _tags_description(node, kw):
+    root, _ = _tag_setting(kw)
+    listed = project_tags.tags_of(root) if root is not None else None
+    names = "、".join(listed.active()) if listed is not None else ""
+    return (f"{ITEMS[3]['note']}；多個標籤以「、」分隔。"
+            + (f"可選用：{names}" if names else "目前沒有可選用的標籤"))
+
+
 @colander.deferred
 def _sub_item_widget(node, kw):
     stage = kw.get("stage")
@@ -272,7 +303,7 @@ class CourseSchema(CSRFSchema):
     title = _text("title", 200, widget=_input(), **_on(3),
                   description=f"如：{ITEMS[3]['example']}（系列課程請依場次加以區別）")
     tags = _node(Tags(), "tags", missing=[], widget=_input(), **_on(3),
-                 description=f"{ITEMS[3]['note']}；多個標籤以「、」分隔")
+                 validator=_tags_validator, description=_tags_description)
     stage = _one_of("stage", stage_choices(), **_on(4), widget=_select(
         [("", "請選擇")] + stage_choices(), refresh="依所選教育階段列出課程細項"),
         description="選定後按「依所選教育階段列出課程細項」（啟用 JavaScript 時會自動更新）")

@@ -18,9 +18,11 @@ from urllib.parse import unquote, urlsplit
 
 import transaction
 from pyramid.paster import bootstrap, get_appsettings
+from pyramid.threadlocal import get_current_registry
 
 from .. import CONSOLE, audit, audit_sealer, evolve, reference
 from ..accounts import service as accounts_service
+from ..attendance.reminders import send_reminders
 from ..bootstrap import APP_ROOT, ensure_root
 from ..catalog import queue as catalog_queue
 from ..catalog import rebuild
@@ -101,10 +103,6 @@ def cmd_reindex(root, tm, args) -> int:
 
 
 def cmd_remind_rosters(root, tm, args) -> int:
-    from pyramid.threadlocal import get_current_registry
-
-    from ..attendance.reminders import send_reminders
-
     # Mail joins the thread's default transaction (repoze.sendmail): commit that one.
     with transaction.manager:
         sent = send_reminders(root, get_current_registry())
@@ -164,7 +162,7 @@ def cmd_reset_mfa(root, tm, args) -> int:
         tm.abort()
         print(f"no account {args.login!r}", file=sys.stderr)
         return 1
-    accounts_service.reset_mfa(root, account, None)
+    accounts_service.reset_mfa(root, account, None)   # (an operator's act: no mail)
     tm.get().note(f"inservice-portal reset-mfa {args.login}")
     tm.commit()
     print(f"second factor reset for {args.login}: it enrols again at the next login")

@@ -6,18 +6,24 @@ TOTP secret of data/demo.yaml (published, demo only). National ID numbers are ge
 zeros and a serial, with a valid check digit (so forms that check it accept them), and obviously
 not a real person's.
 """
+import io
 from datetime import time, timedelta
 
 from pyramid.traversal import find_resource, resource_path
 
 from .. import clock, reference
 from ..accounts import licences, mfa, staff as staff_accounts
-from ..courses import taxonomy
+from ..attendance import records, roster
+from ..catalog import Search, queue
+from ..courses import attachments, taxonomy
+from ..courses.project_tags import ProjectTags
+from ..registration import service as registrations
 from ..resources.accounts import Staff, Teacher
 from ..resources.course import Course, Session
 from ..resources.events import ObjectModified, notify
 from ..resources.organiser import Organiser
 from ..rules import national_id
+from ..sharing import service as sharing
 
 MARKER = "demo_loaded_at"      # set on the root: the demo loads once, even if later edited away
 
@@ -88,6 +94,10 @@ def load_demo(root) -> bool:
     for a in data.get("licence_applications", ()):
         licences.apply(people[a["teacher"]], a["title"], a["issuer"], a["number"],
                        today + timedelta(days=a["issued_on"]))
+
+    root.project_tags = ProjectTags(data["project_tags"], by="moe-admin")
+    for name in data["retired_project_tags"]:
+        root.project_tags.retire(name)
 
     for c in data["courses"]:
         starts = today + timedelta(days=c["start"])
@@ -173,12 +183,6 @@ def demo_pdf(title: str) -> bytes:
 
 def load_sharing(root, data: dict, organisers: dict):
     """資源分享區: the demo's shared items (data/demo.yaml ``sharing``), linked to its courses."""
-    import io
-
-    from ..courses import attachments
-    from ..sharing import service as sharing
-    from ..catalog import Search, queue
-
     queue.flush(root)                   # the courses just added, searchable in this transaction
     search = Search(root)
     by_title = {c.title: c for c in search.execute(search["content_type"].eq("course")).all()}
@@ -223,17 +227,12 @@ def load_sharing(root, data: dict, organisers: dict):
 
 def _demo_roster(course, marks: dict):
     """A saved roster (研習名單); a closed course's records written as confirming would."""
-    from ..attendance import records, roster
-
     roster.save(course, [roster.Row(login, login, attendance, "registration")
                          for login, attendance in marks.items()], "demo")
     if course.state == "closed":
         records.write_course(course)
 def _register(root, rows):
     """Demo registrations through the service, so seats and the waitlist are the real ones."""
-    from ..registration import service as registrations
-    from ..catalog import Search, queue
-
     queue.flush(root)
     search = Search(root)
     for row in rows:

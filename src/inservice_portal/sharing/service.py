@@ -122,7 +122,7 @@ def items_of_course(course) -> dict[str, list]:
 # -- counts (統計: how much each unit shares) ----------------------------------------------------
 def counts(root, owner=None, centre=None) -> dict[str, dict[str, dict[str, int]]]:
     """Owner unit path → kind → state → number of items, for one unit or a centre's units."""
-    return tally(browse(root, states=tuple(_states()), owner=owner, centre=centre).all())
+    return tally(browse(root, states=tuple(STATES), owner=owner, centre=centre).all())
 
 
 def tally(items) -> dict[str, dict[str, dict[str, int]]]:
@@ -133,6 +133,3 @@ def tally(items) -> dict[str, dict[str, dict[str, int]]]:
         table.setdefault(unit, {}).setdefault(kind, {})[state] = n
     return table
 
-
-def _states():
-    return STATES

@@ -91,7 +91,7 @@ def conflict(exc, request):
                       "同時有許多人在更新相同的資料，您的操作未完成。請稍候再試一次。")
 
 
-@exception_view_config(Exception)
+@exception_view_config(Exception, retryable_error=False)
 def server_error(exc, request):
     """Any other failure: logged with its traceback, answered as a page (or the API's JSON)
     that names nothing of the code, with the security headers every answer carries."""

@@ -35,6 +35,7 @@ UNIT_PAGES = [
     ("sharing", "資源分享（本單位）", "sharing.handouts"),
     ("overdue-rosters", "未結案課程", None),     # the page of each kind declares its own
     ("audit", "稽核紀錄", "audit.browse"),
+    ("project-tags", "專案屬性標籤清單", "project_tags.manage"),
     ("proxy", "代理模式", "proxy_mode"),
     ("staff", "本單位業務帳號管理", "unit.accounts"),
     ("teachers", "本單位教師帳號管理", "unit.teachers"),
@@ -50,7 +51,7 @@ def unit_links(request, unit) -> list[NavItem]:
                              "proxy"),
              IOrganiser: ("courses", "overdue-rosters", "sharing", "staff", "teachers", "licences",
                           "contact"),
-             IMinistry: ("audit",)}
+             IMinistry: ("audit", "project-tags")}
     needs = {IRegionCentre: "course.review", IOrganiser: "unit.courses", IMinistry: "audit.browse"}
     wanted = next((names for iface, names in pages.items() if iface.providedBy(unit)), ())
     if getattr(unit, "kind", None) not in SCHOOL_KINDS:

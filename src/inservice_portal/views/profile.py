@@ -12,7 +12,7 @@ import deform
 from pyramid.httpexceptions import HTTPForbidden, HTTPSeeOther
 from pyramid.view import view_config
 
-from .. import permissions, throttle
+from .. import clock, permissions, throttle
 from ..accounts import email_change, email_confirmation, passwords, teachers as teacher_accounts
 from ..forms import CSRFSchema, FormView
 from ..resources.events import ObjectModified, notify
@@ -39,6 +39,9 @@ class ProfileSchema(CSRFSchema):
         if request.real_account is not request.account:
             error["email"] = "代理模式下不能變更電子郵件信箱。"
         elif not passwords.verify(account.password_hash, value["current_password"]):
+            # a wrong guess counts as a failed login: toward the lockout and the address's limit
+            account.record_failure(clock.now())
+            throttle.of(request).hit("login.client", throttle.client(request))
             error["current_password"] = "變更電子郵件信箱須輸入正確的目前密碼。"
         else:
             return
@@ -116,7 +119,7 @@ def resend_confirmation(context, request):
         raise HTTPForbidden()
     address = context.pending_email or (context.email if not context.email_confirmed else None)
     if address:
-        throttle.of(request).take("mail.account", context.login)
+        throttle.of(request).take("confirm.account", context.login)
         email_confirmation.issue(request, context, to=address)
         request.session.flash(f"確認信已重新寄至 {address}。")
     return HTTPSeeOther(request.application_url + "/account")

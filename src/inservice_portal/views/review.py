@@ -65,7 +65,7 @@ class CentreSettingsSchema(CSRFSchema):
     submit_days = colander.SchemaNode(
         colander.Integer(), title="課程須於研習開始前幾天登錄",
         validator=colander.Range(0, 60, min_err="不可小於 ${min} 天", max_err="不可超過 ${max} 天"),
-        description="第 12 條：線上使用縣市轄下學校須於研習辦理前一週登錄（預設 7 天）。")
+        description="各學校、單位須於研習活動辦理前兩週登錄（預設 14 天；仍採第 12 條一週者請填 7）。")
     block_late = colander.SchemaNode(
         colander.Boolean(), title="逾期登錄時不得送審", missing=False,
         description="未勾選時，逾期課程仍可送審，但會標示給審核人員。")

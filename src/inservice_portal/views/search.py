@@ -48,8 +48,8 @@ class Html(str):
 
 
 def options(choices: dict, selected: str, blank: str | None = "不限") -> Html:
-    """A select's options in one string: the form has ~90 of them, and one Chameleon loop
-    iteration per option was most of the page's rendering time."""
+    """A select's options in one string: the form has many of them, and a Chameleon loop
+    iteration per option cost more than the rest of the page (README: Performance)."""
     out = [f'<option value="">{blank}</option>'] if blank is not None else []
     for code, label in choices.items():
         mark = " selected" if code == selected else ""

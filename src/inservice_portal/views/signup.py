@@ -9,7 +9,7 @@ import deform
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 
-from ..accounts import email_confirmation, teachers as teacher_accounts
+from ..accounts import email_confirmation, passwords, teachers as teacher_accounts
 from .. import permissions, throttle
 from ..forms import CSRFSchema, FormView
 from ..resources.interfaces import IMinistry
@@ -37,6 +37,7 @@ class TeacherSignup(FormView):
     def signup_success(self, appstruct):
         root = self.context
         if teacher_accounts.tell_owner_of_sign_up(self.request, root, appstruct["national_id"]):
+            passwords.hash_password(appstruct["password"])     # as long as a new account takes
             return self.signed_up(appstruct["login"], appstruct["email"])
         school = teacher_accounts.find_school(root, appstruct["school"]) \
             if appstruct["school"] else None
@@ -108,7 +109,7 @@ class ConfirmEmail(FormView):
         result = super().__call__()
         if isinstance(result, dict):
             result["intro"] = (f"帳號 {account.login}（{account.name}）：請按下按鈕確認電子郵件信箱 "
-                               f"{account.email}。" + ("此帳號由服務學校建立，請同時設定登入密碼。"
+                               f"{account.pending_email or account.email}。" + ("此帳號由服務學校建立，請同時設定登入密碼。"
                                                     if account.password_hash is None else ""))
         return result
 

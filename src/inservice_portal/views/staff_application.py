@@ -3,7 +3,7 @@ import deform
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 
-from .. import permissions
+from .. import permissions, throttle
 from ..accounts import staff as staff_accounts
 from ..forms import FormView
 from ..resources.interfaces import IMinistry
@@ -20,6 +20,8 @@ class StaffApplication(FormView):
     page_title = "業務帳號申請"
 
     def __call__(self):
+        if self.request.method == "POST":        # each application mails three people
+            throttle.of(self.request).take("signup.client", throttle.client(self.request))
         result = super().__call__()
         if isinstance(result, dict):
             result["intro"] = ("業務帳號屬個人帳號，不可交接、沿用；新任承辦人請申請個人的業務帳號。"

@@ -20,7 +20,7 @@ from ..permissions import VIEW, role_principal
 from ..reference import load
 from . import api
 from . import registration as registration_workflow
-from ..rules.deadlines import LATE, RETROACTIVE, submission_timeliness
+from ..rules.deadlines import DEFAULT_SUBMIT_DAYS, LATE, RETROACTIVE, submission_timeliness
 from ..resources.interfaces import ICourse
 
 STATES = {
@@ -186,7 +186,7 @@ def _refuse_if_late_is_blocking(course, centre):
     if not getattr(centre, "block_late", False) or course.starts_on is None:
         return
     timeliness = submission_timeliness(clock.now().date(), course.starts_on,
-                                       getattr(centre, "submit_days", 7))
+                                       getattr(centre, "submit_days", DEFAULT_SUBMIT_DAYS))
     if timeliness in (LATE, RETROACTIVE):
         raise api.TransitionNotAllowed(
             f"本中心規定研習須於開始前 {centre.submit_days} 天送審，此課程已逾期，無法送出。")

@@ -142,7 +142,8 @@ def course_appstruct(body: dict, request, context, course=None) -> dict:
     values = dict(fields_json(course) if course is not None else {}, **body)
     for row in values.get("sessions") or ():
         row.pop("credited_hours", None)        # derived: fields_json shows it, nobody sets it
-    schema = CourseSchema().bind(request=request, context=context, stage=None, suggested=None)
+    schema = CourseSchema().bind(request=request, context=context, course=course, stage=None,
+                                 suggested=None)
     try:
         return schema.deserialize(_cstruct(values))
     except colander.Invalid as error:
