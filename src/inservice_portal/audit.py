@@ -78,6 +78,8 @@ ACTIONS = {
     "email.change_request": "申請變更電子郵件信箱",
     "email.change": "變更電子郵件信箱（已確認）",
     "email.change_undone": "取消電子郵件信箱變更",
+    "unit.apply": "新增研習單位申請",
+    "unit.move": "移轉研習單位",
     "project_tag.add": "新增或重新啟用專案屬性標籤",
     "project_tag.retire": "停用專案屬性標籤",
     "proxy.start": "開始代理",

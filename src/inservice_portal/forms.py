@@ -10,6 +10,8 @@ import deform
 from pyramid.i18n import get_localizer
 from pyramid.threadlocal import get_current_request
 
+from . import throttle
+
 
 def _translate(term):
     request = get_current_request()
@@ -45,6 +47,8 @@ class FormView:
     form_class = deform.Form
     formid = "deform"
     page_title = ""        # the layout's <title>, on every rendering of the form
+    intro = None           # a paragraph above the form, where the page gives one
+    limit = None           # an abuse limit (throttle.LIMITS) each POST from an address counts
 
     def __init__(self, context, request):
         self.context = context
@@ -64,9 +68,13 @@ class FormView:
         return {"form": form.render(values)}
 
     def __call__(self):
+        if self.limit and self.request.method == "POST":
+            throttle.of(self.request).take(self.limit, throttle.client(self.request))
         result = self.dispatch()
         if isinstance(result, dict):
             result.setdefault("page_title", self.page_title)
+            if self.intro:
+                result.setdefault("intro", self.intro)
         return result
 
     def dispatch(self):

@@ -18,8 +18,10 @@ AUTHENTICATED = "account"      # any logged-in account: 我的帳號, token mana
 # Browsing the audit log (稽核紀錄): the ministry sees every entry, a centre its own units'.
 AUDIT = "audit.browse"
 AUDIT_ROLES = ("ministry_admin", "national_centre", "centre_reviewer")
-# 專案屬性標籤 (item 3-2) are the ministry's list, kept by its own account.
+# 專案屬性標籤 (item 3-2) are the ministry's list, kept by its own account; and only the
+# ministry moves a unit from one reviewing centre to another (accounts/unit_move.py).
 PROJECT_TAGS = "project_tags.manage"
+UNIT_MOVE = "unit.move"
 # The default permission of a view that names none: granted to nobody, so a view that forgets
 # its permission is closed rather than open (deny by default).
 NOBODY = "no-permission-declared"
@@ -92,7 +94,7 @@ def unit_acl(unit_kind: str, is_root: bool = False) -> tuple:
     acl += [(Allow, role_principal(role), [AUDIT])
             for role in AUDIT_ROLES if role in roles_held_on(unit_kind)]
     if unit_kind == "ministry":
-        acl.append((Allow, role_principal("ministry_admin"), [PROJECT_TAGS]))
+        acl.append((Allow, role_principal("ministry_admin"), [PROJECT_TAGS, UNIT_MOVE]))
     if is_root:
         acl.append((Allow, Everyone, VIEW))
         acl.append((Allow, Authenticated, AUTHENTICATED))

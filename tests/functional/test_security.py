@@ -54,6 +54,7 @@ SAMPLES = {
     (IMinistry, "confirm-email"): "/confirm-email?login=t1&token=x",
     (IMinistry, "undo-email-change"): "/undo-email-change?login=t1&token=x",
     (IMinistry, "project-tags"): "/project-tags",
+    (IMinistry, "apply-unit"): "/apply-unit",
     (IAccount, "edit"): "/people/a-admin/@@edit",
     (IAccount, "resend-confirmation"): "/people/a-admin/resend-confirmation",
     (IMinistry, "apply-staff"): "/apply-staff",
@@ -64,6 +65,7 @@ SAMPLES = {
     (IOrganiser, "teachers"): f"{SCHOOL}/teachers",
     (IOrganiser, "add-teacher"): f"{SCHOOL}/@@add-teacher",
     (IOrganiser, "contact"): f"{SCHOOL}/contact",
+    (IOrganiser, "move"): f"{SCHOOL}/move",
     (IOrganiser, "licences"): f"{SCHOOL}/licences",
     (ITeacher, "licences"): "/people/t1/licences",
     (IRegionCentre, ""): "/centres/taipei",
@@ -101,6 +103,7 @@ SAMPLES = {
     (IMinistry, "favourites"): "/favourites",
     ("metrics", ""): "/metrics",
     ("api.tokens", ""): "/api/v1/tokens",
+    ("api.units", ""): "/api/v1/units",
     ("api.token", ""): "/api/v1/tokens/current",
     ("api.me", ""): "/api/v1/me",
     ("api.centres", ""): "/api/v1/centres",
@@ -139,6 +142,7 @@ SAMPLES = {
 # Views allowed to skip the CSRF check (require_csrf=False). Adding one must be deliberate.
 CSRF_EXEMPT = {
     ("api.tokens", ""),   # API log-in: JSON in, token out; reads and sets no cookie
+    ("api.units", ""),    # 新增研習單位: an anonymous application, no credential of the caller
 }
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
 # Pages that answer with an error or a redirect; they must not write either.

@@ -25,15 +25,21 @@ def find_organiser(root, code: str):
     return None
 
 
+FACTS = ("ownership", "stage", "authority", "school_type", "accreditation")
+
+
 def register_organiser(root, code: str, name: str, kind: str, county: str | None = None,
-                       ownership: str | None = None, stage: str | None = None,
-                       authority: str | None = None, **contact) -> Organiser:
+                       state: str = "active", **fields) -> Organiser:
+    """A new organiser under the centre Art. 11 names; ``fields``: the facts it decides by
+    (FACTS) and the contact (address, phone, email)."""
     if find_organiser(root, code) is not None:
         raise DuplicateOrganiser(f"單位代碼 {code} 已存在")
-    facts = OrganiserFacts(kind, county=county, ownership=ownership, stage=stage,
-                           authority=authority)
-    centre_code, clause = reviewing_centre(facts, county_centres())
-    organiser = Organiser(code, name, kind, county=county, **contact)
-    organiser.ownership, organiser.stage, organiser.authority = ownership, stage, authority
+    facts = {name: fields.pop(name, None) for name in FACTS}
+    centre_code, clause = reviewing_centre(OrganiserFacts(kind, county=county, **facts),
+                                           county_centres())
+    organiser = Organiser(code, name, kind, county=county, **fields)
+    for attribute, value in facts.items():
+        setattr(organiser, attribute, value)
+    organiser.state = state
     organiser.jurisdiction = clause          # shown to staff: why this centre reviews us
     return root["centres"][centre_code].add(code, organiser)

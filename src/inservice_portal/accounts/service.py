@@ -5,10 +5,9 @@ log (a staff account's disabling and enabling through its workflow, which record
 Account management pages call these (``disable(root, account, by, request)``) rather than
 changing the account themselves.
 """
-from pyramid.traversal import find_resource
-
 from .. import audit, clock, mail
 from ..resources.interfaces import IStaff
+from ..resources.units import unit_at
 from ..workflows import api as workflow_api
 from . import login_sessions, mfa, password_policy, tokens
 
@@ -29,9 +28,8 @@ def refuse_if_last_principal_admin(root, account):
     if not IStaff.providedBy(account) or account.staff_type != "principal_admin" \
             or not account.active:
         return
-    try:
-        unit = find_resource(root, account.unit)
-    except KeyError:
+    unit = unit_at(root, account.unit)
+    if unit is None:
         return
     people = root["people"]
     others = [login for login, roles in unit.__local_roles__.items()

@@ -16,6 +16,7 @@ from ..catalog import Search
 from ..resources.accounts import Staff
 from ..resources.events import ObjectModified, notify
 from ..resources.interfaces import IRegionCentre, IStaff
+from ..resources.organiser import APPLIED as UNIT_APPLIED
 from ..rules import staff_accounts as rule
 from ..rules.jurisdiction import NATIONAL as NATIONAL_CENTRE
 from ..workflows import api as workflow_api
@@ -106,11 +107,15 @@ def file_application(unit, login, password, name, email, phone, staff_type) -> S
     account.active = False
     account.state = APPLIED
     find_root(unit)["people"].add(login, account)
-    approver = approver_of(unit, staff_type)
+    file_with(approver_of(unit, staff_type), login, clock.now())
+    return account
+
+
+def file_with(approver, login, when):
+    """An application waiting on ``approver`` since ``when``."""
     if getattr(approver, "staff_applications", None) is None:
         approver.staff_applications = OOBTree()
-    approver.staff_applications[login] = clock.now()
-    return account
+    approver.staff_applications[login] = when
 
 
 def applications(approver) -> list:
@@ -133,14 +138,19 @@ def decide(request, approver, login, approve: bool, reason: str = "") -> Staff:
     account = root["people"][login]
     unit = find_resource(root, account.unit)
     del pending[login]
+    new_unit = getattr(unit, "state", ACTIVE) == UNIT_APPLIED     # 新增研習單位 (unit_application)
     if approve:
         workflow_api.transition(account, request, "approve")
         unit.grant(login, account.staff_type)
         account.active = True
+        if new_unit:
+            unit.state = ACTIVE
         result = "已審核通過並啟用，現在即可登入。"
     else:
         workflow_api.transition(account, request, "reject", comment=reason.strip())
         root["people"].remove(login)          # never an account: the login is free again
+        if new_unit:
+            unit.__parent__.remove(unit.code)   # (the unit code may apply again)
         result = f"未通過審核，原因：{reason.strip()}。如有疑問請洽{approver.title}。"
     mail.send(request, account.email, "【全國教師在職進修資訊網】業務帳號申請審核結果",
               f"{account.name} 您好：\n\n您申請的業務帳號「{login}」（{unit.title}，"
@@ -149,10 +159,14 @@ def decide(request, approver, login, approve: bool, reason: str = "") -> Staff:
 
 
 def unit_title(root, account) -> str:
+    """The account's unit by name; a unit that applied with it says so (unit_application)."""
     try:
-        return find_resource(root, account.unit).title
+        unit = find_resource(root, account.unit)
     except KeyError:
         return account.unit
+    if getattr(unit, "state", ACTIVE) == UNIT_APPLIED:
+        return f"{unit.title}（新增研習單位申請：{unit.code}，{unit.jurisdiction}）"
+    return unit.title
 
 
 def staff_of(unit) -> list:

@@ -15,6 +15,7 @@ from pyramid.traversal import find_resource, find_root, resource_path_tuple
 from .. import clock, mail
 from ..reference import load
 from ..resources.registration import ACTIVE, Registration
+from ..resources.units import unit_at
 from ..rules import eligibility, schedule
 from ..vocabularies import VOCAB
 from ..workflows import api as workflow_api
@@ -128,17 +129,9 @@ def audience_codes(teacher) -> tuple:
     """The teacher's item-14 categories (14-1 … 14-6): by the school's kind where the school
     gives one, else (and in a complete high school) by the teacher's stage."""
     form = load("course_form")
-    school = school_of(teacher)
+    school = unit_at(find_root(teacher), getattr(teacher, "school", None))
     by_type = form["school_type_audiences"].get(getattr(school, "school_type", None))
     return tuple(by_type or form["stage_audiences"].get(getattr(teacher, "stage", None), ()))
-
-
-def school_of(teacher):
-    path = getattr(teacher, "school", None)
-    try:
-        return find_resource(find_root(teacher), path) if path else None
-    except KeyError:
-        return None
 
 
 def applicant(teacher) -> eligibility.Applicant:

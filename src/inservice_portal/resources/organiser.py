@@ -5,12 +5,17 @@ from .interfaces import IOrganiser
 from .units import Unit
 
 
+APPLIED, ACTIVE = "applied", "active"   # a unit that applied to join waits for its centre
+
+
 @implementer(IOrganiser)
 class Organiser(Unit):
+    state = ACTIVE
     ownership = None                # national | private | county, for Art. 11 (2)/(4)
     stage = None                    # for schools: the highest stage taught
     school_type = None              # for schools: a key of vocabularies.school_types
     authority = None                # for teacher-training centres: central | local
+    accreditation = None            # for social education: by_law | panel (Art. 11 (5))
 
     def __init__(self, code, name, kind, county=None, address="", phone="", email=""):
         super().__init__()

@@ -80,7 +80,9 @@ def nav(request) -> list[NavItem]:
             items.append(NavItem("專長證照登錄申請", request.resource_url(account, "licences")))
         items.append(NavItem("我的帳號", f"{app}/account"))
     else:
-        items += [NavItem("教師帳號申請", f"{app}/signup"), NavItem("業務帳號申請", f"{app}/apply-staff")]
+        items += [NavItem("教師帳號申請", f"{app}/signup"),
+                  NavItem("業務帳號申請", f"{app}/apply-staff"),
+                  NavItem("新增研習單位", f"{app}/apply-unit")]
     for item in items:
         item.current = request.url.rstrip("/") == item.url.rstrip("/")
     return items

@@ -19,7 +19,7 @@ from ..resources.events import ObjectModified, notify
 from ..resources.interfaces import IAccount, IMinistry, ITeacher
 from ..schemas.accounts import (email_node, job_title_node, length, stage_node, subjects_node,
                                text)
-from .signup import FORM_PAGE
+from .signup import FORM_PAGE, OneTimeLink
 
 
 def current_password_node():
@@ -125,40 +125,21 @@ def resend_confirmation(context, request):
     return HTTPSeeOther(request.application_url + "/account")
 
 
-class UndoSchema(CSRFSchema):
-    login = colander.SchemaNode(colander.String(), widget=deform.widget.HiddenWidget())
-    token = colander.SchemaNode(colander.String(), widget=deform.widget.HiddenWidget())
-
-
 @view_config(context=IMinistry, name="undo-email-change", permission=permissions.VIEW,
              renderer=FORM_PAGE)
-class UndoEmailChange(FormView):
-    """取消電子郵件信箱變更, from the link mailed to the old address: GET shows a button, its
-    POST restores the old address and ends every session and token of the account."""
-    schema = UndoSchema
+class UndoEmailChange(OneTimeLink):
+    """取消電子郵件信箱變更, from the link mailed to the old address: restores it and ends every
+    session and token of the account."""
     buttons = (deform.Button("undo", "取消變更並結束所有登入"),)
     formid = "undo-email-form"
     page_title = "取消電子郵件信箱變更"
 
-    def account(self):
-        login = self.request.params.get("login", "")
-        return self.context["people"].get(login) if login else None
+    def problem(self, account, token):
+        return email_change.undo_problem(account, token)
 
-    def appstruct(self):
-        return {"login": self.request.params.get("login", ""),
-                "token": self.request.params.get("token", "")}
-
-    def __call__(self):
-        account = self.account()
-        problem = email_change.undo_problem(account, self.request.params.get("token", ""))
-        if problem:
-            self.request.response.status = 400
-            return {"page_title": self.page_title, "form": None, "message": problem}
-        result = super().__call__()
-        if isinstance(result, dict):
-            result["intro"] = (f"帳號 {account.login}：將電子郵件信箱改回 {account.email_undo['email']}，"
-                               "並結束此帳號所有登入與存取權杖。完成後請盡快變更密碼。")
-        return result
+    def describe(self, account):
+        return (f"帳號 {account.login}：將電子郵件信箱改回 {account.email_undo['email']}，"
+                "並結束此帳號所有登入與存取權杖。完成後請盡快變更密碼。")
 
     def undo_success(self, appstruct):
         email_change.undo(self.context, self.request, self.account(), appstruct["token"])

@@ -10,7 +10,7 @@ from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 
 from ..accounts import email_confirmation, passwords, teachers as teacher_accounts
-from .. import permissions, throttle
+from .. import permissions
 from ..forms import CSRFSchema, FormView
 from ..resources.interfaces import IMinistry
 from ..schemas.accounts import TeacherSignupSchema, check_passwords, confirm_node, new_password_node
@@ -24,15 +24,9 @@ class TeacherSignup(FormView):
     buttons = (deform.Button("signup", "同意並申請教師帳號"),)
     formid = "signup-form"
     page_title = "教師個人帳號申請"
-
-    def __call__(self):
-        if self.request.method == "POST":
-            throttle.of(self.request).take("signup.client", throttle.client(self.request))
-        result = super().__call__()
-        if isinstance(result, dict):
-            result["intro"] = ("教師個人帳號申請成功後即可登入使用；帳號申請後不可變更。"
-                               "請先閱讀並勾選同意「帳號申請使用同意書」及「個人資料提供同意書」。")
-        return result
+    limit = "signup.client"
+    intro = ("教師個人帳號申請成功後即可登入使用；帳號申請後不可變更。"
+             "請先閱讀並勾選同意「帳號申請使用同意書」及「個人資料提供同意書」。")
 
     def signup_success(self, appstruct):
         root = self.context
@@ -77,41 +71,63 @@ class ConfirmWithPasswordSchema(ConfirmSchema):
         check_passwords(form, value)
 
 
+class OneTimeLink(FormView):
+    """A page behind a mailed one-time link (``?login=…&token=…``): its GET shows a button (no
+    write on GET), its POST acts; a link that does not hold answers 400 with the reason."""
+
+    schema = ConfirmSchema
+
+    def account(self):
+        login = self.request.params.get("login", "")
+        return self.context["people"].get(login) if login else None
+
+    def appstruct(self):
+        return {"login": self.request.params.get("login", ""),
+                "token": self.request.params.get("token", "")}
+
+    def problem(self, account, token) -> str | None:
+        raise NotImplementedError
+
+    def describe(self, account) -> str:
+        raise NotImplementedError
+
+    def __call__(self):
+        account = self.account()
+        problem = self.problem(account, self.request.params.get("token", ""))
+        if problem:
+            self.request.response.status = 400
+            return {"page_title": self.page_title, "form": None, "message": problem}
+        result = super().__call__()
+        if isinstance(result, dict):
+            result["intro"] = self.describe(account)
+        return result
+
+
 @view_config(context=IMinistry, name="confirm-email", permission=permissions.VIEW,
              renderer=FORM_PAGE)
-class ConfirmEmail(FormView):
+class ConfirmEmail(OneTimeLink):
     buttons = (deform.Button("confirm", "確認電子郵件信箱"),)
     formid = "confirm-email-form"
     page_title = "電子郵件信箱確認"
 
     def account(self):
-        login = self.request.params.get("login", "")
-        account = self.context["people"].get(login) if login else None
+        account = super().account()
         waiting = getattr(account, "state", None) == "applied"    # a staff application
         return account if account is not None and (account.active or waiting) else None
+
+    def problem(self, account, token):
+        return email_confirmation.check(account, token)
+
+    def describe(self, account):
+        return (f"帳號 {account.login}（{account.name}）：請按下按鈕確認電子郵件信箱 "
+                f"{account.pending_email or account.email}。"
+                + ("此帳號由服務學校建立，請同時設定登入密碼。" if account.password_hash is None else ""))
 
     @property
     def schema(self):
         account = self.account()
         needs_password = account is not None and account.password_hash is None
         return ConfirmWithPasswordSchema if needs_password else ConfirmSchema
-
-    def appstruct(self):
-        return {"login": self.request.params.get("login", ""),
-                "token": self.request.params.get("token", "")}
-
-    def __call__(self):
-        account = self.account()
-        problem = email_confirmation.check(account, self.request.params.get("token", ""))
-        if problem:
-            self.request.response.status = 400
-            return {"page_title": self.page_title, "form": None, "message": problem}
-        result = super().__call__()
-        if isinstance(result, dict):
-            result["intro"] = (f"帳號 {account.login}（{account.name}）：請按下按鈕確認電子郵件信箱 "
-                               f"{account.pending_email or account.email}。" + ("此帳號由服務學校建立，請同時設定登入密碼。"
-                                                    if account.password_hash is None else ""))
-        return result
 
     def confirm_success(self, appstruct):
         account = self.account()

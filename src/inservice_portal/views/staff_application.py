@@ -3,7 +3,7 @@ import deform
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 
-from .. import permissions, throttle
+from .. import permissions
 from ..accounts import staff as staff_accounts
 from ..forms import FormView
 from ..resources.interfaces import IMinistry
@@ -18,16 +18,10 @@ class StaffApplication(FormView):
     buttons = (deform.Button("apply", "送出申請"),)
     formid = "staff-application-form"
     page_title = "業務帳號申請"
-
-    def __call__(self):
-        if self.request.method == "POST":        # each application mails three people
-            throttle.of(self.request).take("signup.client", throttle.client(self.request))
-        result = super().__call__()
-        if isinstance(result, dict):
-            result["intro"] = ("業務帳號屬個人帳號，不可交接、沿用；新任承辦人請申請個人的業務帳號。"
-                               "總負責人由所屬區管中心審核啟用，聯絡人與作業人員由本單位總負責人審核啟用；"
-                               "區管中心的業務帳號由全國推廣中心審核啟用。")
-        return result
+    limit = "signup.client"                      # each application mails three people
+    intro = ("業務帳號屬個人帳號，不可交接、沿用；新任承辦人請申請個人的業務帳號。"
+             "總負責人由所屬區管中心審核啟用，聯絡人與作業人員由本單位總負責人審核啟用；"
+             "區管中心的業務帳號由全國推廣中心審核啟用。")
 
     def apply_success(self, appstruct):
         unit = staff_accounts.find_unit(self.context, appstruct["unit_code"])

@@ -3,6 +3,7 @@ from pyramid.view import view_config
 
 from .. import permissions, reference
 from ..resources.interfaces import IOrganiser, IRegionCentre
+from ..resources.organiser import ACTIVE
 
 
 @view_config(context=IRegionCentre, renderer="inservice_portal:templates/public/centre.pt",
@@ -11,7 +12,7 @@ def centre_page(context, request):
     return {"page_title": context.title,
             "modes": reference.vocabulary("integration_modes"),
             "kinds": reference.vocabulary("organiser_kinds"),
-            "organisers": list(context.values())}
+            "organisers": [o for o in context.values() if o.state == ACTIVE]}
 
 
 @view_config(context=IOrganiser, renderer="inservice_portal:templates/public/organiser.pt",

@@ -36,6 +36,7 @@ def includeme(config):
     config.include(".course_search")
     config.include(".roster")
     config.include(".registrations")
+    config.include(".units")
 
 
 @exception_view_config(ApiError)
