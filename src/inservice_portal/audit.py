@@ -80,6 +80,7 @@ ACTIONS = {
     "email.change_undone": "取消電子郵件信箱變更",
     "unit.apply": "新增研習單位申請",
     "unit.move": "移轉研習單位",
+    "school_directory.apply": "套用學校代碼清單",
     "project_tag.add": "新增或重新啟用專案屬性標籤",
     "project_tag.retire": "停用專案屬性標籤",
     "proxy.start": "開始代理",

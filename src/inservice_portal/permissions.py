@@ -22,6 +22,7 @@ AUDIT_ROLES = ("ministry_admin", "national_centre", "centre_reviewer")
 # ministry moves a unit from one reviewing centre to another (accounts/unit_move.py).
 PROJECT_TAGS = "project_tags.manage"
 UNIT_MOVE = "unit.move"
+SCHOOL_DIRECTORY = "school_directory.import"        # the school code list (school_directory.py)
 # The default permission of a view that names none: granted to nobody, so a view that forgets
 # its permission is closed rather than open (deny by default).
 NOBODY = "no-permission-declared"
@@ -94,7 +95,8 @@ def unit_acl(unit_kind: str, is_root: bool = False) -> tuple:
     acl += [(Allow, role_principal(role), [AUDIT])
             for role in AUDIT_ROLES if role in roles_held_on(unit_kind)]
     if unit_kind == "ministry":
-        acl.append((Allow, role_principal("ministry_admin"), [PROJECT_TAGS, UNIT_MOVE]))
+        acl.append((Allow, role_principal("ministry_admin"),
+                    [PROJECT_TAGS, UNIT_MOVE, SCHOOL_DIRECTORY]))
     if is_root:
         acl.append((Allow, Everyone, VIEW))
         acl.append((Allow, Authenticated, AUTHENTICATED))

@@ -338,3 +338,16 @@ def test_a_decompression_bomb_upload_is_refused_plainly(app, world, site):
     answer = answer.follow() if answer.status_int == 303 else answer
     assert "解壓縮後超過 30 MB" in answer.text
     assert roster_of(site, world["code"]) == {}
+
+
+def test_short_periods_say_they_are_pooled_on_the_course_and_roster_pages(app, world, site):
+    """A 45-minute period is worth nothing alone but counts pooled with the day's others
+    (rules/hours.py): the pages say so rather than "0 小時", and the total is the pooled one."""
+    with site.edit() as root:
+        course = root["centres"]["taipei"]["353601"][str(world["code"])]
+        day = course.sessions[0].date
+        course.update(sessions=[Session(day, time(13, 30), time(14, 15)),
+                                Session(day, time(14, 25), time(15, 10))])
+    pooled = "與同日未滿 50 分鐘的節次合併計算"
+    assert pooled in browser(app).get(world["url"]).text
+    assert pooled in browser(app, "a-admin").get(world["url"] + "/roster").text

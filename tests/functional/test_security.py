@@ -55,6 +55,7 @@ SAMPLES = {
     (IMinistry, "undo-email-change"): "/undo-email-change?login=t1&token=x",
     (IMinistry, "project-tags"): "/project-tags",
     (IMinistry, "apply-unit"): "/apply-unit",
+    (IMinistry, "school-directory"): "/school-directory",
     (IAccount, "edit"): "/people/a-admin/@@edit",
     (IAccount, "resend-confirmation"): "/people/a-admin/resend-confirmation",
     (IMinistry, "apply-staff"): "/apply-staff",

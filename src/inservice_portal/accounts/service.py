@@ -51,10 +51,11 @@ def end_access(root, account):
     tokens.revoke_all(root, account.login)
 
 
-def disable(root, account, by, request=None, reason=""):
+def disable(root, account, by, request=None, reason="", unit_closed=False):
     """停用帳號: no login from now on, and no session or token goes on working. A unit's
-    last active 總負責人 is refused (LastPrincipalAdmin)."""
-    refuse_if_last_principal_admin(root, account)
+    last active 總負責人 is refused (LastPrincipalAdmin), unless the unit itself closed."""
+    if not unit_closed:
+        refuse_if_last_principal_admin(root, account)
     actor = by.login if by is not None else OPERATOR
     if IStaff.providedBy(account):
         workflow_api.transition(account, request, "disable", comment=reason,

@@ -16,6 +16,7 @@ class Organiser(Unit):
     school_type = None              # for schools: a key of vocabularies.school_types
     authority = None                # for teacher-training centres: central | local
     accreditation = None            # for social education: by_law | panel (Art. 11 (5))
+    merged_into = None              # the code of the school a merged one joined
 
     def __init__(self, code, name, kind, county=None, address="", phone="", email=""):
         super().__init__()

@@ -503,6 +503,14 @@ def suggested_hours(sessions) -> Decimal:
     return hours_rule.suggested_hours((s["date"], _session(s).minutes) for s in sessions)
 
 
+def session_hours_text(session) -> str:
+    """A session's hours as pages show them: a period under 50 minutes counts only pooled with
+    the day's other short ones (rules/hours.py), so it says so instead of 0."""
+    if 0 < getattr(session, "minutes", 0) < 50:           # (a WholeCourse has none)
+        return "與同日未滿 50 分鐘的節次合併計算"
+    return f"{hours_text(session.credited_hours)} 小時"
+
+
 def hours_text(value) -> str:
     """Hours as people write them: 3.0 → "3", 2.5 → "2.5"."""
     return f"{Decimal(str(value)).normalize():f}"

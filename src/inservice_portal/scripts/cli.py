@@ -21,7 +21,7 @@ from pyramid.paster import bootstrap, get_appsettings
 from pyramid.threadlocal import get_current_registry
 
 from .. import CONSOLE, audit, audit_sealer, evolve, reference
-from ..accounts import service as accounts_service
+from ..accounts import school_directory, service as accounts_service
 from ..attendance.reminders import send_reminders
 from ..bootstrap import APP_ROOT, ensure_root
 from ..catalog import queue as catalog_queue
@@ -169,6 +169,35 @@ def cmd_reset_mfa(root, tm, args) -> int:
     return 0
 
 
+KINDS = {"new": "新增", "renamed": "更名", "closed": "停辦", "merged": "裁併"}
+
+
+def cmd_school_directory(root, tm, args) -> int:
+    """The ministry's school list against the portal; with --apply, the changes made."""
+    try:
+        schools = school_directory.read(Path(args.file).read_bytes(), args.file)
+    except school_directory.BadDirectory as bad:
+        tm.abort()
+        for line, problem in bad.problems.items():
+            print(f"{line}: {problem}", file=sys.stderr)
+        return 1
+    changes = school_directory.differences(root, schools)
+    for change in changes:
+        s = change.school
+        extra = (f" (was {change.before})" if change.kind == "renamed"
+                 else f" → {s.merged_into}" if change.kind == "merged" else "")
+        print(f"{KINDS[change.kind]} {s.code} {s.name}{extra}")
+    print(f"{len(schools)} schools read, {len(changes)} changes")
+    if not args.apply:
+        tm.abort()
+        return 0
+    done = school_directory.apply(root, changes, "system", args.reason)
+    tm.get().note(f"inservice-portal school-directory {args.file}: {done}")
+    tm.commit()
+    print("applied: " + ", ".join(f"{KINDS[k]} {n}" for k, n in done.items()))
+    return 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="inservice-portal",
                                      description="全國教師在職進修資訊網: operator commands")
@@ -196,6 +225,13 @@ def make_parser() -> argparse.ArgumentParser:
     reset_mfa = commands.add_parser("reset-mfa", help="forget an account's second factor")
     reset_mfa.add_argument("login")
     reset_mfa.set_defaults(run=cmd_reset_mfa)
+    directory = commands.add_parser(
+        "school-directory", help="compare the ministry's school code list (CSV or XLSX) with "
+                                 "the portal; --apply makes the changes")
+    directory.add_argument("file")
+    directory.add_argument("--apply", action="store_true")
+    directory.add_argument("--reason", default="學校代碼清單更新（停辦或裁併）")
+    directory.set_defaults(run=cmd_school_directory)
     return parser
 
 

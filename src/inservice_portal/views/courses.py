@@ -10,7 +10,8 @@ from .. import permissions
 from ..courses import review_flags, taxonomy
 from ..sharing import service as sharing
 from ..resources.interfaces import ICourse
-from ..schemas.course import DELIVERY_OTHER, ITEM_OF, TITLE_OTHER, TITLES, hours_text
+from ..schemas.course import (DELIVERY_OTHER, ITEM_OF, TITLE_OTHER, TITLES, hours_text,
+                              session_hours_text)
 from ..vocabularies import ADMISSION, FORM, STAGE_LABELS, VOCAB, VOCABULARY_OF
 from ..workflows import api as workflow_api
 from ..workflows import course as course_workflow
@@ -137,8 +138,7 @@ def course_page(context, request):
         "state": course_workflow.STATES.get(context.state, context.state),
         "sections": sections(context),
         "missing": MISSING,
-        "sessions": [{"session": s, "hours": hours_text(s.credited_hours)}
-                     for s in context.sessions],
+        "sessions": [{"session": s, "hours": session_hours_text(s)} for s in context.sessions],
         "suggested": hours_text(context.suggested_hours) if context.sessions else None,
         "files": page_attachments(context, request),
         "history": history_rows(context) if insider else None,

@@ -36,6 +36,7 @@ UNIT_PAGES = [
     ("overdue-rosters", "未結案課程", None),     # the page of each kind declares its own
     ("audit", "稽核紀錄", "audit.browse"),
     ("project-tags", "專案屬性標籤清單", "project_tags.manage"),
+    ("school-directory", "學校代碼清單匯入", "school_directory.import"),
     ("proxy", "代理模式", "proxy_mode"),
     ("staff", "本單位業務帳號管理", "unit.accounts"),
     ("teachers", "本單位教師帳號管理", "unit.teachers"),
@@ -51,7 +52,7 @@ def unit_links(request, unit) -> list[NavItem]:
                              "proxy"),
              IOrganiser: ("courses", "overdue-rosters", "sharing", "staff", "teachers", "licences",
                           "contact"),
-             IMinistry: ("audit", "project-tags")}
+             IMinistry: ("audit", "project-tags", "school-directory")}
     needs = {IRegionCentre: "course.review", IOrganiser: "unit.courses", IMinistry: "audit.browse"}
     wanted = next((names for iface, names in pages.items() if iface.providedBy(unit)), ())
     if getattr(unit, "kind", None) not in SCHOOL_KINDS:

@@ -13,7 +13,7 @@ from ..attendance.roster import overdue_courses
 from ..masking import mask_national_id
 from ..resources.interfaces import ICourse, IOrganiser, IRegionCentre
 from ..rules import deadlines
-from ..schemas.course import hours_text
+from ..schemas.course import hours_text, session_hours_text
 from ..transactions import begin_anew
 from ..workflows import api as workflow_api
 from ..workflows import course as course_workflow
@@ -41,7 +41,7 @@ def page(course, request, errors=None, walk_ins="", rows=None):
     return {
         "page_title": f"研習名單：{course.title}",
         "sessions": [{"label": roster_xlsx.session_label(i, s),
-                      "hours": hours_text(s.credited_hours)} for i, s in enumerate(sessions)],
+                      "hours": session_hours_text(s)} for i, s in enumerate(sessions)],
         "lines": lines, "marks": roster_service.MARKS, "sources": roster_service.SOURCES,
         "editable": editable(course, request), "ended": has_ended(course),
         "state": course_workflow.STATES[course.state], "hours_text": hours_text,
