@@ -57,7 +57,10 @@ class FormView:
     def make_form(self):
         schema = self.schema().bind(request=self.request, context=self.context)
         say_required_in_chinese(schema)
-        return self.form_class(schema, buttons=self.buttons, formid=self.formid)
+        # An explicit action: a page reached through an error summary's link keeps its
+        # #fragment, which an empty action would carry to the next answer.
+        return self.form_class(schema, buttons=self.buttons, formid=self.formid,
+                               action=self.request.path_qs)
 
     def appstruct(self):
         """Initial values for a GET; override."""
@@ -73,6 +76,8 @@ class FormView:
         result = self.dispatch()
         if isinstance(result, dict):
             result.setdefault("page_title", self.page_title)
+            if self.request.response.status_int == 400:        # the title says so first
+                result["page_title"] = "錯誤：" + str(result["page_title"])
             if self.intro:
                 result.setdefault("intro", self.intro)
         return result

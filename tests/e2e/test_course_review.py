@@ -131,10 +131,20 @@ def test_a_course_from_registration_to_publication(page, people, live_server):
     entry.get_by_role("link", name=re.compile("^審核")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("審核與流程")
     assert_accessible(page)
-    page.get_by_role("button", name="退回修正").click()          # no reason yet: refused
-    expect(page.get_by_role("status").first).to_contain_text("請至少選擇一項退回原因")
+    # By keyboard, without a reason: type the comment, Tab to 退回修正, Enter. Refused like
+    # every form: the summary takes focus, the title says so, the comment is kept.
+    page.get_by_label("說明（選填）").first.focus()
+    page.keyboard.type(RETURN_COMMENT)
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="退回修正")).to_be_focused()
+    page.keyboard.press("Enter")
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("請至少選擇一項退回原因")
+    expect(page).to_have_title(re.compile("^錯誤："))
+    expect(page.get_by_label("說明（選填）").first).to_have_value(RETURN_COMMENT)
+    assert_accessible(page)
     page.get_by_label("A. 請移除屬性標籤").check()
-    page.get_by_label("說明（選填）").first.fill(RETURN_COMMENT)
     page.get_by_role("button", name="退回修正").click()
     expect(page.get_by_role("status").first).to_contain_text("退回修正")
     log_out(page)
@@ -206,3 +216,23 @@ def test_the_pages_suggestion_pools_a_days_short_periods(page, people):
     row(page, "場次 2").get_by_label(re.compile("^日期")).fill("2099-02-02")
     row(page, "場次 2").get_by_label(re.compile("^結束時間")).fill("10:44")   # (input event)
     expect(output).to_have_text("0 小時")
+
+
+def test_every_failed_submit_of_the_course_form_focuses_the_summary(page, people):
+    """Issue 25 item 1: after following a summary link (the address keeps its #fragment), the
+    next failed submit, by keyboard, still puts focus on the summary; the title says 錯誤."""
+    log_in(page, "es-admin")
+    page.goto("/centres/taipei/353601/@@add-course")
+    page.get_by_role("button", name="建立課程草稿").click()
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()
+    expect(page).to_have_title(re.compile("^錯誤："))
+    summary.get_by_role("link", name="請填寫「3-1 研習名稱」").click()
+    assert "#" in page.url
+    page.get_by_label(re.compile(r"^3-1 研習名稱")).fill("第二次送出")
+    page.get_by_role("button", name="建立課程草稿").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".error-summary")).to_be_focused()
+    expect(page).to_have_title(re.compile("^錯誤："))
+    assert "#" not in page.url
+    expect(page.get_by_label(re.compile(r"^3-1 研習名稱"))).to_have_value("第二次送出")

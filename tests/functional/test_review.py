@@ -109,8 +109,19 @@ def _post_transition(testapp, path, transition, **extra):
 def test_return_needs_a_reason_then_the_organiser_sees_it_and_resubmits(testapp, world, site):
     _, path = world["math"]
     login(testapp, "tp-rev")
-    refused = _post_transition(testapp, path, "return")
-    assert "請至少選擇一項退回原因" in refused.text
+    page = testapp.get(f"{path}/workflow")
+    refused = testapp.post(f"{path}/workflow", {"csrf_token": csrf_of(page), "transition": "return",
+                                               "comment": "地點請寫清楚"}, status=400)
+    # like every form: the summary on top, the message at the reasons, what was typed kept
+    summary = refused.html.select_one(".error-summary")
+    assert "請至少選擇一項退回原因" in summary.get_text()
+    assert summary.a["href"] == "#reasons-return"
+    fieldset = refused.html.find(id="reasons-return")
+    assert fieldset["aria-describedby"] == "e-return"
+    assert "請至少選擇一項退回原因" in fieldset.find(id="e-return").get_text()
+    assert fieldset.textarea.get_text() == "地點請寫清楚"
+    assert refused.html.title.get_text().startswith("錯誤：")
+    assert site.read(lambda root: _course(root, path).state) == "pending"
     done = _post_transition(testapp, path, "return", reasons=["A", "8-3"], comment="請補地點")
     assert "退回修正" in done.text
     testapp.reset()

@@ -100,7 +100,8 @@ class CourseForm(FormView):
     def make_form(self):
         schema = self.schema().bind(request=self.request, context=self.context,
                                     stage=self.stage(), suggested=self.suggested())
-        return deform.Form(schema, buttons=self.buttons, formid=self.formid)
+        return deform.Form(schema, buttons=self.buttons, formid=self.formid,
+                           action=self.request.path_qs)      # (forms.FormView says why)
 
     # -- rendering -------------------------------------------------------------------------
     def attachments(self):

@@ -3,6 +3,7 @@ and 自動審核瀏覽, and the course's own 審核與流程 page where every tr
 import colander
 import deform
 from pyramid.httpexceptions import HTTPSeeOther
+from pyramid.renderers import render_to_response
 from pyramid.view import view_config
 
 from .. import permissions, reference
@@ -112,9 +113,12 @@ def auto_approved(context, request):
 
 @view_config(context=ICourse, name="workflow", permission=permissions.VIEW,
              renderer="inservice_portal:templates/review/workflow.pt", request_method="GET")
-def workflow_page(context, request):
-    """審核與流程: the state, the flags, what the caller may do now, and the history."""
-    return {"page_title": f"審核與流程：{context.title}",
+def workflow_page(context, request, problem=None):
+    """審核與流程: the state, the flags, what the caller may do now, and the history.
+    ``problem``: a refused transition's form, shown again like every form's (the summary on
+    top, the message at the reasons, what was typed and ticked kept)."""
+    return {"page_title": ("錯誤：" if problem else "") + f"審核與流程：{context.title}",
+            "problem": problem,
             "states": course_workflow.STATES,
             "titles": course_workflow.TITLES,
             "transitions": workflow_api.allowed(context, request),
@@ -133,7 +137,14 @@ def take_transition(context, request):
                                    reasons=request.POST.getall("reasons"),
                                    comment=request.POST.get("comment", "").strip()[:2000])
     except course_workflow.ReasonsRequired as error:
-        request.session.flash(f"未完成：{error}")
+        request.response.status = 400
+        return render_to_response(
+            "inservice_portal:templates/review/workflow.pt",
+            workflow_page(context, request, problem={
+                "transition": name, "message": str(error),
+                "reasons": request.POST.getall("reasons"),
+                "comment": request.POST.get("comment", "")[:2000]}),
+            request, response=request.response)
     except workflow_api.TransitionForbidden:
         request.session.flash("未完成：您沒有執行此動作的權限。")
     except workflow_api.TransitionNotAllowed as error:

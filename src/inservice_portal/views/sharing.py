@@ -214,7 +214,8 @@ class ItemForm(FormView):
     def make_form(self):
         schema = self.schema().bind(request=self.request, context=self.context,
                                     adding=self.adding)
-        return deform.Form(schema, buttons=self.buttons, formid=self.formid)
+        return deform.Form(schema, buttons=self.buttons, formid=self.formid,
+                           action=self.request.path_qs)      # (forms.FormView says why)
 
     def show(self, form, appstruct=None):
         values = dict(appstruct or {}, csrf_token=self.request.session.get_csrf_token())
