@@ -16,7 +16,6 @@ from . import audit, audit_sealer, moved
 from .accounts import passwords
 from .bootstrap import ensure_root, root_factory
 from .catalog import queue as catalog_queue
-from .views.upgrade_gate import UpgradeGate, steps_behind
 from .accounts.login_sessions import IDLE_TIMEOUT
 
 CONSOLE = "inservice_portal.console"     # set by the console script: see main()
@@ -109,6 +108,7 @@ def make_config(settings: dict) -> Configurator:
     config.include(".workflows.staff_account")
     config.include(".registration.locks")
     config.include(".forms")
+    config.include(".views.upgrade_gate")
     config.include(".views.headers")
     config.include(".courses.public_cache")
     config.include(".views.navigation")
@@ -131,5 +131,4 @@ def main(global_config, **settings):
     audit_sealer.serve(config.registry._zodb_databases, settings,
                        signs=not asbool(global_config.get(CONSOLE, False)))
     catalog_queue.serve(config.registry._zodb_databases, settings)
-    behind = steps_behind(db)
-    return UpgradeGate(app, db, behind) if behind else app
+    return app

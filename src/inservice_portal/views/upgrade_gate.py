@@ -9,7 +9,8 @@ import html
 import logging
 
 import transaction
-from webob import Request, Response
+from pyramid.response import Response
+from pyramid.tweens import INGRESS
 
 from .api.errors import api_error, wants_json
 from ..bootstrap import APP_ROOT
@@ -38,31 +39,37 @@ def steps_behind(db) -> list[int]:
         conn.close()
 
 
-class UpgradeGate:
-    """WSGI: 503 (HTML, or the API's JSON error) while the database is behind, else the app.
-    ``registry`` is the app's, for what reads it from the app (scripts, benchmarks)."""
+def tween_factory(handler, registry):
+    """The outermost tween: 503 (a page, or the API's JSON error) while the database is
+    behind, then the app. Once caught up, a request costs one flag's read."""
+    db = registry._zodb_databases[""]
+    state = {"caught_up": False, "told": False}
 
-    def __init__(self, app, db, behind: list[int]):
-        self.app, self.db = app, db
-        self.registry = app.registry
-        self.caught_up = False
-        log.error("the database lacks evolve steps %s: every request is answered 503 until "
-                  "`inservice-portal CONFIG evolve` has run them", behind)
+    def gate(request):
+        if not state["caught_up"]:
+            behind = steps_behind(db)
+            state["caught_up"] = not behind
+            if behind:
+                if not state["told"]:
+                    state["told"] = True
+                    log.error("the database lacks evolve steps %s: every request is answered "
+                              "503 until `inservice-portal CONFIG evolve` has run them", behind)
+                return refusal(request)
+        return handler(request)
 
-    def __call__(self, environ, start_response):
-        if not self.caught_up:
-            self.caught_up = not steps_behind(self.db)
-        if self.caught_up:
-            return self.app(environ, start_response)
-        return self.refusal(Request(environ))(environ, start_response)
+    return gate
 
-    @staticmethod
-    def refusal(request) -> Response:
-        if wants_json(request):
-            response = api_error(request, 503, "maintenance", MESSAGE)
-        else:
-            response = Response(PAGE.format(message=html.escape(MESSAGE)), status=503,
-                                content_type="text/html", charset="utf-8")
-        response.headers["Retry-After"] = "300"
-        response.cache_control = "no-store"
-        return response
+
+def refusal(request) -> Response:
+    if wants_json(request):
+        response = api_error(request, 503, "maintenance", MESSAGE)
+    else:
+        response = Response(PAGE.format(message=html.escape(MESSAGE)), status=503,
+                            content_type="text/html", charset="utf-8")
+    response.headers["Retry-After"] = "300"
+    response.cache_control = "no-store"
+    return response
+
+
+def includeme(config):
+    config.add_tween("inservice_portal.views.upgrade_gate.tween_factory", under=INGRESS)
