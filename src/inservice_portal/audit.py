@@ -50,6 +50,7 @@ from BTrees.LOBTree import intersection
 
 from . import clock
 from .masking import mask_national_id
+from .schemas.written import read_date
 # InboxMap too: logs made before it moved to single_writer store it under this module.
 from .single_writer import InboxMap, inbox_key, wake_after_commit  # noqa: F401
 from .workflows.api import IObjectTransitioned, title_of
@@ -516,7 +517,7 @@ def search(log: AuditLog, actor=None, obj=None, centre=None, since=None, until=N
 
 def parse_day(value: str | None) -> date | None:
     try:
-        return datetime.strptime(value, "%Y-%m-%d").date() if value else None
+        return read_date(value) if value else None
     except ValueError:
         return None
 

@@ -440,3 +440,44 @@ def test_evolve_22_starts_the_list_from_the_tags_courses_carry(app, people, site
     with site.edit() as root:
         evolve.run(root, log=lambda message: None)
     assert site.read(lambda root: sorted(root.project_tags.active())) == ["素養導向", "雙語教育"]
+
+
+def test_dates_and_times_are_read_as_people_type_them(app, site, people):
+    """Issue 25: the fields are text and take the form's own format and its usual variants."""
+    typed = dict(VALUES, registration_opens="2099/1/1", registration_closes="２０９９年１月２０日",
+                 session=dict(VALUES["session"], date="20990201", start="9:00", end="12時00分"))
+    response = fill(browser(app, "principal").get(ADD), typed).submit("save")
+    assert response.status_int == 303
+    fields = site.read(lambda root: root["centres"]["taipei"]["353601"]["1"].fields())
+    assert (fields["registration_opens"], fields["registration_closes"]) == (
+        date(2099, 1, 1), date(2099, 1, 20))
+    session = fields["sessions"][0]
+    assert (session.date, session.start, session.end) == (date(2099, 2, 1), time(9), time(12))
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"registration_opens": "114-01-01"}, "請以西元年填寫（民國 114 年是 2025 年）"),
+    ({"starts_on": "2099-02-30"}, "沒有 2099 年 2 月 30 日這一天"),
+    ({"session": dict(VALUES["session"], start="25:00")}, "沒有 25 時 0 分"),
+])
+def test_wrong_dates_and_times_say_what_is_wrong(app, people, changes, message):
+    response = fill(browser(app, "principal").get(ADD), dict(VALUES, **changes)).submit(
+        "save", status=400)
+    assert message in response.text
+
+
+def test_the_empty_form_reports_every_error_at_once_and_marks_required_groups(app, people):
+    """Issue 25 item 3: 6 and 7 are reported before 4 and 5 are chosen, not on the next
+    submit; the groups 8, 場次 and 25 say they are required (* and 必填 in the legend)."""
+    page = browser(app, "principal").get(ADD)
+    for title in ("8 師資", "場次（每次上課的日期、時間及地點）", "25 承辦人資訊", "7 進修階層"):
+        assert re.search(rf'class="form-label required">{re.escape(title)}<span\s+'
+                         r'class="visually-hidden">（必填）</span>', page.text), title
+    assert re.search(r'<label for="(\w+)" class="form-label required">6 課程細項</label>'
+                     r'.*?<select name="sub_item" id="\1"[^>]*required', page.text, re.S)
+    assert re.search(r'role="radiogroup" aria-required="true"', page.text)
+    response = page.forms["course-form"].submit("save", status=400)
+    summary = response.text[response.text.index('class="error-summary"'):]
+    for message in ("請選擇「6 課程細項」", "請選擇「7 進修階層」", "請至少填寫一位「8 師資」",
+                    "請至少填寫一個場次", "請至少填寫一位「25 承辦人資訊」"):
+        assert message in summary, message

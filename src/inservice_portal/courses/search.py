@@ -19,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 from ..catalog import CATALOGUED, resolve_path
 from ..resources.interfaces import ICourse
 from ..catalog.query_plan import AnyOf, Eq, Range, intersect, page, text_match
+from ..schemas.written import read_date
 from ..vocabularies import (audience_stages, centres, counties, delivery_modes, levels, scopes,
                             stages)
 
@@ -89,9 +90,9 @@ def _choice(value, allowed, message):
 
 def _date(value):
     try:
-        return date.fromisoformat(value), None
-    except ValueError:
-        return None, "日期格式不正確，請以西元年-月-日填寫（例如 2026-03-01）。"
+        return read_date(value), None
+    except ValueError as exc:
+        return None, f"日期不正確：{exc}。"
 
 
 def _hours(value):

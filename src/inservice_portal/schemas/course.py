@@ -25,6 +25,7 @@ from ..resources.interfaces import ICourse
 from ..rules import hours as hours_rule
 from ..vocabularies import (ADMISSION, ITEMS, STAGE_LABELS, VOCAB, choices, level_choices,
                             scope_choices, stage_choices)
+from .written import DATE_HINT, TIME_HINT, Date, Time
 
 NO_FUNDING = "21-12"                       # 無接受補助: every other source needs an amount
 DELIVERY_OTHER = ITEMS[11]["other"]        # 11-99 其他：____（請填列）
@@ -60,6 +61,7 @@ TITLES = {
     "admission": "錄取方式", "sessions": "場次（每次上課的日期、時間及地點）",
 }
 ROW_TITLES = {"lecturers": "師資", "contacts": "承辦人", "sessions": "場次"}
+ROW_ORDINALS = {"lecturers": "第 {} 位師資", "contacts": "第 {} 位承辦人", "sessions": "第 {} 場次"}
 LECTURER = {"name": ITEMS[8]["text"], "kind": "師資類別"}
 CONTACT = dict(zip(("name", "phone", "email"), ITEMS[25]["fields"]))
 SESSION = {"date": "日期", "start": "開始時間", "end": "結束時間", "venue": "地點（未填同第 20 項）"}
@@ -100,17 +102,6 @@ class _Named:
             raise colander.Invalid(node, f"「{node.title}」{self.message}") from None
 
 
-class Date(_Named, colander.Date):
-    message = "不是正確的日期，請以西元年-月-日填寫（例如 2015-01-01）"
-
-
-class Time(_Named, colander.Time):
-    message = "不是正確的時間，請以 24 小時制填寫（例如 13:30）"
-
-    def serialize(self, node, appstruct):
-        return appstruct.strftime("%H:%M") if appstruct else colander.null   # <input type=time>
-
-
 class Int(_Named, colander.Int):
     message = "請填整數"
 
@@ -145,9 +136,14 @@ def _input(kind="text", **attributes):
                                          attributes=attributes)
 
 
+def _typed(**attributes):
+    """A date or time field: text, not type=date or time (schemas/written.py says why)."""
+    return _input(autocomplete="off", **attributes)
+
+
 def _radio(values, **kw):
     return deform.widget.RadioChoiceWidget(template=TPL + "choices.pt", values=values,
-                                           group=True, **kw)
+                                           group=True, radiogroup=True, **kw)
 
 
 def _checkboxes(values):
@@ -222,9 +218,11 @@ def _rows(name, row_name, *children, minimum, **kw):
     row = colander.SchemaNode(
         colander.Mapping(), *children, name=row_name, title=ROW_TITLES[name],
         widget=deform.widget.MappingWidget(template=TPL + "row_fields.pt",
-                                           item_template=TPL + "item.pt"))
+                                           item_template=TPL + "item.pt",
+                                           ordinal=ROW_ORDINALS[name]))
+    # missing=[] lets blank rows drop out; at least one row is still required (shown as such).
     return _node(colander.Sequence(), name, children=[row], missing=[], widget=RowsWidget(min_len=1),
-                 validator=colander.Length(min=1, min_err=minimum), **kw)
+                 validator=colander.Length(min=1, min_err=minimum), shown_required=True, **kw)
 
 
 def _half_hours(node, value):
@@ -310,10 +308,12 @@ class CourseSchema(CSRFSchema):
     subject = _text("subject", 100, missing="", widget=_input(), **_on(4),
                     description=ITEMS[4]["note"])
     scope = _one_of("scope", scope_choices(), widget=_radio(scope_choices()), **_on(5))
-    sub_item = _node(colander.String(), "sub_item", verb="選擇", missing="",
+    # 6 and 7 are required unless 5 is the scope without them (check() says which).
+    sub_item = _node(colander.String(), "sub_item", verb="選擇", missing="", shown_required=True,
                      widget=_sub_item_widget, **_on(6),
                      description=f"{ITEMS[6]['note']}。{scope_notes()}，免選")
-    level = _node(Int(), "level", verb="選擇", missing=None, widget=_level_widget, **_on(7),
+    level = _node(Int(), "level", verb="選擇", missing=None, shown_required=True,
+                  widget=_level_widget, **_on(7),
                   validator=colander.OneOf(taxonomy.level_numbers(),
                                            msg_err="「7 進修階層」只有第一至第四階"))
     lecturers = _rows(
@@ -341,24 +341,27 @@ class CourseSchema(CSRFSchema):
     audience_titles = _some_of("audience_titles", choices("audience_titles"), **_on(15))
     audience_other = _text("audience_other", 100, missing="", widget=_input(), **_on(15),
                            description=f"勾選「{TITLE_OTHER} 其他」時必填")
-    registration_opens = _node(Date(), "registration_opens", widget=_input("date"), **_on(16),
-                               description=f"範例：{ITEMS[16]['example']}")
-    registration_closes = _node(Date(), "registration_closes", widget=_input("date"), **_on(17),
-                                description=f"範例：{ITEMS[17]['example']}")
+    registration_opens = _node(Date(), "registration_opens", widget=_typed(), **_on(16),
+                               description=f"西元年-月-日，範例：{ITEMS[16]['example']}")
+    registration_closes = _node(Date(), "registration_closes", widget=_typed(), **_on(17),
+                                description=f"西元年-月-日，範例：{ITEMS[17]['example']}")
     admission = _one_of("admission", list(ADMISSION.items()), widget=_radio(
         list(ADMISSION.items())), **_on(17))
-    starts_on = _node(Date(), "starts_on", widget=_input("date"), **_on(18),
-                      description=f"範例：{ITEMS[18]['example']}")
-    ends_on = _node(Date(), "ends_on", widget=_input("date"), **_on(19),
-                    description=f"範例：{ITEMS[19]['example']}")
+    starts_on = _node(Date(), "starts_on", widget=_typed(), **_on(18),
+                      description=f"西元年-月-日，範例：{ITEMS[18]['example']}")
+    ends_on = _node(Date(), "ends_on", widget=_typed(), **_on(19),
+                    description=f"西元年-月-日，範例：{ITEMS[19]['example']}")
     place = _text("place", 500, widget=deform.widget.TextAreaWidget(
         template=TPL + "textarea.pt", rows=2), description="須註明研習活動起迄時間及辦理地點",
         **_on(20))
     sessions = _rows(
         "sessions", "session",
-        _node(Date(), "date", SESSION["date"], widget=_input("date", **{"data-time": "date"})),
-        _node(Time(), "start", SESSION["start"], widget=_input("time", **{"data-time": "start"})),
-        _node(Time(), "end", SESSION["end"], widget=_input("time", **{"data-time": "end"})),
+        _node(Date(), "date", SESSION["date"], widget=_typed(**{"data-time": "date"}),
+              description=DATE_HINT),
+        _node(Time(), "start", SESSION["start"], widget=_typed(**{"data-time": "start"}),
+              description=TIME_HINT),
+        _node(Time(), "end", SESSION["end"], widget=_typed(**{"data-time": "end"}),
+              description=TIME_HINT),
         _text("venue", 200, title=SESSION["venue"], missing="", widget=_input()),
         minimum="請至少填寫一個場次（日期與起訖時間）", **_on(20))
     # 其他
@@ -431,6 +434,22 @@ def _attach(error, node, path, message):
         _attach(existing, child, rest, message)
 
 
+def _unchosen_by_scope(v: dict, scope: str | None) -> list[tuple[str, str]]:
+    """Items 6 and 7 left blank while 4 or 5 is not chosen yet."""
+    T, stage = TITLES, taxonomy.stages()[0]
+    exempt = [label for value, label in scope_choices()
+              if not taxonomy.sub_items(stage, value)]
+    unless = f"；5 為「{'、'.join(exempt)}」者免選" if exempt and scope is None else ""
+    problems = []
+    if not v.get("sub_item") and (scope is None or taxonomy.sub_items(stage, scope)):
+        problems.append(("sub_item", f"請選擇「{T['sub_item']}」（選定「{T['stage']}」與"
+                                     f"「{T['scope']}」後列出選項{unless}）"))
+    if v.get("level") is None and "level" in v and (scope is None
+                                                    or taxonomy.is_levelled(stage, scope)):
+        problems.append(("level", f"請選擇「{T['level']}」" + (f"（{unless[1:]}）" if unless else "")))
+    return problems
+
+
 # -- the rules that span items (002 Art. 8, Art. 10) ---------------------------------------------
 def check(v: dict) -> list[tuple[tuple, str]]:
     """(path, message) for each cross-item problem; items that are missing are skipped (they
@@ -455,6 +474,11 @@ def check(v: dict) -> list[tuple[tuple, str]]:
                              if sub_item else f"請選擇「{T['sub_item']}」")
         if taxonomy.is_levelled(stage, scope) and v.get("level") is None and "level" in v:
             fail("level", f"請選擇「{T['level']}」")
+    else:
+        # Reported now, not on the next submit once 4 and 5 are chosen (issue 25): 6 and 7
+        # are needed unless 5 turns out to be the scope without sub-items or levels.
+        for problem in _unchosen_by_scope(v, scope):
+            fail(*problem)
     if DELIVERY_OTHER in (v.get("delivery_modes") or ()) and not v.get("delivery_other"):
         fail("delivery_other", f"勾選「{DELIVERY_OTHER} 其他」時，請填寫「{T['delivery_other']}」")
     if TITLE_OTHER in (v.get("audience_titles") or ()) and not v.get("audience_other"):

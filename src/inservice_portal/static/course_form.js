@@ -8,9 +8,32 @@ document.addEventListener("DOMContentLoaded", function () {
 
   // --- rows (8 師資, 場次, 25 承辦人): deform.js adds and removes them in the page -----------
   function renumber(seq) {
-    seq.querySelectorAll(".deform-seq-item .seq-row-number").forEach(function (span, i) {
-      span.textContent = String(i + 1);
+    seq.querySelectorAll(".deform-seq-item").forEach(function (row, i) {
+      row.querySelectorAll(".seq-row-number").forEach(function (span) {
+        span.textContent = String(i + 1);
+      });
     });
+  }
+  // deform.js gives a new row's ids a suffix (deformField7 → deformField7-Ab3xYz) but leaves
+  // aria-describedby alone: point it at the renamed help and error texts.
+  function relink(row) {
+    row.querySelectorAll("[aria-describedby]").forEach(function (control) {
+      var ids = control.getAttribute("aria-describedby").split(/\s+/).map(function (id) {
+        if (document.getElementById(id)) { return id; }
+        var renamed = row.querySelector('[id^="' + id + '-"]');
+        return renamed ? renamed.id : null;
+      }).filter(Boolean);
+      if (ids.length) { control.setAttribute("aria-describedby", ids.join(" ")); }
+      else { control.removeAttribute("aria-describedby"); }
+    });
+  }
+  function announce(seq, text) {
+    var status = seq.querySelector("[data-seq-announce]");
+    if (status) { status.textContent = text; }
+  }
+  function rowName(seq, n) {   // 「第 3 場次」, from the remove button's own wording
+    var button = seq.querySelectorAll(".deform-seq-item .deform-close-button")[n - 1];
+    return button ? button.textContent.replace(/^移除/, "") : String(n);
   }
   function refreshButtons(seq) {
     seq.querySelectorAll(".deform-close-button").forEach(function (b) { b.hidden = false; });
@@ -32,13 +55,18 @@ document.addEventListener("DOMContentLoaded", function () {
         window.deform.appendSequenceItem(add);
         refreshButtons(seq);
         var rows = seq.querySelectorAll(".deform-seq-item");
-        var first = rows[rows.length - 1].querySelector("input, select, textarea");
+        relink(rows[rows.length - 1]);
+        var first = rows[rows.length - 1].querySelector(
+          "input:not([type=hidden]), select, textarea");
         if (first) { first.focus(); }
+        announce(seq, "已新增" + rowName(seq, rows.length));
       } else {
+        var gone = remove.textContent.replace(/^移除/, "");
         window.deform.removeSequenceItem(remove);
         refreshButtons(seq);
         add = seq.querySelector(".deform-seq-add");
         if (add) { add.focus(); }
+        announce(seq, "已移除" + gone + "，其後各列已重新編號");
       }
       updateSuggestion();
     });
@@ -89,9 +117,13 @@ document.addEventListener("DOMContentLoaded", function () {
   function pooledHours(minutes) {
     return minutes <= 60 ? 0 : Math.floor(minutes / 30) * 0.5;
   }
-  function minutesOf(value) {
-    var m = /^(\d{1,2}):(\d{2})/.exec(value || "");
-    return m ? parseInt(m[1], 10) * 60 + parseInt(m[2], 10) : null;
+  function minutesOf(value) {   // as schemas/written.py reads a time: 9:05, 09：05, 0905
+    var text = (value || "").trim().replace(/[\uff10-\uff19]/g, function (d) {
+      return String.fromCharCode(d.charCodeAt(0) - 0xfee0);
+    });
+    var m = /^(\d{1,2})\s*[:\uff1a.時]\s*(\d{2})\s*分?$/.exec(text) || /^(\d{2})(\d{2})$/.exec(text);
+    var hour = m && parseInt(m[1], 10), minute = m && parseInt(m[2], 10);
+    return m && hour < 24 && minute < 60 ? hour * 60 + minute : null;
   }
   function updateSuggestion() {
     var output = form.querySelector("output[data-suggested-hours]");

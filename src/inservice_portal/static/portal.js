@@ -1,8 +1,31 @@
-// Move focus to a form's error summary so keyboard and screen-reader users hear it first.
-// (Every time: a fragment left by following one of its links must not take the focus away.)
+// Focus that follows the work, for keyboard and screen-reader users. No inline script (CSP).
 document.addEventListener("DOMContentLoaded", function () {
+  "use strict";
+  var FIELDS = "input:not([type=hidden]):not([disabled]), select:not([disabled]), " +
+               "textarea:not([disabled]), button:not([disabled])";
+
+  // A failed submit: the error summary takes focus, every time (a fragment left by following
+  // one of its links must not take it away). Otherwise the result of the last action does
+  // (registered, withdrawn, sent for review, returned, approved), not the top of the page.
   var summary = document.querySelector(".error-summary");
-  if (!summary) { return; }
-  if (location.hash) { history.replaceState(null, "", location.pathname + location.search); }
-  summary.focus();
+  var result = document.querySelector(".flash");
+  if (summary) {
+    if (location.hash) { history.replaceState(null, "", location.pathname + location.search); }
+    summary.focus();
+  } else if (result && !location.hash) {
+    result.setAttribute("tabindex", "-1");
+    result.focus();
+  }
+
+  // A summary link to a group (a fieldset of choices or rows) lands on its first control.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest(".error-summary a[href^='#']");
+    var target = link && document.getElementById(decodeURIComponent(link.hash.slice(1)));
+    if (!target || target.matches(FIELDS)) { return; }
+    var first = target.querySelector(FIELDS);
+    if (!first) { return; }
+    event.preventDefault();
+    history.replaceState(null, "", link.hash);
+    first.focus();
+  });
 });

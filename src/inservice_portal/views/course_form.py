@@ -5,7 +5,7 @@ every entered value with an error summary on top. Two more submit buttons make t
 without JavaScript, and neither validates: 「新增…」 redisplays a sequence with one more row,
 and 「依所選教育階段列出課程細項」 redisplays item 6 with the chosen stage's sub-items.
 """
-from datetime import date, time
+from datetime import date
 
 import colander
 import deform
@@ -19,6 +19,7 @@ from ..forms import FormView
 from ..resources.interfaces import ICourse, IOrganiser
 from ..courses import service as course_service
 from ..schemas.course import TITLES, CourseSchema, RowsWidget, from_course, suggested_hours
+from ..schemas.written import read_date, read_time
 
 PAGE = "inservice_portal:templates/course/edit.pt"
 # deform.js needs jQuery; all same-origin (CSP script-src 'self'), only on form pages.
@@ -69,11 +70,11 @@ def _suggested_from_post(post):
     readable = []
     for row in rows if isinstance(rows, list) else ():
         try:
-            start, end = time.fromisoformat(row["start"]), time.fromisoformat(row["end"])
+            start, end = read_time(row["start"]), read_time(row["end"])
         except (KeyError, TypeError, ValueError):
             continue
         try:
-            day = date.fromisoformat(row.get("date") or "")
+            day = read_date(row.get("date") or "")
         except (TypeError, ValueError):
             day = date.min                 # (short periods of unreadable days pool together)
         readable.append({"date": day, "start": start, "end": end})

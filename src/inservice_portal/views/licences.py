@@ -9,10 +9,7 @@ from ..forms import CSRFSchema, FormView
 from ..masking import mask_national_id
 from ..resources.interfaces import IOrganiser, ITeacher
 from ..schemas.accounts import length, text
-
-
-class ChineseDate(colander.Date):
-    err_template = "請以 年-月-日 填寫日期（例如 2024-08-15）。"
+from ..schemas.written import DATE_HINT, Date
 
 
 class LicenceSchema(CSRFSchema):
@@ -21,8 +18,8 @@ class LicenceSchema(CSRFSchema):
     issuer = text("發證單位", validator=length(1, 100))
     number = text("證號", missing="", validator=length(high=60))
     issued_on = colander.SchemaNode(
-        ChineseDate(), title="發證日期",
-        widget=deform.widget.TextInputWidget(attributes={"type": "date"}))
+        Date(), title="發證日期", description=DATE_HINT,
+        widget=deform.widget.TextInputWidget(attributes={"autocomplete": "off"}))
 
 
 @view_config(context=ITeacher, name="licences", permission="self.edit",
