@@ -30,7 +30,8 @@ BODY = {
     "delivery_other": "", "time_slots": ["12-1"], "hours": 3, "credits": None,
     "hours_reason": "", "audience_stages": ["14-4"], "audience_titles": ["15-4", "15-5"],
     "audience_other": "", "registration_opens": "2099-01-01",
-    "registration_closes": "2099-01-20", "admission": "first_come",
+    "registration_closes": "2099-01-20", "registration_opens_time": "08:30",
+    "registration_closes_time": None, "admission": "first_come",
     "starts_on": "2099-02-01", "ends_on": "2099-02-01", "place": "本校視聽教室，09:00 至 12:00",
     "funding": "21-12", "funding_amount": None, "fee": "22-3", "classes": 1,
     "seats_per_class": 40,
@@ -105,8 +106,8 @@ def test_the_api_stores_what_the_form_stores(app, site, people):
     """The same course entered on the page and through the API: identical fields."""
     form_response = fill(browser(app, "principal").get(f"{SCHOOL}/@@add-course")).submit("save")
     assert form_response.status_int == 303
-    api(app, "principal").post_json(CREATE, body(tags=FORM_VALUES["tags"].split("、")),
-                                    status=201)
+    api(app, "principal").post_json(CREATE, body(tags=FORM_VALUES["tags"].split("、"),
+                                                 registration_opens_time=None), status=201)
     assert stored(site, 1) == stored(site, 2)
 
 
@@ -389,8 +390,8 @@ def test_browser_session_patches_with_the_csrf_header(app, site, courses):
 
 
 def test_every_field_has_one_json_type():
-    kinds = (course_json.TEXT, course_json.DATES, course_json.CODE_LISTS, course_json.INTEGERS,
-             course_json.NUMBERS, tuple(course_json.ROWS))
+    kinds = (course_json.TEXT, course_json.DATES, course_json.TIMES, course_json.CODE_LISTS,
+             course_json.INTEGERS, course_json.NUMBERS, tuple(course_json.ROWS))
     names = [name for kind in kinds for name in kind]
     assert sorted(names) == sorted(FIELDS)
 

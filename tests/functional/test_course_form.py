@@ -443,22 +443,30 @@ def test_evolve_22_starts_the_list_from_the_tags_courses_carry(app, people, site
 
 
 def test_dates_and_times_are_read_as_people_type_them(app, site, people):
-    """Issue 25: the fields are text and take the form's own format and its usual variants."""
-    typed = dict(VALUES, registration_opens="2099/1/1", registration_closes="２０９９年１月２０日",
+    """Issue 25: the fields are text and take the form's own format and its usual variants;
+    16 and 17 take a time (000 附件四, 109), saved and shown with the day."""
+    typed = dict(VALUES, registration_opens="2099/1/1", registration_opens_time="0900",
+                 registration_closes="２０９９年１月２０日", registration_closes_time="17：30",
                  session=dict(VALUES["session"], date="20990201", start="9:00", end="12時00分"))
     response = fill(browser(app, "principal").get(ADD), typed).submit("save")
     assert response.status_int == 303
     fields = site.read(lambda root: root["centres"]["taipei"]["353601"]["1"].fields())
-    assert (fields["registration_opens"], fields["registration_closes"]) == (
-        date(2099, 1, 1), date(2099, 1, 20))
+    assert (fields["registration_opens"], fields["registration_opens_time"]) == (
+        date(2099, 1, 1), time(9))
+    assert (fields["registration_closes"], fields["registration_closes_time"]) == (
+        date(2099, 1, 20), time(17, 30))
     session = fields["sessions"][0]
     assert (session.date, session.start, session.end) == (date(2099, 2, 1), time(9), time(12))
+    page = response.follow()
+    assert "2099-01-01 09:00" in page.text and "2099-01-20 17:30" in page.text
 
 
 @pytest.mark.parametrize("changes, message", [
     ({"registration_opens": "114-01-01"}, "請以西元年填寫（民國 114 年是 2025 年）"),
     ({"starts_on": "2099-02-30"}, "沒有 2099 年 2 月 30 日這一天"),
     ({"session": dict(VALUES["session"], start="25:00")}, "沒有 25 時 0 分"),
+    ({"registration_closes": "2099-01-01", "registration_opens_time": "10:00",
+      "registration_closes_time": "09:00"}, "「17 報名截止時間」須晚於「16 報名開始時間」"),
 ])
 def test_wrong_dates_and_times_say_what_is_wrong(app, people, changes, message):
     response = fill(browser(app, "principal").get(ADD), dict(VALUES, **changes)).submit(

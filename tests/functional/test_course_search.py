@@ -211,6 +211,7 @@ def test_list_item_fields(testapp, courses):
         "ends_on": (TODAY + timedelta(days=60)).isoformat(),
         "registration_opens": (TODAY + timedelta(days=55)).isoformat(),
         "registration_closes": (TODAY + timedelta(days=59)).isoformat(),
+        "registration_opens_time": None, "registration_closes_time": None,
         "registration_open": False, "hours": 6.0, "place": "本校會議室", "seats_left": 40,
     }
 

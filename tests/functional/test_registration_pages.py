@@ -297,3 +297,36 @@ def test_a_teacher_without_a_school_keeps_only_the_transcript(app, world):
     jobless.get("/api/v1/me/calendar.ics", status=403)
     assert jobless.get("/transcript").status_int == 200
     assert "收藏追蹤" in client(app, "t1").get("/").text
+
+
+def test_registration_opens_and_closes_at_the_organisers_times(app, world, monkeypatch):
+    """000 附件四 (109): an organiser sets the hour registration opens (else 00:00 of item 16)
+    and closes (else the end of item 17's day); the page says when, the API gives the times."""
+    from datetime import datetime
+
+    from inservice_portal import clock
+
+    with world.edit() as root:
+        root["centres"]["taipei"]["353601"]["1"].update(
+            registration_opens=date(2099, 2, 1), registration_opens_time=time(9),
+            registration_closes=date(2099, 2, 20), registration_closes_time=time(17, 30))
+
+    def at(*moment):
+        monkeypatch.setattr(clock, "now", lambda: datetime(*moment, tzinfo=clock.TAIPEI))
+
+    at(2099, 2, 1, 8, 59)
+    teacher = client(app, "t1")              # (signed in at each moment: sessions time out)
+    page = teacher.get(f"{SCHOOL}/1")
+    assert "報名尚未開始（2099-02-01 09:00 起開放報名）" in page.text
+    assert "2099-02-01 09:00 起、至 2099-02-20 17:30 止" in page.text   # 報名期間
+    refused = teacher.post(f"{SCHOOL}/1/@@register", {"csrf_token": csrf_of(page)}).follow()
+    assert "無法報名" in refused.text
+    at(2099, 2, 1, 9, 0)
+    assert "我要報名" in client(app, "t1").get(f"{SCHOOL}/1").text
+    at(2099, 2, 20, 17, 31)
+    assert "報名已於 2099-02-20 17:30 截止" in client(app, "t1").get(f"{SCHOOL}/1").text
+    course = client(app).get("/api/v1/courses/1").json
+    assert (course["registration_opens_time"], course["registration_closes_time"]) == (
+        "09:00", "17:30")
+    listed = client(app).get("/api/v1/courses", {"q": "自然探究實作"}).json
+    assert listed["items"][0]["registration_open"] is False

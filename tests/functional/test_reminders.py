@@ -31,11 +31,12 @@ def world(site):
         add_staff(root, "a-admin", school, "principal_admin")
         add_staff(root, "c-admin", far, "principal_admin")
         add_staff(root, "b-admin", quiet, "principal_admin")
-        add_ended_course(root, school, "逾期一", day=TODAY - timedelta(days=8))
-        add_ended_course(root, school, "逾期二", day=TODAY - timedelta(days=20),
+        # Taipei keeps the default: a month after the course (001).
+        add_ended_course(root, school, "逾期一", day=TODAY - timedelta(days=32))
+        add_ended_course(root, school, "逾期二", day=TODAY - timedelta(days=50),
                          state="roster_returned")
-        add_ended_course(root, school, "剛結束", day=TODAY - timedelta(days=7))   # due today
-        add_ended_course(root, quiet, "已送出", day=TODAY - timedelta(days=20),
+        add_ended_course(root, school, "剛結束", day=TODAY - timedelta(days=27))   # not yet due
+        add_ended_course(root, quiet, "已送出", day=TODAY - timedelta(days=50),
                          state="roster_pending")
         root["centres"]["kaohsiung"].roster_days = 3
         add_ended_course(root, far, "高雄逾期", day=TODAY - timedelta(days=4))
@@ -50,7 +51,7 @@ def test_each_organiser_with_overdue_rosters_gets_one_mail(world, site, smtp, co
     message = by_to["school@example.org, a-admin@example.org"]
     assert message["Subject"] == SUBJECT
     text = message.get_content()
-    assert "逾期一" in text and "逾期二" in text and "剛結束" not in text and "7 天內" in text
+    assert "逾期一" in text and "逾期二" in text and "剛結束" not in text and "研習結束後一個月內" in text
     assert "3 天內" in by_to["c-admin@example.org"].get_content()
 
 

@@ -268,3 +268,32 @@ def test_courses_are_entered_two_weeks_ahead_unless_a_centre_says_otherwise(site
         evolve.run(root, log=lambda message: None)
     assert site.read(lambda root: (root["centres"]["taipei"].submit_days,
                                    root["centres"]["pingtung"].submit_days)) == (14, 10)
+
+
+def test_rosters_are_due_within_a_month_unless_a_centre_says_otherwise(testapp, site):
+    """001 "請於研習辦理結束後一個月內…登錄": the default is a month (no number of days); a
+    centre may set days on its settings page (blank brings the month back); evolve 23 moves
+    the centres still at the old default of 7 days and keeps a number a centre chose."""
+    from inservice_portal import evolve
+
+    with site.edit() as root:
+        assert {c.roster_days for c in root["centres"].values()} == {None}
+        add_staff(root, "tp-rev", root["centres"]["taipei"], "centre_reviewer")
+        root["centres"]["taipei"].roster_days = 7
+        root["centres"]["pingtung"].roster_days = 10
+        setattr(root, evolve.VERSION_KEY, 22)
+    with site.edit() as root:
+        evolve.run(root, log=lambda message: None)
+    assert site.read(lambda root: (root["centres"]["taipei"].roster_days,
+                                   root["centres"]["pingtung"].roster_days)) == (None, 10)
+    client = testapp
+    login(client, "tp-rev")
+    form = client.get("/centres/taipei/settings").forms["centre-settings"]
+    assert form["roster_days"].value == ""
+    form["roster_days"] = "21"
+    form.submit("save").follow()
+    assert site.read(lambda root: root["centres"]["taipei"].roster_days) == 21
+    form = client.get("/centres/taipei/settings").forms["centre-settings"]
+    form["roster_days"] = ""
+    form.submit("save").follow()
+    assert site.read(lambda root: root["centres"]["taipei"].roster_days) is None

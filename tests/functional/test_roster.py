@@ -310,12 +310,13 @@ def test_transcript_page_is_for_teachers(app, world):
 def test_overdue_lists(app, world, site):
     with site.edit() as root:
         school = root["centres"]["taipei"]["353601"]
-        late = add_ended_course(root, school, "逾期未送名單", day=TODAY - timedelta(days=8))
-        add_ended_course(root, school, "逾期但已結案", day=TODAY - timedelta(days=30),
+        late = add_ended_course(root, school, "逾期未送名單", day=TODAY - timedelta(days=32))
+        add_ended_course(root, school, "逾期但已結案", day=TODAY - timedelta(days=60),
                          state="closed")
         late_code = late.code
     centre = browser(app, "tp-rev").get("/centres/taipei/overdue-rosters")
     assert "逾期未送名單" in centre.text and "逾期但已結案" not in centre.text
+    assert "研習名單應於研習結束後一個月內送出" in centre.text               # 001
     assert "閱讀理解策略工作坊" not in centre.text          # ended 2 days ago: not yet due
     organiser = browser(app, "a-admin").get(f"{SCHOOL}/overdue-rosters")
     assert "逾期未送名單" in organiser.text and str(late_code) in organiser.text

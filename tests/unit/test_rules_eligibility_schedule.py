@@ -1,5 +1,5 @@
 """Eligibility (線上報名資格) and schedule overlap: pure rules, table-driven."""
-from datetime import date, time
+from datetime import date, datetime, time
 
 import pytest
 
@@ -33,6 +33,15 @@ def applicant(**kw):
     (ES, OPEN, date(2026, 3, 1), None),                                   # opens on its day
     (ES, OPEN, date(2026, 3, 20), None),                                  # closes after its day
     (ES, OPEN, date(2026, 3, 21), e.WINDOW_CLOSED),
+    # 000 附件四 (109): the organiser sets the hour registration opens (else 00:00) and closes.
+    (ES, offer(opens_at=time(9)), datetime(2026, 3, 1, 8, 59), e.WINDOW_CLOSED),
+    (ES, offer(opens_at=time(9)), datetime(2026, 3, 1, 9, 0), None),
+    (ES, OPEN, datetime(2026, 3, 1, 0, 0), None),
+    (ES, offer(closes_at=time(17)), datetime(2026, 3, 20, 17, 0), None),
+    (ES, offer(closes_at=time(17)), datetime(2026, 3, 20, 17, 1), e.WINDOW_CLOSED),
+    (ES, OPEN, datetime(2026, 3, 20, 23, 59), None),
+    (ES, OPEN, datetime(2026, 3, 21, 0, 0), e.WINDOW_CLOSED),
+    (ES, offer(closes=None, closes_at=time(17)), datetime(2026, 3, 24, 23, 0), None),
     (ES, offer(closes=None), date(2026, 3, 24), None),                    # until the day before
     (ES, offer(closes=None), date(2026, 3, 25), e.WINDOW_CLOSED),
     (ES, offer(opens=None, closes=None, first_day=None), TODAY, None),
@@ -80,3 +89,10 @@ def test_clashes_compare_every_pair_on_their_own_days():
     theirs = [(date(2026, 5, 2), time(11), time(12)), (date(2026, 5, 3), time(9), time(12))]
     assert schedule.clashes(mine, theirs) == [(mine[1], theirs[0])]
     assert schedule.clashes(mine, []) == []
+
+
+def test_the_window_names_its_times():
+    timed = offer(opens_at=time(9), closes_at=time(17, 30))
+    assert "2026-03-01 09:00 起、至 2026-03-20 17:30 止" in e.window_check(timed, TODAY).text
+    assert "2026-03-01 09:00 起開放報名" in e.window_check(timed, datetime(2026, 3, 1, 8)).text
+    assert "2026-03-20 23:59 截止" in e.window_check(OPEN, date(2026, 3, 21)).text

@@ -1,10 +1,11 @@
 """002 Art. 9 flags and Art. 12 deadlines."""
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
 from inservice_portal.rules.deadlines import (LATE, ON_TIME, RETROACTIVE, roster_due,
-                                              roster_overdue, submission_timeliness)
+                                              roster_overdue, roster_rule_text,
+                                              submission_timeliness)
 from inservice_portal.reference import load
 from inservice_portal.rules.restricted import flags
 
@@ -53,9 +54,24 @@ def test_the_default_is_two_weeks(submitted, expected):
     assert submission_timeliness(submitted, date(2026, 9, 8)) == expected
 
 
-def test_roster_due_and_overdue():
+@pytest.mark.parametrize("last, due", [
+    # 001: "請於研習辦理結束後一個月內" — the same day of the next month …
+    (date(2026, 9, 8), date(2026, 10, 8)),
+    (date(2026, 12, 15), date(2027, 1, 15)),          # … across the year
+    (date(2026, 1, 31), date(2026, 2, 28)),           # … or the month's last day
+    (date(2028, 1, 31), date(2028, 2, 29)),           # (a leap year)
+    (date(2026, 3, 31), date(2026, 4, 30)),
+])
+def test_the_roster_is_due_within_a_month(last, due):
+    assert roster_due(last) == due
+    assert not roster_overdue(due, last)
+    assert roster_overdue(due + timedelta(days=1), last)
+
+
+def test_a_centre_may_set_a_number_of_days_instead():
     last = date(2026, 9, 8)
-    assert roster_due(last) == date(2026, 9, 15)
-    assert not roster_overdue(date(2026, 9, 15), last)
-    assert roster_overdue(date(2026, 9, 16), last)
-    assert roster_due(last, 30) == date(2026, 10, 8)
+    assert roster_due(last, 7) == date(2026, 9, 15)
+    assert not roster_overdue(date(2026, 9, 15), last, 7)
+    assert roster_overdue(date(2026, 9, 16), last, 7)
+    assert roster_rule_text(None) == "研習結束後一個月內"
+    assert roster_rule_text(10) == "最後一場次後 10 天內"

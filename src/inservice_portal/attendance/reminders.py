@@ -32,7 +32,7 @@ def recipients(organiser) -> list[str]:
 
 def body(organiser, courses, days) -> str:
     lines = [f"{organiser.title} 您好：", "",
-             f"依規定，研習名單應於研習最後一場次後 {days} 天內送出。下列課程的研習名單已逾期，"
+             f"依規定，研習名單應於{deadlines.roster_rule_text(days)}送出。下列課程的研習名單已逾期，"
              "請儘速登錄並送出，以便核給教師研習時數：", ""]
     for course in courses:
         lines.append(f"・課程代碼 {course.code}　{course.title}（最後場次 {course.last_day.isoformat()}）")

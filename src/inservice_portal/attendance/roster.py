@@ -204,13 +204,15 @@ def lines(course) -> list[dict]:
 
 def overdue_courses(root, centre, organiser=None, today=None) -> list:
     """Courses of ``centre`` (and ``organiser``) whose roster is past due and not submitted:
-    published (or returned) courses that ended more than the centre's roster_days ago."""
+    published (or returned) courses past the centre's deadline (the index narrows by the
+    fewest days a deadline can be; the rule decides)."""
     today = today or clock.now().date()
     days = getattr(centre, "roster_days", deadlines.DEFAULT_ROSTER_DAYS)
     search = Search(root)
     query = (search["content_type"].eq("course") & search["centre"].eq(centre.code)
              & search["state"].any(["published", "roster_returned"])
-             & search["ends_on"].lt((today - timedelta(days=days)).toordinal()))
+             & search["ends_on"].lt(
+                 (today - timedelta(days=deadlines.fewest_days_to_due(days))).toordinal()))
     if organiser is not None:
         query &= search["organiser"].eq(organiser.code)
     courses = [c for c in search.execute(query).all()

@@ -13,7 +13,7 @@ Cancelled courses are never listed (their own page still says so); drafts, pendi
 returned courses are not public at all.
 """
 from dataclasses import dataclass, fields
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 
 from ..catalog import CATALOGUED, resolve_path
@@ -228,7 +228,13 @@ def search(root, c: Criteria, today: date, offset: int = 0, limit: int = 20) -> 
                                  if course is not None])
 
 
-def is_open(course, today: date) -> bool:
-    """報名中: today is within the course's registration window."""
+def is_open(course, now: datetime) -> bool:
+    """報名中: ``now`` (Taipei) is within the registration window, at its times (items 16–17).
+    (The search filter's index is by day: on the first and last day it lists a course for the
+    whole day, and this says whether it is open at this moment.)"""
     opens, closes = course.registration_opens, course.registration_closes
-    return opens is not None and closes is not None and opens <= today <= closes
+    if opens is None or closes is None:
+        return False
+    at = now.replace(tzinfo=None)
+    return (datetime.combine(opens, course.registration_opens_time or time.min) <= at
+            <= datetime.combine(closes, course.registration_closes_time or time.max))

@@ -185,6 +185,14 @@ def _two_weeks_ahead(root):
             centre.submit_days = DEFAULT_SUBMIT_DAYS
 
 
+def _roster_within_a_month(root):
+    """Rosters are due within a month of the course (001; rules/deadlines.py). A centre still
+    at the old default of 7 days gets the month; one that chose another number keeps it."""
+    for centre in root["centres"].values():
+        if getattr(centre, "roster_days", 7) == 7:
+            centre.roster_days = None
+
+
 def _project_tags(root):
     """專案屬性標籤 become the ministry's list (courses/project_tags.py): the tags courses
     carry today start it, all active; the ministry retires what it does not keep."""
@@ -238,6 +246,8 @@ STEPS: list[tuple[int, str, object]] = [
      _two_weeks_ahead),
     (22, "courses: 專案屬性標籤 are the ministry's list, started from the tags in use",
      _project_tags),
+    (23, "centres: rosters are due within a month where 7 days was the default",
+     _roster_within_a_month),
 ]
 VERSION_KEY = "evolve_version"
 

@@ -144,6 +144,8 @@ def offer(course) -> eligibility.Offer:
     return eligibility.Offer(state=course.state, audience_stages=tuple(course.audience_stages),
                              audience_titles=tuple(course.audience_titles),
                              opens=course.registration_opens, closes=course.registration_closes,
+                             opens_at=course.registration_opens_time,
+                             closes_at=course.registration_closes_time,
                              first_day=course.first_day)
 
 
@@ -151,8 +153,8 @@ LABELS = {"stage_label": lambda c: VOCAB["audience_stages"].get(c, c),
           "title_label": lambda c: VOCAB["audience_titles"].get(c, c)}
 
 
-def checks(teacher, course, today=None) -> list[eligibility.Check]:
-    return eligibility.checks(applicant(teacher), offer(course), today or clock.now().date(),
+def checks(teacher, course, now=None) -> list[eligibility.Check]:
+    return eligibility.checks(applicant(teacher), offer(course), now or clock.now(),
                               **LABELS)
 
 

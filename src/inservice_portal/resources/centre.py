@@ -1,7 +1,7 @@
 """分區管理(暨推廣)中心 and the national promotion centre."""
 from zope.interface import implementer
 
-from ..rules.deadlines import DEFAULT_SUBMIT_DAYS
+from ..rules.deadlines import DEFAULT_ROSTER_DAYS, DEFAULT_SUBMIT_DAYS
 from .interfaces import IRegionCentre
 from .units import Unit
 
@@ -23,7 +23,7 @@ class RegionCentre(Unit):
         self.auto_approve = False        # 自動審核功能設定
         self.submit_days = DEFAULT_SUBMIT_DAYS   # rules/deadlines.py: two weeks ahead
         self.block_late = False          # late submissions are flagged, or refused if True
-        self.roster_days = 7             # roster due this many days after the last session
+        self.roster_days = DEFAULT_ROSTER_DAYS   # None: a month after the course (deadlines.py)
 
     @property
     def unit_kind(self):

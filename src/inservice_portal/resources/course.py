@@ -59,7 +59,8 @@ FIELDS = {
     "lecturers": (), "outline": "", "delivery_modes": (), "delivery_other": "",
     "time_slots": (), "hours": Decimal(0), "credits": None, "hours_reason": "",
     "audience_stages": (), "audience_titles": (), "audience_other": "",
-    "registration_opens": None, "registration_closes": None, "starts_on": None,
+    "registration_opens": None, "registration_closes": None,
+    "registration_opens_time": None, "registration_closes_time": None, "starts_on": None,
     "ends_on": None, "place": "", "funding": "21-12", "funding_amount": None, "fee": "22-3",
     "classes": 1, "seats_per_class": None, "contacts": (), "feedback": "26-1",
     "sessions": (), "admission": "first_come",
@@ -77,6 +78,8 @@ class Course(Persistent):
     copied_from = None
     created_by = None              # the login that registered (or copied) the course
     created_at = None
+    registration_opens_time = None     # (courses stored before item 16/17 took a time)
+    registration_closes_time = None
 
     def __init__(self, code: int, title: str = "", state: str = "draft", **fields):
         self.code = code

@@ -9,7 +9,7 @@ Pure: plain values in, ``Check`` rows out; no Pyramid, no ZODB. The course page 
 so the teacher knows before clicking; the service refuses with the first failed row's code.
 """
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 
 NOT_OPEN = "not_open"
 NOT_EMPLOYED = "not_employed"
@@ -38,6 +38,8 @@ class Offer:
     opens: date | None = None        # item 16; None: open since publication
     closes: date | None = None       # item 17; None: until the first day
     first_day: date | None = None
+    opens_at: time | None = None     # item 16's time; None: from 00:00
+    closes_at: time | None = None    # item 17's time; None: until the day's end
 
 
 @dataclass(frozen=True)
@@ -47,22 +49,39 @@ class Check:
     text: str          # zh-TW, for the course page and the error message
 
 
-def window_check(offer: Offer, today: date) -> Check:
-    """Item 16 opens on its day (from 00:00, 000 109年1月); item 17 closes after its day.
-    Without a closing date, registration ends the day before the course begins."""
-    closes = offer.closes
+OPENS_AT, CLOSES_AT = "00:00", "23:59"      # what item 16 and 17 mean without a time
+
+
+def moment_text(day: date | None, at: time | None, implied: str) -> str:
+    """「2099-01-01 09:00」: a day of item 16 or 17 with its time, or the time it implies."""
+    if day is None:
+        return ""
+    return f"{day.isoformat()} {at.strftime('%H:%M') if at is not None else implied}"
+
+
+def window_check(offer: Offer, now: date | datetime) -> Check:
+    """Item 16 opens on its day at the time the organiser set, from 00:00 where none is set
+    (000 附件四, 109年1月: "將原預設為當日的零點零分起開放報名…新增提供課程辦理單位自行設定報名開始
+    時間"); item 17 closes at its time, else after its day. Without a closing date,
+    registration ends the day before the course begins. ``now``: Taipei wall-clock time (a
+    date alone is its 00:00)."""
+    at = (now if isinstance(now, datetime) else datetime.combine(now, time.min)).replace(
+        tzinfo=None)
+    opens = (offer.opens, offer.opens_at) if offer.opens is not None else None
+    closes = (offer.closes, offer.closes_at) if offer.closes is not None else None
     if closes is None and offer.first_day is not None:
-        closes = date.fromordinal(offer.first_day.toordinal() - 1)
-    if offer.opens is not None and today < offer.opens:
-        return Check(WINDOW_CLOSED, False, f"報名尚未開始（{offer.opens.isoformat()} 起開放報名）。")
-    if closes is not None and today > closes:
-        return Check(WINDOW_CLOSED, False, f"報名已於 {closes.isoformat()} 截止。")
-    span = "、".join(filter(None, (offer.opens and f"{offer.opens.isoformat()} 起",
-                                   closes and f"至 {closes.isoformat()} 止")))
+        closes = (date.fromordinal(offer.first_day.toordinal() - 1), None)
+    opens_text = opens and moment_text(*opens, OPENS_AT)
+    closes_text = closes and moment_text(*closes, CLOSES_AT)
+    if opens and at < datetime.combine(opens[0], opens[1] or time.min):
+        return Check(WINDOW_CLOSED, False, f"報名尚未開始（{opens_text} 起開放報名）。")
+    if closes and at > datetime.combine(closes[0], closes[1] or time.max):
+        return Check(WINDOW_CLOSED, False, f"報名已於 {closes_text} 截止。")
+    span = "、".join(filter(None, (opens and f"{opens_text} 起", closes and f"至 {closes_text} 止")))
     return Check(WINDOW_CLOSED, True, f"目前在報名期間內{'（' + span + '）' if span else ''}。")
 
 
-def checks(applicant: Applicant, offer: Offer, today: date,
+def checks(applicant: Applicant, offer: Offer, today: date | datetime,
            stage_label=str, title_label=str) -> list[Check]:
     """Every condition, in the order a refusal names them. ``*_label`` turn codes into words."""
     rows = []
@@ -86,6 +105,6 @@ def checks(applicant: Applicant, offer: Offer, today: date,
     return rows
 
 
-def refusal(applicant: Applicant, offer: Offer, today: date, **labels) -> Check | None:
+def refusal(applicant: Applicant, offer: Offer, today: date | datetime, **labels) -> Check | None:
     """The first failed check, or None when the teacher may register."""
     return next((c for c in checks(applicant, offer, today, **labels) if not c.ok), None)

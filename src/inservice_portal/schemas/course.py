@@ -53,6 +53,7 @@ TITLES = {
     "audience_stages": _item(14), "audience_titles": _item(15),
     "audience_other": f"{TITLE_OTHER} {OTHER}",
     "registration_opens": _item(16), "registration_closes": _item(17),
+    "registration_opens_time": "16 報名開始時間", "registration_closes_time": "17 報名截止時間",
     "starts_on": _item(18), "ends_on": _item(19), "place": _item(20),
     "funding": _item(21), "funding_amount": "21 補助金額（新臺幣元）", "fee": _item(22),
     "classes": f"{_item(23)}（{ITEMS[23]['unit']}）",
@@ -343,8 +344,14 @@ class CourseSchema(CSRFSchema):
                            description=f"勾選「{TITLE_OTHER} 其他」時必填")
     registration_opens = _node(Date(), "registration_opens", widget=_typed(), **_on(16),
                                description=f"西元年-月-日，範例：{ITEMS[16]['example']}")
+    registration_opens_time = _node(Time(), "registration_opens_time", missing=None,
+                                    widget=_typed(), **_on(16),
+                                    description=f"選填，{TIME_HINT}；未填為當日 00:00 起")
     registration_closes = _node(Date(), "registration_closes", widget=_typed(), **_on(17),
                                 description=f"西元年-月-日，範例：{ITEMS[17]['example']}")
+    registration_closes_time = _node(Time(), "registration_closes_time", missing=None,
+                                     widget=_typed(), **_on(17),
+                                     description=f"選填，{TIME_HINT}；未填為當日 23:59 止")
     admission = _one_of("admission", list(ADMISSION.items()), widget=_radio(
         list(ADMISSION.items())), **_on(17))
     starts_on = _node(Date(), "starts_on", widget=_typed(), **_on(18),
@@ -492,6 +499,11 @@ def check(v: dict) -> list[tuple[tuple, str]]:
     for (before, early), (after, late) in zip(dates, dates[1:]):
         if early > late:
             fail(after, f"「{T[after]}」（{late}）不可早於「{T[before]}」（{early}）")
+    opened, closed = v.get("registration_opens_time"), v.get("registration_closes_time")
+    if (opened and closed and v.get("registration_opens")
+            and v.get("registration_opens") == v.get("registration_closes") and closed <= opened):
+        fail("registration_closes_time", f"同一天開始與截止報名時，「{T['registration_closes_time']}」"
+                                         f"須晚於「{T['registration_opens_time']}」")
     starts, ends = v.get("starts_on"), v.get("ends_on")
     sessions = v.get("sessions") or []
     for i, s in enumerate(sessions):

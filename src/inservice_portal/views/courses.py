@@ -10,6 +10,7 @@ from .. import permissions
 from ..courses import review_flags, taxonomy
 from ..sharing import service as sharing
 from ..resources.interfaces import ICourse
+from ..rules.eligibility import CLOSES_AT, OPENS_AT, moment_text
 from ..schemas.course import (DELIVERY_OTHER, ITEM_OF, TITLE_OTHER, TITLES, hours_text,
                               session_hours_text)
 from ..vocabularies import ADMISSION, FORM, STAGE_LABELS, VOCAB, VOCABULARY_OF
@@ -61,8 +62,9 @@ def field_values(course) -> dict:
         "audience_stages": _labels("audience_stages", c.audience_stages),
         "audience_titles": _labels("audience_titles", c.audience_titles, TITLE_OTHER,
                                    c.audience_other),
-        "registration_opens": c.registration_opens.isoformat() if c.registration_opens else "",
-        "registration_closes": c.registration_closes.isoformat() if c.registration_closes else "",
+        "registration_opens": moment_text(c.registration_opens, c.registration_opens_time, OPENS_AT),
+        "registration_closes": moment_text(c.registration_closes, c.registration_closes_time,
+                                           CLOSES_AT),
         "admission": ADMISSION.get(c.admission, ""),
         "starts_on": c.starts_on.isoformat() if c.starts_on else "",
         "ends_on": c.ends_on.isoformat() if c.ends_on else "",
@@ -78,7 +80,8 @@ def field_values(course) -> dict:
 
 
 OPTIONAL = {"authority_doc_no", "subject", "hours_reason"}     # rows only when filled in
-FOLDED = {"delivery_other", "audience_other", "credits", "funding_amount"}   # in their item's row
+FOLDED = {"delivery_other", "audience_other", "credits", "funding_amount",   # in their item's row
+          "registration_opens_time", "registration_closes_time"}
 
 
 def sections(course) -> list[dict]:

@@ -16,6 +16,7 @@ from ..catalog import find_course
 from ..registration.locks import run_locked
 from ..masking import mask_national_id
 from ..resources.interfaces import ICourse, IMinistry
+from ..rules.eligibility import CLOSES_AT, OPENS_AT, moment_text
 from ..vocabularies import ADMISSION
 from ..workflows import api as workflow_api
 from ..workflows import registration as registration_workflow
@@ -70,11 +71,12 @@ def course_box(course, request) -> dict:
 def conditions(course) -> list[tuple[str, str]]:
     """The conditions as the public reads them (label, text), before anyone logs in."""
     labels = service.LABELS
-    closes = course.registration_closes
+    opens = moment_text(course.registration_opens, course.registration_opens_time, OPENS_AT)
+    closes = moment_text(course.registration_closes, course.registration_closes_time, CLOSES_AT)
     window = "、".join(filter(None, (
-        course.registration_opens and f"{course.registration_opens.isoformat()} 起",
-        closes and f"至 {closes.isoformat()} 止" or (
-            course.first_day and "至研習開始前一日止")))) or "公告後即可報名"
+        opens and f"{opens} 起",
+        closes and f"至 {closes} 止" or (course.first_day and "至研習開始前一日止")))) \
+        or "公告後即可報名"
     return [
         ("參加對象學制", "、".join(labels["stage_label"](c) for c in course.audience_stages)
          or "不限"),

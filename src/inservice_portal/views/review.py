@@ -71,7 +71,8 @@ class CentreSettingsSchema(CSRFSchema):
         colander.Boolean(), title="逾期登錄時不得送審", missing=False,
         description="未勾選時，逾期課程仍可送審，但會標示給審核人員。")
     roster_days = colander.SchemaNode(
-        colander.Integer(), title="研習名單須於最後一場次後幾天內送出",
+        colander.Integer(), title="研習名單須於最後一場次後幾天內送出", missing=None,
+        description="空白為研習結束後一個月內（001 的規定）；需要另訂期限者填天數。",
         validator=colander.Range(1, 90, min_err="不可小於 ${min} 天", max_err="不可超過 ${max} 天"))
 
 
@@ -88,7 +89,8 @@ class CentreSettingsView(FormView):
     page_title = "自動審核功能設定"
 
     def appstruct(self):
-        return {name: getattr(self.context, name) for name in SETTINGS}
+        values = {name: getattr(self.context, name) for name in SETTINGS}
+        return {name: colander.null if value is None else value for name, value in values.items()}
 
     def save_success(self, appstruct):
         for name in SETTINGS:

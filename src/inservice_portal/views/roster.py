@@ -167,12 +167,18 @@ def overdue_rows(courses, centre):
              "late_days": (today - deadlines.roster_due(c.last_day, days)).days} for c in courses]
 
 
+def _rule(centre) -> dict:
+    days = getattr(centre, "roster_days", deadlines.DEFAULT_ROSTER_DAYS)
+    return {"rule": deadlines.roster_rule_text(days),
+            "source": "各層級單位業務帳號工作職掌說明書" if days is None else "區管中心之設定"}
+
+
 @view_config(context=IRegionCentre, name="overdue-rosters", permission="course.review",
              renderer=TPL + "overdue.pt", request_method="GET")
 def centre_overdue(context, request):
     courses = overdue_courses(find_root(context), context)
     return {"page_title": "未結案課程", "unit": context, "rows": overdue_rows(courses, context),
-            "days": context.roster_days, "show_organiser": True}
+            **_rule(context), "show_organiser": True}
 
 
 @view_config(context=IOrganiser, name="overdue-rosters", permission="unit.courses",
@@ -181,4 +187,4 @@ def organiser_overdue(context, request):
     centre = context.__parent__
     courses = overdue_courses(find_root(context), centre, context)
     return {"page_title": "未結案課程", "unit": context, "rows": overdue_rows(courses, centre),
-            "days": centre.roster_days, "show_organiser": False}
+            **_rule(centre), "show_organiser": False}

@@ -76,7 +76,8 @@ def search_page(context, request):
     elif page * PER_PAGE > course_search.MAX_RESULTS_PAGED:
         errors["page"] = (f"只能瀏覽前 {course_search.MAX_RESULTS_PAGED} 筆結果，"
                           "請加上條件縮小查詢範圍。")
-    today = clock.now().date()
+    now = clock.now()
+    today = now.date()
     results = None
     if not errors:
         results = course_search.search(context, criteria, today, (page - 1) * PER_PAGE,
@@ -97,7 +98,7 @@ def search_page(context, request):
         "searched": results is not None, "page": page, "pages": pages,
         "prev_url": page_url(page - 1) if page > 1 and results else None,
         "next_url": page_url(page + 1) if page < shown and results else None,
-        "is_open": lambda course: course_search.is_open(course, today),
+        "is_open": lambda course: course_search.is_open(course, now),
         "hours_text": hours_text, "options": options, **choices(),
         "url_of": lambda course: request.application_url + resource_path(course) + "/",
     }

@@ -23,6 +23,7 @@ TEXT = ("class_type", "nature", "authority_doc_no", "title", "stage", "subject",
         "sub_item", "outline", "delivery_other", "hours_reason", "audience_other", "place",
         "funding", "fee", "feedback", "admission")
 DATES = ("registration_opens", "registration_closes", "starts_on", "ends_on")
+TIMES = ("registration_opens_time", "registration_closes_time")   # "HH:MM"; null: 00:00 / 23:59
 CODE_LISTS = ("tags", "delivery_modes", "time_slots", "audience_stages", "audience_titles")
 INTEGERS = ("level", "credits", "funding_amount", "classes", "seats_per_class")
 NUMBERS = ("hours",)
@@ -45,11 +46,16 @@ def _iso(value):
     return value.isoformat() if value is not None else None
 
 
+def _hhmm(value):
+    return value.strftime("%H:%M") if value is not None else None
+
+
 def fields_json(course) -> dict:
     """The editable fields (000 附件十 items, 場次, 錄取方式) by their API names."""
     c = course.fields()
     out = {name: c[name] for name in TEXT + INTEGERS}
     out.update({name: _iso(c[name]) for name in DATES})
+    out.update({name: _hhmm(c[name]) for name in TIMES})
     out.update({name: list(c[name] or ()) for name in CODE_LISTS})
     out["hours"] = number(c["hours"]) or None          # 0 is "not entered yet", as on the form
     out["lecturers"] = [{"name": r["name"], "kind": r["kind"]} for r in c["lecturers"]]
@@ -105,7 +111,7 @@ def shape_errors(body: dict) -> dict:
             errors[name] = "沒有這個欄位。"
         elif value is None:
             continue
-        elif name in TEXT + DATES and not isinstance(value, str):
+        elif name in TEXT + DATES + TIMES and not isinstance(value, str):
             errors[name] = "須為字串。"
         elif name in CODE_LISTS and not _strings(value):
             errors[name] = "須為字串的陣列。"

@@ -9,7 +9,7 @@ from ... import clock, permissions
 from ...courses import search as course_search
 from .errors import ApiError, malformed
 from . import PREFIX, page_of, paging, reject_bad_bearer
-from .course_json import _iso
+from .course_json import _hhmm, _iso
 from ...bootstrap import root_factory
 
 ROUTE = "api.course_search"
@@ -23,7 +23,7 @@ def _number(value):
     return None if value is None else float(value)
 
 
-def course_list_item(course, today) -> dict:
+def course_list_item(course, now) -> dict:
     """One course as the catalogue lists it: the fields of a result line. (The full course,
     GET /api/v1/courses/{code}, is a superset.)"""
     organiser = course.organiser
@@ -35,7 +35,9 @@ def course_list_item(course, today) -> dict:
         "starts_on": _iso(course.starts_on), "ends_on": _iso(course.ends_on),
         "registration_opens": _iso(course.registration_opens),
         "registration_closes": _iso(course.registration_closes),
-        "registration_open": course_search.is_open(course, today),
+        "registration_opens_time": _hhmm(course.registration_opens_time),
+        "registration_closes_time": _hhmm(course.registration_closes_time),
+        "registration_open": course_search.is_open(course, now),
         "hours": _number(course.approved_hours), "place": course.place,
         "seats_left": course.seats_left,
     }
@@ -57,7 +59,8 @@ def list_courses(context, request):
                           "請加上條件縮小查詢範圍。")
     if fields:
         raise malformed(fields, "查詢參數不正確。")
-    today = clock.now().date()
-    results = course_search.search(context, criteria, today, (page - 1) * per_page, per_page)
-    return page_of([course_list_item(c, today) for c in results.courses], results.total,
+    now = clock.now()
+    results = course_search.search(context, criteria, now.date(), (page - 1) * per_page,
+                                   per_page)
+    return page_of([course_list_item(c, now) for c in results.courses], results.total,
                    page, per_page)
