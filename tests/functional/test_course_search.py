@@ -1,6 +1,6 @@
 """研習課程查詢: the /search page and GET /api/v1/courses — every filter alone and combined,
 Chinese keywords, sorting, paging, only public courses, malformed parameters."""
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -343,7 +343,10 @@ def test_evolve_step_2_brings_an_old_catalog_up_to_date(testapp, site, courses):
     assert found(testapp, q="自然領域") == {courses["showcase"]}
 
 
-def test_a_published_course_without_an_opening_date_is_not_open_now(testapp, site, courses):
+def test_a_published_course_without_an_opening_date_is_open_as_registering_says(
+        testapp, site, courses):
+    """Registering reads a blank item 16 as open since publication (rules/eligibility.py): so
+    do the 報名中 filter and badge. Every course still has an index value (subtraction)."""
     from inservice_portal.catalog import OpeningDate, queue
 
     with site.edit() as root:
@@ -353,10 +356,69 @@ def test_a_published_course_without_an_opening_date_is_not_open_now(testapp, sit
                               registration_closes=TODAY + timedelta(days=1))
         queue.flush(root)                 # the indexer's work, in this transaction
         docid = root.objectmap.docid_for(organiser[str(undated)])
-        # indexed as never opening, so that "opened by today" may be answered by subtraction
-        assert root.catalog["registration_opens"]._rev_index[docid] == OpeningDate.NEVER
-    assert undated in found(testapp)
-    assert found(testapp, open="1") == {courses["open"]}
+        assert root.catalog["registration_opens"]._rev_index[docid] == OpeningDate.ALWAYS
+    assert found(testapp, open="1") == {courses["open"], undated}
+    listed = testapp.get("/api/v1/courses", {"q": "未定報名日期"}).json["items"]
+    assert listed[0]["registration_open"] is True
+
+
+# Issue 16 item 5: the window at its edges, in Taipei time; the filter and the badge agree.
+EDGE_DAY = date(2099, 5, 10)
+EDGE_COURSES = {   # name: (item 16, item 17, first day)
+    "opens_today": (EDGE_DAY, EDGE_DAY + timedelta(days=10), EDGE_DAY + timedelta(days=15)),
+    "until_the_day_before": (EDGE_DAY - timedelta(days=9), None, EDGE_DAY + timedelta(days=1)),
+    "closes_today": (EDGE_DAY - timedelta(days=9), EDGE_DAY, EDGE_DAY + timedelta(days=5)),
+    "begins_today": (EDGE_DAY - timedelta(days=9), None, EDGE_DAY),
+}
+
+
+@pytest.mark.parametrize("moment, expected", [
+    (datetime(2099, 5, 9, 23, 59), {"until_the_day_before", "closes_today", "begins_today"}),
+    (datetime(2099, 5, 10, 0, 0), {"opens_today", "until_the_day_before", "closes_today"}),
+    (datetime(2099, 5, 10, 23, 59), {"opens_today", "until_the_day_before", "closes_today"}),
+    (datetime(2099, 5, 11, 0, 0), {"opens_today"}),
+])
+def test_open_for_registration_at_the_edges_of_the_window(testapp, site, monkeypatch, moment,
+                                                         expected):
+    codes_of = {}
+    with site.edit() as root:
+        organiser = add_organiser(root, "taipei", "353609", "臺北市立邊界國民小學")
+        for name, (opens, closes, first) in EDGE_COURSES.items():
+            code = root.course_codes.next()
+            organiser.add(str(code), Course(
+                code, f"邊界 {name}", state="published", stage="elementary", scope="1", level=1,
+                hours=3, starts_on=first, ends_on=first, registration_opens=opens,
+                registration_closes=closes, place="本校", classes=1, seats_per_class=30))
+            codes_of[code] = name
+    monkeypatch.setattr(clock, "now", lambda: moment.replace(tzinfo=clock.TAIPEI))
+    filtered = {codes_of[c] for c in found(testapp, open="1", q="邊界")}
+    items = testapp.get("/api/v1/courses", {"q": "邊界", "per_page": 100}).json["items"]
+    badged = {codes_of[i["code"]] for i in items if i["registration_open"]}
+    assert filtered == badged == expected
+
+
+def test_evolve_24_indexes_the_window_as_registering_reads_it(testapp, site, monkeypatch):
+    from inservice_portal import evolve
+    from inservice_portal.catalog import DateOrdinal, reindex_all
+
+    with site.edit() as root:               # the index as it was: a blank item 17 not indexed
+        organiser = add_organiser(root, "taipei", "353609", "臺北市立邊界國民小學")
+        code = root.course_codes.next()
+        organiser.add(str(code), Course(
+            code, "邊界 至前一日", state="published", stage="elementary", scope="1", level=1,
+            hours=3, starts_on=EDGE_DAY, ends_on=EDGE_DAY, place="本校", classes=1,
+            registration_opens=EDGE_DAY - timedelta(days=5), registration_closes=None))
+    with site.edit() as root:
+        root.catalog["registration_closes"].discriminator = DateOrdinal("registration_closes")
+        reindex_all(root, ["registration_closes"])
+        root.evolve_version = 23
+        course = root["centres"]["taipei"]["353609"][str(code)]
+        closing = root.catalog["registration_closes"]._rev_index
+        assert root.objectmap.docid_for(course) not in closing
+    with site.edit() as root:
+        evolve.run(root, log=lambda message: None)
+    monkeypatch.setattr(clock, "now", lambda: datetime(2099, 5, 8, 12, tzinfo=clock.TAIPEI))
+    assert found(testapp, open="1", q="邊界") == {code}
 
 
 def test_evolve_step_8_makes_the_catalog_smaller_and_keeps_its_answers(testapp, site, courses):

@@ -330,3 +330,16 @@ def test_registration_opens_and_closes_at_the_organisers_times(app, world, monke
         "09:00", "17:30")
     listed = client(app).get("/api/v1/courses", {"q": "自然探究實作"}).json
     assert listed["items"][0]["registration_open"] is False
+
+
+def test_a_course_without_sessions_is_one_all_day_event(app, world):
+    """Issue 16 item 5: the .ics of a course entered without sessions was empty; it is one
+    all-day event over items 18–19 (DTEND exclusive, as RFC 5545 has it)."""
+    with world.edit() as root:
+        root["centres"]["taipei"]["353601"]["2"].update(
+            sessions=(), starts_on=date(2099, 3, 2), ends_on=date(2099, 3, 4))
+    [event] = Calendar.from_ical(
+        client(app).get(f"{SCHOOL}/2/@@calendar.ics").body).walk("VEVENT")
+    assert str(event["summary"]) == "閱讀審核制研習"
+    assert (event.decoded("dtstart"), event.decoded("dtend")) == (date(2099, 3, 2),
+                                                                  date(2099, 3, 5))

@@ -46,17 +46,34 @@ class DateOrdinal(Attr):
 
 
 class OpeningDate(Attr):
-    """A course's first day of registration; one without (a draft) as never opening, so that
-    every course has a value and "opened by today" may be answered by taking the courses that
-    open later away (query_plan's ``complete``). Objects without the attribute: no value."""
+    """A course's first day of registration; one without as open since its publication
+    (rules/eligibility.py; the state clause keeps drafts out), so that every course has a value
+    and "opened by today" may be answered by taking the courses that open later away
+    (query_plan's ``complete``). Objects without the attribute: no value."""
 
-    NEVER = date.max.toordinal() + 1
+    ALWAYS = date.min.toordinal()
 
     def __call__(self, obj, default):
         if not hasattr(obj, self.name):
             return default
         value = getattr(obj, self.name)
-        return value.toordinal() if value is not None else self.NEVER
+        return value.toordinal() if value is not None else self.ALWAYS
+
+
+class ClosingDate(Attr):
+    """A course's last day of registration as the eligibility rule reads it: item 17, else the
+    day before the course begins (「至研習開始前一日止」), else never closing."""
+
+    NEVER = date.max.toordinal()
+
+    def __call__(self, obj, default):
+        if not hasattr(obj, self.name):
+            return default
+        closes = getattr(obj, self.name)
+        if closes is not None:
+            return closes.toordinal()
+        first = obj.first_day
+        return first.toordinal() - 1 if first is not None else self.NEVER
 
 
 class Value(Attr):
@@ -174,7 +191,7 @@ INDEXES = {
     # 研習課程查詢 (evolve step 2); a venue's own county for the sharing area
     "county": County(),
     "registration_opens": OpeningDate("registration_opens"),
-    "registration_closes": DateOrdinal("registration_closes"),
+    "registration_closes": ClosingDate("registration_closes"),
     "scope": Value("scope"),
     "sub_item": Value("sub_item"),
     "level": Value("level"),

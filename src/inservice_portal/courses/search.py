@@ -13,12 +13,14 @@ Cancelled courses are never listed (their own page still says so); drafts, pendi
 returned courses are not public at all.
 """
 from dataclasses import dataclass, fields
-from datetime import date, datetime, time
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from ..catalog import CATALOGUED, resolve_path
 from ..resources.interfaces import ICourse
 from ..catalog.query_plan import AnyOf, Eq, Range, intersect, page, text_match
+from ..registration import service as registration
+from ..rules import eligibility
 from ..schemas.written import read_date
 from ..vocabularies import (audience_stages, centres, counties, delivery_modes, levels, scopes,
                             stages)
@@ -191,7 +193,8 @@ def clauses(root, c: Criteria, today: date) -> list:
                          c.starts_from.toordinal() if c.starts_from else None,
                          c.starts_to.toordinal() if c.starts_to else None))
     if c.open:
-        # (a published course without an opening date is indexed as never opening: catalog.py)
+        # (without an opening date: open since publication; without a closing date: until the
+        # day before the course — catalog/discriminators.py)
         out.append(Range(catalog["registration_opens"], None, today.toordinal(), complete=True))
         out.append(Range(catalog["registration_closes"], today.toordinal(), None))
     if c.hours_min is not None or c.hours_max is not None:
@@ -229,12 +232,9 @@ def search(root, c: Criteria, today: date, offset: int = 0, limit: int = 20) -> 
 
 
 def is_open(course, now: datetime) -> bool:
-    """報名中: ``now`` (Taipei) is within the registration window, at its times (items 16–17).
+    """報名中: published, and ``now`` (Taipei) within the registration window as the eligibility
+    rule reads it, times included (items 16–17; the day before the course where 17 is blank).
     (The search filter's index is by day: on the first and last day it lists a course for the
-    whole day, and this says whether it is open at this moment.)"""
-    opens, closes = course.registration_opens, course.registration_closes
-    if opens is None or closes is None:
-        return False
-    at = now.replace(tzinfo=None)
-    return (datetime.combine(opens, course.registration_opens_time or time.min) <= at
-            <= datetime.combine(closes, course.registration_closes_time or time.max))
+    whole day; this says whether it is open at this moment.)"""
+    return (course.state == eligibility.REGISTRABLE_STATE
+            and eligibility.window_check(registration.offer(course), now).ok)

@@ -193,6 +193,18 @@ def _roster_within_a_month(root):
             centre.roster_days = None
 
 
+def _registration_window_index(root):
+    """報名中 in search reads the window as registering does: no opening date is open since
+    publication, no closing date closes the day before the course (catalog/discriminators.py)."""
+    from ..catalog.discriminators import INDEXES
+    from ..catalog.upkeep import reindex_all
+
+    names = ("registration_opens", "registration_closes")
+    for name in names:
+        root.catalog[name].discriminator = INDEXES[name]
+    reindex_all(root, names)
+
+
 def _project_tags(root):
     """專案屬性標籤 become the ministry's list (courses/project_tags.py): the tags courses
     carry today start it, all active; the ministry retires what it does not keep."""
@@ -248,6 +260,8 @@ STEPS: list[tuple[int, str, object]] = [
      _project_tags),
     (23, "centres: rosters are due within a month where 7 days was the default",
      _roster_within_a_month),
+    (24, "catalog: the registration window indexed as registering reads it",
+     _registration_window_index),
 ]
 VERSION_KEY = "evolve_version"
 

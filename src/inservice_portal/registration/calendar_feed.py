@@ -8,7 +8,7 @@ accepted sessions and nothing else.
 """
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from BTrees.OOBTree import OOBTree
@@ -67,18 +67,30 @@ def _calendar(name: str) -> Calendar:
     return cal
 
 
+def _event(request, course, uid, summary, location) -> Event:
+    event = Event()
+    event.add("uid", f"course-{course.code}-{uid}@inservice-portal")
+    event.add("dtstamp", clock.now())
+    event.add("summary", summary)
+    event.add("location", location)
+    event.add("url", request.resource_url(course))
+    event.add("description", f"課程代碼 {course.code}｜辦理單位：{course.organiser.title}")
+    return event
+
+
 def _events(request, course):
-    url = request.resource_url(course)
+    """One event per session; a course entered without sessions is one all-day event over
+    items 18–19 (an empty calendar would say there is nothing to attend)."""
     for number, s in enumerate(course.sessions, start=1):
-        event = Event()
-        event.add("uid", f"course-{course.code}-session-{number}@inservice-portal")
-        event.add("dtstamp", clock.now())
+        event = _event(request, course, f"session-{number}", f"{course.title}（第 {number} 場）",
+                       s.venue or course.place)
         event.add("dtstart", datetime.combine(s.date, s.start, TAIPEI))
         event.add("dtend", datetime.combine(s.date, s.end, TAIPEI))
-        event.add("summary", f"{course.title}（第 {number} 場）")
-        event.add("location", s.venue or course.place)
-        event.add("url", url)
-        event.add("description", f"課程代碼 {course.code}｜辦理單位：{course.organiser.title}")
+        yield event
+    if not course.sessions and course.starts_on is not None:
+        event = _event(request, course, "days", course.title, course.place)
+        event.add("dtstart", course.starts_on)
+        event.add("dtend", (course.ends_on or course.starts_on) + timedelta(days=1))   # exclusive
         yield event
 
 
