@@ -23,6 +23,9 @@ AUDIT_ROLES = ("ministry_admin", "national_centre", "centre_reviewer")
 PROJECT_TAGS = "project_tags.manage"
 UNIT_MOVE = "unit.move"
 SCHOOL_DIRECTORY = "school_directory.import"        # the school code list (school_directory.py)
+# 待辦事項 across centres (todo/): the ministry's account, and the national centre (001 參二(二):
+# it approves the centres' accounts and 彙整縣市教師進修檔案, a single window over every centre).
+NATIONAL_OVERVIEW = "national.overview"
 # The default permission of a view that names none: granted to nobody, so a view that forgets
 # its permission is closed rather than open (deny by default).
 NOBODY = "no-permission-declared"
@@ -96,7 +99,9 @@ def unit_acl(unit_kind: str, is_root: bool = False) -> tuple:
             for role in AUDIT_ROLES if role in roles_held_on(unit_kind)]
     if unit_kind == "ministry":
         acl.append((Allow, role_principal("ministry_admin"),
-                    [PROJECT_TAGS, UNIT_MOVE, SCHOOL_DIRECTORY]))
+                    [PROJECT_TAGS, UNIT_MOVE, SCHOOL_DIRECTORY, NATIONAL_OVERVIEW]))
+    if unit_kind == "national_centre":
+        acl.append((Allow, role_principal("national_centre"), [NATIONAL_OVERVIEW]))
     if is_root:
         acl.append((Allow, Everyone, VIEW))
         acl.append((Allow, Authenticated, AUTHENTICATED))

@@ -17,6 +17,19 @@ document.addEventListener("DOMContentLoaded", function () {
     result.focus();
   }
 
+  // The main menu folds behind 選單 on a phone (the CSS decides when).
+  var toggle = document.querySelector(".nav-toggle");
+  var menu = document.getElementById("main-menu");
+  if (toggle && menu) {
+    toggle.hidden = false;
+    toggle.parentNode.classList.add("nav-folds");
+    toggle.addEventListener("click", function () {
+      var open = toggle.getAttribute("aria-expanded") !== "true";
+      toggle.setAttribute("aria-expanded", String(open));
+      menu.classList.toggle("open", open);
+    });
+  }
+
   // A summary link to a group (a fieldset of choices or rows) lands on its first control.
   document.addEventListener("click", function (event) {
     var link = event.target.closest(".error-summary a[href^='#']");

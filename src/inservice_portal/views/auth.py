@@ -64,7 +64,14 @@ def complete_login(root, request, account, came_from, method):
     login_sessions.start(root, request, account)
     audit.record("login.success", account, request=request, root=root, actor=account.login,
                  detail={"method": method})
-    return HTTPSeeOther(safe_came_from(request, came_from))
+    return HTTPSeeOther(safe_came_from(request, came_from or landing_path(account)))
+
+
+def landing_path(account) -> str:
+    """Where a login with no page asked for lands: staff on their unit's 待辦事項 (issue 16),
+    teachers and the rest on the home page."""
+    unit = getattr(account, "unit", None) if account.kind == "staff" else None
+    return f"{unit.rstrip('/')}/todo" if unit else "/"
 
 
 @view_config(context=IMinistry, name="login", permission=NO_PERMISSION_REQUIRED,

@@ -27,6 +27,7 @@ def units_of(request, account) -> list:
 
 # (view name, menu title, permission) of the unit pages, in menu order (001 參: 功能權限).
 UNIT_PAGES = [
+    ("todo", "待辦事項", None),                  # every staff role's landing (views/todo.py)
     ("worklist", "研習課程資料確認", "course.review"),
     ("settings", "自動審核功能設定", "autoapproval.configure"),
     ("auto-approved", "自動審核瀏覽", "autoapproval.browse"),
@@ -47,12 +48,12 @@ UNIT_PAGES = [
 
 
 def unit_links(request, unit) -> list[NavItem]:
-    pages = {IRegionCentre: ("worklist", "settings", "auto-approved", "overdue-rosters",
+    pages = {IRegionCentre: ("todo", "worklist", "settings", "auto-approved", "overdue-rosters",
                              "sharing-moderation", "sharing", "subunits", "contact", "audit",
                              "proxy"),
-             IOrganiser: ("courses", "overdue-rosters", "sharing", "staff", "teachers", "licences",
+             IOrganiser: ("todo", "courses", "overdue-rosters", "sharing", "staff", "teachers", "licences",
                           "contact"),
-             IMinistry: ("audit", "project-tags", "school-directory")}
+             IMinistry: ("todo", "audit", "project-tags", "school-directory")}
     needs = {IRegionCentre: "course.review", IOrganiser: "unit.courses", IMinistry: "audit.browse"}
     wanted = next((names for iface, names in pages.items() if iface.providedBy(unit)), ())
     if getattr(unit, "kind", None) not in SCHOOL_KINDS:
