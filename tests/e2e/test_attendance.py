@@ -87,6 +87,9 @@ def test_check_in_roster_review_transcript(browser, live_server, world, at):
         screen.get_by_role("button", name="儲存研習名單").click()
         expect(screen.locator(".flash")).to_contain_text("研習名單已儲存")
         screen.get_by_role("button", name="送出研習名單").click()
+        expect(screen.get_by_role("heading", level=1)).to_have_text("請確認：送出研習名單")
+        assert_accessible(screen)
+        screen.get_by_role("button", name="確定送出研習名單").click()
         expect(screen.locator(".flash")).to_contain_text("研習名單待確認")
 
         desk = reviewer.new_page()

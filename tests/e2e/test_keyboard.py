@@ -85,6 +85,12 @@ def test_a_teacher_registers_and_withdraws_by_keyboard(page, people):
     expect(result).to_contain_text("錄取")
     keys.tab_to(page.get_by_role("button", name="取消報名"))
     keys.press("Enter")
+    # Irreversible: asked first (issue 16), the question takes focus.
+    expect(page.get_by_role("heading", level=1)).to_have_text("請確認：取消報名")
+    expect(page.get_by_role("heading", level=1)).to_be_focused()
+    assert_accessible(page)
+    keys.tab_to(page.get_by_role("button", name="確定取消報名"))
+    keys.press("Enter")
     expect(page.locator(".flash")).to_be_focused()
     expect(page.locator(".flash")).to_contain_text("已取消")
     assert_accessible(page)

@@ -83,6 +83,12 @@ def test_second_teacher_waits_and_moves_up_when_the_first_withdraws(page, people
     log_in(first, "t1")
     first.goto("/my-registrations")
     first.get_by_role("row", name=COURSE).get_by_role("button", name="取消報名").click()
+    # Asked first (issue 16): 返回 changes nothing; 確定取消報名 withdraws.
+    expect(first.get_by_role("heading", level=1)).to_have_text("請確認：取消報名")
+    first.get_by_role("link", name="返回，不取消報名").click()
+    expect(first.get_by_role("row", name=COURSE)).to_contain_text("錄取")
+    first.get_by_role("row", name=COURSE).get_by_role("button", name="取消報名").click()
+    first.get_by_role("button", name="確定取消報名").click()
     expect(first.locator(".flash")).to_contain_text("已取消")
     first.context.close()
 

@@ -91,7 +91,11 @@ def test_my_registrations_shows_states_and_withdraws_and_promotes_with_mail(app,
     page = t1.get("/my-registrations")
     assert "錄取" in page.text
     form = next(f for f in page.forms.values() if f.action.endswith("/1/withdraw"))
-    after = form.submit().follow()
+    asked = form.submit()
+    assert "請確認：取消報名" in asked.text and "名額會依序遞補" in asked.text
+    assert world.read(lambda root: root["centres"]["taipei"]["353601"]["1"]
+                      .registrations["t1"].state) == "accepted"        # nothing done yet
+    after = confirm(asked).follow()
     assert after.request.path == "/my-registrations" and "已取消報名" in after.text
     assert "錄取" in t2.get("/my-registrations").text
     assert [m["To"] for m in smtp.messages] == ["t2@example.org"]
@@ -140,7 +144,9 @@ def test_organiser_reviews_and_sees_masked_ids(app, world, smtp):
     assert "錄取 1 人" in after.text
     form = next(f for f in after.forms.values() if f.action.endswith("/registrations")
                 and f["login"].value == "t2")
-    after = form.submit("transition", value="reject").follow()
+    asked = form.submit("transition", value="reject")
+    assert "請確認：不錄取" in asked.text and "李小華（t2）" in asked.text
+    after = confirm(asked).follow()
     assert "錄取 1 人" in after.text and "未錄取" in after.text
     assert [m["To"] for m in smtp.messages] == ["t1@example.org", "t2@example.org"]
 
@@ -227,6 +233,11 @@ def test_a_course_too_busy_to_register_says_so_in_the_page_and_in_json(app, worl
     assert api.json["error"]["code"] == "conflict"
     assert api.json["error"]["message"] == "系統忙碌，請稍候再試一次。"
     assert "尚餘 1 個名額" in teacher.get(f"{SCHOOL}/1").text
+
+
+def confirm(page):
+    """Press the confirmation page's button (views/confirm.py)."""
+    return next(f for f in page.forms.values() if "confirmed" in f.fields).submit()
 
 
 def withdraw_forms(page) -> int:

@@ -217,7 +217,7 @@ def test_transition_matrix_through_the_page(testapp, site, world, state, transit
         path = f"/centres/taipei/353601/{course.code}"
     login(testapp, who)
     data = {"csrf_token": csrf_of(testapp.get("/account")), "transition": transition,
-            "reasons": REASONS.get(transition, [])}
+            "reasons": REASONS.get(transition, []), "confirmed": "1"}   # (test_..._asks_first)
     response = testapp.post(f"{path}/workflow", data, status="*")
     after = site.read(lambda root: _course(root, path).state)
     if who in PAGE_MATRIX[(state, transition)]:
@@ -297,3 +297,42 @@ def test_rosters_are_due_within_a_month_unless_a_centre_says_otherwise(testapp, 
     form["roster_days"] = ""
     form.submit("save").follow()
     assert site.read(lambda root: root["centres"]["taipei"].roster_days) is None
+
+
+@pytest.mark.parametrize("state, transition, words", [
+    ("published", "cancel", "課程不再公告"),
+    ("published", "submit_roster", "送交區域管理中心確認"),
+    ("roster_returned", "submit_roster", "送交區域管理中心確認"),
+])
+def test_irreversible_transitions_ask_first(testapp, site, world, state, transition, words):
+    """Issue 16 item 2: 取消課程 and 送出研習名單 answer a confirmation page (what will happen,
+    the button, the way back) and change nothing until it is pressed."""
+    past = clock.now().date() - timedelta(days=3)
+    with site.edit() as root:
+        course = complete(add_course(root, root["centres"]["taipei"]["353601"], "確認研習",
+                                     state=state, starts_on=past))
+        path = f"/centres/taipei/353601/{course.code}"
+    login(testapp, "a-admin")
+    page = testapp.get(f"{path}/workflow")
+    form = next(f for f in page.forms.values() if f.fields.get("transition")
+                and f["transition"].value == transition)
+    asked = form.submit()
+    assert asked.status_int == 200 and "<h1" in asked.text and "請確認：" in asked.text
+    assert words in asked.text and "確認研習" in asked.text
+    assert asked.html.find("a", string=re.compile("^返回"))["href"].endswith(f"{path}/workflow")
+    assert site.read(lambda root: _course(root, path).state) == state
+    done = next(f for f in asked.forms.values() if "confirmed" in f.fields).submit()
+    assert done.status_int == 303 and "已完成" in done.follow().text
+    assert site.read(lambda root: _course(root, path).state) != state
+
+
+def test_a_caller_who_may_not_is_not_asked(testapp, site, world):
+    with site.edit() as root:
+        course = complete(add_course(root, root["centres"]["taipei"]["353601"], "他校研習",
+                                     state="published"))
+        path = f"/centres/taipei/353601/{course.code}"
+    login(testapp, "b-admin")
+    response = testapp.post(f"{path}/workflow", {"csrf_token": csrf_of(testapp.get("/account")),
+                                                 "transition": "cancel"}, status="*")
+    assert "請確認" not in response.text
+    assert site.read(lambda root: _course(root, path).state) == "published"

@@ -7,7 +7,7 @@ from pyramid.traversal import find_resource
 
 from inservice_portal import clock
 
-from ..conftest import add_course, add_organiser, add_staff, add_teacher, login
+from ..conftest import add_course, add_organiser, add_staff, add_teacher, csrf_of, login
 from .test_security import client
 
 SCHOOL = "/centres/taipei/353601"
@@ -67,8 +67,9 @@ def roles(site, path, login_name):
 def act(browser, url, action, login_name, status=303, **extra):
     page = browser.get(url)
     token = page.html.select_one("input[name=csrf_token]")["value"]
-    return browser.post(url, dict(csrf_token=token, action=action, login=login_name, **extra),
-                        status=status)
+    # (confirmed: deleting asks first, test_deleting_asks_first)
+    return browser.post(url, dict(csrf_token=token, action=action, login=login_name,
+                                  confirmed="1", **extra), status=status)
 
 
 def flashes(browser, url):
@@ -429,3 +430,18 @@ def test_the_last_principal_admin_is_not_switched_away(app, units, site, smtp):
     act(centre, f"{SCHOOL}/unit-staff", "switch", "a-admin", staff_type="contact")
     assert "須至少保留一位啟用中的「總負責人」" in flashes(centre, f"{SCHOOL}/unit-staff")
     assert roles(site, SCHOOL, "a-admin") == ("principal_admin",)
+
+
+def test_deleting_asks_first(app, units, site):
+    """Issue 16 item 2: deleting a staff account answers a confirmation page first."""
+    admin = client(app, "a-admin")
+    page = admin.get(f"{SCHOOL}/staff")
+    asked = admin.post(f"{SCHOOL}/staff", {"csrf_token": csrf_of(page), "action": "delete",
+                                           "login": "a-op"}, status=200)
+    assert "請確認：刪除業務帳號" in asked.text and "（a-op）" in asked.text
+    assert "無法復原" in asked.text
+    assert account(site, "a-op").active
+    form = next(f for f in asked.forms.values() if "confirmed" in f.fields)
+    assert (form["action"].value, form["login"].value) == ("delete", "a-op")
+    form.submit(status=303)
+    assert account(site, "a-op").state == "deleted"

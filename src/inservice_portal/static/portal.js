@@ -15,6 +15,8 @@ document.addEventListener("DOMContentLoaded", function () {
   } else if (result && !location.hash) {
     result.setAttribute("tabindex", "-1");
     result.focus();
+  } else if (document.querySelector(".confirm-step h1")) {
+    document.querySelector(".confirm-step h1").focus();   // the question, not the menu
   }
 
   // The main menu folds behind 選單 on a phone (the CSS decides when).

@@ -20,6 +20,7 @@ from ..rules.eligibility import CLOSES_AT, OPENS_AT, moment_text
 from ..vocabularies import ADMISSION
 from ..workflows import api as workflow_api
 from ..workflows import registration as registration_workflow
+from .confirm import Question, ask, confirmed
 from .downloads import ics_response
 from .registration_exports import EXPORTS
 
@@ -135,19 +136,39 @@ def register(context, request):
     return HTTPSeeOther(request.resource_url(context))
 
 
+WITHDRAW = Question("取消報名", (
+    "此課程的名額不再保留；若有人候補，名額會依序遞補給下一位，並以電子郵件通知。",
+    "之後仍可再報名，但須依當時的名額重新排序（額滿時為候補）。"), "確定取消報名")
+REJECT = Question("不錄取", (
+    "報名者會收到不錄取的電子郵件通知，並在「個人報名紀錄」看到「未錄取」。",
+    "本頁無法撤銷此決定。"), "確定不錄取")
+
+
 @view_config(context=ICourse, name="withdraw", request_method="POST",
              permission=permissions.VIEW)
 def withdraw(context, request):
-    """取消報名: the teacher's own, or (``login`` given) by the organiser's staff."""
+    """取消報名: the teacher's own, or (``login`` given) by the organiser's staff; asked first."""
     account = request.account
     if account is None:
         raise HTTPForbidden()
     login = request.POST.get("login") or account.login
+    back = _back(request, request.resource_url(context))
+    reg = context.registrations.get(login)
+    if reg is not None and service.may_withdraw(request, reg) and not confirmed(request):
+        whose = "" if login == account.login else f"{_name_of(request, login)}在"
+        return ask(request, WITHDRAW, f"{whose}「{context.title}」（課程代碼 {context.code}）的報名",
+                   back)
     problem = move_locked(request, context, login,
                           lambda reg: service.withdraw(request, context, reg))
     request.session.flash(f"無法取消：{problem}" if problem else
-                          f"已取消「{context.title}」的報名（{login}）。")
-    return HTTPSeeOther(_back(request, request.resource_url(context)))
+                          f"已取消「{context.title}」的報名（{login}）。"
+                          + ("如仍要參加，可在課程頁重新報名。" if login == account.login else ""))
+    return HTTPSeeOther(back)
+
+
+def _name_of(request, login) -> str:
+    person = request.root["people"].get(login)
+    return f"{person.name}（{login}）" if person is not None else login
 
 
 # --- 個人報名紀錄 --------------------------------------------------------------------------
@@ -280,6 +301,10 @@ def decide(context, request):
     if name not in ("accept", "reject"):
         request.session.flash("請選擇錄取或不錄取。")
         return HTTPSeeOther(request.resource_url(context, "registrations"))
+    reg = context.registrations.get(login)
+    if name == "reject" and reg is not None and reg.state == "applied" and not confirmed(request):
+        return ask(request, REJECT, f"{_name_of(request, login)}報名「{context.title}」",
+                   request.resource_url(context, "registrations"))
     problem = move_locked(request, context, login,
                           lambda reg: service.decide(request, context, reg, name),
                           missing="找不到此報名紀錄。")

@@ -15,6 +15,7 @@ from ..courses.review_flags import course_flags
 from ..courses.worklist import centre_courses
 from ..workflows import api as workflow_api
 from ..workflows import course as course_workflow
+from .confirm import Question, ask, confirmed
 
 WORKLIST_LIMIT = 200
 
@@ -130,10 +131,25 @@ def workflow_page(context, request, problem=None):
             "history": list(context.history or ())}
 
 
+ROSTER_SENT = Question("送出研習名單", (
+    "研習名單、出席與時數將送交區域管理中心確認。",
+    "送出後不能再修改；如需更正，須由區域管理中心退回後再改。"), "確定送出研習名單")
+# The transitions that cannot be taken back by whoever takes them: asked first (issue 16).
+ASKED = {
+    "cancel": Question("取消課程", (
+        "課程不再公告，也不再接受報名；已報名的教師在「個人報名紀錄」會看到課程已取消。",
+        "取消後無法恢復；如仍要辦理，須重新登錄課程並送審。"), "確定取消課程"),
+    "submit_roster": ROSTER_SENT,
+}
+
+
 @view_config(context=ICourse, name="workflow", permission=permissions.VIEW,
              request_method="POST")
 def take_transition(context, request):
     name = request.POST.get("transition", "")
+    if name in ASKED and not confirmed(request) and workflow_api.may(context, request, name):
+        return ask(request, ASKED[name], f"課程「{context.title}」（課程代碼 {context.code}）",
+                   request.resource_url(context, "workflow"))
     try:
         course_workflow.transition(context, request, name,
                                    reasons=request.POST.getall("reasons"),

@@ -8,6 +8,7 @@ from .. import reference
 from ..accounts import staff as staff_accounts
 from ..resources.interfaces import IOrganiser, IRegionCentre
 from ..rules.staff_accounts import STAFF_TYPES, UNIT_SWITCHABLE
+from .confirm import Question, ask, confirmed
 
 STAFF_PAGE = "inservice_portal:templates/units/staff.pt"
 UNITS_LIMIT = 200
@@ -26,9 +27,20 @@ def _staff_page(context, request, as_centre):
             "unit_title": lambda a: staff_accounts.unit_title(request.root, a)}
 
 
+DELETE = Question("刪除業務帳號", (
+    "此帳號將無法再登入，角色一併移除；帳號以「已刪除」保留於紀錄中，名稱不會再給別人使用。",
+    "刪除後無法復原；如需再使用，須重新申請帳號。"), "確定刪除")
+
+
 def _act(context, request, as_centre, allowed):
+    """The page's POST; answers a page of its own (the confirmation) or None (done)."""
     post = request.POST
     action, login = post.get("action", ""), post.get("login", "")
+    if action == "delete" and action in allowed and not confirmed(request):
+        person = request.root["people"].get(login)
+        return ask(request, DELETE, f"{context.title}的業務帳號 "
+                   f"{person.name if person is not None else ''}（{login}）",
+                   request.resource_url(context, "unit-staff" if as_centre else "staff"))
     try:
         if action not in allowed:
             raise staff_accounts.StaffAccountError("不明的動作。")
@@ -58,8 +70,8 @@ def unit_staff(context, request):
 
 @view_config(context=IOrganiser, name="staff", permission="unit.accounts", request_method="POST")
 def unit_staff_action(context, request):
-    _act(context, request, False, ("approve", "reject", "switch", "delete"))
-    return HTTPSeeOther(request.resource_url(context, "staff"))
+    return (_act(context, request, False, ("approve", "reject", "switch", "delete"))
+            or HTTPSeeOther(request.resource_url(context, "staff")))
 
 
 @view_config(context=IOrganiser, name="unit-staff", permission="subunit.accounts",
@@ -71,8 +83,8 @@ def centre_unit_staff(context, request):
 @view_config(context=IOrganiser, name="unit-staff", permission="subunit.accounts",
              request_method="POST")
 def centre_unit_staff_action(context, request):
-    _act(context, request, True, ("switch", "delete"))
-    return HTTPSeeOther(request.resource_url(context, "unit-staff"))
+    return (_act(context, request, True, ("switch", "delete"))
+            or HTTPSeeOther(request.resource_url(context, "unit-staff")))
 
 
 @view_config(context=IRegionCentre, name="subunits", permission="subunit.accounts",
