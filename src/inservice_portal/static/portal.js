@@ -32,6 +32,28 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   }
 
+  // On a phone a table's rows stack: each cell names its column (the CSS shows the name).
+  document.querySelectorAll("table.table").forEach(function (table) {
+    var heads = table.tHead && table.tHead.rows[0];
+    if (!heads) { return; }
+    var names = [];
+    Array.prototype.forEach.call(heads.cells, function (th) {
+      for (var i = 0; i < th.colSpan; i += 1) { names.push(th.textContent.trim()); }
+    });
+    Array.prototype.forEach.call(table.tBodies, function (body) {
+      Array.prototype.forEach.call(body.rows, function (row) {
+        var column = 0;
+        Array.prototype.forEach.call(row.cells, function (cell) {
+          if (!cell.hasAttribute("data-label") && names[column]) {
+            cell.setAttribute("data-label", names[column]);
+          }
+          column += cell.colSpan;
+        });
+      });
+    });
+    table.classList.add("labelled");
+  });
+
   // A summary link to a group (a fieldset of choices or rows) lands on its first control.
   document.addEventListener("click", function (event) {
     var link = event.target.closest(".error-summary a[href^='#']");
