@@ -112,3 +112,14 @@ def test_phone_home_has_no_horizontal_scrolling(page, people):
     expect(page.get_by_role("link", name=COURSE)).to_be_visible()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"the page is {width}px wide on a {PHONE['width']}px phone"
+
+
+@pytest.mark.parametrize("path, heading", [("/privacy", "個人資料保護"), ("/contact", "聯絡我們")])
+def test_footer_pages_are_accessible(page, people, path, heading):
+    page.goto("/")
+    page.get_by_role("contentinfo").get_by_role("link", name=heading).click()
+    expect(page).to_have_url(re.compile(f"{path}$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+    assert_accessible(page)
+    page.set_viewport_size(PHONE)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

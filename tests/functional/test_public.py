@@ -62,3 +62,23 @@ def test_organiser_page_shows_only_published_courses_to_the_public(testapp, cata
 def test_unknown_paths_answer_404_in_chinese(testapp):
     page = testapp.get("/centres/nowhere/", status=404)
     assert "找不到網頁" in page.text
+
+
+def test_privacy_and_contact_pages_are_in_every_footer(testapp, site):
+    """Issue 16 item 9: 個人資料保護 and 聯絡我們, as a government portal has them; the contact
+    page shows what each centre entered on 修改本單位通訊資料 and invents nothing."""
+    with site.edit() as root:
+        taipei = root["centres"]["taipei"]
+        taipei.phone, taipei.email = "(02)2720-8889", "training@tp.example.org"
+    for path in ("/", "/search", "/login"):
+        footer = testapp.get(path).html.find("footer")
+        assert footer.find("a", string="個人資料保護")["href"].endswith("/privacy")
+        assert footer.find("a", string="聯絡我們")["href"].endswith("/contact")
+    privacy = testapp.get("/privacy").text
+    assert "個人資料保護法" in privacy and "A12345****" in privacy
+    rows = testapp.get("/contact").html.select("tbody tr")
+    assert "全國推廣中心" in rows[0].text                           # the national centre first
+    taipei_row = next(r for r in rows if "臺北市政府教育局" in r.text)
+    assert "(02)2720-8889" in taipei_row.text and "training@tp.example.org" in taipei_row.text
+    pingtung_row = next(r for r in rows if "屏東縣政府教育處" in r.text)
+    assert pingtung_row.text.count("（尚未提供）") == 3

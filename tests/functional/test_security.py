@@ -30,6 +30,8 @@ CLOSED = f"{SCHOOL}/3"
 SAMPLES = {
     (IMinistry, ""): "/",
     (IMinistry, "accessibility"): "/accessibility",
+    (IMinistry, "privacy"): "/privacy",
+    (IMinistry, "contact"): "/contact",
     (IMinistry, "account"): "/account",
     (IMinistry, "login"): "/login",
     (IMinistry, "logout"): "/logout",

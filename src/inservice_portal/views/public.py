@@ -1,4 +1,4 @@
-"""Public pages: home and the accessibility statement."""
+"""Public pages: home, the accessibility statement, the privacy policy and the contacts."""
 from pyramid.view import view_config
 
 from .. import clock, permissions
@@ -25,3 +25,19 @@ def home(context, request):
              renderer="inservice_portal:templates/public/accessibility.pt", request_method="GET")
 def accessibility(context, request):
     return {"page_title": "無障礙說明"}
+
+
+@view_config(context=IMinistry, name="privacy", permission=permissions.VIEW,
+             renderer="inservice_portal:templates/public/privacy.pt", request_method="GET")
+def privacy(context, request):
+    return {"page_title": "個人資料保護"}
+
+
+@view_config(context=IMinistry, name="contact", permission=permissions.VIEW,
+             renderer="inservice_portal:templates/public/contact.pt", request_method="GET")
+def contact(context, request):
+    """聯絡我們: the national centre first, then each centre, with the contact details each
+    keeps on 修改本單位通訊資料 (none invented where a centre has not entered them)."""
+    centres = list(context["centres"].values())
+    return {"page_title": "聯絡我們",
+            "centres": sorted(centres, key=lambda c: c.kind != "national")}
