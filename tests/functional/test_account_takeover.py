@@ -196,3 +196,51 @@ def test_a_wrong_current_password_counts_as_a_failed_login(app, world, site):
     assert site.read(lambda root: root["people"]["t1"].failed_logins) == 4
     profile_form(client, "other@example.net", "guess")            # the fifth: locked
     assert site.read(lambda root: root["people"]["t1"].locked_until) is not None
+
+
+def ask_login(app, email):
+    form = browser(app).get("/forgot-login").forms["login-reminder-form"]
+    form["email"] = email
+    answer = form.submit("send", status=303).follow()
+    return " ".join(p.get_text() for p in answer.html.select(".flash"))
+
+
+def test_a_forgotten_login_goes_to_its_confirmed_address_only(app, world, site, smtp):
+    """忘記帳號 (issue 16 item 9): the login is mailed to the address typed, if an active
+    account confirmed it; the page says the same for every address."""
+    known = ask_login(app, "  T1@Example.ORG ")             # case and spaces as people type
+    [body] = mails_to(smtp, "t1@example.org")
+    assert "t1（林老師）" in body and "/password-reset" in body
+    assert ask_login(app, "t2@example.org") == known        # never confirmed: nothing sent
+    assert ask_login(app, "nobody@example.org") == known    # no account: nothing sent
+    assert [m["To"] for m in smtp.messages] == ["t1@example.org"]
+    actions = [e["action"] for e in site.read(lambda root: list(
+        audit.log_of(root).entries.values())) if e["object"] == "/people/t1"]
+    assert "login.reminder" in actions
+    # A confirmed change moves the login to the new address; the old one answers nothing.
+    owner = browser(app, "t1")
+    assert profile_form(owner, "lin@example.net", PASSWORD).status_int == 303
+    page = owner.get(link(mails_to(smtp, "lin@example.net")[0], "confirm-email"))
+    page.forms["confirm-email-form"].submit("confirm", status=303)
+    smtp.messages.clear()
+    ask_login(app, "t1@example.org")
+    ask_login(app, "lin@example.net")
+    assert [m["To"] for m in smtp.messages] == ["lin@example.net"]
+
+
+def test_login_reminders_are_limited_per_address(app, world, smtp):
+    for _ in range(5):
+        ask_login(app, "t1@example.org")
+    assert len(mails_to(smtp, "t1@example.org")) == 3          # mail.account: 3 an hour
+
+
+def test_evolve_25_notes_the_addresses_of_existing_accounts(app, world, site, smtp):
+    from inservice_portal import evolve
+
+    with site.edit() as root:                 # accounts stored before the lookup existed
+        del root.email_logins
+        root.evolve_version = 24
+    with site.edit() as root:
+        evolve.run(root, log=lambda message: None)
+    ask_login(app, "t1@example.org")
+    assert [m["To"] for m in smtp.messages] == ["t1@example.org"]

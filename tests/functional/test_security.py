@@ -31,6 +31,7 @@ SAMPLES = {
     (IMinistry, ""): "/",
     (IMinistry, "accessibility"): "/accessibility",
     (IMinistry, "privacy"): "/privacy",
+    (IMinistry, "forgot-login"): "/forgot-login",
     (IMinistry, "contact"): "/contact",
     (IMinistry, "account"): "/account",
     (IMinistry, "login"): "/login",

@@ -13,7 +13,7 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 from .. import audit, clock, mail, throttle
-from . import email_confirmation, mfa, password_reset
+from . import email_confirmation, email_lookup, mfa, password_reset
 from .service import end_access
 from .tokens import digest
 
@@ -60,6 +60,7 @@ def undo(root, request, account, token: str) -> str | None:
     if problem is None:
         previous = account.email_undo
         account.email, account.email_confirmed = previous["email"], previous["confirmed"]
+        email_lookup.note(root, account)
         account.pending_email = account.email_undo = None
         account.email_token_hash = account.email_token_expires = None
         end_access(root, account)

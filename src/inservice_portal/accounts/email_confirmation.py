@@ -7,7 +7,10 @@ import secrets
 from datetime import timedelta
 from urllib.parse import urlencode
 
+from pyramid.traversal import find_root
+
 from .. import audit, clock, mail
+from . import email_lookup
 from .tokens import digest
 
 LIFETIME = timedelta(hours=48)
@@ -46,6 +49,7 @@ def confirm(account, token: str) -> str | None:
     if problem is None:
         if account.pending_email:
             account.email, account.pending_email = account.pending_email, None
+            email_lookup.note(find_root(account), account)
             audit.record("email.change", account, actor=account.login)
         account.email_confirmed = True
         account.email_token_hash = None

@@ -205,6 +205,13 @@ def _registration_window_index(root):
     reindex_all(root, names)
 
 
+def _email_logins(root):
+    """忘記帳號 looks logins up by address (accounts/email_lookup.py): note every account's."""
+    from ..accounts import email_lookup
+
+    email_lookup.rebuild(root)
+
+
 def _project_tags(root):
     """專案屬性標籤 become the ministry's list (courses/project_tags.py): the tags courses
     carry today start it, all active; the ministry retires what it does not keep."""
@@ -262,6 +269,7 @@ STEPS: list[tuple[int, str, object]] = [
      _roster_within_a_month),
     (24, "catalog: the registration window indexed as registering reads it",
      _registration_window_index),
+    (25, "accounts: logins found by their e-mail address (忘記帳號)", _email_logins),
 ]
 VERSION_KEY = "evolve_version"
 

@@ -12,7 +12,8 @@ from pyramid.security import NO_PERMISSION_REQUIRED
 from pyramid.view import view_config
 from urllib.parse import quote
 
-from ..accounts import service as accounts_service, login_sessions, mfa, password_reset
+from ..accounts import (service as accounts_service, email_lookup, login_sessions, mfa,
+                        password_reset)
 from .. import audit, clock, permissions, throttle
 from ..accounts.authentication import FAILURE_MESSAGE, LoginFailed, authenticate
 from ..forms import CSRFSchema, FormView
@@ -383,6 +384,35 @@ class ResetRequestView(FormView):
         throttle.of(self.request).take("mail.client", throttle.client(self.request))
         password_reset.request_reset(self.context, self.request, appstruct["login"])
         self.request.session.flash(RESET_SENT)
+        return HTTPSeeOther(f"{self.request.application_url}/login")
+
+
+class LoginReminderSchema(CSRFSchema):
+    email = colander.SchemaNode(
+        colander.String(), title="電子郵件信箱",
+        validator=colander.Email(msg="電子郵件信箱格式不正確。"),
+        description="帳號會寄到這個信箱（須是帳號已確認的信箱），不會顯示在畫面上。",
+        widget=deform.widget.TextInputWidget(attributes={"autocomplete": "email", "type": "email"}))
+
+
+REMINDER_SENT = ("若此信箱是本網站帳號已確認的電子郵件信箱，帳號已寄至該信箱。"
+                 "請查看您的信箱；忘記密碼時，可再申請重設密碼。")
+
+
+@view_config(context=IMinistry, name="forgot-login", permission=NO_PERMISSION_REQUIRED,
+             renderer="inservice_portal:templates/auth/simple_form.pt")
+class LoginReminderView(FormView):
+    """忘記帳號 (issue 16): the logins go to the address typed, the page says the same for any
+    address, so it tells nobody whether an address has an account."""
+    schema = LoginReminderSchema
+    buttons = (deform.Button("send", "寄出我的帳號"),)
+    formid = "login-reminder-form"
+    page_title = "忘記帳號"
+
+    def send_success(self, appstruct):
+        throttle.of(self.request).take("mail.client", throttle.client(self.request))
+        email_lookup.remind(self.context, self.request, appstruct["email"])
+        self.request.session.flash(REMINDER_SENT)
         return HTTPSeeOther(f"{self.request.application_url}/login")
 
 
