@@ -489,3 +489,43 @@ def test_the_empty_form_reports_every_error_at_once_and_marks_required_groups(ap
     for message in ("請選擇「6 課程細項」", "請選擇「7 進修階層」", "請至少填寫一位「8 師資」",
                     "請至少填寫一個場次", "請至少填寫一位「25 承辦人資訊」"):
         assert message in summary, message
+
+
+def test_an_incomplete_draft_is_kept_and_waits_for_the_checks(app, site, people):
+    """Issue 16 item 8: 暫存草稿 saves what parses of an incomplete form; 送出審核 then refuses
+    it until the form would take it (courses/service.problems)."""
+    client = browser(app, "principal")
+    page = client.get(ADD)
+    assert page.html.find("nav", attrs={"aria-label": "登錄表段落"}).find_all("a")[1][
+        "href"] == "#course-form-part-1"
+    partial = {name: VALUES[name] for name in ("title", "stage", "scope", "starts_on")}
+    form = fill(page, dict(partial, hours="abc", starts_on="2099-02-30"))
+    kept = form.submit("keep")
+    assert kept.status_int == 303
+    fields = site.read(lambda root: root["centres"]["taipei"]["353601"]["1"].fields())
+    assert (fields["title"], fields["stage"], fields["scope"]) == (
+        VALUES["title"], "elementary", "1")
+    assert fields["starts_on"] is None and fields["hours"] == Decimal(0)   # did not parse
+    shown = kept.follow()
+    assert re.search(r"已暫存草稿.*尚有 \d+ 項未填或有誤", shown.text)
+    workflow = client.get(f"{SCHOOL}/1/workflow")
+    send = next(f for f in workflow.forms.values() if f.fields.get("transition")
+                and f["transition"].value == "submit")
+    refused = send.submit().follow()
+    assert site.read(lambda root: root["centres"]["taipei"]["353601"]["1"].state) == "draft"
+    told = refused.html.select_one(".flash").text
+    assert "課程資料尚未完整，不能送出審核" in told and "請填寫「18 課程開始日期」" in told
+    # Kept again from the edit page: what was stored stays where the new value does not parse.
+    edit = client.get(f"{SCHOOL}/1/edit").forms["course-form"]
+    edit["subject"], edit["classes"] = "自然科學領域", "很多"
+    edit.submit("keep", status=303)
+    fields = site.read(lambda root: root["centres"]["taipei"]["353601"]["1"].fields())
+    assert (fields["subject"], fields["classes"], fields["title"]) == (
+        "自然科學領域", 1, VALUES["title"])
+
+
+def test_a_kept_draft_needs_its_title(app, site, people):
+    response = browser(app, "principal").get(ADD).forms["course-form"].submit("keep", status=400)
+    summary = response.html.select_one(".error-summary").text
+    assert "暫存草稿至少須填寫「3-1 研習名稱」" in summary
+    assert site.read(lambda root: len(root["centres"]["taipei"]["353601"])) == 0

@@ -12,21 +12,22 @@ from pyramid.traversal import find_root
 from .. import clock
 from ..resources.course import Course
 from ..resources.events import ObjectModified, notify
-from ..schemas.course import CourseSchema, from_course, to_fields
+from ..schemas.course import CourseSchema, from_course, kept_fields, to_fields
 from ..workflows.course import ICompleteness
 
 
-def create(organiser, appstruct, by: str, registry) -> Course:
-    """A new draft under ``organiser``, made by the login ``by``."""
+def create(organiser, appstruct, by: str, registry, kept=False) -> Course:
+    """A new draft under ``organiser``, made by the login ``by``. ``kept``: an incomplete
+    draft (暫存草稿), ``appstruct`` holding the items that parsed."""
     code = find_root(organiser).course_codes.next()
-    course = Course(code, **to_fields(appstruct))
+    course = Course(code, **(kept_fields(appstruct) if kept else to_fields(appstruct)))
     _stamp(course, by)
     organiser.add(str(code), course, registry=registry)
     return course
 
 
-def save(course, appstruct, registry):
-    course.update(**to_fields(appstruct))
+def save(course, appstruct, registry, kept=False):
+    course.update(**(kept_fields(appstruct, course) if kept else to_fields(appstruct)))
     notify(ObjectModified(course), registry)   # the catalog reindexes
 
 

@@ -407,6 +407,10 @@ class CourseSchema(CSRFSchema):
             raise error
         return appstruct
 
+    def salvage(self, cstruct) -> dict:
+        """What of ``cstruct`` parses, item by item, the rest left out (暫存草稿)."""
+        return self._salvage(cstruct)
+
     def _salvage(self, cstruct) -> dict:
         values = {}
         for child in self.children:
@@ -584,6 +588,21 @@ def to_fields(a: dict) -> dict:
                               key=lambda s: (s.date, s.start))),
     )
     return fields
+
+
+def kept_fields(values: dict, course=None) -> dict:
+    """Keywords for ``Course.update`` when a draft is kept as it is (暫存草稿): the items that
+    parsed, over what the course has stored (or a new course's empty values). The checks wait
+    for 送出審核 (courses/service.py problems)."""
+    stored = course.fields() if course is not None else dict(FIELDS)
+    base = {name: list(value) if isinstance(value, tuple) else value
+            for name, value in stored.items()}
+    base.update(lecturers=[dict(r) for r in stored["lecturers"]],
+                contacts=[dict(r) for r in stored["contacts"]],
+                sessions=[{"date": s.date, "start": s.start, "end": s.end, "venue": s.venue}
+                          for s in stored["sessions"]])
+    return to_fields({**base, **{name: value for name, value in values.items()
+                                 if value is not colander.null}})
 
 
 def from_course(course=None) -> dict:

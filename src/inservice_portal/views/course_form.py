@@ -127,7 +127,31 @@ class CourseForm(FormView):
         post = self.request.POST
         if self.request.method == "POST" and ("refresh" in post or "add_row" in post):
             return self.redisplay(post.get("add_row"))
+        if self.request.method == "POST" and "keep" in post:
+            return self.keep()
         return super().__call__()
+
+    def keep(self):
+        """暫存草稿 (issue 16): the items that parse are saved, the others wait (the course
+        cannot be sent for review until the form would take it). A title is needed: the
+        draft is listed by it."""
+        form = self.make_form()
+        cstruct = form.widget.deserialize(form, peppercorn.parse(list(self.request.POST.items())))
+        values = form.schema.salvage(cstruct)
+        if not values.get("title"):
+            error = colander.Invalid(form.schema)
+            error.add(colander.Invalid(form.schema["title"], KEEP_NEEDS_TITLE),
+                      [c.name for c in form.schema.children].index("title"))
+            form.cstruct = cstruct
+            form.widget.handle_error(form, error)
+            self.request.response.status = 400
+            return self.page(form)
+        course = self.kept(values)
+        missing = len(course_service.problems(course))
+        self.request.session.flash(
+            f"已暫存草稿「{course.title}」（課程代碼 {course.code}）。" + (
+                f"尚有 {missing} 項未填或有誤，補齊後才能送出審核。" if missing else ""))
+        return HTTPSeeOther(self.request.resource_url(course))
 
     def redisplay(self, add_row=None):
         """The submitted values as they were (blank rows too), plus a row if one was asked for."""
@@ -146,9 +170,17 @@ class CourseForm(FormView):
         return self.page(form)
 
 
+KEEP_NEEDS_TITLE = f"暫存草稿至少須填寫「{TITLES['title']}」"
+KEEP = deform.Button("keep", "暫存草稿（不檢查）")
+
+
 @view_config(context=IOrganiser, name="add-course", permission="course.create", renderer=PAGE)
 class AddCourse(CourseForm):
-    buttons = (deform.Button("save", "建立課程草稿"),)
+    buttons = (deform.Button("save", "建立課程草稿"), KEEP)
+
+    def kept(self, values):
+        return course_service.create(self.context, values, self.request.account.login,
+                                     self.request.registry, kept=True)
 
     def page_title(self):
         return f"研習課程登錄：{self.context.title}"
@@ -169,7 +201,11 @@ class AddCourse(CourseForm):
 
 @view_config(context=ICourse, name="edit", permission="course.edit", renderer=PAGE)
 class EditCourse(CourseForm):
-    buttons = (deform.Button("save", "儲存修改"),)
+    buttons = (deform.Button("save", "儲存修改"), KEEP)
+
+    def kept(self, values):
+        course_service.save(self.context, values, self.request.registry, kept=True)
+        return self.context
 
     def page_title(self):
         return f"修改研習課程：{self.context.title}（{self.context.code}）"
