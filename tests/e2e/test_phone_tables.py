@@ -36,6 +36,7 @@ def people(live_site):
     ("tb-rev", "/centres/taipei/worklist", "研習課程資料確認"),
     ("tb-admin", "/centres/taipei/353607/courses", "本單位研習課程瀏覽"),
     ("tb-t", "/my-registrations", "個人報名紀錄"),
+    ("tb-admin", "/centres/taipei/353607/teacher-records", "教師研習記錄"),
 ])
 def test_every_cell_names_its_column_on_a_phone(page, people, who, path, heading):
     page.set_viewport_size(PHONE)

@@ -230,3 +230,61 @@ def test_leaving_the_school_withdraws_pending_licence_applications(app, units, s
     [licence] = site.read(lambda root: list(root["people"]["t1"].licences.values()))
     assert licence.state == "withdrawn"
     assert "已撤回" in client(app, "t1").get("/people/t1/licences").text
+
+
+# --- 教師研習記錄 (issue 16 item 3) ---------------------------------------------------------------
+
+def _record(root, login, code, day, hours):
+    from datetime import date
+    from decimal import Decimal
+
+    from inservice_portal.attendance.records import records_of
+    from inservice_portal.resources.records import LOCAL, TrainingRecord
+
+    records_of(root["people"][login], create=True)[(LOCAL, str(code))] = TrainingRecord(
+        login, LOCAL, str(code), title=f"研習 {code}", course_code=code, organiser="某校",
+        hours=Decimal(hours), days=((date(*day), Decimal(hours)),))
+
+
+def test_a_school_reads_its_teachers_records(app, units, site):
+    from openpyxl import load_workbook
+    from io import BytesIO
+
+    from inservice_portal import audit, clock
+
+    year = clock.now().year
+    with site.edit() as root:
+        _record(root, "t1", 11, (year, 3, 1), "3")
+        _record(root, "t1", 12, (year, 4, 1), "2")
+        _record(root, "t1", 13, (year - 1, 5, 1), "6")          # another year
+        _record(root, "t2", 14, (year, 3, 1), "4")              # another school's teacher
+    page = client(app, "a-contact").get(f"{SCHOOL}/teacher-records")
+    row = next(r for r in page.html.select("tbody tr") if "王小明" in r.text)
+    assert [td.text.strip() for td in row.find_all("td")][1:] == [
+        T1_ID[:6] + "****", "合格專任教師", "2", "5", "5"]
+    assert "李大華" not in page.text and T1_ID not in page.text
+    assert row.find("a")["href"].endswith("/people/t1/transcript")
+    last_year = client(app, "a-contact").get(f"{SCHOOL}/teacher-records", {"year": year - 1})
+    assert "6" in next(r for r in last_year.html.select("tbody tr") if "王小明" in r.text).text
+    sheet = load_workbook(BytesIO(client(app, "a-admin").get(
+        f"{SCHOOL}/teacher-records.xlsx").body)).active
+    assert [c.value for c in sheet[2]] == ["t1", "王小明", T1_ID[:6] + "****", "合格專任教師",
+                                           2, 5.0, 5.0]
+    transcript = client(app, "a-admin").get("/people/t1/transcript")
+    assert "王小明" in transcript.text and "研習 13" in transcript.text
+    assert "回本校教師研習記錄" in transcript.text
+    actions = [e["action"] for e in site.read(lambda root: list(
+        audit.log_of(root).entries.values()))]
+    assert {"records.list", "records.view", "export"} <= set(actions)
+
+
+@pytest.mark.parametrize("who, url", [
+    ("a-op", f"{SCHOOL}/teacher-records"), ("b-admin", f"{SCHOOL}/teacher-records"),
+    ("tp-rev", f"{SCHOOL}/teacher-records"), ("t1", f"{SCHOOL}/teacher-records"),
+    ("b-admin", "/people/t1/transcript"), ("a-op", "/people/t1/transcript"),
+    ("a-admin", "/people/t2/transcript"), ("t2", "/people/t1/transcript"),
+    ("tp-rev", "/people/t1/transcript.xlsx"),
+])
+def test_only_the_schools_principal_admin_and_contact_read_them(app, units, who, url):
+    """001 參四(三)4: 教師研習記錄 is the 總負責人's and the 聯絡人's, of their own school."""
+    client(app, who).get(url, status=403)

@@ -41,6 +41,7 @@ UNIT_PAGES = [
     ("proxy", "代理模式", "proxy_mode"),
     ("staff", "本單位業務帳號管理", "unit.accounts"),
     ("teachers", "本單位教師帳號管理", "unit.teachers"),
+    ("teacher-records", "教師研習記錄", "unit.teachers"),
     ("licences", "教師專長證照審核", "unit.accounts"),
     ("subunits", "轄下單位帳號管理", "subunit.accounts"),
     ("contact", "修改本單位通訊資料", "unit.edit_contact"),
@@ -51,7 +52,8 @@ def unit_links(request, unit) -> list[NavItem]:
     pages = {IRegionCentre: ("todo", "worklist", "settings", "auto-approved", "overdue-rosters",
                              "sharing-moderation", "sharing", "subunits", "contact", "audit",
                              "proxy"),
-             IOrganiser: ("todo", "courses", "overdue-rosters", "sharing", "staff", "teachers", "licences",
+             IOrganiser: ("todo", "courses", "overdue-rosters", "sharing", "staff", "teachers",
+                          "teacher-records", "licences",
                           "contact"),
              IMinistry: ("todo", "audit", "project-tags", "school-directory")}
     needs = {IRegionCentre: "course.review", IOrganiser: "unit.courses", IMinistry: "audit.browse"}

@@ -11,10 +11,12 @@ from pyramid.view import view_config
 from .. import audit, permissions
 from ..attendance import records
 from ..resources.interfaces import IMinistry, ITeacher
+from ..resources.units import unit_at
 from ..attendance.roster_xlsx import CONTENT_TYPE
 from ..schemas.course import hours_text
 
 SOURCES = {"local": "本網研習"}
+TPL = "inservice_portal:templates/transcript/transcript.pt"
 
 
 def _teacher(request):
@@ -28,24 +30,16 @@ def _year(request):
     return int(value) if value.isascii() and value.isdigit() and len(value) == 4 else None
 
 
-@view_config(context=IMinistry, name="transcript", permission=permissions.AUTHENTICATED,
-             renderer="inservice_portal:templates/transcript/transcript.pt",
-             request_method="GET")
-def transcript_page(context, request):
-    teacher = _teacher(request)
+def _page(request, teacher, urls) -> dict:
     year = _year(request)
     years = records.transcript(teacher)
     return {"page_title": "個人研習紀錄", "teacher": teacher, "year": year,
             "all_years": [y["year"] for y in years],
             "years": [y for y in years if year is None or y["year"] == year],
-            "hours_text": hours_text, "sources": SOURCES}
+            "hours_text": hours_text, "sources": SOURCES, **urls}
 
 
-@view_config(context=IMinistry, name="transcript.xlsx", permission=permissions.AUTHENTICATED,
-             request_method="GET")
-def transcript_xlsx(context, request):
-    teacher = _teacher(request)
-    audit.record("export", teacher, request=request, detail={"export": "個人研習紀錄"})
+def _xlsx(request, teacher) -> Response:
     book = Workbook()
     sheet = book.active
     sheet.title = "個人研習紀錄"
@@ -65,7 +59,56 @@ def transcript_xlsx(context, request):
                           SOURCES.get(r.source, r.source)])
         sheet.append([f"{y['year']} 年合計", "", "", "", "", float(y["hours"]),
                       float(y["counted"]), float(y["pending"])])
+    return book_response(book, "transcript.xlsx")
+
+
+def book_response(book, filename) -> Response:
     out = io.BytesIO()
     book.save(out)
     return Response(out.getvalue(), content_type=CONTENT_TYPE,
-                    content_disposition='attachment; filename="transcript.xlsx"')
+                    content_disposition=f'attachment; filename="{filename}"')
+
+
+@view_config(context=IMinistry, name="transcript", permission=permissions.AUTHENTICATED,
+             renderer=TPL, request_method="GET")
+def transcript_page(context, request):
+    app = request.application_url
+    return _page(request, _teacher(request),
+                 {"page_url": f"{app}/transcript", "xlsx_url": f"{app}/transcript.xlsx"})
+
+
+@view_config(context=IMinistry, name="transcript.xlsx", permission=permissions.AUTHENTICATED,
+             request_method="GET")
+def transcript_xlsx(context, request):
+    teacher = _teacher(request)
+    audit.record("export", teacher, request=request, detail={"export": "個人研習紀錄"})
+    return _xlsx(request, teacher)
+
+
+# -- 教師研習記錄: a school's 總負責人 and 聯絡人 read their teachers' (001 參四(三)4) -----------
+def school_staff(request, teacher):
+    """The teacher's current school, if the caller keeps its teachers (unit.teachers there);
+    403 otherwise, whatever the caller's other roles."""
+    school = unit_at(request.root, getattr(teacher, "school", None))
+    if school is None or not request.has_permission("unit.teachers", school):
+        raise HTTPForbidden("僅限教師任職學校的總負責人與聯絡人查詢。")
+    return school
+
+
+@view_config(context=ITeacher, name="transcript", permission=permissions.AUTHENTICATED,
+             renderer=TPL, request_method="GET")
+def teacher_transcript(context, request):
+    school = school_staff(request, context)
+    audit.record("records.view", context, request=request)
+    return _page(request, context, {
+        "page_url": request.resource_url(context, "transcript"),
+        "xlsx_url": request.resource_url(context, "transcript.xlsx"),
+        "back_url": request.resource_url(school, "teacher-records")})
+
+
+@view_config(context=ITeacher, name="transcript.xlsx", permission=permissions.AUTHENTICATED,
+             request_method="GET")
+def teacher_transcript_xlsx(context, request):
+    school_staff(request, context)
+    audit.record("export", context, request=request, detail={"export": "個人研習紀錄（學校）"})
+    return _xlsx(request, context)
