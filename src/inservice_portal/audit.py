@@ -53,7 +53,7 @@ from .masking import mask_national_id
 from .schemas.written import read_date
 # InboxMap too: logs made before it moved to single_writer store it under this module.
 from .single_writer import InboxMap, inbox_key, wake_after_commit  # noqa: F401
-from .workflows.api import IObjectTransitioned, title_of
+from .workflows.api import IObjectTransitioned, state_title, title_of
 
 DB_NAME = "audit"
 LOG_KEY = "audit_log"
@@ -88,11 +88,27 @@ ACTIONS = {
     "proxy.end": "結束代理",
     "national_id.display": "顯示完整身分證統一編號",
     "export": "匯出資料",
+    "login.reminder": "寄送帳號查詢（忘記帳號）",
+    "records.list": "查詢本校教師研習記錄",
+    "records.view": "查閱教師個人研習紀錄",
 }
+# Detail key → its zh_TW name on the browse page; values that are codes, by key.
+DETAILS = {"method": "登入方式", "step": "步驟", "via": "經由", "export": "匯出", "year": "年度",
+           "reasons": "原因", "comment": "說明", "reason": "原因", "tag": "標籤", "by": "操作者",
+           "purpose": "目的", "unit": "單位", "centre": "區域管理中心", "clause": "依據",
+           "staff_type": "帳號類別"}
+DETAIL_VALUES = {"method": {"password": "密碼", "totp": "密碼＋驗證碼",
+                            "recovery_code": "密碼＋復原碼", "mfa_enrolment": "啟用兩步驟驗證"},
+                 "step": {"password": "密碼", "second_factor": "驗證碼"},
+                 "via": {"api": "API"}}
 
 
 WORKFLOWS = {"course": "研習課程", "registration": "線上報名", "sharing": "資源分享",
              "staff": "業務帳號"}
+
+
+def workflow_of(action: str) -> str | None:
+    return action.split(".", 2)[1] if action.startswith("workflow.") else None
 
 
 def label(action: str) -> str:
@@ -495,13 +511,19 @@ def _days(log, since: date | None, until: date | None):
     return multiunion(list(log.by_day.values(low, high)))
 
 
-def search(log: AuditLog, actor=None, obj=None, centre=None, since=None, until=None):
-    """Sequence numbers matching every given filter, newest first."""
+def search(log: AuditLog, actor=None, obj=None, centre=None, since=None, until=None,
+           under=None):
+    """Sequence numbers matching every given filter, newest first. ``under``: a unit's path,
+    for the entries about it and everything below it (its courses, its people's records)."""
     sets = []
     if actor:
         sets.append(log.by_actor.get(actor, LOTreeSet()))
     if obj:
         sets.append(log.by_object.get(obj, LOTreeSet()))
+    if under:
+        below = [seqs for path, seqs in log.by_object.items(min=under, max=under + "/\uffff")
+                 if path == under or path.startswith(under + "/")]
+        sets.append(multiunion(below) if below else LOTreeSet())
     if centre:
         sets.append(log.by_centre.get(centre, LOTreeSet()))
     if since or until:

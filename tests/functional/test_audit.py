@@ -1,6 +1,7 @@
 """The audit log: an entry (who, what, when, where, which object) for each audited action, the
 hash chain and its tamper detection, retention, its own database (a content undo leaves it
 alone), and the browsing page (the ministry sees all, a centre its own units)."""
+import re
 from datetime import timedelta
 
 import pytest
@@ -264,7 +265,7 @@ def test_browse_by_user_object_and_date_paged(app, world, site):
     assert "共 62 筆" in moe.get("/audit", {"since": today.isoformat()}).text
     assert "共 0 筆" in moe.get("/audit", {"until": (today - timedelta(days=1)).isoformat()}).text
     bad = moe.get("/audit", {"since": "yesterday"})
-    assert "YYYY-MM-DD" in bad.text
+    assert "請以西元年-月-日填寫" in bad.text
 
 
 def test_two_appends_at_once_do_not_conflict_and_both_are_chained(app, world, db, site):
@@ -451,3 +452,52 @@ def test_evolve_step_13_gives_an_older_log_its_inboxes(app, world, site):
     browser(app, "t1")
     assert [e["actor"] for e in entries(site)] == ["a-admin", "t1"]
     assert site.read(lambda root: audit.verify(audit.log_of(root))) == []
+
+
+# --- in Chinese, filtered by choice (issue 16 item 6) -------------------------------------------
+
+def test_every_recorded_action_has_a_chinese_label():
+    from pathlib import Path
+
+    import inservice_portal
+
+    source = Path(inservice_portal.__file__).parent
+    recorded = {m for path in source.rglob("*.py")
+                for m in re.findall(r'audit\.record\(\s*"([a-z_.]+)"', path.read_text())}
+    assert recorded and not {a for a in recorded if audit.label(a) == a}
+
+
+def test_the_log_reads_in_chinese(app, world, site):
+    code = world["draft"]
+    admin = browser(app, "a-admin")              # a staff login: password and the code
+    page = admin.get(f"/centres/taipei/353601/{code}/workflow")
+    form = next(f for f in page.forms.values() if f.fields.get("transition")
+                and f["transition"].value == "submit")
+    form.submit()
+    rows = browser(app, "moe").get("/audit").html.select("tbody tr")
+    text = {r.select("td")[4].text: r.select("td")[6].text for r in rows}
+    assert "草稿 → 待審核" in text["研習課程：送出審核"]
+    assert text["登入成功"] == "登入方式：密碼＋驗證碼"
+
+
+def test_the_log_is_narrowed_by_chosen_units_people_and_objects(app, world, site):
+    browser(app, "a-admin")                      # taipei
+    browser(app, "far-admin")                    # pingtung
+    moe = browser(app, "moe")
+    page = moe.get("/audit")
+    options = {o["value"]: o.text for o in page.html.select("#unit option")}
+    assert options["/centres/pingtung"] == "屏東縣政府教育處"
+    taipei = moe.get("/audit", {"unit": "/centres/taipei"})
+    assert "a-admin" in taipei.text and "far-admin" not in taipei.text
+    link = taipei.html.select_one("tbody a[href*='actor=']")
+    assert "actor=a-admin" in link["href"] and "unit=%2Fcentres%2Ftaipei" in link["href"]
+    assert moe.get("/audit", {"unit": "/centres/nowhere"}).html.select_one(
+        "#unit option[selected]") is None                        # not a choice: ignored
+    with site.edit() as root:
+        audit.record("export", root["centres"]["taipei"]["353601"], root=root, actor="tp-rev")
+    centre = browser(app, "tp-rev").get("/centres/taipei/audit",
+                                        {"unit": "/centres/taipei/353601"})
+    assert "共 1 筆" in centre.text and "匯出資料" in centre.text
+    narrowed = browser(app, "tp-rev").get("/centres/taipei/audit",
+                                          {"object": "/centres/taipei/353601"})
+    assert "不限對象" in narrowed.text and "共 1 筆" in narrowed.text

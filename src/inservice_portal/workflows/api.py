@@ -21,6 +21,7 @@ from ..resources.events import ObjectModified, notify
 
 SYSTEM = "system"      # the actor of automatic transitions (自動審核)
 TITLES: dict[str, dict[str, str]] = {}    # workflow name → public transition name → title
+STATE_TITLES: dict[str, dict[str, str]] = {}   # workflow name → state → its title
 
 
 class TransitionNotAllowed(Exception):
@@ -53,6 +54,7 @@ def build(name, states, transitions, initial, permission_checker, guards=None):
     """
     guards = guards or {}
     TITLES[name] = titles(transitions)
+    STATE_TITLES[name] = dict(states)
     wf = Workflow("state", initial, permission_checker=permission_checker, name=name)
     for state, title in states.items():
         wf.add_state(state, title=title)
@@ -186,6 +188,11 @@ def permission_checker(permission, context, request):
 def title_of(workflow: str, public_name: str) -> str:
     """A transition's title (for the audit log), or its name where the workflow is unknown."""
     return TITLES.get(workflow, {}).get(public_name, public_name)
+
+
+def state_title(workflow: str, state) -> str:
+    """A state's title (for the audit log), or the state itself where unknown."""
+    return STATE_TITLES.get(workflow, {}).get(state, state)
 
 
 def titles(transitions) -> dict[str, str]:
