@@ -1,5 +1,6 @@
 # The two commands of the README: `make run` and `make test`. Both create or reuse .venv.
 PYTHON ?= python3
+PORT   ?= 6543
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
@@ -18,11 +19,11 @@ var:
 	mkdir -p var/cache/chameleon
 
 ## make run: install, create the embedded database with demo data on first start (or bring an
-## older one up to date: evolve), serve :6543
+## older one up to date: evolve), serve :6543 (or `make run PORT=8080`)
 run: $(STAMP) var
 	test -f var/Data.fs || $(BIN)/inservice-portal etc/development.ini demo
 	$(BIN)/inservice-portal etc/development.ini evolve
-	$(BIN)/pserve etc/development.ini
+	$(BIN)/pserve etc/development.ini http_port=$(PORT)
 
 ## make test: every suite (unit, functional, end-to-end in Chromium)
 test: $(STAMP) var e2e-deps

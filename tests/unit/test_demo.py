@@ -172,10 +172,12 @@ def test_shared_items_of_each_kind_linked_to_courses(loaded):
 
 def test_a_closed_course_wrote_its_records(loaded):
     def check(root):
-        [closed] = [c for o in _organisers(root) for c in o.values() if c.state == "closed"]
+        [closed] = [c for o in _organisers(root) for c in o.values()
+                    if c.state == "closed" and c.title == "幼兒園緊急傷病處理與 CPR 實作"]
         for login in ("teacher-kg", "teacher-kg2"):
-            [record] = root["people"][login].records.values()
-            assert record.course_code == closed.code and record.hours == 4
+            [record] = [r for r in root["people"][login].records.values()
+                        if r.course_code == closed.code]
+            assert record.hours == 4
         assert [c.state for o in _organisers(root) for c in o.values()].count("roster_pending") == 1
     loaded.read(check)
 
@@ -226,3 +228,17 @@ def test_every_demo_course_is_one_the_form_would_accept(loaded):
         return {c.title: problems(c) for c in courses if problems(c)}
 
     assert loaded.read(incomplete) == {}
+
+
+def test_every_demo_teacher_has_records_over_two_school_years(loaded):
+    """Issue 16 item 10: teacher-left's transcript, and the statistics, have something to
+    show; a school year runs from August to July."""
+    def school_year(day):
+        return day.year - (1 if day.month < 8 else 0)
+
+    def check(root):
+        teachers = [a for a in root["people"].values() if a.kind == "teacher"]
+        for teacher in teachers:
+            years = {school_year(r.last_day) for r in (teacher.records or {}).values()}
+            assert len(years) >= 2, teacher.login
+    loaded.read(check)

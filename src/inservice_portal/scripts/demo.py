@@ -119,7 +119,9 @@ def load_demo(root) -> bool:
             course.state = c["state"]
             notify(ObjectModified(course))
         if c.get("roster"):
-            _demo_roster(course, c["roster"])
+            marks = c["roster"] if c["roster"] != "everyone" else {
+                t["login"]: ["present"] * len(course.sessions) for t in data["teachers"]}
+            _demo_roster(course, marks)
 
     load_sharing(root, data.get("sharing", {}), organisers)
     _register(root, data.get("registrations", ()))
