@@ -91,12 +91,13 @@ ACTIONS = {
     "login.reminder": "寄送帳號查詢（忘記帳號）",
     "records.list": "查詢本校教師研習記錄",
     "records.view": "查閱教師個人研習紀錄",
+    "transcript.proof": "產生研習時數證明（驗證碼）",
 }
 # Detail key → its zh_TW name on the browse page; values that are codes, by key.
 DETAILS = {"method": "登入方式", "step": "步驟", "via": "經由", "export": "匯出", "year": "年度",
            "reasons": "原因", "comment": "說明", "reason": "原因", "tag": "標籤", "by": "操作者",
            "purpose": "目的", "unit": "單位", "centre": "區域管理中心", "clause": "依據",
-           "staff_type": "帳號類別"}
+           "staff_type": "帳號類別", "code": "驗證碼"}
 DETAIL_VALUES = {"method": {"password": "密碼", "totp": "密碼＋驗證碼",
                             "recovery_code": "密碼＋復原碼", "mfa_enrolment": "啟用兩步驟驗證"},
                  "step": {"password": "密碼", "second_factor": "驗證碼"},

@@ -1,5 +1,6 @@
 """Tables on a phone keep their column labels (issue 16 item 7): every table's rows stack and
 each cell says which column it is, on every kind of table page; axe-core stays clean."""
+import re
 from datetime import date, time
 
 import pytest
@@ -52,4 +53,16 @@ def test_every_cell_names_its_column_on_a_phone(page, people, who, path, heading
     expect(page.locator("table.table thead").first).to_be_hidden()
     assert page.evaluate(UNLABELLED) == []
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert_accessible(page)
+
+
+def test_a_transcript_proof_and_its_check_are_accessible(page, people):
+    log_in(page, "tb-t")
+    page.goto("/transcript")
+    page.get_by_role("button", name=re.compile("^產生可供查證的研習時數證明")).click()
+    proof = page.get_by_role("region", name=re.compile("^研習時數證明驗證碼"))
+    expect(proof).to_be_visible()
+    assert_accessible(page)
+    proof.get_by_role("link", name=re.compile("verify")).click()
+    expect(page.get_by_role("heading", level=2)).to_have_text("本網站核發的證明，資料如下")
     assert_accessible(page)

@@ -32,6 +32,8 @@ SAMPLES = {
     (IMinistry, "accessibility"): "/accessibility",
     (IMinistry, "privacy"): "/privacy",
     (IMinistry, "forgot-login"): "/forgot-login",
+    (IMinistry, "transcript-proof"): "/transcript-proof",
+    (IMinistry, "verify"): "/verify",
     (IMinistry, "contact"): "/contact",
     (IMinistry, "account"): "/account",
     (IMinistry, "login"): "/login",

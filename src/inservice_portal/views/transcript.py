@@ -4,12 +4,13 @@ import io
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
-from pyramid.httpexceptions import HTTPForbidden
+import segno
+from pyramid.httpexceptions import HTTPForbidden, HTTPSeeOther
 from pyramid.response import Response
 from pyramid.view import view_config
 
 from .. import audit, permissions
-from ..attendance import records
+from ..attendance import records, transcript_proofs
 from ..resources.interfaces import IMinistry, ITeacher
 from ..resources.units import unit_at
 from ..attendance.roster_xlsx import CONTENT_TYPE
@@ -26,7 +27,10 @@ def _teacher(request):
 
 
 def _year(request):
-    value = request.GET.get("year", "")
+    return _year_of(request.GET.get("year", ""))
+
+
+def _year_of(value: str):
     return int(value) if value.isascii() and value.isdigit() and len(value) == 4 else None
 
 
@@ -36,7 +40,24 @@ def _page(request, teacher, urls) -> dict:
     return {"page_title": "個人研習紀錄", "teacher": teacher, "year": year,
             "all_years": [y["year"] for y in years],
             "years": [y for y in years if year is None or y["year"] == year],
-            "hours_text": hours_text, "sources": SOURCES, **urls}
+            "hours_text": hours_text, "sources": SOURCES,
+            "heading": transcript_proofs.summary_of(teacher, year), "proof": None, **urls}
+
+
+def _proof(request, teacher):
+    """The verification block of a proof the teacher was just issued (``?proof=``)."""
+    code = transcript_proofs.normal(request.GET.get("proof", ""))
+    summary, _ = transcript_proofs.check(request.root, code, _key(request))
+    owner = request.root.transcript_proofs[code]["login"] if summary else None
+    if owner != teacher.login:
+        return None
+    url = request.resource_url(request.root, "verify", query={"code": code})
+    return {"code": code, "url": url, "qr": segno.make(url, error="m").svg_inline(
+        scale=3, title=f"驗證網址 {url}")}
+
+
+def _key(request) -> bytes:
+    return transcript_proofs.signing_key(request.registry.settings)
 
 
 def _xlsx(request, teacher) -> Response:
@@ -73,8 +94,35 @@ def book_response(book, filename) -> Response:
              renderer=TPL, request_method="GET")
 def transcript_page(context, request):
     app = request.application_url
-    return _page(request, _teacher(request),
-                 {"page_url": f"{app}/transcript", "xlsx_url": f"{app}/transcript.xlsx"})
+    teacher = _teacher(request)
+    page = _page(request, teacher, {"page_url": f"{app}/transcript",
+                                    "xlsx_url": f"{app}/transcript.xlsx",
+                                    "proof_url": f"{app}/transcript-proof"})
+    page["proof"] = _proof(request, teacher)
+    return page
+
+
+@view_config(context=IMinistry, name="transcript-proof", permission=permissions.AUTHENTICATED,
+             request_method="POST")
+def issue_proof(context, request):
+    """研習時數證明: a code and a QR code that anyone can check at /verify."""
+    teacher = _teacher(request)
+    year = _year_of(request.POST.get("year", ""))
+    code = transcript_proofs.issue(teacher, year, _key(request))
+    audit.record("transcript.proof", teacher, request=request, detail={"code": code})
+    return HTTPSeeOther(request.resource_url(context, "transcript", query={
+        **({"year": year} if year else {}), "proof": code}))
+
+
+@view_config(context=IMinistry, name="verify", permission=permissions.VIEW,
+             renderer="inservice_portal:templates/transcript/verify.pt", request_method="GET")
+def verify_proof(context, request):
+    """研習時數證明驗證: public; what was issued under a code, and whether it is intact."""
+    code = request.GET.get("code", "")
+    summary, intact = transcript_proofs.check(context, code, _key(request)) if code else (None,
+                                                                                          False)
+    return {"page_title": "研習時數證明驗證", "code": code, "summary": summary, "intact": intact,
+            "hours_text": hours_text}
 
 
 @view_config(context=IMinistry, name="transcript.xlsx", permission=permissions.AUTHENTICATED,

@@ -1,0 +1,80 @@
+"""研習時數證明: a printed transcript that anyone can check (issue 16).
+
+When a teacher asks for it (a POST: printing alone writes nothing), the summary the paper
+shows (name, masked ID, school, period, courses and hours, the day) is kept under a random
+short code and signed with a key derived from the site's secret. The public page /verify
+shows what was issued under a code and whether its signature holds: a figure changed on the
+paper no longer matches the page, and one changed in the database no longer matches its
+signature.
+"""
+import hashlib
+import hmac
+import json
+import secrets
+
+from BTrees.OOBTree import OOBTree
+from pyramid.traversal import find_root
+
+from .. import clock
+from ..masking import mask_national_id
+from ..resources.units import unit_at
+from . import records
+
+ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"      # no 0/O or 1/I to misread
+
+
+def signing_key(settings) -> bytes:
+    return hmac.new(settings["session.secret"].encode(), b"inservice-portal transcript proofs",
+                    hashlib.sha256).digest()
+
+
+def _signature(key: bytes, code: str, summary: dict) -> str:
+    message = json.dumps([code, summary], ensure_ascii=False, sort_keys=True).encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def new_code() -> str:
+    raw = "".join(secrets.choice(ALPHABET) for _ in range(10))     # 50 bits
+    return f"{raw[:5]}-{raw[5:]}"
+
+
+def normal(code: str) -> str:
+    plain = "".join(c for c in (code or "").upper() if c in ALPHABET)
+    return f"{plain[:5]}-{plain[5:]}" if len(plain) == 10 else ""
+
+
+def summary_of(teacher, year: int | None) -> dict:
+    years = records.transcript(teacher, year)
+    school = unit_at(find_root(teacher), getattr(teacher, "school", None))
+    return {"name": teacher.name, "national_id": mask_national_id(teacher.national_id or ""),
+            "school": school.title if school is not None else "",
+            "period": f"{year} 年" if year else "全部年度",
+            "courses": sum(len(y["lines"]) for y in years),
+            "hours": str(sum((y["counted"] for y in years), 0)),
+            "issued_on": clock.now().date().isoformat()}
+
+
+def issue(teacher, year: int | None, key: bytes) -> str:
+    """Keep the summary of the teacher's transcript (of ``year``, or all years) under a new
+    code; answer the code."""
+    root = find_root(teacher)
+    proofs = getattr(root, "transcript_proofs", None)
+    if proofs is None:
+        proofs = root.transcript_proofs = OOBTree()
+    code = new_code()
+    while code in proofs:
+        code = new_code()
+    summary = summary_of(teacher, year)
+    proofs[code] = {"summary": summary, "login": teacher.login,
+                    "sig": _signature(key, code, summary)}
+    return code
+
+
+def check(root, code: str, key: bytes) -> tuple[dict | None, bool]:
+    """(the summary issued under ``code`` or None, whether its signature holds)."""
+    proofs = getattr(root, "transcript_proofs", None)
+    found = proofs.get(normal(code)) if proofs is not None else None
+    if found is None:
+        return None, False
+    return found["summary"], hmac.compare_digest(
+        found["sig"], _signature(key, normal(code), found["summary"]))

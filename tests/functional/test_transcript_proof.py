@@ -1,0 +1,74 @@
+"""研習時數證明 (issue 16 item 4): the printed transcript names who, where, which period and
+when; asked for, it carries a code and a QR code that anyone checks at /verify, where a
+changed figure no longer matches."""
+import re
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from inservice_portal.attendance.records import records_of
+from inservice_portal.resources.records import LOCAL, TrainingRecord
+
+from ..conftest import add_organiser, add_staff, add_teacher, csrf_of
+from .test_security import client
+
+T1_ID = "A123456789"
+
+
+@pytest.fixture
+def world(site):
+    with site.edit() as root:
+        school = add_organiser(root, "taipei", "353601", "臺北市立甲國民小學")
+        add_staff(root, "a-admin", school, "principal_admin")
+        add_teacher(root, "t1", school, name="林老師", national_id=T1_ID)
+        add_teacher(root, "t2", school, name="陳老師", national_id="B223456780")
+        for code, day, hours in ((11, date(2025, 3, 1), "3"), (12, date(2026, 4, 1), "2.5")):
+            records_of(root["people"]["t1"], create=True)[(LOCAL, str(code))] = TrainingRecord(
+                "t1", LOCAL, str(code), title=f"研習 {code}", course_code=code,
+                organiser="某校", hours=Decimal(hours), days=((day, Decimal(hours)),))
+    return site
+
+
+def issue(browser, year=""):
+    page = browser.get("/transcript")
+    answer = browser.post("/transcript-proof", {"csrf_token": csrf_of(page), "year": year},
+                          status=303)
+    code = re.search(r"proof=([A-Z0-9-]+)", answer.location).group(1)
+    return code, answer.follow()
+
+
+def test_the_transcript_is_a_document_that_anyone_can_check(app, world, site):
+    teacher = client(app, "t1")
+    page = teacher.get("/transcript")
+    head = page.html.select_one(".transcript-head").text
+    for shown in ("林老師", "A12345****", "臺北市立甲國民小學", "全部年度", "全國教師在職進修資訊網"):
+        assert shown in head
+    assert T1_ID not in page.text
+    code, printed = issue(teacher, "2026")
+    assert re.fullmatch(r"[A-Z2-9]{5}-[A-Z2-9]{5}", code)
+    proof = printed.html.select_one(".proof")
+    assert code in proof.text and proof.find("svg") is not None
+    assert f"/verify?code={code}" in proof.text
+    checked = client(app).get("/verify", {"code": code.lower().replace("-", " ")})
+    assert "本網站核發的證明" in checked.text
+    facts = dict(zip([dt.text for dt in checked.html.select("dt")],
+                     [dd.text for dd in checked.html.select("dd")]))
+    assert (facts["姓名"], facts["身分證統一編號"], facts["期間"], facts["研習門數"],
+            facts["採計時數"]) == ("林老師", "A12345****", "2026 年", "1", "2.5 小時")
+    # A figure changed where it is kept breaks the signature.
+    with site.edit() as root:
+        kept = dict(root.transcript_proofs[code])
+        kept["summary"] = dict(kept["summary"], hours="25")
+        root.transcript_proofs[code] = kept
+    assert "簽章不符" in client(app).get("/verify", {"code": code}).text
+
+
+def test_unknown_codes_and_other_peoples_proofs(app, world):
+    assert "查無此驗證碼" in client(app).get("/verify", {"code": "ABCDE-FGHJK"}).text
+    assert "查無此驗證碼" not in client(app).get("/verify").text
+    code, _ = issue(client(app, "t1"))
+    other = client(app, "t2").get("/transcript", {"proof": code})
+    assert other.html.select_one(".proof") is None            # not t2's: not shown
+    staff = client(app, "a-admin")
+    staff.post("/transcript-proof", {"csrf_token": csrf_of(staff.get("/account"))}, status=403)
