@@ -515,7 +515,7 @@ def _days(log, since: date | None, until: date | None):
 def search(log: AuditLog, actor=None, obj=None, centre=None, since=None, until=None,
            under=None):
     """Sequence numbers matching every given filter, newest first. ``under``: a unit's path,
-    for the entries about it and everything below it (its courses, its people's records)."""
+    for the entries about it and the objects below it (its courses, its shared items)."""
     sets = []
     if actor:
         sets.append(log.by_actor.get(actor, LOTreeSet()))

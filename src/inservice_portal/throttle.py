@@ -22,6 +22,7 @@ LIMITS = {
     "confirm.account": "3/hour",            # confirmation links sent again, per account
     "signup.client": "30/hour",             # sign-ups sent, per client address
     "checkin.account": "20/minute",         # check-in codes tried, per teacher
+    "proof.account": "20/day",              # 研習時數證明 issued, per teacher (each is kept)
 }
 MESSAGE = "嘗試次數過多，請於 {minutes} 分鐘後再試。"
 

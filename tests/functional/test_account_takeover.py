@@ -244,3 +244,14 @@ def test_evolve_25_notes_the_addresses_of_existing_accounts(app, world, site, sm
         evolve.run(root, log=lambda message: None)
     ask_login(app, "t1@example.org")
     assert [m["To"] for m in smtp.messages] == ["t1@example.org"]
+
+
+def test_no_login_reminder_for_a_disabled_account_or_an_unconfirmed_new_address(app, world,
+                                                                                 site, smtp):
+    assert profile_form(browser(app, "t1"), "lin@example.net", PASSWORD).status_int == 303
+    smtp.messages.clear()
+    ask_login(app, "lin@example.net")                 # pending, not confirmed: nothing
+    with site.edit() as root:
+        root["people"]["t1"].active = False
+    ask_login(app, "t1@example.org")                  # disabled: nothing
+    assert smtp.messages == []

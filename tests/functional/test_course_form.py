@@ -507,7 +507,8 @@ def test_an_incomplete_draft_is_kept_and_waits_for_the_checks(app, site, people)
         VALUES["title"], "elementary", "1")
     assert fields["starts_on"] is None and fields["hours"] == Decimal(0)   # did not parse
     shown = kept.follow()
-    assert re.search(r"已暫存草稿.*尚有 \d+ 項未填或有誤", shown.text)
+    assert re.search(r"已暫存草稿.*格式不正確，未儲存：「13 研習時數（小時）」、「18 課程開始日期」"
+                     r".*尚有 \d+ 項未填或有誤", shown.text)
     workflow = client.get(f"{SCHOOL}/1/workflow")
     send = next(f for f in workflow.forms.values() if f.fields.get("transition")
                 and f["transition"].value == "submit")
@@ -522,6 +523,11 @@ def test_an_incomplete_draft_is_kept_and_waits_for_the_checks(app, site, people)
     fields = site.read(lambda root: root["centres"]["taipei"]["353601"]["1"].fields())
     assert (fields["subject"], fields["classes"], fields["title"]) == (
         "自然科學領域", 1, VALUES["title"])
+    # A blank item is kept blank (cleared), not left as it was.
+    edit = client.get(f"{SCHOOL}/1/edit").forms["course-form"]
+    edit["subject"] = ""
+    edit.submit("keep", status=303)
+    assert site.read(lambda root: root["centres"]["taipei"]["353601"]["1"].subject) == ""
 
 
 def test_a_kept_draft_needs_its_title(app, site, people):

@@ -354,3 +354,16 @@ def test_a_course_without_sessions_is_one_all_day_event(app, world):
     assert str(event["summary"]) == "閱讀審核制研習"
     assert (event.decoded("dtstart"), event.decoded("dtend")) == (date(2099, 3, 2),
                                                                   date(2099, 3, 5))
+
+
+def test_a_reviewer_who_may_not_reject_is_not_asked(app, world):
+    teacher = client(app, "t2")
+    page = teacher.get(f"{SCHOOL}/2")
+    teacher.post(f"{SCHOOL}/2/@@register", {"csrf_token": csrf_of(page)})
+    reviewer = client(app, "tp-rev")
+    page = reviewer.get(f"{SCHOOL}/2/@@registrations")
+    answer = reviewer.post(f"{SCHOOL}/2/@@registrations", {
+        "csrf_token": csrf_of(page), "transition": "reject", "login": "t2"}, status=403)
+    assert "請確認" not in answer.text                  # refused outright, not asked first
+    assert world.read(lambda root: root["centres"]["taipei"]["353601"]["2"]
+                      .registrations["t2"].state) == "applied"

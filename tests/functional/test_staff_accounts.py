@@ -445,3 +445,17 @@ def test_deleting_asks_first(app, units, site):
     assert (form["action"].value, form["login"].value) == ("delete", "a-op")
     form.submit(status=303)
     assert account(site, "a-op").state == "deleted"
+
+
+@pytest.mark.parametrize("login_name, told", [
+    ("a-admin", "總負責人帳號之刪除須向所屬區管中心申請"),   # a 總負責人: the centre's
+    ("b-admin", "不是本單位的業務帳號"),               # another school's: no name shown
+    ("t1", "不是本單位的業務帳號"),
+])
+def test_a_deletion_that_would_be_refused_is_not_asked(app, units, site, login_name, told):
+    admin = client(app, "a-admin")
+    page = admin.get(f"{SCHOOL}/staff")
+    answer = admin.post(f"{SCHOOL}/staff", {"csrf_token": csrf_of(page), "action": "delete",
+                                            "login": login_name}, status=303).follow()
+    assert told in " ".join(p.get_text() for p in answer.html.select(".flash"))
+    assert "請確認" not in answer.text

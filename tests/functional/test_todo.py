@@ -127,3 +127,19 @@ def test_the_national_centre_and_the_ministry_see_every_centre(app, world, who):
 ])
 def test_nobody_sees_another_units_todo(app, world, who, url, status):
     browser(app, who).get(url, status=status)
+
+
+def test_tasks_whose_page_one_may_not_open_are_not_shown(app, world, site):
+    """An operator (作業人員) has no 本單位業務帳號管理: the applications waiting there, with the
+    applicants' names, are not on the operator's 待辦事項; they are on the 總負責人's."""
+    from inservice_portal.accounts import staff as staff_accounts
+
+    with site.edit() as root:
+        staff_accounts.file_application(root["centres"]["taipei"]["353601"], "new-op",
+                                        "Str0ng-Passw0rd!x", "新進人員", "new@example.org",
+                                        "02-1234-5678", "operator")
+    operator = browser(app, "a-operator").get(f"{SCHOOL}/todo")
+    assert operator.html.find(id="task-applications") is None and "新進人員" not in operator.text
+    assert operator.html.find(id="task-drafts") is not None
+    admin = browser(app, "a-admin").get(f"{SCHOOL}/todo")
+    assert "新進人員（new-op）" in admin.html.find(id="task-applications").parent.text

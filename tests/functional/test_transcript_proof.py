@@ -72,3 +72,22 @@ def test_unknown_codes_and_other_peoples_proofs(app, world):
     assert other.html.select_one(".proof") is None            # not t2's: not shown
     staff = client(app, "a-admin")
     staff.post("/transcript-proof", {"csrf_token": csrf_of(staff.get("/account"))}, status=403)
+
+
+def test_a_proof_signed_with_another_key_is_not_called_altered(app, world, site):
+    """After the signing key changes (transcript.signing_key), an old proof is reported as
+    signed with an earlier key, for the national centre to confirm, not as forged."""
+    code, _ = issue(client(app, "t1"))
+    with site.edit() as root:
+        root.transcript_proofs[code] = dict(root.transcript_proofs[code], kid="0" * 12)
+    answer = client(app).get("/verify", {"code": code}).text
+    assert "先前的金鑰" in answer and "簽章不符" not in answer
+
+
+def test_proofs_are_limited_per_teacher(app, world, site):
+    teacher = client(app, "t1")
+    for _ in range(20):
+        issue(teacher)
+    page = teacher.get("/transcript")
+    teacher.post("/transcript-proof", {"csrf_token": csrf_of(page)}, status=429)
+    assert site.read(lambda root: len(root.transcript_proofs)) == 20

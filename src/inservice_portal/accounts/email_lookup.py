@@ -21,9 +21,9 @@ def note(root, account):
     key = normalise(account.email)
     if not key:
         return
-    index = getattr(root, "email_logins", None)
-    if index is None:
-        index = root.email_logins = OOBTree()
+    index = root.email_logins
+    if index is None:                   # (a root older than evolve 25: that step builds it)
+        return
     logins = index.get(key, ())
     if account.login not in logins:
         index[key] = logins + (account.login,)
@@ -31,6 +31,8 @@ def note(root, account):
 
 def rebuild(root):
     """Note every account's address (evolve, and data loaded without the app's events)."""
+    if root.email_logins is None:
+        root.email_logins = OOBTree()
     for account in root["people"].values():
         note(root, account)
 

@@ -226,6 +226,17 @@ def open_courses(unit, login) -> list:
 
 def delete(request, unit, login, as_centre=False) -> Staff:
     """Delete an old account: refused while any course it registered is still open."""
+    account = deletable(request, unit, login, as_centre)
+    workflow_api.transition(account, request, "delete")
+    unit.revoke(login, account.staff_type)
+    account.active = False
+    accounts_service.end_access(find_root(unit), account)
+    notify(ObjectModified(account), request.registry)
+    return account
+
+
+def deletable(request, unit, login, as_centre=False) -> Staff:
+    """The account ``delete`` would delete, or StaffAccountError saying why it would not."""
     account = _member(unit, login)
     if account.staff_type == "principal_admin" and not as_centre:
         raise StaffAccountError("總負責人帳號之刪除須向所屬區管中心申請。")
@@ -237,9 +248,4 @@ def delete(request, unit, login, as_centre=False) -> Staff:
         raise StaffAccountError(
             f"帳號 {login} 登錄的課程尚未全部完成名單確認（課程代碼：{'、'.join(map(str, still_open))}），"
             "請待處理狀態皆為「名單確認通過」後再刪除。")
-    workflow_api.transition(account, request, "delete")
-    unit.revoke(login, account.staff_type)
-    account.active = False
-    accounts_service.end_access(find_root(unit), account)
-    notify(ObjectModified(account), request.registry)
     return account

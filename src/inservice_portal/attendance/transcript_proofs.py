@@ -12,7 +12,6 @@ import hmac
 import json
 import secrets
 
-from BTrees.OOBTree import OOBTree
 from pyramid.traversal import find_root
 
 from .. import clock
@@ -23,9 +22,22 @@ from . import records
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"      # no 0/O or 1/I to misread
 
 
+INTACT, ALTERED, OTHER_KEY = "intact", "altered", "other_key"
+
+
 def signing_key(settings) -> bytes:
+    """``transcript.signing_key``, else one derived from the session secret. Proofs outlive
+    a secret's rotation: give the key its own setting before rotating the session secret
+    (a proof signed with another key is reported as such, not as altered)."""
+    given = settings.get("transcript.signing_key")
+    if given:
+        return given.encode()
     return hmac.new(settings["session.secret"].encode(), b"inservice-portal transcript proofs",
                     hashlib.sha256).digest()
+
+
+def key_id(key: bytes) -> str:
+    return hashlib.sha256(b"kid" + key).hexdigest()[:12]
 
 
 def _signature(key: bytes, code: str, summary: dict) -> str:
@@ -57,24 +69,23 @@ def summary_of(teacher, year: int | None) -> dict:
 def issue(teacher, year: int | None, key: bytes) -> str:
     """Keep the summary of the teacher's transcript (of ``year``, or all years) under a new
     code; answer the code."""
-    root = find_root(teacher)
-    proofs = getattr(root, "transcript_proofs", None)
-    if proofs is None:
-        proofs = root.transcript_proofs = OOBTree()
+    proofs = find_root(teacher).transcript_proofs
     code = new_code()
     while code in proofs:
         code = new_code()
     summary = summary_of(teacher, year)
-    proofs[code] = {"summary": summary, "login": teacher.login,
+    proofs[code] = {"summary": summary, "login": teacher.login, "kid": key_id(key),
                     "sig": _signature(key, code, summary)}
     return code
 
 
-def check(root, code: str, key: bytes) -> tuple[dict | None, bool]:
-    """(the summary issued under ``code`` or None, whether its signature holds)."""
-    proofs = getattr(root, "transcript_proofs", None)
+def check(root, code: str, key: bytes) -> tuple[dict | None, str | None]:
+    """(the summary issued under ``code`` or None, INTACT / ALTERED / OTHER_KEY)."""
+    proofs = root.transcript_proofs
     found = proofs.get(normal(code)) if proofs is not None else None
     if found is None:
-        return None, False
-    return found["summary"], hmac.compare_digest(
-        found["sig"], _signature(key, normal(code), found["summary"]))
+        return None, None
+    if found.get("kid") != key_id(key):
+        return found["summary"], OTHER_KEY
+    intact = hmac.compare_digest(found["sig"], _signature(key, normal(code), found["summary"]))
+    return found["summary"], INTACT if intact else ALTERED

@@ -7,6 +7,7 @@ from datetime import date
 
 from ..courses.review_flags import flag_codes
 from ..resources.interfaces import ICourse
+from ..rules.eligibility import closing_day
 
 
 _SHARED: dict = {}
@@ -69,11 +70,8 @@ class ClosingDate(Attr):
     def __call__(self, obj, default):
         if not hasattr(obj, self.name):
             return default
-        closes = getattr(obj, self.name)
-        if closes is not None:
-            return closes.toordinal()
-        first = obj.first_day
-        return first.toordinal() - 1 if first is not None else self.NEVER
+        last = closing_day(getattr(obj, self.name), obj.first_day)
+        return last.toordinal() if last is not None else self.NEVER
 
 
 class Value(Attr):

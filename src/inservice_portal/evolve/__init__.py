@@ -212,6 +212,14 @@ def _email_logins(root):
     email_lookup.rebuild(root)
 
 
+def _transcript_proofs(root):
+    """研習時數證明 are kept under their codes (attendance/transcript_proofs.py)."""
+    from BTrees.OOBTree import OOBTree
+
+    if root.transcript_proofs is None:
+        root.transcript_proofs = OOBTree()
+
+
 def _project_tags(root):
     """專案屬性標籤 become the ministry's list (courses/project_tags.py): the tags courses
     carry today start it, all active; the ministry retires what it does not keep."""
@@ -270,6 +278,7 @@ STEPS: list[tuple[int, str, object]] = [
     (24, "catalog: the registration window indexed as registering reads it",
      _registration_window_index),
     (25, "accounts: logins found by their e-mail address (忘記帳號)", _email_logins),
+    (26, "transcripts: the store of issued 研習時數證明", _transcript_proofs),
 ]
 VERSION_KEY = "evolve_version"
 

@@ -69,6 +69,8 @@ class Ministry(Unit):
     title = "教育部"
     password_resets = None      # on roots older than evolve step 5
     project_tags = None         # courses/project_tags.py (evolve step 22)
+    email_logins = None         # accounts/email_lookup.py (evolve step 25)
+    transcript_proofs = None    # attendance/transcript_proofs.py (evolve step 26)
 
     def __init__(self):
         super().__init__()
@@ -76,5 +78,7 @@ class Ministry(Unit):
         self.login_sessions = ShardedMap()   # session id → LoginSession
         self.api_tokens = ShardedMap()       # sha256(token) → ApiToken
         self.password_resets = OOBTree()  # sha256(token) → PasswordReset (password_reset.py)
+        self.email_logins = OOBTree()     # address → logins (忘記帳號)
+        self.transcript_proofs = OOBTree()   # code → a signed transcript summary
         self.add("centres", Centres(), send_events=False)
         self.add("people", People(), send_events=False)

@@ -9,7 +9,7 @@ Pure: plain values in, ``Check`` rows out; no Pyramid, no ZODB. The course page 
 so the teacher knows before clicking; the service refuses with the first failed row's code.
 """
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta, timezone
 
 NOT_OPEN = "not_open"
 NOT_EMPLOYED = "not_employed"
@@ -50,6 +50,15 @@ class Check:
 
 
 OPENS_AT, CLOSES_AT = "00:00", "23:59"      # what item 16 and 17 mean without a time
+TAIPEI = timezone(timedelta(hours=8))        # the window is Taipei wall-clock time
+
+
+def closing_day(closes: date | None, first_day: date | None) -> date | None:
+    """The last day of registration: item 17, else the day before the course
+    (「至研習開始前一日止」), else none."""
+    if closes is not None:
+        return closes
+    return date.fromordinal(first_day.toordinal() - 1) if first_day is not None else None
 
 
 def moment_text(day: date | None, at: time | None, implied: str) -> str:
@@ -65,12 +74,12 @@ def window_check(offer: Offer, now: date | datetime) -> Check:
     時間"); item 17 closes at its time, else after its day. Without a closing date,
     registration ends the day before the course begins. ``now``: Taipei wall-clock time (a
     date alone is its 00:00)."""
-    at = (now if isinstance(now, datetime) else datetime.combine(now, time.min)).replace(
-        tzinfo=None)
+    if not isinstance(now, datetime):
+        now = datetime.combine(now, time.min)
+    at = (now.astimezone(TAIPEI) if now.tzinfo is not None else now).replace(tzinfo=None)
     opens = (offer.opens, offer.opens_at) if offer.opens is not None else None
-    closes = (offer.closes, offer.closes_at) if offer.closes is not None else None
-    if closes is None and offer.first_day is not None:
-        closes = (date.fromordinal(offer.first_day.toordinal() - 1), None)
+    last = closing_day(offer.closes, offer.first_day)
+    closes = (last, offer.closes_at if offer.closes is not None else None) if last else None
     opens_text = opens and moment_text(*opens, OPENS_AT)
     closes_text = closes and moment_text(*closes, CLOSES_AT)
     if opens and at < datetime.combine(opens[0], opens[1] or time.min):

@@ -407,9 +407,21 @@ class CourseSchema(CSRFSchema):
             raise error
         return appstruct
 
-    def salvage(self, cstruct) -> dict:
-        """What of ``cstruct`` parses, item by item, the rest left out (暫存草稿)."""
-        return self._salvage(cstruct)
+    def salvage(self, cstruct) -> tuple[dict, list]:
+        """暫存草稿: what of ``cstruct`` parses, item by item, a blank item as blank (cleared);
+        and the titles of the items typed in but not parsed (not kept)."""
+        values, refused = {}, []
+        for child in self.children:
+            given = cstruct.get(child.name, colander.null) if isinstance(cstruct, dict) \
+                else colander.null
+            try:
+                values[child.name] = child.deserialize(given)
+            except colander.Invalid:
+                if given in (colander.null, None, (), []) or _blank(given):
+                    values[child.name] = FIELDS.get(child.name)
+                else:
+                    refused.append(child.title)
+        return values, refused
 
     def _salvage(self, cstruct) -> dict:
         values = {}
@@ -503,6 +515,10 @@ def check(v: dict) -> list[tuple[tuple, str]]:
     for (before, early), (after, late) in zip(dates, dates[1:]):
         if early > late:
             fail(after, f"「{T[after]}」（{late}）不可早於「{T[before]}」（{early}）")
+    for day, at in (("registration_opens", "registration_opens_time"),
+                    ("registration_closes", "registration_closes_time")):
+        if v.get(at) and not v.get(day) and day in v:
+            fail(at, f"填寫「{T[at]}」時，請一併填寫「{T[day]}」")
     opened, closed = v.get("registration_opens_time"), v.get("registration_closes_time")
     if (opened and closed and v.get("registration_opens")
             and v.get("registration_opens") == v.get("registration_closes") and closed <= opened):

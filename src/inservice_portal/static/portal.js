@@ -44,7 +44,8 @@ document.addEventListener("DOMContentLoaded", function () {
       Array.prototype.forEach.call(body.rows, function (row) {
         var column = 0;
         Array.prototype.forEach.call(row.cells, function (cell) {
-          if (!cell.hasAttribute("data-label") && names[column]) {
+          // (a cell across every column, 「沒有符合條件的紀錄」, is no column's)
+          if (!cell.hasAttribute("data-label") && names[column] && cell.colSpan < names.length) {
             cell.setAttribute("data-label", names[column]);
           }
           column += cell.colSpan;

@@ -137,7 +137,7 @@ class CourseForm(FormView):
         draft is listed by it."""
         form = self.make_form()
         cstruct = form.widget.deserialize(form, peppercorn.parse(list(self.request.POST.items())))
-        values = form.schema.salvage(cstruct)
+        values, refused = form.schema.salvage(cstruct)
         if not values.get("title"):
             error = colander.Invalid(form.schema)
             error.add(colander.Invalid(form.schema["title"], KEEP_NEEDS_TITLE),
@@ -149,8 +149,10 @@ class CourseForm(FormView):
         course = self.kept(values)
         missing = len(course_service.problems(course))
         self.request.session.flash(
-            f"已暫存草稿「{course.title}」（課程代碼 {course.code}）。" + (
-                f"尚有 {missing} 項未填或有誤，補齊後才能送出審核。" if missing else ""))
+            f"已暫存草稿「{course.title}」（課程代碼 {course.code}）。"
+            + (f"下列項目格式不正確，未儲存：{'、'.join(f'「{t}」' for t in refused)}。"
+               if refused else "")
+            + (f"尚有 {missing} 項未填或有誤，補齊後才能送出審核。" if missing else ""))
         return HTTPSeeOther(self.request.resource_url(course))
 
     def redisplay(self, add_row=None):

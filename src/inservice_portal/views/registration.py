@@ -302,7 +302,8 @@ def decide(context, request):
         request.session.flash("請選擇錄取或不錄取。")
         return HTTPSeeOther(request.resource_url(context, "registrations"))
     reg = context.registrations.get(login)
-    if name == "reject" and reg is not None and reg.state == "applied" and not confirmed(request):
+    if (name == "reject" and reg is not None and not confirmed(request)
+            and workflow_api.may(reg, request, "reject")):
         return ask(request, REJECT, f"{_name_of(request, login)}報名「{context.title}」",
                    request.resource_url(context, "registrations"))
     problem = move_locked(request, context, login,

@@ -4,11 +4,22 @@ from pyramid.view import view_config
 
 from .. import clock, permissions, todo
 from ..resources.interfaces import IMinistry, IOrganiser, IRegionCentre
+from .navigation import UNIT_PAGES
 
 TPL = "inservice_portal:templates/todo/tasks.pt"
 
 
+PAGE_PERMISSIONS = {name: permission for name, _, permission in UNIT_PAGES if permission}
+
+
+def _may_open(context, request, task) -> bool:
+    """A task's items are its page's to show: kept for whoever may open that page."""
+    own = "course.review" if IRegionCentre.providedBy(context) else "unit.courses"
+    return request.has_permission(PAGE_PERMISSIONS.get(task.page, own), context)
+
+
 def _page(context, request, tasks, national=None):
+    tasks = [task for task in tasks if _may_open(context, request, task)]
     return {"page_title": "待辦事項", "unit": context, "tasks": tasks, "national": national,
             "total": sum(t.count for t in tasks), "last_return": todo.last_return,
             "url": lambda task: request.resource_url(context, task.page)}

@@ -9,7 +9,7 @@ from pyramid.httpexceptions import HTTPForbidden, HTTPSeeOther
 from pyramid.response import Response
 from pyramid.view import view_config
 
-from .. import audit, permissions
+from .. import audit, permissions, throttle
 from ..attendance import records, transcript_proofs
 from ..resources.interfaces import IMinistry, ITeacher
 from ..resources.units import unit_at
@@ -107,6 +107,7 @@ def transcript_page(context, request):
 def issue_proof(context, request):
     """研習時數證明: a code and a QR code that anyone can check at /verify."""
     teacher = _teacher(request)
+    throttle.of(request).take("proof.account", teacher.login)
     year = _year_of(request.POST.get("year", ""))
     code = transcript_proofs.issue(teacher, year, _key(request))
     audit.record("transcript.proof", teacher, request=request, detail={"code": code})
@@ -119,9 +120,9 @@ def issue_proof(context, request):
 def verify_proof(context, request):
     """研習時數證明驗證: public; what was issued under a code, and whether it is intact."""
     code = request.GET.get("code", "")
-    summary, intact = transcript_proofs.check(context, code, _key(request)) if code else (None,
-                                                                                          False)
-    return {"page_title": "研習時數證明驗證", "code": code, "summary": summary, "intact": intact,
+    summary, status = transcript_proofs.check(context, code, _key(request)) if code else (None,
+                                                                                          None)
+    return {"page_title": "研習時數證明驗證", "code": code, "summary": summary, "status": status,
             "hours_text": hours_text}
 
 

@@ -36,12 +36,12 @@ def _act(context, request, as_centre, allowed):
     """The page's POST; answers a page of its own (the confirmation) or None (done)."""
     post = request.POST
     action, login = post.get("action", ""), post.get("login", "")
-    if action == "delete" and action in allowed and not confirmed(request):
-        person = request.root["people"].get(login)
-        return ask(request, DELETE, f"{context.title}的業務帳號 "
-                   f"{person.name if person is not None else ''}（{login}）",
-                   request.resource_url(context, "unit-staff" if as_centre else "staff"))
     try:
+        if action == "delete" and action in allowed and not confirmed(request):
+            # Asked only of a deletion that would be done (a member, not oneself, no open course).
+            person = staff_accounts.deletable(request, context, login, as_centre=as_centre)
+            return ask(request, DELETE, f"{context.title}的業務帳號 {person.name}（{login}）",
+                       request.resource_url(context, "unit-staff" if as_centre else "staff"))
         if action not in allowed:
             raise staff_accounts.StaffAccountError("不明的動作。")
         if action in ("approve", "reject"):
