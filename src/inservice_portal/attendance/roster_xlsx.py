@@ -23,6 +23,20 @@ class BadFile(Exception):
     pass
 
 
+def saved(book) -> bytes:
+    """The workbook as bytes, every cell as data: openpyxl writes a string starting with "="
+    as a live formula, so a title or a name typed as =HYPERLINK(…) would run in Excel (issue
+    22). The portal's exports hold no formulas of their own; each such cell is kept as text."""
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
 def session_label(index, session) -> str:
     if isinstance(session, roster_service.WholeCourse):
         return f"場次{index + 1} {session.date.isoformat()}（全程）"
@@ -48,9 +62,7 @@ def template(course) -> bytes:
         marks.add(f"D2:{last}{MAX_ROWS}")
     for column, width in zip("ABC", (16, 18, 12)):
         sheet.column_dimensions[column].width = width
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return saved(book)
 
 
 def read(data: bytes, sessions: int, known_sources: dict) -> list:

@@ -1,6 +1,5 @@
 """研習名單匯出 (000 附件十二, 103年3月): 簽到表, 簽到表(空表), 線上報名資訊, 參與研習教師名單,
 as XLSX workbooks (openpyxl). Every national ID number is masked (masking.py)."""
-from io import BytesIO
 from urllib.parse import quote
 
 from openpyxl import Workbook
@@ -11,6 +10,7 @@ from pyramid.traversal import find_resource, find_root
 from pyramid.view import view_config
 
 from .. import audit
+from ..attendance.roster_xlsx import saved
 from ..registration import service as service
 from ..masking import mask_national_id
 from ..reference import vocabulary
@@ -118,9 +118,7 @@ def workbook(kind, course) -> bytes:
             sheet.row_dimensions[n].height = 30          # room to sign
     sheet.print_title_rows = f"{header_row}:{header_row}"
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return saved(book)
 
 
 @view_config(context=ICourse, name="export", request_method="GET",

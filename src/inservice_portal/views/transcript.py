@@ -1,6 +1,5 @@
 """個人研習紀錄: the teacher's own training records for life, newest first, by year with
 totals, the hours over the day/week caps marked (002 Art. 10 (2)); printable and as XLSX."""
-import io
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -13,7 +12,7 @@ from .. import audit, permissions, throttle
 from ..attendance import records, transcript_proofs
 from ..resources.interfaces import IMinistry, ITeacher
 from ..resources.units import unit_at
-from ..attendance.roster_xlsx import CONTENT_TYPE
+from ..attendance.roster_xlsx import CONTENT_TYPE, saved
 from ..schemas.course import hours_text
 
 SOURCES = {"local": "本網研習"}
@@ -84,9 +83,7 @@ def _xlsx(request, teacher) -> Response:
 
 
 def book_response(book, filename) -> Response:
-    out = io.BytesIO()
-    book.save(out)
-    return Response(out.getvalue(), content_type=CONTENT_TYPE,
+    return Response(saved(book), content_type=CONTENT_TYPE,
                     content_disposition=f'attachment; filename="{filename}"')
 
 
