@@ -12,7 +12,7 @@ from pyramid.renderers import JSON
 from pyramid.session import SignedCookieSessionFactory
 from pyramid.settings import asbool
 
-from . import audit, audit_sealer, moved
+from . import audit, audit_sealer, moved, security
 from .accounts import passwords
 from .bootstrap import ensure_root, root_factory
 from .catalog import queue as catalog_queue
@@ -87,7 +87,7 @@ def make_config(settings: dict) -> Configurator:
     audit_sealer.install(config.registry._zodb_databases, settings)
     catalog_queue.install(config.registry._zodb_databases)
     config.hook_zca()          # repoze.workflow looks workflows up through the ZCA registry
-    config.set_session_factory(SignedCookieSessionFactory(
+    config.set_session_factory(security.capped_flash(SignedCookieSessionFactory(
         settings["session.secret"],
         cookie_name="isp_session",
         secure=asbool(settings.get("session.secure", False)),
@@ -95,7 +95,7 @@ def make_config(settings: dict) -> Configurator:
         samesite="Lax",
         timeout=int(IDLE_TIMEOUT.total_seconds()),
         reissue_time=60,
-    ))
+    )))
     config.add_translation_dirs("colander:locale", "deform:locale")
     config.include(".security")
     config.include(".throttle")

@@ -12,6 +12,21 @@ from .accounts import login_sessions, tokens
 from .bootstrap import root_factory
 from .permissions import NOBODY, role_principal
 
+FLASH_KEPT = 3
+
+
+def capped_flash(factory):
+    """The session keeps the last few flash messages only: it travels in the cookie, and a
+    client that posts without following the redirects would otherwise grow it past what a
+    browser sends back (issue 22)."""
+    class Session(factory):
+        def flash(self, msg, queue="", allow_duplicate=True):
+            super().flash(msg, queue, allow_duplicate)
+            key = "_f_" + queue
+            if len(self[key]) > FLASH_KEPT:
+                self[key] = self[key][-FLASH_KEPT:]
+    return Session
+
 
 def bearer_token(request) -> str | None:
     header = request.headers.get("Authorization", "")

@@ -367,3 +367,17 @@ def test_a_reviewer_who_may_not_reject_is_not_asked(app, world):
     assert "請確認" not in answer.text                  # refused outright, not asked first
     assert world.read(lambda root: root["centres"]["taipei"]["353601"]["2"]
                       .registrations["t2"].state) == "applied"
+
+
+def test_a_hundred_posts_do_not_grow_the_session_cookie(app, world):
+    """Issue 22 item 3: flash messages ride in the session cookie; a client that posts and never
+    follows the redirect keeps only the last few, and the cookie stays well under 4 KB."""
+    teacher = client(app, "jobless")                 # refused each time, with a message
+    token = csrf_of(teacher.get(f"{SCHOOL}/1"))
+    sizes = []
+    for _ in range(100):
+        teacher.post(f"{SCHOOL}/1/@@register", {"csrf_token": token}, status=303)
+        sizes.append(len(teacher.cookies["isp_session"]))
+    assert max(sizes) < 2000 and sizes[-1] == sizes[10]
+    shown = teacher.get(f"{SCHOOL}/1").html.select(".flash")
+    assert len(shown) == 3 and all("無法報名" in p.text for p in shown)
