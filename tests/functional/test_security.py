@@ -429,3 +429,22 @@ def test_draft_course_visibility(app, people, who, status):
     organiser_page = browser.get(SCHOOL).text
     assert "公開研習" in organiser_page
     assert ("草稿研習" in organiser_page) == (status == 200)
+
+
+@pytest.mark.parametrize("secure, expected", [("true", "max-age=31536000; includeSubDomains"),
+                                              ("false", None)])
+def test_hsts_only_when_the_site_is_served_over_https(secure, expected):
+    """Issue 22 item 7: Strict-Transport-Security where session.secure says HTTPS; a site
+    served over plain HTTP (development) must not send it."""
+    from types import SimpleNamespace
+
+    from pyramid.response import Response
+    from pyramid.testing import DummyRequest
+
+    from inservice_portal.views.headers import security_headers_tween_factory
+
+    tween = security_headers_tween_factory(lambda request: Response("x"),
+                                           SimpleNamespace(settings={"session.secure": secure}))
+    answer = tween(DummyRequest(path="/account"))
+    assert answer.headers.get("Strict-Transport-Security") == expected
+    assert answer.headers["Cache-Control"] == "no-store"

@@ -1,4 +1,5 @@
 """Security headers on every response (資通系統防護基準; OWASP secure headers)."""
+from pyramid.settings import asbool
 
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
@@ -14,10 +15,18 @@ HEADERS = {
 }
 
 
+# Served over HTTPS only (session.secure): browsers are told to keep to it for a year.
+HSTS = "max-age=31536000; includeSubDomains"
+
+
 def security_headers_tween_factory(handler, registry):
+    headers = dict(HEADERS)
+    if asbool(registry.settings.get("session.secure", False)):
+        headers["Strict-Transport-Security"] = HSTS
+
     def tween(request):
         response = handler(request)
-        for name, value in HEADERS.items():
+        for name, value in headers.items():
             response.headers.setdefault(name, value)
         if not request.path.startswith(STATIC_PREFIXES):
             # Pages may carry personal data: no shared or back-button caches.
