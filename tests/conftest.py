@@ -244,6 +244,15 @@ def add_course(root, organiser, title="測試研習", state="published", starts_
     return course
 
 
+def returned(course, by, comment, reasons=("A",)):
+    """``course`` as a reviewer's 退回修正 leaves it: state and the history entry."""
+    course.state = "returned"
+    course.history = ({"transition": "return", "from": "pending", "to": "returned", "by": by,
+                       "at": "2099-01-02T10:00:00+08:00", "reasons": list(reasons),
+                       "comment": comment},)
+    return course
+
+
 @pytest.fixture
 def testapp(app):
     return webtest.TestApp(app, extra_environ={"HTTP_HOST": "localhost"})

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
-from ..conftest import add_course, add_organiser, add_staff
+from ..conftest import add_course, add_organiser, add_staff, returned
 from .conftest import PHONE, assert_accessible
 from .test_foundation import log_in
 
@@ -21,11 +21,8 @@ def people(live_site):
         add_staff(root, "td-admin", school, "principal_admin", name="待校長")
         add_staff(root, "td-rev", root["centres"]["taipei"], "centre_reviewer", name="待審核")
         add_course(root, school, "等待審核的研習", state="pending", starts_on=date(2099, 4, 1))
-        returned = add_course(root, school, "退回修正的研習", state="returned",
-                              starts_on=date(2099, 4, 2))
-        returned.history = ({"transition": "return", "from": "pending", "to": "returned",
-                             "by": "td-rev", "at": "2099-01-02T10:00:00+08:00",
-                             "reasons": ["A"], "comment": "標籤請刪除"},)
+        returned(add_course(root, school, "退回修正的研習", starts_on=date(2099, 4, 2)),
+                 "td-rev", "標籤請刪除")
 
 
 @pytest.mark.parametrize("who, shows", [("td-rev", "等待審核的研習"),

@@ -2,25 +2,24 @@
 sees what waits on the centre, an organiser its returned courses (with the reasons right there),
 drafts, registrations to review and rosters due and overdue; the national centre and the
 ministry see every centre. Nobody sees another unit's page."""
-from datetime import date, time, timedelta
+from datetime import date, timedelta
 
 import pytest
 import webtest
 
 from inservice_portal import clock
-from inservice_portal.resources.course import Session
 
-from ..conftest import add_course, add_organiser, add_staff, add_teacher, csrf_of, login
+from ..conftest import (add_course, add_organiser, add_staff, add_teacher, csrf_of, login,
+                        returned)
+from .test_roster import add_ended_course
 
 TODAY = clock.now().date()
 SCHOOL = "/centres/taipei/353601"
 
 
 def _ended(root, school, title, days_ago, state="published"):
-    day = TODAY - timedelta(days=days_ago)
-    course = add_course(root, school, title, state=state, starts_on=day)
-    course.update(sessions=[Session(day, time(9), time(12))])
-    return course
+    return add_ended_course(root, school, title, day=TODAY - timedelta(days=days_ago),
+                            state=state)
 
 
 @pytest.fixture
@@ -38,11 +37,8 @@ def world(site):
         add_teacher(root, "t1", school)
         add_course(root, school, "待審的課程", state="pending", starts_on=date(2099, 3, 1))
         add_course(root, school, "還在寫的草稿", state="draft", starts_on=date(2099, 3, 2))
-        returned = add_course(root, school, "被退回的課程", state="returned",
-                              starts_on=date(2099, 3, 3))
-        returned.history = ({"transition": "return", "from": "pending", "to": "returned",
-                             "by": "tp-rev", "at": "2099-01-02T10:00:00+08:00",
-                             "reasons": ["A"], "comment": "請刪除專案屬性標籤"},)
+        returned(add_course(root, school, "被退回的課程", starts_on=date(2099, 3, 3)),
+                 "tp-rev", "請刪除專案屬性標籤")
         reviewing = add_course(root, school, "審核制的課程", starts_on=date(2099, 3, 4))
         reviewing.update(admission="review")
         _ended(root, school, "剛結束待送名單", 3)

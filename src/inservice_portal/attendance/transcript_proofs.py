@@ -55,8 +55,9 @@ def normal(code: str) -> str:
     return f"{plain[:5]}-{plain[5:]}" if len(plain) == 10 else ""
 
 
-def summary_of(teacher, year: int | None) -> dict:
-    years = records.transcript(teacher, year)
+def summary_of(teacher, year: int | None, years=None) -> dict:
+    """``years``: the transcript of that period, where the caller has it already."""
+    years = records.transcript(teacher, year) if years is None else years
     school = unit_at(find_root(teacher), getattr(teacher, "school", None))
     return {"name": teacher.name, "national_id": mask_national_id(teacher.national_id or ""),
             "school": school.title if school is not None else "",

@@ -36,11 +36,11 @@ def _year_of(value: str):
 def _page(request, teacher, urls) -> dict:
     year = _year(request)
     years = records.transcript(teacher)
+    shown = [y for y in years if year is None or y["year"] == year]
     return {"page_title": "個人研習紀錄", "teacher": teacher, "year": year,
-            "all_years": [y["year"] for y in years],
-            "years": [y for y in years if year is None or y["year"] == year],
+            "all_years": [y["year"] for y in years], "years": shown,
             "hours_text": hours_text, "sources": SOURCES,
-            "heading": transcript_proofs.summary_of(teacher, year), "proof": None, **urls}
+            "heading": transcript_proofs.summary_of(teacher, year, shown), "proof": None, **urls}
 
 
 def _proof(request, teacher):
