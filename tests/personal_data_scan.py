@@ -87,7 +87,11 @@ def install():
         except (UnicodeDecodeError, AttributeError):
             body = ""
         sent = unquote_plus(req.body.decode("utf-8", "replace")) if req.method == "POST" else ""
-        SCAN.request(req.method, req.url, body, response.status_int, sent)
+        try:
+            url = req.url
+        except UnicodeDecodeError:                   # a test of a path that is not UTF-8
+            url = req.environ["PATH_INFO"].encode("latin-1").decode("utf-8", "replace")
+        SCAN.request(req.method, url, body, response.status_int, sent)
         return response
 
     original_note = transaction.Transaction.note

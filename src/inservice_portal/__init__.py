@@ -95,6 +95,7 @@ def make_config(settings: dict) -> Configurator:
         samesite="Lax",
         timeout=int(IDLE_TIMEOUT.total_seconds()),
         reissue_time=60,
+        serializer=security.CookieJSON,
     )))
     config.add_translation_dirs("colander:locale", "deform:locale")
     config.include(".security")
@@ -111,6 +112,7 @@ def make_config(settings: dict) -> Configurator:
     config.include(".forms")
     config.include(".views.upgrade_gate")
     config.include(".views.headers")
+    config.include(".views.input_guard")
     config.include(".courses.public_cache")
     config.include(".views.navigation")
     config.include(".mail")

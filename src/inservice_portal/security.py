@@ -4,6 +4,8 @@ Principals: ``system.Everyone``, ``system.Authenticated``, ``user:<login>``, the
 roles, and ``role:<name>`` for each local role granted on a unit in the context's lineage (the
 Kotti / Substance D local-roles pattern). ACLs name roles only; see permissions.py.
 """
+import json
+
 from pyramid.authorization import ACLHelper, Authenticated, Everyone
 from pyramid.location import lineage
 from pyramid.traversal import find_resource, find_root
@@ -13,19 +15,35 @@ from .bootstrap import root_factory
 from .permissions import NOBODY, role_principal
 
 FLASH_KEPT = 3
+FLASH_CHARS = 120
 
 
 def capped_flash(factory):
-    """The session keeps the last few flash messages only: it travels in the cookie, and a
-    client that posts without following the redirects would otherwise grow it past what a
-    browser sends back (issue 22)."""
+    """The session keeps the last few flash messages only, each cut to a line: it travels in
+    the cookie, and a client that posts without following the redirects, or a message naming
+    a long title, would otherwise grow it past what a browser sends back (issue 22)."""
     class Session(factory):
         def flash(self, msg, queue="", allow_duplicate=True):
+            if isinstance(msg, str) and len(msg) > FLASH_CHARS:
+                msg = msg[:FLASH_CHARS - 1] + "…"
             super().flash(msg, queue, allow_duplicate)
             key = "_f_" + queue
             if len(self[key]) > FLASH_KEPT:
                 self[key] = self[key][-FLASH_KEPT:]
     return Session
+
+
+class CookieJSON:
+    """The session cookie's serializer: JSON kept as UTF-8 (pyramid's default escapes every
+    Chinese character to six bytes; a cookie holds 4 KB)."""
+
+    @staticmethod
+    def dumps(value) -> bytes:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+    @staticmethod
+    def loads(data: bytes):
+        return json.loads(data.decode("utf-8"))
 
 
 def bearer_token(request) -> str | None:

@@ -343,3 +343,17 @@ def test_openapi_refs_resolve_and_enums_match_the_data(testapp):
             == set(reference.vocabulary("roles")))
     modes = {c["mode"] for c in reference.centres()}
     assert modes <= set(schemas["Centre"]["properties"]["integration_mode"]["enum"])
+
+
+def test_openapi_describes_the_error_answers_of_every_operation(testapp):
+    """Each operation names its error answers; one that takes a body names 400 (malformed)
+    and 413 (refused before it is read)."""
+    doc = testapp.get("/api/v1/openapi.json").json
+    for path, operations in doc["paths"].items():
+        for method, operation in operations.items():
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            codes = set(operation["responses"])
+            assert any(code.startswith("4") for code in codes), (method, path)
+            if "requestBody" in operation:
+                assert {"400", "413"} <= codes, (method, path)

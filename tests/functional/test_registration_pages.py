@@ -381,3 +381,19 @@ def test_a_hundred_posts_do_not_grow_the_session_cookie(app, world):
     assert max(sizes) < 2000 and sizes[-1] == sizes[10]
     shown = teacher.get(f"{SCHOOL}/1").html.select(".flash")
     assert len(shown) == 3 and all("無法報名" in p.text for p in shown)
+
+
+def test_messages_naming_a_long_title_keep_the_cookie_small(app, world):
+    """A title of 200 characters (the form's limit) named in three messages in a row: each
+    message is cut to a line and the cookie keeps Chinese as UTF-8, so it stays under 4 KB."""
+    title = "長" * 200
+    with world.edit() as root:
+        root["centres"]["taipei"]["353601"]["1"].title = title
+    teacher = client(app, "t1")
+    token = csrf_of(teacher.get(f"{SCHOOL}/1"))
+    for action in ("add", "remove", "add", "remove", "add"):
+        teacher.post("/favourites", {"csrf_token": token, "code": "1", "action": action},
+                     status=303)
+        assert len(teacher.cookies["isp_session"]) < 3000
+    shown = [p.text.strip() for p in teacher.get("/favourites").html.select(".flash")]
+    assert len(shown) == 3 and all(text.endswith("…") and "已" in text for text in shown)

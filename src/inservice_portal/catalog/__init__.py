@@ -45,7 +45,12 @@ class Search:
 
 
 def find_course(root, code):
-    """The course with this code (課程代碼), or None."""
+    """The course with this code (課程代碼), or None (also for what cannot be a code: the
+    index holds 64-bit integers)."""
+    if isinstance(code, str):
+        code = code.strip()
+        if not (code.isascii() and code.isdigit() and len(code) <= 12):
+            return None
     try:
         code = int(code)
     except (TypeError, ValueError):

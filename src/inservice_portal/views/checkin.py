@@ -20,7 +20,7 @@ TPL = "inservice_portal:templates/checkin/"
 
 def _index(request):
     value = request.params.get("session", "")
-    return int(value) if value.isascii() and value.isdigit() else None
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 3 else None
 
 
 def screen_data(course, request, index) -> dict:

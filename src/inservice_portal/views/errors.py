@@ -4,8 +4,10 @@ import logging
 from urllib.parse import quote
 
 from pyramid.csrf import BadCSRFToken
+from pyramid.exceptions import URLDecodeError
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.renderers import render_to_response
+from pyramid.response import Response
 from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
 from ZODB.POSException import ConflictError
 
@@ -14,9 +16,17 @@ from ..registration.locks import Busy
 from ..registration.service import NotEmployed
 from ..throttle import Throttled
 from .. import write_conflicts
-from .api.errors import api_error, wants_json
+from .api.errors import MALFORMED, api_error, wants_json
+from .input_guard import TooLarge, Unreadable
 
 TEMPLATE = "inservice_portal:templates/errors/error.pt"
+BARE_PAGE = """<!DOCTYPE html>
+<html lang="zh-Hant-TW"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>錯誤：無法讀取的請求｜全國教師在職進修資訊網</title></head>
+<body><main><h1>無法讀取的請求</h1><p>網址含有無法辨識的字元。請回到<a href="/">首頁</a>重新查詢。</p>
+</main></body></html>
+"""
 log = logging.getLogger(__name__)
 
 
@@ -63,6 +73,34 @@ def not_found(exc, request):
 def bad_csrf(exc, request):
     return error_page(request, 400, "表單已過期",
                       "表單的安全驗證碼無效或已過期，請重新整理頁面後再送出一次。")
+
+
+@exception_view_config(URLDecodeError)
+def undecodable_path(exc, request):
+    """A path that is not UTF-8: nothing that reads the path (the layout, the menu) can
+    render, so a bare page (or the API's JSON) answers."""
+    if request.environ.get("PATH_INFO", "").startswith("/api/"):
+        return api_error(request, 400, "malformed", MALFORMED)
+    return Response(BARE_PAGE, status=400, content_type="text/html", charset="utf-8")
+
+
+@exception_view_config(Unreadable)
+def unreadable(exc, request):
+    if wants_json(request):
+        return api_error(request, 400, "malformed", MALFORMED)
+    return error_page(request, 400, "無法讀取的請求",
+                      "網址或表單內容含有無法辨識的字元或過長的內容，請回上一頁檢查後再送出。")
+
+
+@exception_view_config(TooLarge)
+def too_large(exc, request):
+    megabytes = max(1, exc.limit // (1024 * 1024))
+    message = f"送出的內容超過 {megabytes} MB 的上限，請縮小檔案或分次送出。"
+    if wants_json(request):
+        return api_error(request, 413, "payload_too_large", message)
+    response = error_page(request, 400, "內容過大", message)
+    response.status_int = 413
+    return response
 
 
 @exception_view_config(Throttled)

@@ -28,7 +28,8 @@ def security_headers_tween_factory(handler, registry):
         response = handler(request)
         for name, value in headers.items():
             response.headers.setdefault(name, value)
-        if not request.path.startswith(STATIC_PREFIXES):
+        # The raw path: one that is not UTF-8 is answered 400 (errors.py), still with headers.
+        if not request.environ.get("PATH_INFO", "").startswith(STATIC_PREFIXES):
             # Pages may carry personal data: no shared or back-button caches.
             response.headers.setdefault("Cache-Control", "no-store")
         return response

@@ -17,7 +17,7 @@ from .transcript import book_response
 def _year(request) -> int:
     value = request.GET.get("year", "")
     this = clock.now().year
-    return int(value) if value.isdigit() and 1990 <= int(value) <= this + 1 else this
+    return int(value) if value.isascii() and value.isdigit() and 1990 <= int(value) <= this + 1 else this
 
 
 def rows(root, school, year) -> list[dict]:

@@ -55,15 +55,35 @@ def reject_bad_bearer(view):
     return wrapper
 
 
+# No request of the API nests deeper than a roster's entries (object → list → object → list).
+MAX_DEPTH = 8
+
+
 def json_object(request) -> dict:
-    """The request body as a JSON object, or 400 malformed."""
+    """The request body as a JSON object of well-formed text, or 400 malformed."""
     try:
         body = json.loads(request.body or b"")
-    except ValueError:            # bad JSON or bad UTF-8
+    except (ValueError, RecursionError):      # bad JSON, bad UTF-8, nesting past the stack
         body = None
     if not isinstance(body, dict):
         raise malformed({}, "請求內容須為 JSON 物件。")
+    if not well_formed(body, MAX_DEPTH):
+        raise malformed({}, "請求內容的層次過深，或含有無效的 Unicode 字元。")
     return body
+
+
+def well_formed(value, depth: int) -> bool:
+    """No deeper than ``depth``, and no string holding a lone surrogate (JSON's "\\ud800"
+    decodes to one; it could be neither stored as UTF-8 nor echoed back)."""
+    if isinstance(value, str):
+        return value.isascii() or value.encode("utf-8", "replace").decode("utf-8") == value
+    if isinstance(value, (dict, list)):
+        if depth == 0:
+            return False
+        items = list(value.items()) if isinstance(value, dict) else [(None, v) for v in value]
+        return all((key is None or well_formed(key, depth - 1)) and well_formed(v, depth - 1)
+                   for key, v in items)
+    return True
 
 
 def instant(value) -> str:
