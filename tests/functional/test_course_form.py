@@ -1,5 +1,6 @@
 """研習課程登錄 pages (000 附件十): add, edit, copy, attachments and the course page."""
 import re
+import zlib
 from datetime import date, datetime, time
 from decimal import Decimal
 
@@ -9,6 +10,7 @@ from persistent.list import PersistentList
 
 from inservice_portal import audit, clock
 from inservice_portal.catalog import Search
+from inservice_portal.courses import attachments
 from inservice_portal.resources.course import Session
 
 from ..conftest import (add_course, add_organiser, add_staff, add_teacher, allow_tags, browser,
@@ -18,6 +20,15 @@ SCHOOL = "/centres/taipei/353601"
 ADD = f"{SCHOOL}/@@add-course"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+
+
+def pdf_with_stream(content: bytes) -> bytes:
+    """A PDF whose one object stream holds ``content``, Flate-compressed (as real files keep
+    their dictionaries)."""
+    packed = zlib.compress(content)
+    return (b"%PDF-1.7\n1 0 obj\n<< /Type /ObjStm /Filter /FlateDecode /Length "
+            + str(len(packed)).encode() + b" >>\nstream\n" + packed
+            + b"\nendstream\nendobj\ntrailer\n<<>>\n%%EOF\n")
 
 # What an organiser enters, by API field name (one lecturer, one session, one contact).
 VALUES = {
@@ -366,6 +377,7 @@ class TestAttachments:
         assert download.body == PDF
         assert download.headers["Content-Type"] == "application/pdf"
         assert download.headers["X-Content-Type-Options"] == "nosniff"
+        assert download.headers["Content-Security-Policy"].startswith("sandbox;")
         assert download.headers["Content-Disposition"] == (
             "attachment; filename=\"attachment.pdf\"; "
             "filename*=UTF-8''%E7%A0%94%E7%BF%92%E8%AC%9B%E7%BE%A9.pdf")
@@ -376,11 +388,47 @@ class TestAttachments:
         ("圖.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script/></svg>', "SVG"),
         ("空白.pdf", b"", "空的檔案"),
         ("太大.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024), "超過 10 MB"),
+        # Polyglots: a valid header, then a page a browser would run if it sniffed the file.
+        ("照片.jpg", b"\xff\xd8\xff\xe0" + b"<html><script>alert(1)</script></html>", "內夾帶網頁"),
+        ("講義.pdf", PDF + b"<script>alert(document.cookie)</script>", "內夾帶網頁"),
+        ("海報.png", PNG + b"<iframe src=//evil>", "內夾帶網頁"),
+        # A PDF's active content: plain, spelt with #xx escapes, or inside an object stream.
+        ("講義.pdf", PDF.replace(b"<<>>", b"<< /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >>", 1),
+         "自動執行"),
+        ("講義.pdf", PDF.replace(b"<<>>", b"<< /OpenAction << /S /J#61vaScript >> >>", 1), "自動執行"),
+        ("講義.pdf", pdf_with_stream(b"<< /S /Launch /F (cmd.exe) >>"), "自動執行"),
+        ("講義.pdf", pdf_with_stream(b"<< /Names << /EmbeddedFiles 2 0 R >> >>"), "自動執行"),
     ])
     def test_refused_uploads_say_why(self, client, site, filename, content, message):
         response = self.upload(client, filename, content, status=400)
         assert message in response.text and "error-summary" in response.text
         assert site.read(lambda root: len(root["centres"]["taipei"]["353601"]["1"].attachments)) == 0
+
+    def test_a_passive_pdf_with_compressed_streams_is_accepted(self, client, site):
+        self.upload(client, "講義.pdf", pdf_with_stream(b"<< /Type /Page /URI (https://x.tw) >>"))
+        assert site.read(lambda root: len(root["centres"]["taipei"]["353601"]["1"].attachments)) == 1
+
+    def test_a_path_in_the_name_is_display_text_only(self, client, site):
+        self.upload(client, "../../etc/passwd.pdf", PDF)
+        [(key, attachment)] = site.read(
+            lambda root: list(root["centres"]["taipei"]["353601"]["1"].attachments.items()))
+        assert re.fullmatch(r"[0-9a-f]{16}", key)          # stored under a generated key
+        assert attachment.filename == "passwd.pdf"
+        download = client.get(f"{SCHOOL}/1/@@download/{key}")
+        assert "/" not in download.headers["Content-Disposition"].split("filename*=")[0]
+
+    def test_a_course_holds_at_most_twenty_files(self, client, site, monkeypatch):
+        for number in range(attachments.MAX_FILES):
+            self.upload(client, f"講義{number}.pdf", PDF)
+        refused = self.upload(client, "一個太多.pdf", PDF, status=400)
+        assert f"最多 {attachments.MAX_FILES} 個檔案" in refused.text
+        monkeypatch.setattr(attachments, "MAX_TOTAL", 2 * len(PDF) - 1)
+        with site.edit() as root:
+            held = root["centres"]["taipei"]["353601"]["1"].attachments
+            for key in list(held)[1:]:
+                del held[key]
+        refused = self.upload(client, "第二個.pdf", PDF, status=400)
+        assert "合計最多" in refused.text
 
     def test_deleting_needs_a_token_and_the_edit_permission(self, client, app, site):
         self.upload(client, "講義.pdf", PDF)

@@ -4,7 +4,9 @@ A file is accepted for what its bytes are, never for its name or the browser's c
 the magic numbers of PDF, JPEG and PNG, and for zip-based office files the package's own
 declaration of its main part (OOXML ``[Content_Types].xml``, ODF ``mimetype``). Anything else —
 an HTML page renamed .pdf, an SVG (which can carry script), a script — is refused, as are
-empty files and files over 10 MB. The stored name gets the extension of the checked type.
+empty files and files over 10 MB, and a file carrying markup or a PDF's active content
+(active_content.py). The stored name gets the extension of the checked type; the blob is
+kept under a random key, the original name only as display text.
 Downloads (views/attachments.py) always go out as attachments with the checked type.
 """
 import io
@@ -18,9 +20,12 @@ from pathlib import PurePosixPath
 from ZODB.blob import Blob
 
 from .. import archives
+from . import active_content
 from ..resources.course import Attachment
 
 MAX_BYTES = 10 * 1024 * 1024
+MAX_FILES = 20                      # per course or handout
+MAX_TOTAL = 50 * 1024 * 1024        # per course or handout
 _OOXML = "application/vnd.openxmlformats-officedocument."
 _ODF = "application/vnd.oasis.opendocument."
 # kind → (content type, extensions; the first is given to a file whose name says otherwise)
@@ -118,7 +123,25 @@ def check(fp, filename: str) -> Checked:
     if kind is None:
         raise Refused(f"「{shown}」的內容不是可接受的檔案類型。可上傳：{ALLOWED}；"
                       "網頁（HTML）、SVG 圖檔與程式檔一律不接受，改副檔名也無法上傳。")
+    if active_content.markup(data, kind):
+        raise Refused(f"「{shown}」內夾帶網頁（HTML）或程式碼，不能上傳。"
+                      "請由原始文件重新存檔或轉成 PDF 後再上傳。")
+    if kind == "pdf" and active_content.pdf_actions(data):
+        raise Refused(f"「{shown}」含有開啟時會自動執行的內容（JavaScript、啟動程式、內嵌檔案或表單送出）。"
+                      "請以「列印成 PDF」或「另存為 PDF」重新產生後再上傳。")
     return Checked(clean_filename(filename, kind), KINDS[kind][0], data)
+
+
+def check_room(held, checked: Checked) -> None:
+    """Refuse a file that would take a course's (or a handout's) files ``held`` past
+    MAX_FILES or MAX_TOTAL: one organiser cannot fill the blob store."""
+    if held is None:
+        return
+    if len(held) >= MAX_FILES:
+        raise Refused(f"每個項目最多 {MAX_FILES} 個檔案，請先刪除不需要的檔案。")
+    if sum(a.size for a in held.values()) + len(checked.data) > MAX_TOTAL:
+        raise Refused(f"每個項目的檔案合計最多 {MAX_TOTAL // (1024 * 1024)} MB，"
+                      "請先刪除不需要的檔案或壓縮後再上傳。")
 
 
 def store(course, checked: Checked, login: str, now) -> tuple[str, Attachment]:

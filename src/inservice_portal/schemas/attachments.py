@@ -33,14 +33,18 @@ class CheckedUpload(colander.SchemaType):
     def deserialize(self, node, cstruct):
         if cstruct in (colander.null, None):
             return colander.null
+        context = (node.bindings or {}).get("context")
         try:
-            return attachments.check(cstruct["fp"], cstruct["filename"])
+            checked = attachments.check(cstruct["fp"], cstruct["filename"])
+            attachments.check_room(getattr(context, "attachments", None), checked)
+            return checked
         except attachments.Refused as refused:
             raise colander.Invalid(node, str(refused)) from None
 
 
 ACCEPTED = (f"可上傳{attachments.ALLOWED}，每個檔案 "
-            f"{attachments.MAX_BYTES // (1024 * 1024)} MB 以內。")
+            f"{attachments.MAX_BYTES // (1024 * 1024)} MB 以內，"
+            f"最多 {attachments.MAX_FILES} 個檔案、合計 {attachments.MAX_TOTAL // (1024 * 1024)} MB。")
 
 
 class UploadSchema(CSRFSchema):
