@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-stamp
 export CHAMELEON_CACHE := $(CURDIR)/var/cache/chameleon
 
 .PHONY: run test test-unit test-functional test-e2e demo browser e2e-deps bench bench-search bench-rush \
-        bench-attendance wrk clean
+        bench-attendance wrk clean security fuzz
 
 $(STAMP): setup.cfg setup.py pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,17 @@ test-functional: $(STAMP) var
 
 test-e2e: $(STAMP) var e2e-deps
 	$(BIN)/pytest tests/e2e
+
+## make security: the static analysis of the code (bandit; accepted findings are listed in
+## pyproject.toml or beside their line) and the audit of the dependencies (pip-audit)
+security: $(STAMP)
+	$(BIN)/bandit -c pyproject.toml -r src -q
+	BIN=$(BIN) tools/dependency-audit
+
+## make fuzz: the API and form fuzzing of `make test` at 40 times the examples
+fuzz: $(STAMP) var
+	INSERVICE_FUZZ_EXAMPLES=1000 $(BIN)/pytest -p no:cacheprovider \
+	  tests/functional/test_fuzz_api.py tests/functional/test_fuzz_forms.py
 
 demo: $(STAMP) var
 	$(BIN)/inservice-portal etc/development.ini demo
