@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 export CHAMELEON_CACHE := $(CURDIR)/var/cache/chameleon
 
-.PHONY: run test test-unit test-functional test-e2e demo browser e2e-deps bench bench-search bench-rush \
+.PHONY: run test test-unit test-functional test-e2e demo browser e2e-deps print-deps bench bench-search bench-rush \
         bench-attendance wrk clean security fuzz
 
 $(STAMP): setup.cfg setup.py pyproject.toml
@@ -20,13 +20,13 @@ var:
 
 ## make run: install, create the embedded database with demo data on first start (or bring an
 ## older one up to date: evolve), serve :6543 (or `make run PORT=8080`)
-run: $(STAMP) var
+run: $(STAMP) var print-deps
 	test -f var/Data.fs || $(BIN)/inservice-portal etc/development.ini demo
 	$(BIN)/inservice-portal etc/development.ini evolve
 	$(BIN)/pserve etc/development.ini http_port=$(PORT)
 
 ## make test: every suite (unit, functional, end-to-end in Chromium)
-test: $(STAMP) var e2e-deps
+test: $(STAMP) var e2e-deps print-deps
 	$(BIN)/pytest
 
 test-unit: $(STAMP) var
@@ -49,7 +49,7 @@ fuzz: $(STAMP) var
 	INSERVICE_FUZZ_EXAMPLES=1000 $(BIN)/pytest -p no:cacheprovider \
 	  tests/functional/test_fuzz_api.py tests/functional/test_fuzz_forms.py
 
-demo: $(STAMP) var
+demo: $(STAMP) var print-deps
 	$(BIN)/inservice-portal etc/development.ini demo
 
 # Debian's Chromium for the browser tests (installed with apt where missing; we run as root),
@@ -63,6 +63,13 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 
 e2e-deps: browser node_modules/axe-core/axe.min.js
+
+# What the PDFs are set with (printing/): Pango for WeasyPrint and the Noto CJK fonts.
+print-deps:
+	@{ ldconfig -p | grep -q libpangoft2-1.0 && fc-list | grep -q "Noto Sans CJK TC"; } || { \
+	  echo "Installing Pango and the Noto CJK fonts for the PDF documents"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk; }
 
 # Debian's wrk, the C load generator bench/search.py measures the search page with.
 wrk:

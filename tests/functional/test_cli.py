@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 import transaction
+from pypdf import PdfReader
 from ZODB import DB
 from ZODB.FileStorage import FileStorage
 
@@ -47,7 +48,8 @@ def run(ini, *args, stdin=""):
 
 def read(ini, fn):
     """Open the FileStorage the script wrote (the script has exited and released it)."""
-    db = DB(FileStorage(str(ini.parent.parent / "var" / "Data.fs"), read_only=True))
+    var = ini.parent.parent / "var"
+    db = DB(FileStorage(str(var / "Data.fs"), read_only=True, blob_dir=str(var / "blobs")))
     try:
         tm = transaction.TransactionManager()
         conn = db.open(transaction_manager=tm)
@@ -88,6 +90,12 @@ def test_demo_twice_then_evolve(ini):
         published = root.catalog["state"].eq("published").execute()
         courses = [p for p in root.objectmap.id_to_path.values() if p[1] == "centres"]
         assert len(published) >= 10 and len(courses) == root.course_codes.value
+        # Each demo handout's file is a PDF in Chinese that a reader extracts text from.
+        for handout in root["sharing"]["handouts"].values():
+            [attachment] = handout.attachments.values()
+            with attachment.blob.open("r") as f:
+                text = PdfReader(f).pages[0].extract_text()
+            assert handout.title in text.replace("\n", "") and "示範資料" in text
         return len(people)
 
     assert read(ini, check) >= 28

@@ -1,11 +1,13 @@
 """研習時數證明 (issue 16 item 4): the printed transcript names who, where, which period and
 when; asked for, it carries a code and a QR code that anyone checks at /verify, where a
 changed figure no longer matches."""
+import io
 import re
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from pypdf import PdfReader
 
 from inservice_portal.attendance.records import records_of
 from inservice_portal.resources.records import LOCAL, TrainingRecord
@@ -91,3 +93,50 @@ def test_proofs_are_limited_per_teacher(app, world, site):
     page = teacher.get("/transcript")
     teacher.post("/transcript-proof", {"csrf_token": csrf_of(page)}, status=429)
     assert site.read(lambda root: len(root.transcript_proofs)) == 20
+
+
+def pdf_text(response) -> str:
+    """The PDF's text as a reader extracts it, after checking that its fonts are embedded."""
+    reader = PdfReader(io.BytesIO(response.body))
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            descendant = font.get_object().get("/DescendantFonts")
+            described = (descendant[0].get_object() if descendant else font.get_object())
+            descriptor = described["/FontDescriptor"].get_object()
+            assert {"/FontFile", "/FontFile2", "/FontFile3"} & set(descriptor)    # embedded
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def drawn_lines(response) -> int:
+    """The line segments drawn on the PDF's first page (a QR code is a few hundred)."""
+    page = PdfReader(io.BytesIO(response.body)).pages[0]
+    return len(re.findall(rb"\s[\d.]+ [\d.]+ l\b", page.get_contents().get_data()))
+
+
+def test_the_transcript_downloads_as_a_pdf_in_chinese(app, world):
+    """The PDF holds what the printed page holds, in an embedded CJK font a reader copies
+    text from; with a proof, its code and QR code; never the full national ID."""
+    teacher = client(app, "t1")
+    plain = teacher.get("/transcript.pdf", {"year": "2026"})
+    assert plain.content_type == "application/pdf"
+    assert plain.headers["Content-Disposition"].startswith("attachment;")
+    text = pdf_text(plain)
+    for shown in ("個人研習紀錄", "林老師", "A12345****", "臺北市立甲國民小學", "研習 12", "2.5"):
+        assert shown in text
+    assert T1_ID not in text and "研習 11" not in text       # 2026 only
+    code, printed = issue(teacher, "2026")
+    link = printed.html.find("a", string=re.compile("下載 PDF"))
+    proof = teacher.get(link["href"])
+    text = pdf_text(proof)
+    assert "研習時數證明" in text and code in text and f"/verify?code={code}" in text
+    assert drawn_lines(proof) > drawn_lines(plain) + 100        # the QR code, drawn as paths
+    # Another teacher's proof code is not printed on t2's PDF.
+    assert code not in pdf_text(client(app, "t2").get("/transcript.pdf", {"proof": code}))
+
+
+def test_the_school_downloads_its_teachers_pdf_and_no_one_else(app, world, site):
+    staff = client(app, "a-admin")
+    text = pdf_text(staff.get("/people/t1/transcript.pdf"))
+    assert "林老師" in text and "研習 11" in text and "研習 12" in text
+    client(app, "t2").get("/people/t1/transcript.pdf", status=403)
+    client(app, "a-admin").get("/transcript.pdf", status=403)    # staff have no transcript

@@ -6,12 +6,13 @@ TOTP secret of data/demo.yaml (published, demo only). National ID numbers are ge
 zeros and a serial, with a valid check digit (so forms that check it accept them), and obviously
 not a real person's.
 """
+import html
 import io
 from datetime import time, timedelta
 
 from pyramid.traversal import find_resource, resource_path
 
-from .. import clock, reference
+from .. import clock, printing, reference
 from ..accounts import licences, mfa, staff as staff_accounts
 from ..attendance import records, roster
 from ..catalog import Search, queue
@@ -160,27 +161,16 @@ def _sessions(first, days, hours) -> list:
             for d in range(days) for start, length in spans]
 
 
-def demo_pdf(title: str) -> bytes:
-    """A one-page PDF (ASCII text only: the demo file's stand-in content), with a correct
-    cross-reference table so that any reader opens it."""
-    text = title.encode("ascii", "replace").decode().replace("(", "[").replace(")", "]")
-    stream = f"BT /F1 18 Tf 72 720 Td (inservice-portal demo: {text}) Tj ET".encode()
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
-               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-               b"/Resources << /Font << /F1 5 0 R >> >> >>",
-               b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1, xref)
-    return bytes(out)
+def demo_pdf(item, unit_title: str) -> bytes:
+    """A handout's stand-in file: an A4 PDF in Chinese (printing/), naming what it is."""
+    fields = {"title": item.title, "unit": unit_title, "description": item.description}
+    body = {k: html.escape(v or "") for k, v in fields.items()}
+    return printing.pdf(
+        '<!DOCTYPE html><html lang="zh-Hant-TW"><head><meta charset="utf-8">'
+        f'<title>{body["title"]}</title></head><body><h1>{body["title"]}</h1>'
+        f'<dl><dt>分享單位</dt><dd>{body["unit"]}</dd><dt>內容說明</dt>'
+        f'<dd>{body["description"]}</dd></dl>'
+        "<p>本檔為全國教師在職進修資訊網示範資料，內容僅供展示資源分享區的功能。</p></body></html>")
 
 
 def load_sharing(root, data: dict, organisers: dict):
@@ -203,7 +193,8 @@ def load_sharing(root, data: dict, organisers: dict):
         item = add("handout", h, course_code=course(h["course"]).code, stage=h["stage"],
                    scope=h["scope"], sub_item=h.get("sub_item"), licence=h["licence"],
                    **{k: h[k] for k in common})
-        checked = attachments.check(io.BytesIO(demo_pdf(item.title)), h["file"])
+        checked = attachments.check(io.BytesIO(demo_pdf(item, organisers[h["unit"]].title)),
+                                    h["file"])
         attachments.store(item, checked, "demo", clock.now())
     for entry in data.get("lecturers", ()):
         add("lecturer", entry, **{k: entry[k] for k in common + (

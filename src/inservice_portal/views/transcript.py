@@ -1,22 +1,27 @@
 """個人研習紀錄: the teacher's own training records for life, newest first, by year with
 totals, the hours over the day/week caps marked (002 Art. 10 (2)); printable and as XLSX."""
 
+from urllib.parse import urlencode
+
 from openpyxl import Workbook
 from openpyxl.styles import Font
 import segno
-from pyramid.httpexceptions import HTTPForbidden, HTTPSeeOther
+from pyramid.httpexceptions import HTTPForbidden, HTTPSeeOther, HTTPServiceUnavailable
+from pyramid.renderers import render
 from pyramid.response import Response
 from pyramid.view import view_config
 
-from .. import audit, permissions, throttle
+from .. import audit, permissions, printing, throttle
 from ..attendance import records, transcript_proofs
 from ..resources.interfaces import IMinistry, ITeacher
 from ..resources.units import unit_at
 from ..attendance.roster_xlsx import CONTENT_TYPE, saved
 from ..schemas.course import hours_text
+from .downloads import content_disposition
 
 SOURCES = {"local": "本網研習"}
 TPL = "inservice_portal:templates/transcript/transcript.pt"
+DOCUMENT = "inservice_portal:templates/transcript/document.pt"
 
 
 def _teacher(request):
@@ -37,10 +42,25 @@ def _page(request, teacher, urls) -> dict:
     year = _year(request)
     years = records.transcript(teacher)
     shown = [y for y in years if year is None or y["year"] == year]
+    kept = {k: request.GET[k] for k in ("year", "proof") if request.GET.get(k)}
     return {"page_title": "個人研習紀錄", "teacher": teacher, "year": year,
             "all_years": [y["year"] for y in years], "years": shown,
             "hours_text": hours_text, "sources": SOURCES,
-            "heading": transcript_proofs.summary_of(teacher, year, shown), "proof": None, **urls}
+            "heading": transcript_proofs.summary_of(teacher, year, shown), "proof": None,
+            "query": "?" + urlencode(kept) if kept else "", **urls}
+
+
+def _pdf(request, page: dict) -> Response:
+    """The page as an A4 PDF (printing/), named for what it is."""
+    try:
+        data = printing.pdf(render(DOCUMENT, page, request))
+    except printing.Unavailable:
+        raise HTTPServiceUnavailable("PDF 下載暫時無法使用，請改用瀏覽器的列印功能。") from None
+    name = "研習時數證明" if page["proof"] else "個人研習紀錄"
+    year = f"-{page['year']}" if page["year"] else ""
+    return Response(data, content_type="application/pdf",
+                    content_disposition=content_disposition(
+                        f"{name}-{page['teacher'].login}{year}.pdf"))
 
 
 def _proof(request, teacher):
@@ -94,9 +114,22 @@ def transcript_page(context, request):
     teacher = _teacher(request)
     page = _page(request, teacher, {"page_url": f"{app}/transcript",
                                     "xlsx_url": f"{app}/transcript.xlsx",
+                                    "pdf_url": f"{app}/transcript.pdf",
                                     "proof_url": f"{app}/transcript-proof"})
     page["proof"] = _proof(request, teacher)
     return page
+
+
+@view_config(context=IMinistry, name="transcript.pdf", permission=permissions.AUTHENTICATED,
+             request_method="GET")
+def transcript_pdf(context, request):
+    """The printed transcript as a PDF; with ``?proof=`` (the teacher's own), the 研習時數證明
+    with its code and QR code."""
+    teacher = _teacher(request)
+    page = _page(request, teacher, {})
+    page["proof"] = _proof(request, teacher)
+    audit.record("export", teacher, request=request, detail={"export": "個人研習紀錄（PDF）"})
+    return _pdf(request, page)
 
 
 @view_config(context=IMinistry, name="transcript-proof", permission=permissions.AUTHENTICATED,
@@ -149,7 +182,16 @@ def teacher_transcript(context, request):
     return _page(request, context, {
         "page_url": request.resource_url(context, "transcript"),
         "xlsx_url": request.resource_url(context, "transcript.xlsx"),
+        "pdf_url": request.resource_url(context, "transcript.pdf"),
         "back_url": request.resource_url(school, "teacher-records")})
+
+
+@view_config(context=ITeacher, name="transcript.pdf", permission=permissions.AUTHENTICATED,
+             request_method="GET")
+def teacher_transcript_pdf(context, request):
+    school_staff(request, context)
+    audit.record("export", context, request=request, detail={"export": "個人研習紀錄（學校，PDF）"})
+    return _pdf(request, _page(request, context, {}))
 
 
 @view_config(context=ITeacher, name="transcript.xlsx", permission=permissions.AUTHENTICATED,
