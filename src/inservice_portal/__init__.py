@@ -108,6 +108,7 @@ def make_config(settings: dict) -> Configurator:
     config.include(".workflows.registration")
     config.include(".workflows.staff_account")
     config.include(".accounts.email_lookup")
+    config.include(".statistics")
     config.include(".registration.locks")
     config.include(".forms")
     config.include(".views.upgrade_gate")

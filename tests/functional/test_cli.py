@@ -81,6 +81,11 @@ def test_demo_twice_then_evolve(ini):
     assert evolve.returncode == 0, evolve.stderr
     assert "nothing to do" in evolve.stdout
 
+    # The demo sets states directly and then counts: the nightly recomputation finds no drift.
+    recount = run(ini, "statistics")
+    assert recount.returncode == 0, recount.stdout + recount.stderr
+    assert "0 counter(s) corrected" in recount.stdout
+
     def check(root):
         people = root["people"]
         assert people["tpe-es-admin"].unit == "/centres/taipei/333621"
@@ -90,6 +95,7 @@ def test_demo_twice_then_evolve(ini):
         published = root.catalog["state"].eq("published").execute()
         courses = [p for p in root.objectmap.id_to_path.values() if p[1] == "centres"]
         assert len(published) >= 10 and len(courses) == root.course_codes.value
+        assert sum(root.statistics["courses"].as_dict().values()) >= 10
         # Each demo handout's file is a PDF in Chinese that a reader extracts text from.
         for handout in root["sharing"]["handouts"].values():
             [attachment] = handout.attachments.values()

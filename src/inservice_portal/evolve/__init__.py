@@ -220,6 +220,16 @@ def _transcript_proofs(root):
         root.transcript_proofs = OOBTree()
 
 
+def _statistics(root):
+    """統計: the counters, computed from the data once (statistics/rebuild.py)."""
+    from BTrees.OOBTree import OOBTree
+    from ..statistics.rebuild import rebuild
+
+    if root.statistics is None:
+        root.statistics = OOBTree()
+    rebuild(root)
+
+
 def _project_tags(root):
     """專案屬性標籤 become the ministry's list (courses/project_tags.py): the tags courses
     carry today start it, all active; the ministry retires what it does not keep."""
@@ -279,6 +289,8 @@ STEPS: list[tuple[int, str, object]] = [
      _registration_window_index),
     (25, "accounts: logins found by their e-mail address (忘記帳號)", _email_logins),
     (26, "transcripts: the store of issued 研習時數證明", _transcript_proofs),
+    (27, "statistics: counters of courses and registrations, computed from the data",
+     _statistics),
 ]
 VERSION_KEY = "evolve_version"
 

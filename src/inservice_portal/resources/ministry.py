@@ -71,6 +71,7 @@ class Ministry(Unit):
     project_tags = None         # courses/project_tags.py (evolve step 22)
     email_logins = None         # accounts/email_lookup.py (evolve step 25)
     transcript_proofs = None    # attendance/transcript_proofs.py (evolve step 26)
+    statistics = None           # statistics/: measure → its counters (evolve step 27)
 
     def __init__(self):
         super().__init__()
@@ -80,5 +81,6 @@ class Ministry(Unit):
         self.password_resets = OOBTree()  # sha256(token) → PasswordReset (password_reset.py)
         self.email_logins = OOBTree()     # address → logins (忘記帳號)
         self.transcript_proofs = OOBTree()   # code → a signed transcript summary
+        self.statistics = OOBTree()          # measure → Cube (statistics/)
         self.add("centres", Centres(), send_events=False)
         self.add("people", People(), send_events=False)

@@ -4,6 +4,7 @@
     inservice-portal CONFIG_URI evolve               run pending evolve steps
     inservice-portal CONFIG_URI set-password LOGIN   new password from stdin
     inservice-portal CONFIG_URI reindex              rebuild the catalog from the tree
+    inservice-portal CONFIG_URI statistics           recompute the statistics, report drift
     inservice-portal CONFIG_URI remind-rosters       mail organisers with overdue rosters
     inservice-portal CONFIG_URI audit-verify         check the audit log's hash chain
     inservice-portal CONFIG_URI audit-seal           seal waiting audit entries, sign the head
@@ -26,6 +27,7 @@ from ..attendance.reminders import send_reminders
 from ..bootstrap import APP_ROOT, ensure_root
 from ..catalog import queue as catalog_queue
 from ..catalog import rebuild
+from ..statistics.rebuild import rebuild as rebuild_statistics
 from .demo import load_demo
 
 
@@ -100,6 +102,17 @@ def cmd_reindex(root, tm, args) -> int:
     added = "、".join(counts["added_indexes"]) or "none"
     print(f"catalog rebuilt: {counts['indexed']} objects indexed, {counts['removed']} stale "
           f"entries removed, indexes added: {added}")
+
+
+def cmd_statistics(root, tm, args) -> int:
+    found = rebuild_statistics(root, progress=lambda done: print(f"{done} courses counted…"))
+    tm.get().note("inservice-portal statistics: counters recomputed")
+    tm.commit()
+    for name, cells in found.items():
+        for key, (kept, fresh) in sorted(cells.items())[:20]:
+            print(f"drift in {name} {key}: kept {kept}, data {fresh}")
+    print(f"statistics recomputed: {sum(len(c) for c in found.values())} counter(s) corrected")
+    return 1 if found else 0
 
 
 def cmd_remind_rosters(root, tm, args) -> int:
@@ -213,6 +226,9 @@ def make_parser() -> argparse.ArgumentParser:
     set_password.set_defaults(run=cmd_set_password)
     commands.add_parser("reindex", help="rebuild the search catalog from the resource tree"
                         ).set_defaults(run=cmd_reindex)
+    commands.add_parser("statistics", help="recompute the statistics counters from the data "
+                                           "and report any drift (exit 1: some was corrected)"
+                        ).set_defaults(run=cmd_statistics)
     commands.add_parser("remind-rosters",
                         help="mail each organiser whose rosters are overdue (未結案研習課程催覆)"
                         ).set_defaults(run=cmd_remind_rosters)

@@ -25,6 +25,7 @@ from ..resources.events import ObjectModified, notify
 from ..resources.organiser import Organiser
 from ..rules import national_id
 from ..sharing import service as sharing
+from ..statistics.rebuild import rebuild as rebuild_statistics
 
 MARKER = "demo_loaded_at"      # set on the root: the demo loads once, even if later edited away
 
@@ -125,6 +126,7 @@ def load_demo(root) -> bool:
             _demo_roster(course, marks)
 
     load_sharing(root, data.get("sharing", {}), organisers)
+    rebuild_statistics(root)        # the demo sets states directly, past the subscribers
     _register(root, data.get("registrations", ()))
     setattr(root, MARKER, clock.now())
     return True

@@ -36,6 +36,7 @@ UNIT_PAGES = [
     ("sharing", "資源分享（本單位）", "sharing.handouts"),
     ("overdue-rosters", "未結案課程", None),     # the page of each kind declares its own
     ("audit", "稽核紀錄", "audit.browse"),
+    ("statistics", "統計圖表", None),           # 全國 at the ministry, 縣市 at a centre
     ("project-tags", "專案屬性標籤清單", "project_tags.manage"),
     ("school-directory", "學校代碼清單匯入", "school_directory.import"),
     ("proxy", "代理模式", "proxy_mode"),
@@ -51,19 +52,21 @@ UNIT_PAGES = [
 def unit_links(request, unit) -> list[NavItem]:
     pages = {IRegionCentre: ("todo", "worklist", "settings", "auto-approved", "overdue-rosters",
                              "sharing-moderation", "sharing", "subunits", "contact", "audit",
-                             "proxy"),
+                             "statistics", "proxy"),
              IOrganiser: ("todo", "courses", "overdue-rosters", "sharing", "staff", "teachers",
                           "teacher-records", "licences",
                           "contact"),
-             IMinistry: ("todo", "audit", "project-tags", "school-directory")}
+             IMinistry: ("todo", "audit", "statistics", "project-tags", "school-directory")}
     needs = {IRegionCentre: "course.review", IOrganiser: "unit.courses", IMinistry: "audit.browse"}
+    own = {"statistics": "stats.national" if IMinistry.providedBy(unit) else "stats.county"}
     wanted = next((names for iface, names in pages.items() if iface.providedBy(unit)), ())
     if getattr(unit, "kind", None) not in SCHOOL_KINDS:
         wanted = tuple(n for n in wanted if n != "licences")   # teachers' licences: schools only
     kind = next((iface for iface in pages if iface.providedBy(unit)), None)
     links = [NavItem(title, request.resource_url(unit, name))
              for name, title, permission in UNIT_PAGES
-             if name in wanted and request.has_permission(permission or needs[kind], unit)]
+             if name in wanted
+             and request.has_permission(permission or own.get(name) or needs[kind], unit)]
     return links or [NavItem(f"本單位：{unit.title}", request.resource_url(unit))]
 
 

@@ -1,0 +1,60 @@
+"""統計: aggregates kept current by event subscribers (DESIGN.md §11), recomputed from the
+data on demand or nightly, with any drift reported.
+
+``root.statistics`` maps a measure's name to its Cube (cubes.py); measures.py says what each
+object contributes in each state. Subscribers move that contribution when a course or a
+registration changes state, or a registration is filed.
+"""
+from BTrees.OOBTree import OOBTree
+from pyramid.traversal import find_root
+
+from ..resources.events import IObjectAdded
+from ..workflows.api import IObjectTransitioned
+from .cubes import Cube
+from .measures import MEASURES, contributions
+
+
+def cubes_of(root) -> OOBTree:
+    """The stored cubes, each made on its measure's first change (root.statistics is made
+    with the root, or by evolve step 27)."""
+    cubes = root.statistics
+    for name, dimensions in MEASURES.items():
+        if name not in cubes:
+            cubes[name] = Cube(dimensions)
+    return cubes
+
+
+def cube(root, name) -> Cube:
+    """A measure's cube to read (an empty one, not stored, before its first change)."""
+    stored = getattr(root, "statistics", None)
+    found = stored.get(name) if stored is not None else None
+    return found if found is not None else Cube(MEASURES[name])
+
+
+def move(root, obj, before: str | None, after: str | None) -> None:
+    """Take ``obj``'s contribution in ``before`` away and add its contribution in ``after``."""
+    old, new = contributions(obj, before), contributions(obj, after)
+    if not old and not new:
+        return
+    cubes = cubes_of(root)
+    for (name, key), amount in old.items():
+        cubes[name].add(key, -amount)
+    for (name, key), amount in new.items():
+        cubes[name].add(key, amount)
+
+
+def on_transitioned(event):
+    entry = event.entry
+    if entry.get("from") != entry.get("to"):
+        move(find_root(event.object), event.object, entry.get("from"), entry.get("to"))
+
+
+def on_added(event):
+    state = getattr(event.object, "state", None)
+    if state is not None and contributions(event.object, state):
+        move(find_root(event.object), event.object, None, state)
+
+
+def includeme(config):
+    config.add_subscriber(on_transitioned, IObjectTransitioned)
+    config.add_subscriber(on_added, IObjectAdded)

@@ -1,0 +1,70 @@
+"""What each object adds to the statistics (統計), as a function of its state: the event
+subscribers move an object's contribution from its old state to its new one, and the nightly
+rebuild adds up every object's contribution in its present state, so the two agree by
+construction (a test holds them to it after random operations).
+
+Measures (cube name → the key's dimensions, after the school year 學年度 in ROC years):
+- ``courses``: courses offered (published and after, never the cancelled), by month, county,
+  centre, organiser (its code), organiser kind, scope (附件十一) and level;
+- ``course_hours``: the hours they offer a full attendee, in hundredths, by the same;
+- ``registrations``: registrations by month, county, centre, organiser and state.
+"""
+from pyramid.location import lineage
+
+from ..resources.interfaces import ICourse, IRegionCentre, IRegistration
+
+OFFERED = ("published", "roster_pending", "roster_returned", "closed")
+PLACE = ("year", "month", "county", "centre", "organiser")
+COURSE_DIMENSIONS = PLACE + ("organiser_kind", "scope", "level")
+MEASURES = {
+    "courses": COURSE_DIMENSIONS,
+    "course_hours": COURSE_DIMENSIONS,
+    "registrations": PLACE + ("state",),
+}
+
+
+def school_year(day) -> int:
+    """學年度 in ROC years: August to July (113 學年度 runs from 2024-08 to 2025-07)."""
+    return day.year - 1911 - (day.month < 8)
+
+
+def centre_code(obj) -> str:
+    centre = next((n for n in lineage(obj) if IRegionCentre.providedBy(n)), None)
+    return getattr(centre, "code", None) or getattr(centre, "__name__", "") or ""
+
+
+def course_place(course) -> tuple | None:
+    """(year, month, county, centre, organiser) of a course, or None for one without a date."""
+    day = course.first_day
+    if day is None:
+        return None
+    organiser = course.__parent__
+    return (school_year(day), day.month, getattr(organiser, "county", None) or "",
+            centre_code(course), getattr(organiser, "code", None) or "")
+
+
+def contributions(obj, state: str | None) -> dict:
+    """{(cube, key): amount} that ``obj`` adds in ``state`` (None: not yet, or no more)."""
+    if ICourse.providedBy(obj):
+        return _course(obj, state)
+    if IRegistration.providedBy(obj):
+        return _registration(obj, state)
+    return {}
+
+
+def _course(course, state) -> dict:
+    place = course_place(course)
+    if state not in OFFERED or place is None:
+        return {}
+    key = place + (getattr(course.__parent__, "kind", None) or "", course.scope or "",
+                   course.level or 0)
+    return {("courses", key): 1,
+            ("course_hours", key): int(round(course.approved_hours * 100))}
+
+
+def _registration(registration, state) -> dict:
+    course = registration.course
+    place = course_place(course) if course is not None else None
+    if state is None or place is None:
+        return {}
+    return {("registrations", place + (state,)): 1}

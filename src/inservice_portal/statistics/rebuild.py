@@ -1,0 +1,47 @@
+"""The nightly recomputation (`inservice-portal CONFIG statistics`): every course and
+registration's contribution added up afresh, compared with the kept counters, and the
+counters set to the fresh figures. The drift found is returned for the operator's report.
+"""
+from ..catalog import Search
+from .cubes import Cube
+from .measures import MEASURES, contributions
+
+
+def fresh_figures(root, progress=None) -> dict:
+    """{cube name: {key: value}} computed from the data (courses through the catalog)."""
+    totals: dict = {name: {} for name in MEASURES}
+    search = Search(root)
+    courses = search.execute(search["content_type"].eq("course"))
+    for done, course in enumerate(courses.all(), 1):
+        for obj in (course, *getattr(course, "registrations", {}).values()):
+            for (name, key), amount in contributions(obj, getattr(obj, "state", None)).items():
+                totals[name][key] = totals[name].get(key, 0) + amount
+        if progress is not None and done % 10000 == 0:
+            progress(done)
+    return {name: {k: v for k, v in cells.items() if v} for name, cells in totals.items()}
+
+
+def drift(root, fresh: dict) -> dict:
+    """{cube name: {key: (kept, fresh)}} where the kept counters differ from the data."""
+    from . import cube
+    found = {}
+    for name in MEASURES:
+        kept, computed = cube(root, name).as_dict(), fresh.get(name, {})
+        wrong = {key: (kept.get(key, 0), computed.get(key, 0))
+                 for key in set(kept) | set(computed) if kept.get(key, 0) != computed.get(key, 0)}
+        if wrong:
+            found[name] = wrong
+    return found
+
+
+def rebuild(root, progress=None) -> dict:
+    """Recompute, replace the counters, and return the drift that was corrected."""
+    from . import cubes_of
+    fresh = fresh_figures(root, progress)
+    found = drift(root, fresh)
+    cubes = cubes_of(root)
+    for name in found:
+        cube = cubes[name] = Cube(MEASURES[name])
+        for key, value in fresh[name].items():
+            cube.add(key, value)
+    return found

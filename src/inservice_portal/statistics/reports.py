@@ -1,0 +1,63 @@
+"""The tables of 統計圖表, read from the counters alone (never from courses or records):
+national figures by county and by centre, and a centre's by unit, for one school year."""
+from dataclasses import dataclass, field
+
+from . import cube
+
+# Registrations that hold a seat or wait for one: what the organiser has to plan for.
+ACTIVE = ("applied", "accepted", "waitlisted")
+COLUMNS = (("courses", "開設課程數"), ("hours", "提供研習時數"), ("registrations", "報名人次"),
+           ("accepted", "錄取人次"), ("waitlisted", "候補人次"))
+
+
+@dataclass
+class Row:
+    label: str
+    figures: dict = field(default_factory=lambda: dict.fromkeys(dict(COLUMNS), 0))
+
+    def add(self, other: "Row"):
+        for name, value in other.figures.items():
+            self.figures[name] += value
+
+
+def school_years(root) -> list[int]:
+    """The school years the counters hold, newest first."""
+    cells = cube(root, "courses").cells
+    if not len(cells):
+        return []
+    return list(range(cells.maxKey()[0], cells.minKey()[0] - 1, -1))
+
+
+def table(root, year: int, by: str, centre: str | None = None) -> list[Row]:
+    """Rows by ``by`` (county, centre or organiser), a centre's only if ``centre`` is given;
+    sorted by label. Hours are whole hours (the counters keep hundredths)."""
+    rows: dict = {}
+
+    def row(label):
+        return rows.setdefault(label, Row(label))
+
+    courses, hours = cube(root, "courses"), cube(root, "course_hours")
+    at = courses.dimensions.index(by)
+    mine = courses.dimensions.index("centre")
+    for key, value in courses.items(year):
+        if centre is None or key[mine] == centre:
+            row(key[at]).figures["courses"] += value
+    for key, value in hours.items(year):
+        if centre is None or key[mine] == centre:
+            row(key[at]).figures["hours"] += value / 100
+    registrations = cube(root, "registrations")
+    at, mine = registrations.dimensions.index(by), registrations.dimensions.index("centre")
+    for key, value in registrations.items(year):
+        if (centre is None or key[mine] == centre) and key[-1] in ACTIVE:
+            figures = row(key[at]).figures
+            figures["registrations"] += value
+            if key[-1] in ("accepted", "waitlisted"):
+                figures[key[-1]] += value
+    return [rows[label] for label in sorted(rows)]
+
+
+def total(rows: list[Row]) -> Row:
+    whole = Row("合計")
+    for row in rows:
+        whole.add(row)
+    return whole

@@ -1,0 +1,84 @@
+"""統計圖表 (issue 17): the national figures for the ministry (統計圖表(全國)) and the national
+centre, and a centre's figures by unit (統計圖表(縣市)), for one school year (學年度), read from
+the counters of statistics/; as XLSX too."""
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from pyramid.view import view_config
+
+from .. import clock
+from ..resources.interfaces import IMinistry, IRegionCentre
+from ..statistics import reports
+from ..statistics.measures import school_year
+from .transcript import book_response
+
+TPL = "inservice_portal:templates/statistics/overview.pt"
+NATIONAL = "stats.national"
+COUNTY = "stats.county"
+
+
+def _year(request, years) -> int:
+    value = request.GET.get("year", "")
+    if value.isascii() and value.isdigit() and int(value) in years:
+        return int(value)
+    return years[0] if years else school_year(clock.now().date())
+
+
+def _tables(request, context) -> tuple[int, list, list[dict]]:
+    """(year, years, tables): national tables at the ministry and the national centre, a
+    centre's by unit elsewhere."""
+    root = request.root
+    years = reports.school_years(root)
+    year = _year(request, years)
+    if IRegionCentre.providedBy(context) and context.kind != "national":
+        rows = reports.table(root, year, "organiser", centre=context.code)
+        for row in rows:
+            unit = context.get(row.label)
+            row.label = f"{unit.title}（{row.label}）" if unit is not None else row.label
+        return year, years, [{"title": "各單位", "heading": "辦理單位", "rows": rows}]
+    centres = root["centres"]
+    by_centre = reports.table(root, year, "centre")
+    for row in by_centre:
+        centre = centres.get(row.label)
+        row.label = centre.title if centre is not None else row.label
+    by_county = reports.table(root, year, "county")
+    for row in by_county:
+        row.label = row.label or "（未填縣市）"
+    return year, years, [{"title": "各縣市", "heading": "縣市", "rows": by_county},
+                         {"title": "各區管中心", "heading": "區管中心", "rows": by_centre}]
+
+
+@view_config(context=IMinistry, name="statistics", permission=NATIONAL, renderer=TPL,
+             request_method="GET")
+@view_config(context=IRegionCentre, name="statistics", permission=COUNTY, renderer=TPL,
+             request_method="GET")
+def overview(context, request):
+    year, years, tables = _tables(request, context)
+    for t in tables:
+        t["total"] = reports.total(t["rows"])
+    return {"page_title": "統計圖表", "year": year, "years": years, "tables": tables,
+            "columns": reports.COLUMNS, "scope": _scope_title(context)}
+
+
+def _scope_title(context) -> str:
+    if IRegionCentre.providedBy(context) and context.kind != "national":
+        return context.title
+    return "全國"
+
+
+@view_config(context=IMinistry, name="statistics.xlsx", permission=NATIONAL,
+             request_method="GET")
+@view_config(context=IRegionCentre, name="statistics.xlsx", permission=COUNTY,
+             request_method="GET")
+def overview_xlsx(context, request):
+    year, _, tables = _tables(request, context)
+    book = Workbook()
+    book.remove(book.active)
+    for t in tables:
+        sheet = book.create_sheet(t["title"])
+        sheet.append([t["heading"], *(title for _, title in reports.COLUMNS)])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in [*t["rows"], reports.total(t["rows"])]:
+            sheet.append([row.label, *(row.figures[name] for name, _ in reports.COLUMNS)])
+    return book_response(book, f"statistics-{year}.xlsx")
+

@@ -1,0 +1,223 @@
+"""統計 (issue 17): the counters kept by the event subscribers agree with the data after any
+mix of operations, the nightly recomputation finds and corrects drift, and the counters'
+cells resolve concurrent changes instead of conflicting."""
+import io
+import random
+from datetime import date
+
+import pytest
+import transaction
+from openpyxl import load_workbook
+from ZODB import DB
+from ZODB.FileStorage import FileStorage
+
+from inservice_portal import statistics
+from inservice_portal.registration.service import container
+from inservice_portal.resources.registration import Registration
+from inservice_portal.statistics.cubes import Cube
+from inservice_portal.statistics.measures import school_year
+from inservice_portal.statistics.rebuild import drift, fresh_figures, rebuild
+from inservice_portal.workflows import api as workflow_api
+
+from ..conftest import add_course, add_organiser, add_staff, add_teacher, browser, complete
+
+COURSE_STEPS = ["submit", "approve", "return", "cancel", "submit_roster", "confirm_roster",
+                "return_roster", "reopen"]
+REGISTRATION_STEPS = ["accept", "reject", "waitlist", "promote", "withdraw", "reapply"]
+
+
+def build(root):
+    taipei = add_organiser(root, "taipei", "353601", "臺北市立甲國民小學")
+    kaohsiung = add_organiser(root, "kaohsiung", "583601", "高雄市立乙國民小學",
+                              kind="university")
+    for n in range(10):
+        add_teacher(root, f"t{n}", taipei, national_id=f"A1{n:08d}"[:10])
+    for n, (unit, day) in enumerate([(taipei, date(2025, 9, 3)), (taipei, date(2026, 3, 5)),
+                                     (kaohsiung, date(2025, 10, 1)), (kaohsiung, date(2099, 5, 1)),
+                                     (taipei, date(2099, 8, 1)), (kaohsiung, date(2026, 7, 31))]):
+        complete(add_course(root, unit, f"研習{n}", state="draft", starts_on=day, hours=2 + n))
+    add_course(root, taipei, "已公告研習", state="published", starts_on=date(2026, 1, 9))
+
+
+def courses_of(root):
+    return [unit[name] for centre, code in (("taipei", "353601"), ("kaohsiung", "583601"))
+            for unit in [root["centres"][centre][code]] for name in unit]
+
+
+def random_step(root, rng):
+    course = rng.choice(courses_of(root))
+    try:
+        if rng.random() < 0.4:
+            workflow_api.transition(course, None, rng.choice(COURSE_STEPS), reasons=["A"])
+        elif rng.random() < 0.5 and course.state == "published":
+            regs = container(course)
+            login = f"t{rng.randrange(10)}"
+            if login not in regs:
+                reg = Registration(login, regs.next_seq(), course.first_day)
+                regs.add(login, reg)
+                workflow_api.start(reg, None, "register", actor=login)
+        elif list(getattr(course, "registrations", None) or ()):
+            reg = rng.choice(list(course.registrations.values()))
+            workflow_api.transition(reg, None, rng.choice(REGISTRATION_STEPS))
+    except workflow_api.TransitionNotAllowed:
+        pass
+
+
+def test_the_counters_agree_with_the_data_after_random_operations(site):
+    with site.edit() as root:
+        build(root)
+    rng = random.Random(2026)
+    for _ in range(400):
+        with site.edit() as root:
+            random_step(root, rng)
+    def check(root):
+        fresh = fresh_figures(root)
+        assert drift(root, fresh) == {}
+        # The mix reached every measure, in more than one state and place.
+        assert len(fresh["courses"]) >= 2 and len(fresh["registrations"]) >= 3
+        states = {key[-1] for key in fresh["registrations"]}
+        assert len(states) >= 3 and "accepted" in states
+        return fresh
+    site.read(check)
+
+
+def test_the_recomputation_corrects_drift(site):
+    with site.edit() as root:
+        build(root)
+        course = courses_of(root)[0]
+        course.state = "published"                    # past the subscribers, as an import might
+        statistics.cubes_of(root)["courses"].add((999, 1, "", "", "", "", "", 0), 5)
+    with site.edit() as root:
+        found = rebuild(root)
+        assert set(found) == {"courses", "course_hours"}
+        assert found["courses"][(999, 1, "", "", "", "", "", 0)] == (5, 0)
+    assert site.read(lambda root: drift(root, fresh_figures(root))) == {}
+
+
+def test_counts_by_county_and_school_year(site):
+    with site.edit() as root:
+        build(root)
+        for course in [c for c in courses_of(root) if c.title in ("研習0", "研習1", "研習2")]:
+            for step in ("submit", "approve"):
+                workflow_api.transition(course, None, step)
+    def figures(root):
+        courses = statistics.cube(root, "courses")
+        return courses.values_by("county", 114), courses.values_by("county", 115)
+    year_114, year_115 = site.read(figures)
+    # 114 學年度 runs 2025-08 to 2026-07: 研習0 and 研習1 in 臺北市, 研習2 in 高雄市, and the
+    # course published from the start (2026-01-09) in 臺北市.
+    assert year_114 == {"臺北市": 3, "高雄市": 1} and year_115 == {}
+    assert school_year(date(2025, 7, 31)) == 113 and school_year(date(2025, 8, 1)) == 114
+
+
+def test_concurrent_changes_to_one_counter_both_count(tmp_path):
+    """Two transactions move the same cell: Length's conflict resolution adds both."""
+    db = DB(FileStorage(str(tmp_path / "Data.fs")))
+    first, second = transaction.TransactionManager(), transaction.TransactionManager()
+    conn = db.open(transaction_manager=first)
+    conn.root()["cube"] = cube = Cube(("year",))
+    cube.add((114,), 1)
+    first.commit()
+    other = db.open(transaction_manager=second)
+    cube.add((114,), 1)
+    other.root()["cube"].add((114,), 1)
+    first.commit()
+    second.commit()
+    first.begin()
+    assert conn.root()["cube"].as_dict() == {(114,): 3}
+    db.close()
+
+
+# --- the pages ----------------------------------------------------------------------------
+
+@pytest.fixture
+def offered(site):
+    with site.edit() as root:
+        build(root)
+        add_staff(root, "moe", root, "ministry_admin")
+        add_staff(root, "nc", root["centres"]["nknu"], "national_centre")
+        add_staff(root, "tp-rev", root["centres"]["taipei"], "centre_reviewer")
+        add_staff(root, "ks-rev", root["centres"]["kaohsiung"], "centre_reviewer")
+        add_staff(root, "a-admin", root["centres"]["taipei"]["353601"], "principal_admin")
+        for course in courses_of(root):
+            if course.state == "draft" and course.first_day.year < 2099:
+                for step in ("submit", "approve"):
+                    workflow_api.transition(course, None, step)
+        published = next(c for c in courses_of(root) if c.title == "研習1")
+        regs = container(published)
+        for n, step in enumerate(("accept", "accept", "waitlist", "withdraw")):
+            reg = regs.add(f"t{n}", Registration(f"t{n}", regs.next_seq(), published.first_day))
+            workflow_api.start(reg, None, "register", actor=f"t{n}")
+            workflow_api.transition(reg, None, "withdraw" if step == "withdraw" else step)
+    return site
+
+
+def table_of(page, title):
+    section = next(s for s in page.html.select("section") if s.h2 and s.h2.text == title)
+    return {tr.th.text: [td.text for td in tr.select("td")]
+            for tr in section.select("tbody tr, tfoot tr")}
+
+
+@pytest.mark.parametrize("who, url", [("moe", "/statistics"), ("nc", "/centres/nknu/statistics")])
+def test_the_national_figures_by_county_and_centre(app, offered, who, url):
+    page = browser(app, who).get(url, {"year": "114"})
+    assert "統計圖表（全國）" in page.text
+    counties = table_of(page, "各縣市")
+    # 114 學年度: 研習0, 研習1 and the course published from the start in 臺北市 (hours
+    # 2 + 3 + 3), 研習2 in 高雄市 (4 hours) and 研習5 (2026-07-31, 7 hours).
+    assert counties["臺北市"][:2] == ["3", "8"] and counties["高雄市"][:2] == ["2", "11"]
+    assert counties["臺北市"][2:] == ["3", "2", "1"]          # withdrawn is not counted
+    assert counties["合計"][:3] == ["5", "19", "3"]
+    centres = table_of(page, "各區管中心")
+    assert set(centres) == {"臺北市政府教育局", "高雄市政府教育局", "合計"}
+
+
+def test_a_centre_sees_its_own_units_only(app, offered):
+    page = browser(app, "tp-rev").get("/centres/taipei/statistics", {"year": "114"})
+    assert "統計圖表（臺北市政府教育局）" in page.text
+    units = table_of(page, "各單位")
+    assert set(units) == {"臺北市立甲國民小學（353601）", "合計"}
+    assert "高雄市立" not in page.html.select_one("main").text
+    browser(app, "ks-rev").get("/centres/taipei/statistics", status=403)
+    browser(app, "tp-rev").get("/statistics", status=403)
+
+
+@pytest.mark.parametrize("who", ["a-admin", "t1"])
+def test_schools_and_teachers_have_no_national_or_county_figures(app, offered, who):
+    person = browser(app, who)
+    person.get("/statistics", status=403)
+    person.get("/centres/taipei/statistics", status=403)
+    person.get("/centres/taipei/statistics.xlsx", status=403)
+    assert "/login" in browser(app).get("/statistics", status=303).location
+
+
+def test_the_figures_download_as_numbers_in_excel(app, offered):
+    answer = browser(app, "moe").get("/statistics.xlsx", {"year": "114"})
+    book = load_workbook(io.BytesIO(answer.body))
+    assert book.sheetnames == ["各縣市", "各區管中心"]
+    rows = list(book["各縣市"].iter_rows(values_only=True))
+    assert rows[0][:3] == ("縣市", "開設課程數", "提供研習時數")
+    taipei = next(r for r in rows if r[0] == "臺北市")
+    assert taipei[1:3] == (3, 8) and all(isinstance(v, (int, float)) for v in taipei[1:])
+
+
+def test_the_menu_offers_statistics_to_the_levels_that_have_them(app, offered):
+    def menu(who):
+        return {a.text for a in browser(app, who).get("/").html.select("nav a")}
+    assert "統計圖表" in menu("moe") and "統計圖表" in menu("tp-rev") and "統計圖表" in menu("nc")
+    assert "統計圖表" not in menu("a-admin")
+
+
+def test_evolve_27_counts_what_a_site_already_holds(site):
+    from inservice_portal import evolve
+
+    with site.edit() as root:                 # courses stored before the counters existed
+        build(root)
+        del root.statistics
+        root.evolve_version = 26
+    assert site.read(lambda root: root.statistics) is None
+    with site.edit() as root:
+        evolve.run(root, log=lambda message: None)
+    def figures(root):
+        return statistics.cube(root, "courses").values_by("county", 114)
+    assert site.read(figures) == {"臺北市": 1}          # the course published from the start
