@@ -15,21 +15,29 @@ from .bootstrap import root_factory
 from .permissions import NOBODY, role_principal
 
 FLASH_KEPT = 3
-FLASH_CHARS = 120
+FLASH_CHARS = 400       # one message (a course's missing items can take 300)
+FLASH_BUDGET = 600      # all kept messages together: about 2.4 KB of the 4 KB cookie
 
 
 def capped_flash(factory):
-    """The session keeps the last few flash messages only, each cut to a line: it travels in
-    the cookie, and a client that posts without following the redirects, or a message naming
-    a long title, would otherwise grow it past what a browser sends back (issue 22)."""
+    """The session keeps the last few flash messages only, within a budget of characters: it
+    travels in the cookie, and a client that posts without following the redirects, or
+    messages naming long titles, would otherwise grow it past what a browser sends back
+    (issue 22)."""
     class Session(factory):
         def flash(self, msg, queue="", allow_duplicate=True):
             if isinstance(msg, str) and len(msg) > FLASH_CHARS:
                 msg = msg[:FLASH_CHARS - 1] + "…"
             super().flash(msg, queue, allow_duplicate)
             key = "_f_" + queue
-            if len(self[key]) > FLASH_KEPT:
-                self[key] = self[key][-FLASH_KEPT:]
+            kept, size = [], 0
+            for message in reversed(self[key][-FLASH_KEPT:]):      # the newest first
+                size += len(str(message))
+                if kept and size > FLASH_BUDGET:
+                    break
+                kept.insert(0, message)
+            if kept != self[key]:
+                self[key] = kept
     return Session
 
 
