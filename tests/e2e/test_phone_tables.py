@@ -40,6 +40,7 @@ def people(live_site):
     ("tb-admin", "/centres/taipei/353607/teacher-records", "教師研習記錄"),
     ("tb-rev", "/centres/taipei/audit", "稽核紀錄"),
     ("tb-rev", "/centres/taipei/statistics", "統計圖表"),
+    ("tb-admin", "/centres/taipei/353607/statistics", "統計圖表（本校）"),
 ])
 def test_every_cell_names_its_column_on_a_phone(page, people, who, path, heading):
     page.set_viewport_size(PHONE)

@@ -112,6 +112,7 @@ SAMPLES = {
     (IMinistry, "statistics.xlsx"): "/statistics.xlsx",
     (IRegionCentre, "statistics"): "/centres/taipei/statistics",
     (IRegionCentre, "statistics.xlsx"): "/centres/taipei/statistics.xlsx",
+    (IOrganiser, "statistics"): f"{SCHOOL}/statistics",
     (ICourse, "register"): f"{PUBLISHED}/@@register",
     (ICourse, "withdraw"): f"{PUBLISHED}/@@withdraw",
     (ICourse, "registrations"): f"{PUBLISHED}/@@registrations",

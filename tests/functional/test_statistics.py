@@ -12,8 +12,10 @@ from ZODB import DB
 from ZODB.FileStorage import FileStorage
 
 from inservice_portal import statistics
+from inservice_portal.attendance import roster
 from inservice_portal.registration.service import container
 from inservice_portal.resources.registration import Registration
+from inservice_portal.statistics import reports
 from inservice_portal.statistics.cubes import Cube
 from inservice_portal.statistics.measures import school_year
 from inservice_portal.statistics.rebuild import drift, fresh_figures, rebuild
@@ -203,9 +205,11 @@ def test_the_figures_download_as_numbers_in_excel(app, offered):
 
 def test_the_menu_offers_statistics_to_the_levels_that_have_them(app, offered):
     def menu(who):
-        return {a.text for a in browser(app, who).get("/").html.select("nav a")}
-    assert "統計圖表" in menu("moe") and "統計圖表" in menu("tp-rev") and "統計圖表" in menu("nc")
-    assert "統計圖表" not in menu("a-admin")
+        return {a["href"].replace("http://localhost", "")
+                for a in browser(app, who).get("/").html.select("nav a") if a.text == "統計圖表"}
+    assert menu("moe") == {"/statistics"} and menu("nc") == {"/centres/nknu/statistics"}
+    assert menu("tp-rev") == {"/centres/taipei/statistics"}
+    assert menu("a-admin") == {"/centres/taipei/353601/statistics"}      # 本校
 
 
 def test_evolve_27_counts_what_a_site_already_holds(site):
@@ -221,3 +225,59 @@ def test_evolve_27_counts_what_a_site_already_holds(site):
     def figures(root):
         return statistics.cube(root, "courses").values_by("county", 114)
     assert site.read(figures) == {"臺北市": 1}          # the course published from the start
+
+
+# --- teachers' hours (統計圖表(本校)) -------------------------------------------------------
+
+@pytest.fixture
+def closed(site):
+    """Two schools; two courses of 114 學年度 closed: t0 at both (6 + 3 hours), t1 at the
+    first (6 hours); t2 has none."""
+    from .test_roster import add_ended_course
+
+    with site.edit() as root:
+        school = add_organiser(root, "taipei", "353601", "臺北市立甲國民小學")
+        other = add_organiser(root, "taipei", "353602", "臺北市立乙國民小學")
+        add_staff(root, "a-admin", school, "principal_admin")
+        add_staff(root, "a-op", school, "operator")
+        add_staff(root, "b-admin", other, "principal_admin")
+        for n, name in enumerate(("王老師", "李老師", "陳老師")):
+            add_teacher(root, f"t{n}", school, name=name, national_id=f"A12345678{n}")
+        course = add_ended_course(root, school, day=date(2025, 10, 6), state="roster_pending")
+        roster.save(course, [roster.Row("1", "t0", ["present", "present"]),
+                             roster.Row("2", "t1", ["present", "present"])], "a-admin")
+        workflow_api.transition(course, None, "confirm_roster")
+        short = add_ended_course(root, school, "短研習", day=date(2026, 5, 4), sessions=((9, 12),),
+                                 hours=3, state="roster_pending")
+        roster.save(short, [roster.Row("1", "t0", ["present"])], "a-admin")
+        workflow_api.transition(short, None, "confirm_roster")
+    return site
+
+
+def test_closing_a_course_moves_its_teachers_hours(closed):
+    def hours(root):
+        school = root["centres"]["taipei"]["353601"]
+        return reports.school_hours(root, 114, school), drift(root, fresh_figures(root))
+    assert closed.read(hours) == ({"t0": 9, "t1": 6}, {})
+    with closed.edit() as root:                       # reopened, t1 taken off the roster
+        course = next(c for c in root["centres"]["taipei"]["353601"].values()
+                      if c.title != "短研習")
+        workflow_api.transition(course, None, "reopen")
+        roster.save(course, [roster.Row("1", "t0", ["present", "present"])], "a-admin")
+        workflow_api.transition(course, None, "submit_roster")
+        workflow_api.transition(course, None, "confirm_roster")
+    assert closed.read(hours) == ({"t0": 9}, {})
+
+
+def test_the_school_sees_who_is_under_18_hours(app, closed):
+    page = browser(app, "a-admin").get("/centres/taipei/353601/statistics", {"year": "114"})
+    assert "共 3 位教師，其中 3 位未滿 18 小時" in page.html.select_one("main").text
+    rows = [[cell.text.strip() for cell in tr.select("th, td")]
+            for tr in page.html.select("table")[1].select("tbody tr")]
+    assert [r[0].replace("的個人研習紀錄", "") for r in rows] == ["陳老師", "李老師", "王老師"]
+    assert [r[2] for r in rows] == ["0", "6", "9"]
+    assert rows[0][3].startswith("0 小時") and rows[1][3].startswith("未滿 18 小時")
+    assert "A12345678" not in page.text                      # no national IDs here
+    assert browser(app, "a-op").get("/centres/taipei/353601/statistics").status_int == 200
+    browser(app, "b-admin").get("/centres/taipei/353601/statistics", status=403)
+    browser(app, "t0").get("/centres/taipei/353601/statistics", status=403)

@@ -10,7 +10,7 @@ from decimal import Decimal
 from BTrees.OOBTree import OOBTree
 from pyramid.traversal import find_root
 
-from .. import clock
+from .. import clock, statistics
 from . import roster as roster_service
 from ..resources.interfaces import ICourse
 from ..resources.records import LOCAL, TrainingRecord
@@ -48,7 +48,8 @@ def write_course(course):
     for login in set(getattr(course, "recorded_logins", None) or ()) - set(credited):
         records = records_of(people.get(login)) if login in people else None
         if records is not None and key in records:
-            del records[key]
+            with statistics.tracking(people[login]):
+                del records[key]
     now = clock.now()
     for login, (hours, days) in credited.items():
         teacher = people.get(login)
@@ -59,10 +60,11 @@ def write_course(course):
                       organiser=getattr(course.organiser, "title", ""), hours=hours, days=days,
                       credit_class=course.is_credit_class, written_at=now)
         record = records.get(key)
-        if record is None:
-            records[key] = TrainingRecord(login, LOCAL, str(course.code), **fields)
-        elif (record.hours, record.days) != (hours, tuple(days)):
-            record.rewrite(**fields)
+        with statistics.tracking(teacher):
+            if record is None:
+                records[key] = TrainingRecord(login, LOCAL, str(course.code), **fields)
+            elif (record.hours, record.days) != (hours, tuple(days)):
+                record.rewrite(**fields)
     course.recorded_logins = tuple(sorted(credited))
 
 

@@ -3,8 +3,11 @@ data on demand or nightly, with any drift reported.
 
 ``root.statistics`` maps a measure's name to its Cube (cubes.py); measures.py says what each
 object contributes in each state. Subscribers move that contribution when a course or a
-registration changes state, or a registration is filed.
+registration changes state, or a registration is filed; ``tracking`` moves a teacher's hours
+around a change of the teacher's training records.
 """
+from contextlib import contextmanager
+
 from BTrees.OOBTree import OOBTree
 from pyramid.traversal import find_root
 
@@ -33,14 +36,26 @@ def cube(root, name) -> Cube:
 
 def move(root, obj, before: str | None, after: str | None) -> None:
     """Take ``obj``'s contribution in ``before`` away and add its contribution in ``after``."""
-    old, new = contributions(obj, before), contributions(obj, after)
-    if not old and not new:
+    apply(root, contributions(obj, before), contributions(obj, after))
+
+
+def apply(root, old: dict, new: dict) -> None:
+    if old == new:
         return
     cubes = cubes_of(root)
     for (name, key), amount in old.items():
         cubes[name].add(key, -amount)
     for (name, key), amount in new.items():
         cubes[name].add(key, amount)
+
+
+@contextmanager
+def tracking(teacher):
+    """Around a change of a teacher's training records: the teacher's hours move with it
+    (records are written by services, not by workflow transitions)."""
+    before = contributions(teacher, None)
+    yield
+    apply(find_root(teacher), before, contributions(teacher, None))
 
 
 def on_transitioned(event):

@@ -7,11 +7,15 @@ Measures (cube name → the key's dimensions, after the school year 學年度 in
 - ``courses``: courses offered (published and after, never the cancelled), by month, county,
   centre, organiser (its code), organiser kind, scope (附件十一) and level;
 - ``course_hours``: the hours they offer a full attendee, in hundredths, by the same;
-- ``registrations``: registrations by month, county, centre, organiser and state.
+- ``registrations``: registrations by month, county, centre, organiser and state;
+- ``teacher_hours``: each teacher's credited hours (核給時數) of the year, in hundredths, by
+  the county and school the teacher serves now (a school reads its own by key range).
 """
 from pyramid.location import lineage
+from pyramid.traversal import find_root
 
-from ..resources.interfaces import ICourse, IRegionCentre, IRegistration
+from ..resources.interfaces import ICourse, IRegionCentre, IRegistration, ITeacher
+from ..resources.units import unit_at
 
 OFFERED = ("published", "roster_pending", "roster_returned", "closed")
 PLACE = ("year", "month", "county", "centre", "organiser")
@@ -20,6 +24,7 @@ MEASURES = {
     "courses": COURSE_DIMENSIONS,
     "course_hours": COURSE_DIMENSIONS,
     "registrations": PLACE + ("state",),
+    "teacher_hours": ("year", "county", "school", "login"),
 }
 
 
@@ -49,6 +54,8 @@ def contributions(obj, state: str | None) -> dict:
         return _course(obj, state)
     if IRegistration.providedBy(obj):
         return _registration(obj, state)
+    if ITeacher.providedBy(obj):
+        return _teacher(obj)
     return {}
 
 
@@ -68,3 +75,14 @@ def _registration(registration, state) -> dict:
     if state is None or place is None:
         return {}
     return {("registrations", place + (state,)): 1}
+
+
+def _teacher(teacher) -> dict:
+    school = unit_at(find_root(teacher), getattr(teacher, "school", None))
+    where = (getattr(school, "county", None) or "", getattr(school, "code", None) or "")
+    hours: dict = {}
+    for record in (getattr(teacher, "records", None) or {}).values():
+        if record.last_day is not None and record.hours:
+            key = ("teacher_hours", (school_year(record.last_day), *where, teacher.login))
+            hours[key] = hours.get(key, 0) + int(round(record.hours * 100))
+    return hours

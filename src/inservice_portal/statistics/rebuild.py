@@ -1,5 +1,5 @@
-"""The nightly recomputation (`inservice-portal CONFIG statistics`): every course and
-registration's contribution added up afresh, compared with the kept counters, and the
+"""The nightly recomputation (`inservice-portal CONFIG statistics`): every course,
+registration and teacher's contribution added up afresh, compared with the kept counters, and the
 counters set to the fresh figures. The drift found is returned for the operator's report.
 """
 from ..catalog import Search
@@ -10,14 +10,21 @@ from .measures import MEASURES, contributions
 def fresh_figures(root, progress=None) -> dict:
     """{cube name: {key: value}} computed from the data (courses through the catalog)."""
     totals: dict = {name: {} for name in MEASURES}
+
+    def count(obj):
+        for (name, key), amount in contributions(obj, getattr(obj, "state", None)).items():
+            totals[name][key] = totals[name].get(key, 0) + amount
+
     search = Search(root)
     courses = search.execute(search["content_type"].eq("course"))
     for done, course in enumerate(courses.all(), 1):
-        for obj in (course, *getattr(course, "registrations", {}).values()):
-            for (name, key), amount in contributions(obj, getattr(obj, "state", None)).items():
-                totals[name][key] = totals[name].get(key, 0) + amount
+        count(course)
+        for registration in getattr(course, "registrations", {}).values():
+            count(registration)
         if progress is not None and done % 10000 == 0:
             progress(done)
+    for teacher in search.execute(search["content_type"].eq("teacher")).all():
+        count(teacher)
     return {name: {k: v for k, v in cells.items() if v} for name, cells in totals.items()}
 
 

@@ -61,3 +61,25 @@ def total(rows: list[Row]) -> Row:
     for row in rows:
         whole.add(row)
     return whole
+
+
+# The kindergarten teachers' duty (18 hours a year), and the bands of the national report.
+DUTY_HOURS = 18
+BANDS = ((0, "0 小時"), (18, "未滿 18 小時"), (36, "18–35 小時"), (54, "36–53 小時"),
+         (None, "54 小時以上"))
+
+
+def band(hours: float) -> str:
+    if hours == 0:
+        return BANDS[0][1]
+    return next(title for limit, title in BANDS[1:] if limit is None or hours < limit)
+
+
+def school_hours(root, year: int, school) -> dict:
+    """login → the teacher's credited hours of ``year``, for the teachers ``school`` holds
+    in the counters (a key range: its county and code)."""
+    cells = cube(root, "teacher_hours").cells
+    prefix = (year, school.county or "", school.code or "")
+    return {key[3]: cell() / 100
+            for key, cell in cells.items(min=prefix, max=prefix + (chr(0x10FFFF),))
+            if cell()}

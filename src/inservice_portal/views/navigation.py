@@ -54,11 +54,12 @@ def unit_links(request, unit) -> list[NavItem]:
                              "sharing-moderation", "sharing", "subunits", "contact", "audit",
                              "statistics", "proxy"),
              IOrganiser: ("todo", "courses", "overdue-rosters", "sharing", "staff", "teachers",
-                          "teacher-records", "licences",
+                          "teacher-records", "statistics", "licences",
                           "contact"),
              IMinistry: ("todo", "audit", "statistics", "project-tags", "school-directory")}
     needs = {IRegionCentre: "course.review", IOrganiser: "unit.courses", IMinistry: "audit.browse"}
-    own = {"statistics": "stats.national" if IMinistry.providedBy(unit) else "stats.county"}
+    own = {"statistics": ("stats.national" if IMinistry.providedBy(unit) else
+                          "stats.county" if IRegionCentre.providedBy(unit) else "stats.unit")}
     wanted = next((names for iface, names in pages.items() if iface.providedBy(unit)), ())
     if getattr(unit, "kind", None) not in SCHOOL_KINDS:
         wanted = tuple(n for n in wanted if n != "licences")   # teachers' licences: schools only

@@ -5,8 +5,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from pyramid.view import view_config
 
-from .. import clock
-from ..resources.interfaces import IMinistry, IRegionCentre
+from .. import audit, clock
+from ..accounts import teachers as teacher_accounts
+from ..resources.interfaces import IMinistry, IOrganiser, IRegionCentre
+from ..schemas.accounts import job_titles
 from ..statistics import reports
 from ..statistics.measures import school_year
 from .transcript import book_response
@@ -14,6 +16,7 @@ from .transcript import book_response
 TPL = "inservice_portal:templates/statistics/overview.pt"
 NATIONAL = "stats.national"
 COUNTY = "stats.county"
+UNIT = "stats.unit"
 
 
 def _year(request, years) -> int:
@@ -82,3 +85,25 @@ def overview_xlsx(context, request):
             sheet.append([row.label, *(row.figures[name] for name, _ in reports.COLUMNS)])
     return book_response(book, f"statistics-{year}.xlsx")
 
+
+
+# -- 統計圖表(本校): the school's teachers by their hours of the school year ------------------
+@view_config(context=IOrganiser, name="statistics", permission=UNIT, request_method="GET",
+             renderer="inservice_portal:templates/statistics/school.pt")
+def school(context, request):
+    root = request.root
+    years = reports.school_years(root)
+    year = _year(request, years)
+    hours = reports.school_hours(root, year, context)
+    titles = job_titles()
+    rows = [{"teacher": t, "title": titles.get(t.job_title, ""), "hours": hours.get(t.login, 0)}
+            for t in teacher_accounts.teachers_of(root, context)]
+    rows.sort(key=lambda r: (r["hours"], r["teacher"].name))
+    bands = {title: 0 for _, title in reports.BANDS}
+    for r in rows:
+        r["band"] = reports.band(r["hours"])
+        bands[r["band"]] += 1
+    audit.record("records.list", context, request=request, detail={"statistics": year})
+    return {"page_title": "統計圖表（本校）", "year": year, "years": years, "rows": rows,
+            "bands": bands, "duty": reports.DUTY_HOURS,
+            "short": sum(1 for r in rows if r["hours"] < reports.DUTY_HOURS)}
