@@ -281,3 +281,21 @@ def test_the_school_sees_who_is_under_18_hours(app, closed):
     assert browser(app, "a-op").get("/centres/taipei/353601/statistics").status_int == 200
     browser(app, "b-admin").get("/centres/taipei/353601/statistics", status=403)
     browser(app, "t0").get("/centres/taipei/353601/statistics", status=403)
+
+
+def test_a_unit_moved_to_another_centre_takes_its_figures_along(site):
+    from inservice_portal.accounts.unit_move import move_unit
+
+    with site.edit() as root:
+        build(root)
+        course = next(c for c in courses_of(root) if c.title == "已公告研習")
+        regs = container(course)
+        reg = regs.add("t1", Registration("t1", regs.next_seq(), course.first_day))
+        workflow_api.start(reg, None, "register", actor="t1")
+    with site.edit() as root:
+        move_unit(None, root, "353601", "newtaipei", "轄屬調整")
+    def figures(root):
+        return (statistics.cube(root, "courses").values_by("centre", 114),
+                statistics.cube(root, "registrations").values_by("centre", 114),
+                drift(root, fresh_figures(root)))
+    assert site.read(figures) == ({"newtaipei": 1}, {"newtaipei": 1}, {})

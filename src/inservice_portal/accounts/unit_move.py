@@ -9,7 +9,7 @@ where it now stands.
 """
 from pyramid.traversal import resource_path, resource_path_tuple
 
-from .. import audit
+from .. import audit, statistics
 from ..catalog import Search, queue
 from ..resources.interfaces import ICourse
 from . import staff
@@ -30,8 +30,12 @@ def move_unit(request, root, code: str, centre_code: str, reason: str):
     if not reason:
         raise MoveRefused("移轉單位請說明原因。")
     old_centre, old_path = unit.__parent__, resource_path(unit)
-    old_centre.remove(code, send_events=False)
-    root["centres"][centre_code].add(code, unit, send_events=False)
+    courses = [c for c in unit.values() if ICourse.providedBy(c)]
+    counted = courses + [r for c in courses for r in (getattr(c, "registrations", None) or {})
+                         .values()]
+    with statistics.tracking(*counted):           # their centre changes in the counters
+        old_centre.remove(code, send_events=False)
+        root["centres"][centre_code].add(code, unit, send_events=False)
     new_path = resource_path(unit)
     _follow(root, unit, old_centre, old_path, new_path)
     unit.jurisdiction = f"教育部移轉（{reason}）"

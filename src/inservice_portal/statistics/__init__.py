@@ -3,8 +3,8 @@ data on demand or nightly, with any drift reported.
 
 ``root.statistics`` maps a measure's name to its Cube (cubes.py); measures.py says what each
 object contributes in each state. Subscribers move that contribution when a course or a
-registration changes state, or a registration is filed; ``tracking`` moves a teacher's hours
-around a change of the teacher's training records.
+registration changes state, or a registration is filed; ``tracking`` moves contributions
+around the changes that no event announces.
 """
 from contextlib import contextmanager
 
@@ -50,12 +50,17 @@ def apply(root, old: dict, new: dict) -> None:
 
 
 @contextmanager
-def tracking(teacher):
-    """Around a change of a teacher's training records: the teacher's hours move with it
-    (records are written by services, not by workflow transitions)."""
-    before = contributions(teacher, None)
+def tracking(*objects):
+    """Around a change no transition announces (a teacher's training records written by the
+    closing service, a unit moved to another centre with its courses): each object's
+    contribution in its present state moves with the change."""
+    def now(obj):
+        return contributions(obj, getattr(obj, "state", None))
+
+    before = [now(obj) for obj in objects]
     yield
-    apply(find_root(teacher), before, contributions(teacher, None))
+    for obj, old in zip(objects, before):
+        apply(find_root(obj), old, now(obj))
 
 
 def on_transitioned(event):
