@@ -299,3 +299,17 @@ def test_a_unit_moved_to_another_centre_takes_its_figures_along(site):
                 statistics.cube(root, "registrations").values_by("centre", 114),
                 drift(root, fresh_figures(root)))
     assert site.read(figures) == ({"newtaipei": 1}, {"newtaipei": 1}, {})
+
+
+def test_a_teachers_hours_follow_the_teacher_to_another_school(closed):
+    from inservice_portal.accounts import teachers
+
+    with closed.edit() as root:
+        teachers.move_to_school(root["people"]["t1"], root["centres"]["taipei"]["353602"])
+        teachers.transfer_out(root["people"]["t0"], "retired")
+    def hours(root):
+        schools = root["centres"]["taipei"]
+        return (reports.school_hours(root, 114, schools["353601"]),
+                reports.school_hours(root, 114, schools["353602"]),
+                drift(root, fresh_figures(root)))
+    assert closed.read(hours) == ({}, {"t1": 6}, {})

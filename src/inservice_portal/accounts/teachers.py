@@ -11,7 +11,7 @@ from importlib import resources
 
 from pyramid.traversal import resource_path
 
-from .. import clock, mail, reference
+from .. import clock, mail, reference, statistics
 from ..catalog import Search
 from ..resources.accounts import Teacher
 from ..resources.events import ObjectModified, notify
@@ -96,7 +96,8 @@ def move_to_school(teacher, school):
     """教師資料登錄 of an existing teacher: the school becomes the teacher's current one."""
     if teacher.school != resource_path(school):
         licences.withdraw_pending(teacher)
-    teacher.school = resource_path(school)
+    with statistics.tracking(teacher):            # the hours count at the new school
+        teacher.school = resource_path(school)
     teacher.employment = "employed"
     notify(ObjectModified(teacher))
 
@@ -107,7 +108,8 @@ def transfer_out(teacher, reason: str):
         raise ValueError(f"unknown reason {reason!r}")
 
     licences.withdraw_pending(teacher)
-    teacher.school = None
+    with statistics.tracking(teacher):
+        teacher.school = None
     teacher.employment = reason
     notify(ObjectModified(teacher))
 
