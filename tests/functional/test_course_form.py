@@ -1,4 +1,5 @@
 """研習課程登錄 pages (000 附件十): add, edit, copy, attachments and the course page."""
+import base64
 import re
 import zlib
 from datetime import date, datetime, time
@@ -18,15 +19,16 @@ from ..conftest import (add_course, add_organiser, add_staff, add_teacher, allow
 
 SCHOOL = "/centres/taipei/353601"
 ADD = f"{SCHOOL}/@@add-course"
+JS = b"<< /S /JavaScript /JS (app.alert(1)) >>"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 
 
-def pdf_with_stream(content: bytes) -> bytes:
+def pdf_with_stream(content: bytes, wrap=lambda packed: packed, filters=b"/FlateDecode") -> bytes:
     """A PDF whose one object stream holds ``content``, Flate-compressed (as real files keep
-    their dictionaries)."""
-    packed = zlib.compress(content)
-    return (b"%PDF-1.7\n1 0 obj\n<< /Type /ObjStm /Filter /FlateDecode /Length "
+    their dictionaries), then passed through ``wrap`` (a damage, an ASCII filter)."""
+    packed = wrap(zlib.compress(content))
+    return (b"%PDF-1.7\n1 0 obj\n<< /Type /ObjStm /Filter " + filters + b" /Length "
             + str(len(packed)).encode() + b" >>\nstream\n" + packed
             + b"\nendstream\nendobj\ntrailer\n<<>>\n%%EOF\n")
 
@@ -398,6 +400,13 @@ class TestAttachments:
         ("講義.pdf", PDF.replace(b"<<>>", b"<< /OpenAction << /S /J#61vaScript >> >>", 1), "自動執行"),
         ("講義.pdf", pdf_with_stream(b"<< /S /Launch /F (cmd.exe) >>"), "自動執行"),
         ("講義.pdf", pdf_with_stream(b"<< /Names << /EmbeddedFiles 2 0 R >> >>"), "自動執行"),
+        # Hidden from a strict inflater: a wrong checksum, a cut end, ASCII filters around Flate.
+        ("講義.pdf", pdf_with_stream(JS, lambda z: z[:-4] + b"\0\0\0\0"), "自動執行"),
+        ("講義.pdf", pdf_with_stream(JS + b" " * 900, lambda z: z[:-8]), "自動執行"),
+        ("講義.pdf", pdf_with_stream(JS, lambda z: base64.a85encode(z) + b"~>",
+                                     b"[/ASCII85Decode /FlateDecode]"), "自動執行"),
+        ("講義.pdf", pdf_with_stream(JS, lambda z: z.hex().encode() + b">",
+                                     b"[/AHx /Fl]"), "自動執行"),
     ])
     def test_refused_uploads_say_why(self, client, site, filename, content, message):
         response = self.upload(client, filename, content, status=400)

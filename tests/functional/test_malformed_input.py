@@ -65,8 +65,14 @@ def test_a_long_code_or_name_is_answered(app, world):
                                expect_errors=True).status_int == 400
 
 
+@pytest.fixture(params=["0", "10"], ids=["no-cache", "public-cache"])
+def settings(base_settings, request):
+    """Both ways production may run: the public cache (an outer tween) on and off."""
+    return dict(base_settings, **{"public_cache.seconds": request.param})
+
+
 @pytest.mark.parametrize("url", ["/search?q=%ED%A0%80", "/search?q=%FF", "/courses/%FF%FE",
-                                 "/api/v1/courses?q=%C0%AF"])
+                                 "/search%FF", "/api/v1/courses?q=%C0%AF"])
 def test_text_that_is_not_utf8_is_refused(app, world, url):
     response = browser(app).get(url, expect_errors=True)
     assert response.status_int == 400, (url, response.status_int)

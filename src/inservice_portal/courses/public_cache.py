@@ -38,7 +38,9 @@ def cache_key(request):
 
 
 def is_anonymous_get(request) -> bool:
-    return (request.method == "GET" and request.path_info in PATHS
+    # The raw path: this tween is outside the error views, and decoding a path that is not
+    # UTF-8 would fail here instead of being answered 400 within.
+    return (request.method == "GET" and request.environ.get("PATH_INFO") in PATHS
             and SESSION_COOKIE not in request.cookies
             and "Authorization" not in request.headers)
 
