@@ -23,6 +23,7 @@ LIMITS = {
     "signup.client": "30/hour",             # sign-ups sent, per client address
     "checkin.account": "20/minute",         # check-in codes tried, per teacher
     "proof.account": "20/day",              # 研習時數證明 issued, per teacher (each is kept)
+    "pdf.account": "10/minute;60/hour",     # PDFs laid out (WeasyPrint takes the CPU), per account
 }
 MESSAGE = "嘗試次數過多，請於 {minutes} 分鐘後再試。"
 

@@ -3,7 +3,7 @@ mix of operations, the nightly recomputation finds and corrects drift, and the c
 cells resolve concurrent changes instead of conflicting."""
 import io
 import random
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 import transaction
@@ -13,6 +13,7 @@ from ZODB.FileStorage import FileStorage
 
 from inservice_portal import statistics
 from inservice_portal.attendance import roster
+from inservice_portal.bootstrap import APP_ROOT
 from inservice_portal.registration.service import container
 from inservice_portal.resources.registration import Registration
 from inservice_portal.statistics import reports
@@ -313,3 +314,60 @@ def test_a_teachers_hours_follow_the_teacher_to_another_school(closed):
                 reports.school_hours(root, 114, schools["353602"]),
                 drift(root, fresh_figures(root)))
     assert closed.read(hours) == ({}, {"t1": 6}, {})
+
+
+def test_a_cancelled_course_takes_its_registrations_out_of_the_figures(offered):
+    def registrations(root):
+        return statistics.cube(root, "registrations").values_by("county", 114)
+    assert offered.read(registrations) == {"臺北市": 4}       # 2 accepted, 1 waitlisted, 1 withdrawn
+    with offered.edit() as root:
+        course = next(c for c in courses_of(root) if c.title == "研習1")
+        workflow_api.transition(course, None, "cancel")
+    assert offered.read(registrations) == {}
+    assert offered.read(lambda root: drift(root, fresh_figures(root))) == {}
+
+
+def test_the_year_offered_first_is_the_present_school_year(app, offered, monkeypatch):
+    from inservice_portal import clock
+
+    with offered.edit() as root:          # a course of 2099 (187 學年度) published early
+        far = next(c for c in courses_of(root) if c.title == "研習3")     # 2099-05-01
+        for step in ("submit", "approve"):
+            workflow_api.transition(far, None, step)
+    monkeypatch.setattr(clock, "now", lambda: datetime(2027, 3, 1, 9, tzinfo=clock.TAIPEI))
+    page = browser(app, "moe").get("/statistics")
+    assert page.html.select_one("#f-year option[selected]")["value"] == "115"
+    assert "本學年度尚無資料" in page.text
+    offered_years = [o["value"] for o in page.html.select("#f-year option")]
+    assert offered_years == ["187", "115", "114"]           # the years held, not every between
+
+
+class TestAgainstTheNightlyRun:
+    """On a FileStorage, where ZODB resolves conflicts as in production."""
+
+    @pytest.fixture
+    def settings(self, base_settings, tmp_path):
+        return dict(base_settings, **{"zodbconn.uri": f"file://{tmp_path}/Data.fs"})
+
+    def test_a_course_counted_while_the_recomputation_runs_is_kept(self, site):
+        from pyramid.threadlocal import manager
+
+        with site.edit() as root:
+            build(root)
+            root.statistics["courses"].add((114, 1, "", "", "", "", "", 0), 1)    # a drift
+        nightly = transaction.TransactionManager()
+        conn = site.db.open(transaction_manager=nightly)
+        manager.push({"registry": site.registry, "request": None})
+        try:
+            nightly.begin()
+            found = rebuild(conn.root()[APP_ROOT])              # computed, not yet committed
+            with site.edit() as root:             # meanwhile, a course published: same cube
+                course = next(c for c in courses_of(root) if c.title == "研習0")
+                for step in ("submit", "approve"):
+                    workflow_api.transition(course, None, step)
+            nightly.commit()
+        finally:
+            manager.pop()
+            conn.close()
+        assert "courses" in found
+        assert site.read(lambda root: drift(root, fresh_figures(root))) == {}

@@ -140,3 +140,11 @@ def test_the_school_downloads_its_teachers_pdf_and_no_one_else(app, world, site)
     assert "林老師" in text and "研習 11" in text and "研習 12" in text
     client(app, "t2").get("/people/t1/transcript.pdf", status=403)
     client(app, "a-admin").get("/transcript.pdf", status=403)    # staff have no transcript
+
+
+def test_pdfs_are_limited_per_account(app, world):
+    teacher = client(app, "t1")
+    for _ in range(10):
+        teacher.get("/transcript.pdf")
+    assert teacher.get("/transcript.pdf", status=429).headers["Retry-After"]
+    client(app, "t2").get("/transcript.pdf")                 # another account: its own limit

@@ -14,6 +14,8 @@ from ..rules import national_id as national_id_rule
 from ..accounts import teachers as teacher_accounts
 from ..accounts.staff import find_unit, type_problem
 
+MISMATCH = "兩次輸入的密碼不一致。"
+
 
 def _root(kw):
     return find_root(kw["context"])
@@ -115,7 +117,7 @@ def check_passwords(form, value):
         raise error
     if value["password"] != value["password_confirm"]:
         error = colander.Invalid(form)
-        error["password_confirm"] = "兩次輸入的密碼不一致。"
+        error["password_confirm"] = MISMATCH
         raise error
 
 

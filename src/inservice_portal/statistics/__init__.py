@@ -12,9 +12,10 @@ from BTrees.OOBTree import OOBTree
 from pyramid.traversal import find_root
 
 from ..resources.events import IObjectAdded
+from ..resources.interfaces import ICourse
 from ..workflows.api import IObjectTransitioned
 from .cubes import Cube
-from .measures import MEASURES, contributions
+from .measures import MEASURES, OFFERED, contributions, course_registrations
 
 
 def cubes_of(root) -> OOBTree:
@@ -64,9 +65,14 @@ def tracking(*objects):
 
 
 def on_transitioned(event):
-    entry = event.entry
-    if entry.get("from") != entry.get("to"):
-        move(find_root(event.object), event.object, entry.get("from"), entry.get("to"))
+    entry, obj = event.entry, event.object
+    before, after = entry.get("from"), entry.get("to")
+    if before == after:
+        return
+    root = find_root(obj)
+    move(root, obj, before, after)
+    if ICourse.providedBy(obj) and (before in OFFERED) != (after in OFFERED):
+        apply(root, course_registrations(obj, before), course_registrations(obj, after))
 
 
 def on_added(event):

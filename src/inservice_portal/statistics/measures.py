@@ -7,7 +7,8 @@ Measures (cube name → the key's dimensions, after the school year 學年度 in
 - ``courses``: courses offered (published and after, never the cancelled), by month, county,
   centre, organiser (its code), organiser kind, scope (附件十一) and level;
 - ``course_hours``: the hours they offer a full attendee, in hundredths, by the same;
-- ``registrations``: registrations by month, county, centre, organiser and state;
+- ``registrations``: registrations by month, county, centre, organiser and state, while
+  their course is offered (a cancelled course's registrations leave the figures with it);
 - ``teacher_hours``: each teacher's credited hours (核給時數) of the year, in hundredths, by
   the county and school the teacher serves now (a school reads its own by key range).
 """
@@ -69,12 +70,23 @@ def _course(course, state) -> dict:
             ("course_hours", key): int(round(course.approved_hours * 100))}
 
 
-def _registration(registration, state) -> dict:
+def _registration(registration, state, course_state=None) -> dict:
+    """A registration counts while its course is offered (``course_state``: the course's,
+    when the course is the one moving)."""
     course = registration.course
     place = course_place(course) if course is not None else None
-    if state is None or place is None:
+    if state is None or place is None or (course_state or course.state) not in OFFERED:
         return {}
     return {("registrations", place + (state,)): 1}
+
+
+def course_registrations(course, course_state) -> dict:
+    """What the course's registrations add while the course is in ``course_state``."""
+    total: dict = {}
+    for registration in (getattr(course, "registrations", None) or {}).values():
+        for key, amount in _registration(registration, registration.state, course_state).items():
+            total[key] = total.get(key, 0) + amount
+    return total
 
 
 def _teacher(teacher) -> dict:

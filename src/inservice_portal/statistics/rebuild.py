@@ -3,7 +3,6 @@ registration and teacher's contribution added up afresh, compared with the kept 
 counters set to the fresh figures. The drift found is returned for the operator's report.
 """
 from ..catalog import Search
-from .cubes import Cube
 from .measures import MEASURES, contributions
 
 
@@ -42,13 +41,14 @@ def drift(root, fresh: dict) -> dict:
 
 
 def rebuild(root, progress=None) -> dict:
-    """Recompute, replace the counters, and return the drift that was corrected."""
+    """Recompute, correct the counters that drifted, and return the drift corrected. Each
+    is corrected by its difference, not replaced: a registration counted by a transaction
+    committed while this one ran merges with the correction instead of being lost."""
     from . import cubes_of
     fresh = fresh_figures(root, progress)
     found = drift(root, fresh)
     cubes = cubes_of(root)
-    for name in found:
-        cube = cubes[name] = Cube(MEASURES[name])
-        for key, value in fresh[name].items():
-            cube.add(key, value)
+    for name, cells in found.items():
+        for key, (kept, computed) in cells.items():
+            cubes[name].add(key, computed - kept)
     return found

@@ -20,12 +20,20 @@ class Row:
             self.figures[name] += value
 
 
-def school_years(root) -> list[int]:
-    """The school years the counters hold, newest first."""
-    cells = cube(root, "courses").cells
-    if not len(cells):
-        return []
-    return list(range(cells.maxKey()[0], cells.minKey()[0] - 1, -1))
+def school_years(root, *names) -> list[int]:
+    """The school years the counters of ``names`` hold, newest first: one step through each
+    BTree per year held, never a walk of its cells."""
+    years = set()
+    for name in names or ("courses",):
+        cells = cube(root, name).cells
+        key = cells.minKey() if len(cells) else None
+        while key is not None:
+            years.add(key[0])
+            try:
+                key = cells.minKey((key[0] + 1,))
+            except ValueError:             # no key at or after the next year
+                key = None
+    return sorted(years, reverse=True)
 
 
 def table(root, year: int, by: str, centre: str | None = None) -> list[Row]:

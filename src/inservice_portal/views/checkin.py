@@ -106,8 +106,8 @@ def teacher_checkin_post(context, request):
             error = str(refused)
     if error:
         request.response.status = 400
-        return {"page_title": "線上報到", "course": None, "session": None, "index": None,
-                "token": "", "error": error, "course_code": typed}
+        return {"page_title": "線上報到", "error": error, "course_code": typed,
+                **dict.fromkeys(("course", "session", "index", "token"))}
     label = session_label(index, roster_service.schedule(course)[index])
     if run_locked(request, course, lambda: checkin.check_in(course, index, teacher.login)):
         request.session.flash(f"報到成功：{course.title}　{label}。")

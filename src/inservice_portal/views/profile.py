@@ -21,6 +21,8 @@ from ..schemas.accounts import (email_node, job_title_node, length, stage_node, 
                                text)
 from .signup import FORM_PAGE, OneTimeLink
 
+WRONG_CURRENT = "變更電子郵件信箱須輸入正確的目前密碼。"
+
 
 def current_password_node():
     return colander.SchemaNode(
@@ -42,7 +44,7 @@ class ProfileSchema(CSRFSchema):
             # a wrong guess counts as a failed login: toward the lockout and the address's limit
             account.record_failure(clock.now())
             throttle.of(request).hit("login.client", throttle.client(request))
-            error["current_password"] = "變更電子郵件信箱須輸入正確的目前密碼。"
+            error["current_password"] = WRONG_CURRENT
         else:
             return
         raise error

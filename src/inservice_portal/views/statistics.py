@@ -19,19 +19,22 @@ COUNTY = "stats.county"
 UNIT = "stats.unit"
 
 
-def _year(request, years) -> int:
+def _years(request, *measures) -> tuple[int, list[int]]:
+    """The school year asked for (one the counters hold), else the present one; and the
+    years to offer, the present one among them."""
+    this = school_year(clock.now().date())
+    years = sorted(set(reports.school_years(request.root, *measures)) | {this}, reverse=True)
     value = request.GET.get("year", "")
     if value.isascii() and value.isdigit() and int(value) in years:
-        return int(value)
-    return years[0] if years else school_year(clock.now().date())
+        return int(value), years
+    return this, years
 
 
 def _tables(request, context) -> tuple[int, list, list[dict]]:
     """(year, years, tables): national tables at the ministry and the national centre, a
     centre's by unit elsewhere."""
     root = request.root
-    years = reports.school_years(root)
-    year = _year(request, years)
+    year, years = _years(request)
     if IRegionCentre.providedBy(context) and context.kind != "national":
         rows = reports.table(root, year, "organiser", centre=context.code)
         for row in rows:
@@ -92,8 +95,7 @@ def overview_xlsx(context, request):
              renderer="inservice_portal:templates/statistics/school.pt")
 def school(context, request):
     root = request.root
-    years = reports.school_years(root)
-    year = _year(request, years)
+    year, years = _years(request, "teacher_hours")
     hours = reports.school_hours(root, year, context)
     titles = job_titles()
     rows = [{"teacher": t, "title": titles.get(t.job_title, ""), "hours": hours.get(t.login, 0)}

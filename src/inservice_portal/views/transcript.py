@@ -51,7 +51,9 @@ def _page(request, teacher, urls) -> dict:
 
 
 def _pdf(request, page: dict) -> Response:
-    """The page as an A4 PDF (printing/), named for what it is."""
+    """The page as an A4 PDF (printing/), named for what it is; laying one out takes the
+    CPU for a while, so each account has a limit (pdf.account)."""
+    throttle.of(request).take("pdf.account", request.account.login)
     try:
         data = printing.pdf(render(DOCUMENT, page, request))
     except printing.Unavailable:
