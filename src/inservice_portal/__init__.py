@@ -16,6 +16,7 @@ from . import audit, audit_sealer, moved, security
 from .accounts import passwords
 from .bootstrap import ensure_root, root_factory
 from .catalog import queue as catalog_queue
+from .statistics import queue as statistics_queue
 from .accounts.login_sessions import IDLE_TIMEOUT
 
 CONSOLE = "inservice_portal.console"     # set by the console script: see main()
@@ -86,6 +87,7 @@ def make_config(settings: dict) -> Configurator:
     moved.install(config.registry._zodb_databases)
     audit_sealer.install(config.registry._zodb_databases, settings)
     catalog_queue.install(config.registry._zodb_databases)
+    statistics_queue.install(config.registry._zodb_databases)
     config.hook_zca()          # repoze.workflow looks workflows up through the ZCA registry
     config.set_session_factory(security.capped_flash(SignedCookieSessionFactory(
         settings["session.secret"],
@@ -135,4 +137,5 @@ def main(global_config, **settings):
     audit_sealer.serve(config.registry._zodb_databases, settings,
                        signs=not asbool(global_config.get(CONSOLE, False)))
     catalog_queue.serve(config.registry._zodb_databases, settings)
+    statistics_queue.serve(config.registry._zodb_databases, settings)
     return app

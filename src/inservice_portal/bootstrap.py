@@ -9,6 +9,7 @@ from .courses.project_tags import ProjectTags
 from .resources.centre import RegionCentre
 from .resources.ministry import APP_ROOT, Ministry
 from .resources.sharing import ensure_sharing_area
+from .statistics.queue import queue_of as statistics_queue
 
 
 def make_root() -> Ministry:
@@ -20,6 +21,7 @@ def make_root() -> Ministry:
         root["centres"].add(c["code"], centre, send_events=False)
     ensure_sharing_area(root)
     ensure_catalog(root)
+    statistics_queue(root)            # made here: no request writes the root to make it
     root.project_tags = ProjectTags()
     evolve.mark_baseline(root)
     return root

@@ -27,7 +27,9 @@ import time
 import weakref
 
 import transaction
+from BTrees.LOBTree import LOBTree
 from BTrees.OOBTree import OOBTree
+from persistent import Persistent
 from ZODB.POSException import ConflictError
 
 log = logging.getLogger(__name__)
@@ -43,6 +45,50 @@ class InboxMap(OOBTree):
     a split is the one change of a bucket that cannot be merged with a concurrent insert."""
 
     max_leaf_size = 500
+
+
+class Inbox(Persistent):
+    """One connection's entries for the writer: only that connection's transactions write
+    here, and they drop what the writer has done (its ``done`` mark) as they add, so the
+    writer never writes an inbox."""
+
+    def __init__(self):
+        self.count = 0
+        self.entries = LOBTree()          # n → entry
+
+    def add(self, entry, done: int):
+        for n in list(self.entries.keys(None, done)):
+            del self.entries[n]
+        self.count += 1
+        self.entries[self.count] = entry
+
+
+class Inboxes(Persistent):
+    """Every connection's inbox, and how far the writer has come in each."""
+
+    inbox_class = Inbox
+
+    def __init__(self):
+        self.inboxes = InboxMap()         # key → inbox
+        self.done = OOBTree()             # key → how many of its entries are done
+
+    def add(self, conn, attr: str, entry):
+        key = inbox_key(conn, attr)
+        inbox = self.inboxes.get(key)
+        if inbox is None:
+            inbox = self.inboxes[key] = self.inbox_class()
+        inbox.add(entry, self.done.get(key, 0))
+
+    def waiting(self, keys=None):
+        """(key, n, entry) of each entry not done yet, marking each inbox done as it goes
+        (the caller's transaction commits the marks with the work)."""
+        for key in list(keys if keys is not None else self.inboxes.keys()):
+            inbox, start = self.inboxes.get(key), self.done.get(key, 0)
+            if inbox is None or inbox.count <= start:
+                continue
+            for n, entry in inbox.entries.items(start + 1):
+                yield key, n, entry
+            self.done[key] = inbox.count
 
 
 def inbox_key(conn, attr: str) -> str:

@@ -15,13 +15,10 @@ writes a content object; the indexer alone writes the object map and the indexes
 import logging
 import weakref
 
-from BTrees.LOBTree import LOBTree
-from BTrees.OOBTree import OOBTree
-from persistent import Persistent
 from pyramid.traversal import find_root, resource_path_tuple
 
 from ..resources.ministry import APP_ROOT
-from ..single_writer import InboxMap, SingleWriter, inbox_key, wake_after_commit
+from ..single_writer import Inbox, Inboxes, SingleWriter, inbox_key, wake_after_commit
 from .objectmap import DOCID, resolve_path
 from .upkeep import index_object, unindex_object
 
@@ -33,26 +30,12 @@ DEFAULT_INTERVAL = 5.0
 INDEXERS = weakref.WeakKeyDictionary()
 
 
-class IndexInbox(Persistent):
-    """One connection's noted objects: only that connection's transactions write here, and
-    they drop what the indexer has done (its ``done`` mark) as they add, so the indexer never
-    writes an inbox."""
-
-    def __init__(self):
-        self.count = 0
-        self.entries = LOBTree()          # n → (object, its path when noted)
-
-    def add(self, entry, done: int):
-        for n in list(self.entries.keys(None, done)):
-            del self.entries[n]
-        self.count += 1
-        self.entries[self.count] = entry
+class IndexInbox(Inbox):
+    """One connection's noted objects, each (object, its path when noted)."""
 
 
-class IndexQueue(Persistent):
-    def __init__(self):
-        self.inboxes = InboxMap()         # key → IndexInbox
-        self.done = OOBTree()             # key → how many of its entries are reconciled
+class IndexQueue(Inboxes):
+    inbox_class = IndexInbox
 
 
 def queue_of(root) -> IndexQueue:
@@ -79,12 +62,7 @@ def note(obj, leaving=False):
     noted[id(obj)] = obj                  # held: an id is unique only while the object lives
     path = resource_path_tuple(obj)
     root.objectmap.claim(obj, path)
-    queue = queue_of(root)
-    key = inbox_key(conn, INBOX_ATTR)
-    inbox = queue.inboxes.get(key)
-    if inbox is None:
-        inbox = queue.inboxes[key] = IndexInbox()
-    inbox.add((obj, path), queue.done.get(key, 0))
+    queue_of(root).add(conn, INBOX_ATTR, (obj, path))
     indexer = INDEXERS.get(conn.db())
     if indexer is not None:
         wake_after_commit(txn, indexer)
@@ -127,21 +105,14 @@ def reconcile(root, obj, path):
 def drain(root, keys=None) -> int:
     """Reconcile every noted object not yet reconciled (of the inboxes ``keys``, or all);
     one that fails is logged and skipped, never blocking the others. Returns how many."""
-    queue = queue_of(root)
     done = 0
-    for key in list(keys if keys is not None else queue.inboxes.keys()):
-        inbox = queue.inboxes.get(key)
-        start = queue.done.get(key, 0)
-        if inbox is None or inbox.count <= start:
-            continue
-        for n, (obj, path) in inbox.entries.items(start + 1):
-            try:
-                reconcile(root, obj, path)
-            except Exception:
-                log.exception("catalog: could not reconcile %s (inbox %s, entry %s)",
-                              "/".join(path), key, n)
-            done += 1
-        queue.done[key] = inbox.count
+    for key, n, (obj, path) in queue_of(root).waiting(keys):
+        try:
+            reconcile(root, obj, path)
+        except Exception:
+            log.exception("catalog: could not reconcile %s (inbox %s, entry %s)",
+                          "/".join(path), key, n)
+        done += 1
     return done
 
 

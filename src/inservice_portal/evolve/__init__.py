@@ -221,12 +221,15 @@ def _transcript_proofs(root):
 
 
 def _statistics(root):
-    """統計: the counters, computed from the data once (statistics/rebuild.py)."""
+    """統計: the counters, computed from the data once (statistics/rebuild.py), and the
+    queue of changes that one writer folds into them (statistics/queue.py)."""
     from BTrees.OOBTree import OOBTree
+    from ..statistics.queue import queue_of
     from ..statistics.rebuild import rebuild
 
     if root.statistics is None:
         root.statistics = OOBTree()
+    queue_of(root)
     rebuild(root)
 
 

@@ -72,6 +72,7 @@ class Ministry(Unit):
     email_logins = None         # accounts/email_lookup.py (evolve step 25)
     transcript_proofs = None    # attendance/transcript_proofs.py (evolve step 26)
     statistics = None           # statistics/: measure → its counters (evolve step 27)
+    statistics_queue = None     # statistics/queue.py: the changes waiting to be folded in
 
     def __init__(self):
         super().__init__()

@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import transaction
+from ZODB.POSException import ConflictError
 from pyramid.paster import bootstrap, get_appsettings
 from pyramid.threadlocal import get_current_registry
 
@@ -26,6 +27,7 @@ from ..accounts import school_directory, service as accounts_service
 from ..attendance.reminders import send_reminders
 from ..bootstrap import APP_ROOT, ensure_root
 from ..catalog import queue as catalog_queue
+from ..statistics import queue as statistics_queue
 from ..catalog import rebuild
 from ..statistics.rebuild import rebuild as rebuild_statistics
 from .demo import load_demo
@@ -105,9 +107,17 @@ def cmd_reindex(root, tm, args) -> int:
 
 
 def cmd_statistics(root, tm, args) -> int:
-    found = rebuild_statistics(root, progress=lambda done: print(f"{done} courses counted…"))
-    tm.get().note("inservice-portal statistics: counters recomputed")
-    tm.commit()
+    for attempt in range(1, 4):       # the serving processes' folder may fold meanwhile
+        found = rebuild_statistics(root, progress=lambda done: print(f"{done} courses counted…"))
+        tm.get().note("inservice-portal statistics: counters recomputed")
+        try:
+            tm.commit()
+            break
+        except ConflictError:
+            tm.abort()
+            if attempt == 3:
+                raise
+            tm.begin()
     for name, cells in found.items():
         for key, (kept, fresh) in sorted(cells.items())[:20]:
             print(f"drift in {name} {key}: kept {kept}, data {fresh}")
@@ -275,6 +285,7 @@ def main(argv=None) -> int:
         env["closer"]()
         audit_sealer.sealer_of(databases).stop()       # each folds what is left
         catalog_queue.indexer_of(databases).stop()
+        statistics_queue.folder_of(databases).stop()
         for database in databases.values():   # release the FileStorage lock
             database.close()
 

@@ -2,7 +2,7 @@
 data on demand or nightly, with any drift reported.
 
 ``root.statistics`` maps a measure's name to its Cube (cubes.py); measures.py says what each
-object contributes in each state. Subscribers move that contribution when a course or a
+object contributes in each state; queue.py has one writer fold the changes into the cubes. Subscribers move that contribution when a course or a
 registration changes state, or a registration is filed; ``tracking`` moves contributions
 around the changes that no event announces.
 """
@@ -14,13 +14,14 @@ from pyramid.traversal import find_root
 from ..resources.events import IObjectAdded
 from ..resources.interfaces import ICourse
 from ..workflows.api import IObjectTransitioned
+from . import queue
 from .cubes import Cube
 from .measures import MEASURES, OFFERED, contributions, course_registrations
 
 
 def cubes_of(root) -> OOBTree:
-    """The stored cubes, each made on its measure's first change (root.statistics is made
-    with the root, or by evolve step 27)."""
+    """The stored cubes, each made on its measure's first change by the folder (the one
+    writer: root.statistics is made with the root, or by evolve step 27)."""
     cubes = root.statistics
     for name, dimensions in MEASURES.items():
         if name not in cubes:
@@ -41,13 +42,21 @@ def move(root, obj, before: str | None, after: str | None) -> None:
 
 
 def apply(root, old: dict, new: dict) -> None:
-    if old == new:
-        return
+    """Count the change from ``old`` to ``new`` contributions (folded in after the commit by
+    the one writer of the cubes: queue.py)."""
+    deltas = dict(new)
+    for cell, amount in old.items():
+        deltas[cell] = deltas.get(cell, 0) - amount
+    deltas = {cell: delta for cell, delta in deltas.items() if delta}
+    if deltas:
+        queue.note(root, deltas)
+
+
+def fold(root, deltas: dict) -> None:
+    """Add ``deltas`` to the cubes: the folder's work (queue.py), never a request's."""
     cubes = cubes_of(root)
-    for (name, key), amount in old.items():
-        cubes[name].add(key, -amount)
-    for (name, key), amount in new.items():
-        cubes[name].add(key, amount)
+    for (name, key), delta in deltas.items():
+        cubes[name].add(key, delta)
 
 
 @contextmanager

@@ -44,7 +44,8 @@ def rebuild(root, progress=None) -> dict:
     """Recompute, correct the counters that drifted, and return the drift corrected. Each
     is corrected by its difference, not replaced: a registration counted by a transaction
     committed while this one ran merges with the correction instead of being lost."""
-    from . import cubes_of
+    from . import cubes_of, queue
+    queue.flush(root)                 # what waits in the inboxes is counted first
     fresh = fresh_figures(root, progress)
     found = drift(root, fresh)
     cubes = cubes_of(root)
