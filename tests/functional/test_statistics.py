@@ -197,7 +197,7 @@ def test_schools_and_teachers_have_no_national_or_county_figures(app, offered, w
 def test_the_figures_download_as_numbers_in_excel(app, offered):
     answer = browser(app, "moe").get("/statistics.xlsx", {"year": "114"})
     book = load_workbook(io.BytesIO(answer.body))
-    assert book.sheetnames == ["各縣市", "各區管中心"]
+    assert book.sheetnames[:2] == ["各縣市", "各區管中心"] and len(book.sheetnames) == 3
     rows = list(book["各縣市"].iter_rows(values_only=True))
     assert rows[0][:3] == ("縣市", "開設課程數", "提供研習時數")
     taipei = next(r for r in rows if r[0] == "臺北市")
@@ -371,3 +371,29 @@ class TestAgainstTheNightlyRun:
             conn.close()
         assert "courses" in found
         assert site.read(lambda root: drift(root, fresh_figures(root))) == {}
+
+
+
+def test_the_nation_sees_teachers_by_band_of_hours(app, closed):
+    """t0 (9 hours) and t1 (6) are under 18 in 臺北市; after a 12-hour course t0 has 21 and
+    moves to 18–35, derived by the folder from the cells it changes, as a recount finds."""
+    from .test_roster import add_ended_course
+
+    def bands(root):
+        return ({row.label: row.figures for row in reports.bands_by_county(root, 114)},
+                drift(root, fresh_figures(root)))
+    figures, found = closed.read(bands)
+    assert found == {} and figures["臺北市"]["未滿 18 小時"] == 2
+    with closed.edit() as root:
+        add_staff(root, "moe", root, "ministry_admin")
+        school = root["centres"]["taipei"]["353601"]
+        course = add_ended_course(root, school, "長研習", day=date(2026, 6, 1),
+                                  sessions=((8, 20),), hours=12, state="roster_pending")
+        roster.save(course, [roster.Row("1", "t0", ["present"])], "a-admin")
+        workflow_api.transition(course, None, "confirm_roster")
+    figures, found = closed.read(bands)
+    assert found == {}
+    assert (figures["臺北市"]["未滿 18 小時"], figures["臺北市"]["18–35 小時"]) == (1, 1)
+    page = browser(app, "moe").get("/statistics", {"year": "114"})
+    row = table_of(page, "教師研習時數（有研習紀錄的教師人數）")["臺北市"]
+    assert row == ["1", "1", "0", "0"]

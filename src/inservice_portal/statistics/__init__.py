@@ -16,7 +16,7 @@ from ..resources.interfaces import ICourse
 from ..workflows.api import IObjectTransitioned
 from . import queue
 from .cubes import Cube
-from .measures import MEASURES, OFFERED, contributions, course_registrations
+from .measures import MEASURES, OFFERED, banded, contributions, course_registrations
 
 
 def cubes_of(root) -> OOBTree:
@@ -53,9 +53,14 @@ def apply(root, old: dict, new: dict) -> None:
 
 
 def fold(root, deltas: dict) -> None:
-    """Add ``deltas`` to the cubes: the folder's work (queue.py), never a request's."""
+    """Add ``deltas`` to the cubes, and move teachers between bands as their hours change:
+    the folder's work (queue.py), never a request's."""
     cubes = cubes_of(root)
     for (name, key), delta in deltas.items():
+        if name == "teacher_hours":
+            before = cubes[name].value(key)
+            for (derived, cell), moved in banded(key, before, before + delta).items():
+                cubes[derived].add(cell, moved)
         cubes[name].add(key, delta)
 
 

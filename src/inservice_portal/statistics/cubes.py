@@ -25,6 +25,10 @@ class Cube(Persistent):
         else:
             cell.change(delta)
 
+    def value(self, key: tuple) -> int:
+        cell = self.cells.get(key)
+        return cell() if cell is not None else 0
+
     def items(self, year=None):
         """(key, value) of every non-zero cell; with ``year``, those whose key starts with it."""
         cells = (self.cells.items(min=(year,), max=(year + 1,), excludemax=True)

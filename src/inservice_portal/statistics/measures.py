@@ -10,7 +10,9 @@ Measures (cube name → the key's dimensions, after the school year 學年度 in
 - ``registrations``: registrations by month, county, centre, organiser and state, while
   their course is offered (a cancelled course's registrations leave the figures with it);
 - ``teacher_hours``: each teacher's credited hours (核給時數) of the year, in hundredths, by
-  the county and school the teacher serves now (a school reads its own by key range).
+  the county and school the teacher serves now (a school reads its own by key range);
+- ``teacher_bands``: teachers with hours by county and band of hours, derived from the cells
+  of ``teacher_hours`` as they change (the national page reads a few cells, not 225,000).
 """
 from pyramid.location import lineage
 from pyramid.traversal import find_root
@@ -26,7 +28,29 @@ MEASURES = {
     "course_hours": COURSE_DIMENSIONS,
     "registrations": PLACE + ("state",),
     "teacher_hours": ("year", "county", "school", "login"),
+    "teacher_bands": ("year", "county", "band"),
 }
+# Yearly hours bands of the national report (under 18: the kindergarten's duty), by the
+# upper bound in hundredths; a teacher without hours has no cell and is in no band.
+BANDS = ((1800, "未滿 18 小時"), (3600, "18–35 小時"), (5400, "36–53 小時"),
+         (None, "54 小時以上"))
+
+
+def band(hundredths: int) -> str:
+    return next(title for limit, title in BANDS if limit is None or hundredths < limit)
+
+
+def banded(key: tuple, before: int, after: int) -> dict:
+    """The move of a teacher between bands when a ``teacher_hours`` cell goes from
+    ``before`` to ``after``: derived by the folder, which alone sees both."""
+    year, county = key[0], key[1]
+    moves: dict = {}
+    if before:
+        moves[("teacher_bands", (year, county, band(before)))] = -1
+    if after:
+        cell = ("teacher_bands", (year, county, band(after)))
+        moves[cell] = moves.get(cell, 0) + 1
+    return {cell: n for cell, n in moves.items() if n}
 
 
 def school_year(day) -> int:

@@ -3,7 +3,7 @@ registration and teacher's contribution added up afresh, compared with the kept 
 counters set to the fresh figures. The drift found is returned for the operator's report.
 """
 from ..catalog import Search
-from .measures import MEASURES, contributions
+from .measures import MEASURES, banded, contributions
 
 
 def fresh_figures(root, progress=None) -> dict:
@@ -24,6 +24,9 @@ def fresh_figures(root, progress=None) -> dict:
             progress(done)
     for teacher in search.execute(search["content_type"].eq("teacher")).all():
         count(teacher)
+    for key, hours in totals["teacher_hours"].items():
+        for (_, cell), moved in banded(key, 0, hours).items():
+            totals["teacher_bands"][cell] = totals["teacher_bands"].get(cell, 0) + moved
     return {name: {k: v for k, v in cells.items() if v} for name, cells in totals.items()}
 
 

@@ -2,7 +2,7 @@
 national figures by county and by centre, and a centre's by unit, for one school year."""
 from dataclasses import dataclass, field
 
-from . import cube
+from . import cube, measures
 
 # Registrations that hold a seat or wait for one: what the organiser has to plan for.
 ACTIVE = ("applied", "accepted", "waitlisted")
@@ -64,23 +64,30 @@ def table(root, year: int, by: str, centre: str | None = None) -> list[Row]:
     return [rows[label] for label in sorted(rows)]
 
 
-def total(rows: list[Row]) -> Row:
-    whole = Row("合計")
+def total(rows: list[Row], columns=COLUMNS) -> Row:
+    whole = Row("合計", dict.fromkeys((name for name, _ in columns), 0))
     for row in rows:
         whole.add(row)
     return whole
 
 
-# The kindergarten teachers' duty (18 hours a year), and the bands of the national report.
+# The kindergarten teachers' duty (18 hours a year); a school also counts who has none.
 DUTY_HOURS = 18
-BANDS = ((0, "0 小時"), (18, "未滿 18 小時"), (36, "18–35 小時"), (54, "36–53 小時"),
-         (None, "54 小時以上"))
+NONE = "0 小時"
+BANDS = (NONE, *(title for _, title in measures.BANDS))
 
 
 def band(hours: float) -> str:
-    if hours == 0:
-        return BANDS[0][1]
-    return next(title for limit, title in BANDS[1:] if limit is None or hours < limit)
+    return measures.band(round(hours * 100)) if hours else NONE
+
+
+def bands_by_county(root, year: int) -> list[Row]:
+    """Teachers with hours in ``year``, by county and band (a few cells per county)."""
+    rows: dict = {}
+    for (_, county, title), value in cube(root, "teacher_bands").items(year):
+        row = rows.setdefault(county, Row(county or "（未填縣市）", dict.fromkeys(BANDS[1:], 0)))
+        row.figures[title] += value
+    return [rows[county] for county in sorted(rows)]
 
 
 def school_hours(root, year: int, school) -> dict:

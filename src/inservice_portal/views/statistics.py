@@ -40,7 +40,8 @@ def _tables(request, context) -> tuple[int, list, list[dict]]:
         for row in rows:
             unit = context.get(row.label)
             row.label = f"{unit.title}（{row.label}）" if unit is not None else row.label
-        return year, years, [{"title": "各單位", "heading": "辦理單位", "rows": rows}]
+        return year, years, [{"title": "各單位", "heading": "辦理單位", "rows": rows,
+                               "columns": reports.COLUMNS}]
     centres = root["centres"]
     by_centre = reports.table(root, year, "centre")
     for row in by_centre:
@@ -49,8 +50,13 @@ def _tables(request, context) -> tuple[int, list, list[dict]]:
     by_county = reports.table(root, year, "county")
     for row in by_county:
         row.label = row.label or "（未填縣市）"
-    return year, years, [{"title": "各縣市", "heading": "縣市", "rows": by_county},
-                         {"title": "各區管中心", "heading": "區管中心", "rows": by_centre}]
+    bands = [(title, title) for title in reports.BANDS[1:]]
+    return year, years, [
+        {"title": "各縣市", "heading": "縣市", "rows": by_county, "columns": reports.COLUMNS},
+        {"title": "各區管中心", "heading": "區管中心", "rows": by_centre,
+         "columns": reports.COLUMNS},
+        {"title": "教師研習時數（有研習紀錄的教師人數）", "heading": "縣市",
+         "rows": reports.bands_by_county(root, year), "columns": bands}]
 
 
 @view_config(context=IMinistry, name="statistics", permission=NATIONAL, renderer=TPL,
@@ -60,9 +66,9 @@ def _tables(request, context) -> tuple[int, list, list[dict]]:
 def overview(context, request):
     year, years, tables = _tables(request, context)
     for t in tables:
-        t["total"] = reports.total(t["rows"])
+        t["total"] = reports.total(t["rows"], t["columns"])
     return {"page_title": "統計圖表", "year": year, "years": years, "tables": tables,
-            "columns": reports.COLUMNS, "scope": _scope_title(context)}
+            "scope": _scope_title(context)}
 
 
 def _scope_title(context) -> str:
@@ -80,12 +86,12 @@ def overview_xlsx(context, request):
     book = Workbook()
     book.remove(book.active)
     for t in tables:
-        sheet = book.create_sheet(t["title"])
-        sheet.append([t["heading"], *(title for _, title in reports.COLUMNS)])
+        sheet = book.create_sheet(t["title"][:31])       # Excel's limit on a sheet's name
+        sheet.append([t["heading"], *(title for _, title in t["columns"])])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
-        for row in [*t["rows"], reports.total(t["rows"])]:
-            sheet.append([row.label, *(row.figures[name] for name, _ in reports.COLUMNS)])
+        for row in [*t["rows"], reports.total(t["rows"], t["columns"])]:
+            sheet.append([row.label, *(row.figures[name] for name, _ in t["columns"])])
     return book_response(book, f"statistics-{year}.xlsx")
 
 
@@ -101,7 +107,7 @@ def school(context, request):
     rows = [{"teacher": t, "title": titles.get(t.job_title, ""), "hours": hours.get(t.login, 0)}
             for t in teacher_accounts.teachers_of(root, context)]
     rows.sort(key=lambda r: (r["hours"], r["teacher"].name))
-    bands = {title: 0 for _, title in reports.BANDS}
+    bands = dict.fromkeys(reports.BANDS, 0)
     for r in rows:
         r["band"] = reports.band(r["hours"])
         bands[r["band"]] += 1
