@@ -39,7 +39,7 @@ def people(live_site):
     ("tb-t", "/my-registrations", "個人報名紀錄"),
     ("tb-admin", "/centres/taipei/353607/teacher-records", "教師研習記錄"),
     ("tb-rev", "/centres/taipei/audit", "稽核紀錄"),
-    ("tb-rev", "/centres/taipei/statistics", "統計圖表"),
+    ("tb-rev", "/centres/taipei/statistics?year=187", "統計圖表"),    # 2099-05: 187 學年度
     ("tb-admin", "/centres/taipei/353607/statistics", "統計圖表（本校）"),
 ])
 def test_every_cell_names_its_column_on_a_phone(page, people, who, path, heading):
