@@ -2,9 +2,9 @@
 data on demand or nightly, with any drift reported.
 
 ``root.statistics`` maps a measure's name to its Cube (cubes.py); measures.py says what each
-object contributes in each state; queue.py has one writer fold the changes into the cubes. Subscribers move that contribution when a course or a
+object contributes in each state. Subscribers move that contribution when a course or a
 registration changes state, or a registration is filed; ``tracking`` moves contributions
-around the changes that no event announces.
+around the changes that no event announces; queue.py has one writer fold the changes in.
 """
 from contextlib import contextmanager
 

@@ -25,14 +25,14 @@ def school_years(root, *names) -> list[int]:
     BTree per year held, never a walk of its cells."""
     years = set()
     for name in names or ("courses",):
-        cells = cube(root, name).cells
-        key = cells.minKey() if len(cells) else None
-        while key is not None:
-            years.add(key[0])
+        cells, after = cube(root, name).cells, None
+        while True:
             try:
-                key = cells.minKey((key[0] + 1,))
-            except ValueError:             # no key at or after the next year
-                key = None
+                key = cells.minKey(after)
+            except ValueError:             # no key at or after ``after`` (len() would walk)
+                break
+            years.add(key[0])
+            after = (key[0] + 1,)
     return sorted(years, reverse=True)
 
 
