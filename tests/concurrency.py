@@ -20,7 +20,8 @@ import pyotp
 import requests
 from webtest.http import StopableWSGIServer
 
-from inservice_portal import audit, clock, write_conflicts
+from inservice_portal import audit, clock
+from inservice_portal.concurrency import write_conflicts
 from inservice_portal.attendance import checkin
 from inservice_portal.accounts import tokens
 from inservice_portal.resources.course import Session

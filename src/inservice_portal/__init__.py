@@ -12,7 +12,8 @@ from pyramid.renderers import JSON
 from pyramid.session import SignedCookieSessionFactory
 from pyramid.settings import asbool
 
-from . import audit, audit_sealer, moved, security
+from . import audit, moved, security
+from .audit import sealer as audit_sealer
 from .accounts import passwords
 from .bootstrap import ensure_root, root_factory
 from .catalog import queue as catalog_queue
@@ -45,7 +46,7 @@ def session_secret(settings: dict) -> str:
 
 
 def audit_uri(settings: dict) -> str:
-    """``zodbconn.uri.audit``, else a database beside the main one (audit.py says why)."""
+    """``zodbconn.uri.audit``, else a database beside the main one (audit/ says why)."""
     if settings.get("zodbconn.uri.audit"):
         return settings["zodbconn.uri.audit"]
     uri = settings.get("zodbconn.uri", "")
@@ -80,7 +81,7 @@ def make_config(settings: dict) -> Configurator:
     config.add_renderer("json", JSON(ensure_ascii=False))    # readable Chinese in API answers
     config.include("pyramid_tm")
     config.include("pyramid_retry")
-    config.include(".write_conflicts")
+    config.include(".concurrency.write_conflicts")
     config.include("pyramid_zodbconn")
     keep_connections(config.registry._zodb_databases,
                      int(settings.get("zodbconn.pool_size", POOL_SIZE)))

@@ -11,6 +11,7 @@ MOVED = {
     "inservice_portal.tokens": "inservice_portal.accounts.tokens",
     "inservice_portal.password_reset": "inservice_portal.accounts.password_reset",
     "inservice_portal.licences": "inservice_portal.accounts.licences",
+    "inservice_portal.single_writer": "inservice_portal.concurrency.single_writer",
 }
 _CATALOG = "inservice_portal.catalog"
 SPLIT = {

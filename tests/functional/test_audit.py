@@ -296,7 +296,7 @@ def unsealed(site):
 
 def test_entries_a_dead_process_left_unsealed_are_sealed_at_the_next_start(app, world, site,
                                                                           db, monkeypatch):
-    from inservice_portal import audit_sealer
+    from inservice_portal.audit import sealer as audit_sealer
 
     audit_db = db.databases[audit.DB_NAME]
     monkeypatch.delitem(audit.SEALERS, audit_db)        # as if it died after each commit

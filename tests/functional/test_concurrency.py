@@ -6,7 +6,8 @@ The check-ins of one session share its one list: they are written one at a time,
 course's lock, like its registrations."""
 import pytest
 
-from inservice_portal import audit, audit_sealer
+from inservice_portal import audit
+from inservice_portal.audit import sealer as audit_sealer
 from inservice_portal.attendance import checkin
 from inservice_portal.registration import service as registrations
 from inservice_portal.catalog import find_course

@@ -26,7 +26,7 @@ def pg_uri():
 
 @pytest.fixture
 def pg_audit_uri():
-    """The audit log's own database (audit.py): a second PostgreSQL database."""
+    """The audit log's own database (audit/): a second PostgreSQL database."""
     pg.server_or_skip()
     with pg.fresh_database() as name:
         yield pg.uri(name)

@@ -6,7 +6,7 @@ import pytest
 import webtest
 from ZODB.POSException import ConflictError
 
-from inservice_portal import write_conflicts
+from inservice_portal.concurrency import write_conflicts
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def client(app, addr):
 
 
 def test_a_conflict_is_retried_then_answers_409_and_both_are_counted(app, caplog):
-    caplog.set_level(logging.INFO, logger="inservice_portal.write_conflicts")
+    caplog.set_level(logging.INFO, logger="inservice_portal.concurrency.write_conflicts")
     answer = client(app, "127.0.0.1").get("/hot", headers={"Accept": "application/json"},
                                            status=409)
     assert answer.json["error"]["code"] == "conflict"

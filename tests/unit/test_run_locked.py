@@ -8,7 +8,7 @@ import transaction
 from ZODB.POSException import ConflictError
 
 from inservice_portal.registration import locks as course_locks
-from inservice_portal import write_conflicts
+from inservice_portal.concurrency import write_conflicts
 
 
 @pytest.fixture

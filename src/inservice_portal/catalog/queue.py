@@ -18,7 +18,7 @@ import weakref
 from pyramid.traversal import find_root, resource_path_tuple
 
 from ..resources.ministry import APP_ROOT
-from ..single_writer import Inbox, Inboxes, SingleWriter, inbox_key, wake_after_commit
+from ..concurrency.single_writer import Inbox, Inboxes, SingleWriter, inbox_key, wake_after_commit
 from .objectmap import DOCID, resolve_path
 from .upkeep import index_object, unindex_object
 

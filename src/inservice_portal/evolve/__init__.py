@@ -32,7 +32,7 @@ def _course_registrations(root):
 
 def _account_security(root):
     """Roots made before step 5 lack the reset-token store; the audit log lives in its own
-    database (audit.py), created here for sites that have never been started since."""
+    database (audit/), created here for sites that have never been started since."""
     from BTrees.OOBTree import OOBTree
 
     from ..audit import log_of
@@ -294,6 +294,8 @@ STEPS: list[tuple[int, str, object]] = [
     (26, "transcripts: the store of issued 研習時數證明", _transcript_proofs),
     (27, "statistics: counters of courses and registrations, computed from the data",
      _statistics),
+    (28, "inboxes of the single writers stored under concurrency.single_writer",
+     _moved_classes),
 ]
 VERSION_KEY = "evolve_version"
 

@@ -25,8 +25,8 @@ from urllib.parse import unquote, urlsplit
 
 from ZODB.POSException import ConflictError
 
-from .. import write_conflicts
-from ..transactions import begin_anew
+from ..concurrency import write_conflicts
+from ..concurrency.transactions import begin_anew
 
 NAMESPACE = 0x15E5          # the high 32 bits of every advisory key: ours, not another app's
 

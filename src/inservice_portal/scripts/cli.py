@@ -22,7 +22,8 @@ from ZODB.POSException import ConflictError
 from pyramid.paster import bootstrap, get_appsettings
 from pyramid.threadlocal import get_current_registry
 
-from .. import CONSOLE, audit, audit_sealer, evolve, reference
+from .. import CONSOLE, audit, evolve, reference
+from ..audit import sealer as audit_sealer
 from ..accounts import school_directory, service as accounts_service
 from ..attendance.reminders import send_reminders
 from ..bootstrap import APP_ROOT, ensure_root

@@ -12,7 +12,7 @@ may lag a change by milliseconds; code that must read what its own transaction j
 import weakref
 
 from ..resources.ministry import APP_ROOT
-from ..single_writer import Inboxes, SingleWriter, wake_after_commit
+from ..concurrency.single_writer import Inboxes, SingleWriter, wake_after_commit
 
 INBOX_ATTR = "_inservice_statistics_inbox"
 DEFAULT_INTERVAL = 5.0

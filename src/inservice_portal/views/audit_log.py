@@ -1,7 +1,7 @@
 """稽核紀錄: the audit log, browsed by user, object and date, newest first, paged.
 
 The ministry (/audit) sees every entry; a centre (/centres/<c>/audit) the entries about its
-own units and their accounts only (audit.py keeps each entry's centre).
+own units and their accounts only (audit/ keeps each entry's centre).
 """
 from pyramid.traversal import resource_path
 from pyramid.view import view_config

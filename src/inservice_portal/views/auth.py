@@ -18,7 +18,7 @@ from .. import audit, clock, permissions, throttle
 from ..accounts.authentication import FAILURE_MESSAGE, LoginFailed, authenticate
 from ..forms import CSRFSchema, FormView
 from ..resources.interfaces import IMinistry
-from ..transactions import begin_anew
+from ..concurrency.transactions import begin_anew
 from ..accounts import passwords
 
 

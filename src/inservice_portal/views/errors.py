@@ -15,7 +15,7 @@ from ..accounts import login_sessions
 from ..registration.locks import Busy
 from ..registration.service import NotEmployed
 from ..throttle import Throttled
-from .. import write_conflicts
+from ..concurrency import write_conflicts
 from .api.errors import MALFORMED, api_error, wants_json
 from .input_guard import TooLarge, Unreadable
 

@@ -14,7 +14,7 @@ from ..masking import mask_national_id
 from ..resources.interfaces import ICourse, IOrganiser, IRegionCentre
 from ..rules import deadlines
 from ..schemas.course import hours_text, session_hours_text
-from ..transactions import begin_anew
+from ..concurrency.transactions import begin_anew
 from ..workflows import api as workflow_api
 from ..workflows import course as course_workflow
 from ..workflows.course import has_ended

@@ -8,7 +8,7 @@ from ...accounts import mfa, tokens
 from .errors import ApiError, api_error, malformed
 from ...accounts.authentication import LoginFailed, authenticate
 from ...security import bearer_token
-from ...transactions import begin_anew
+from ...concurrency.transactions import begin_anew
 from ...resources.units import unit_at as find_unit
 from . import instant, json_object, unit_json
 

@@ -18,7 +18,7 @@ Where it is stored, and why: in a **second named ZODB database** (``zodbconn.uri
 No object that every writer writes (concurrent logins of different people must not collide):
 a transaction adds its entry to the **inbox** of its own audit connection (``Inbox``; a
 connection serves one transaction at a time), never to the chain. The chain is built
-afterwards by one **sealer** (audit_sealer.py: right after each audited commit, and on an
+afterwards by one **sealer** (sealer.py: right after each audited commit, and on an
 interval), which takes the inboxes' new entries in time order, numbers and chains them, keeps
 the browsing indexes, and signs the head now and then. An entry that a dying process left
 unsealed is durable in its inbox and sealed when any process next seals (at start-up too).
@@ -48,12 +48,12 @@ from pyramid.traversal import lineage, resource_path
 import transaction
 from BTrees.LOBTree import intersection
 
-from . import clock
-from .masking import mask_national_id
-from .schemas.written import read_date
+from .. import clock
+from ..masking import mask_national_id
+from ..schemas.written import read_date
 # InboxMap too: logs made before it moved to single_writer store it under this module.
-from .single_writer import InboxMap, inbox_key, wake_after_commit  # noqa: F401
-from .workflows.api import IObjectTransitioned, state_title, title_of
+from ..concurrency.single_writer import InboxMap, inbox_key, wake_after_commit  # noqa: F401
+from ..workflows.api import IObjectTransitioned, state_title, title_of
 
 DB_NAME = "audit"
 LOG_KEY = "audit_log"
@@ -201,7 +201,7 @@ def use_small_buckets(log: AuditLog) -> bool:
     return True
 
 
-# audit database → the object that seals its inboxes (audit_sealer.install): woken after each
+# audit database → the object that seals its inboxes (sealer.install): woken after each
 # commit that added an entry. A database without one (a bare test database) is sealed only
 # when someone calls the sealer.
 SEALERS = weakref.WeakKeyDictionary()

@@ -1,4 +1,4 @@
-"""The audit log's sealer: the one writer of the hash chain (audit.py says why).
+"""The audit log's sealer: the one writer of the hash chain (audit/ says why).
 
 A ``single_writer.SingleWriter``: it seals right after each audited commit and every
 ``audit.seal_interval`` seconds, catching up at start-up. Every signed head is also written to
@@ -7,8 +7,8 @@ seal (``serve``).
 """
 import logging
 
-from . import audit, clock
-from .single_writer import SingleWriter
+from .. import audit, clock
+from ..concurrency.single_writer import SingleWriter
 
 log = logging.getLogger(__name__)
 
