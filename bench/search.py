@@ -89,7 +89,7 @@ def bench_dir(n: int) -> Path:
 
 
 def open_db(path: Path, cache_size=400_000, read_only=False) -> DB:
-    from inservice_portal import moved
+    from inservice_portal.evolve import moved
 
     db = DB(FileStorage(str(path), read_only=read_only), cache_size=cache_size)
     moved.install({"": db})              # a catalogue generated before a module moved

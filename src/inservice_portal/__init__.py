@@ -12,7 +12,8 @@ from pyramid.renderers import JSON
 from pyramid.session import SignedCookieSessionFactory
 from pyramid.settings import asbool
 
-from . import audit, moved, security
+from . import audit, security
+from .evolve import moved
 from .audit import sealer as audit_sealer
 from .accounts import passwords
 from .bootstrap import ensure_root, root_factory

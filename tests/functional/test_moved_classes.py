@@ -16,7 +16,8 @@ from pyramid.threadlocal import manager
 from ZODB.broken import Broken
 from ZODB.utils import u64
 
-from inservice_portal import audit, clock, evolve, make_config, moved
+from inservice_portal import audit, clock, evolve, make_config
+from inservice_portal.evolve import moved
 from inservice_portal.accounts import password_reset, tokens
 from inservice_portal.accounts.login_sessions import LoginSession
 from inservice_portal.bootstrap import APP_ROOT, ensure_root

@@ -6,7 +6,7 @@ import zipfile
 
 import pytest
 
-from inservice_portal import archives
+from inservice_portal.uploads import archives
 from inservice_portal.attendance import roster_xlsx
 from inservice_portal.courses import attachments
 

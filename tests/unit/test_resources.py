@@ -14,7 +14,7 @@ from inservice_portal import clock
 from inservice_portal.accounts import login_sessions, passwords, tokens
 from inservice_portal.accounts.authentication import FAILURE_MESSAGE, LoginFailed, authenticate
 from inservice_portal.bootstrap import make_root
-from inservice_portal.masking import mask_national_id
+from inservice_portal.rules.national_id import mask_national_id
 from inservice_portal.resources.accounts import Staff, Teacher
 from inservice_portal.resources.counters import Counter
 from inservice_portal.resources.events import IObjectAdded, IObjectWillBeRemoved

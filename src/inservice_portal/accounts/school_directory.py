@@ -20,7 +20,8 @@ from dataclasses import dataclass
 
 from openpyxl import load_workbook
 
-from .. import archives, vocabularies
+from .. import vocabularies
+from ..uploads import archives
 from ..resources.organiser import ACTIVE
 from . import service as accounts_service
 from . import staff

@@ -14,7 +14,7 @@ from pyramid.traversal import find_root
 from .. import clock
 from ..registration import service as registrations
 from ..catalog import Search
-from ..masking import mask_national_id
+from ..rules.national_id import mask_national_id
 from ..resources.accounts import Teacher
 from ..resources.roster import CheckIns, Roster, RosterEntry
 from ..rules import deadlines

@@ -9,7 +9,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .. import archives
+from ..uploads import archives
 from . import roster as roster_service
 
 MAX_BYTES = 2 * 1024 * 1024

@@ -15,7 +15,7 @@ import secrets
 from pyramid.traversal import find_root
 
 from .. import clock
-from ..masking import mask_national_id
+from ..rules.national_id import mask_national_id
 from ..resources.units import unit_at
 from . import records
 

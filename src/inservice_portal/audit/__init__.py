@@ -49,7 +49,7 @@ import transaction
 from BTrees.LOBTree import intersection
 
 from .. import clock
-from ..masking import mask_national_id
+from ..rules.national_id import mask_national_id
 from ..schemas.written import read_date
 # InboxMap too: logs made before it moved to single_writer store it under this module.
 from ..concurrency.single_writer import InboxMap, inbox_key, wake_after_commit  # noqa: F401

@@ -19,8 +19,7 @@ from pathlib import PurePosixPath
 
 from ZODB.blob import Blob
 
-from .. import archives
-from . import active_content
+from ..uploads import active_content, archives
 from ..resources.course import Attachment
 
 MAX_BYTES = 10 * 1024 * 1024

@@ -127,7 +127,7 @@ def _moved_classes(root):
     """Records naming a module that moved into a feature package (moved.MOVED), written
     again under its new path, in the main database and the audit log's."""
     from ..audit import DB_NAME
-    from ..moved import rewrite
+    from .moved import rewrite
 
     rewrite(root._p_jar)
     rewrite(root._p_jar.get_connection(DB_NAME))

@@ -41,3 +41,10 @@ def problem(value: str) -> str | None:
 
 def is_valid(value: str) -> bool:
     return problem(normalise(value)) is None
+
+
+def mask_national_id(value: str | None) -> str:
+    """How lists, exports and logs show one: the last four characters become *."""
+    if not value:
+        return ""
+    return value[:-4] + "****" if len(value) > 4 else "****"

@@ -4,7 +4,7 @@ from pyramid.view import view_config
 
 from ..accounts import mfa
 from .. import permissions, reference
-from ..masking import mask_national_id
+from ..rules.national_id import mask_national_id
 from ..resources.interfaces import IMinistry
 
 

@@ -13,7 +13,7 @@ from pyramid.view import view_config
 
 from ..accounts import service as accounts_service, mfa
 from .. import audit, permissions
-from ..masking import mask_national_id
+from ..rules.national_id import mask_national_id
 from ..resources.interfaces import IAccount, ITeacher
 
 MANAGING = ("unit.accounts", "subunit.accounts")

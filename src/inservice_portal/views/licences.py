@@ -6,7 +6,7 @@ from pyramid.view import view_config
 
 from ..accounts import licences
 from ..forms import CSRFSchema, FormView
-from ..masking import mask_national_id
+from ..rules.national_id import mask_national_id
 from ..resources.interfaces import IOrganiser, ITeacher
 from ..schemas.accounts import length, text
 from ..schemas.written import DATE_HINT, Date

@@ -14,7 +14,7 @@ from .. import clock, permissions
 from ..registration import service as service
 from ..catalog import find_course
 from ..registration.locks import run_locked
-from ..masking import mask_national_id
+from ..rules.national_id import mask_national_id
 from ..resources.interfaces import ICourse, IMinistry
 from ..rules.eligibility import CLOSES_AT, OPENS_AT, moment_text
 from ..vocabularies import ADMISSION

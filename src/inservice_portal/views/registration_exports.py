@@ -1,5 +1,5 @@
 """研習名單匯出 (000 附件十二, 103年3月): 簽到表, 簽到表(空表), 線上報名資訊, 參與研習教師名單,
-as XLSX workbooks (openpyxl). Every national ID number is masked (masking.py)."""
+as XLSX workbooks (openpyxl). Every national ID number is masked (rules/national_id.py)."""
 from urllib.parse import quote
 
 from openpyxl import Workbook
@@ -12,7 +12,7 @@ from pyramid.view import view_config
 from .. import audit
 from ..attendance.roster_xlsx import saved
 from ..registration import service as service
-from ..masking import mask_national_id
+from ..rules.national_id import mask_national_id
 from ..reference import vocabulary
 from ..resources.interfaces import ICourse
 from ..vocabularies import VOCAB

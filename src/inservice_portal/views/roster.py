@@ -10,7 +10,7 @@ from .. import audit, clock
 from ..attendance import records, roster_xlsx
 from ..attendance import roster as roster_service
 from ..attendance.roster import overdue_courses
-from ..masking import mask_national_id
+from ..rules.national_id import mask_national_id
 from ..resources.interfaces import ICourse, IOrganiser, IRegionCentre
 from ..rules import deadlines
 from ..schemas.course import hours_text, session_hours_text

@@ -7,7 +7,7 @@ from pyramid.view import view_config
 from .. import audit, clock
 from ..accounts import teachers as teacher_accounts
 from ..attendance import records
-from ..masking import mask_national_id
+from ..rules.national_id import mask_national_id
 from ..resources.interfaces import IOrganiser
 from ..schemas.accounts import job_titles
 from ..schemas.course import hours_text

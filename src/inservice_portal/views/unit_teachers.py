@@ -9,7 +9,7 @@ from pyramid.view import view_config
 from ..accounts import email_confirmation, teachers as teacher_accounts
 from .. import mail, reference
 from ..forms import CSRFSchema, FormView
-from ..masking import mask_national_id
+from ..rules.national_id import mask_national_id
 from ..resources.interfaces import IOrganiser, ITeacher
 from ..schemas.accounts import (email_node, job_title_node, job_titles, national_id_format,
                                 length, new_login_validator, normalised_id, stage_node,
