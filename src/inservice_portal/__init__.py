@@ -88,8 +88,8 @@ def make_config(settings: dict) -> Configurator:
                      int(settings.get("zodbconn.pool_size", POOL_SIZE)))
     moved.install(config.registry._zodb_databases)
     audit_sealer.install(config.registry._zodb_databases, settings)
-    catalog_queue.install(config.registry._zodb_databases)
-    statistics_queue.install(config.registry._zodb_databases)
+    catalog_queue.Indexer.install(config.registry._zodb_databases)
+    statistics_queue.Folder.install(config.registry._zodb_databases)
     config.hook_zca()          # repoze.workflow looks workflows up through the ZCA registry
     config.set_session_factory(security.capped_flash(SignedCookieSessionFactory(
         settings["session.secret"],
@@ -138,6 +138,6 @@ def main(global_config, **settings):
     # Catch up on entries a dead process left unsealed, then seal on an interval.
     audit_sealer.serve(config.registry._zodb_databases, settings,
                        signs=not asbool(global_config.get(CONSOLE, False)))
-    catalog_queue.serve(config.registry._zodb_databases, settings)
-    statistics_queue.serve(config.registry._zodb_databases, settings)
+    catalog_queue.Indexer.serve(config.registry._zodb_databases, settings)
+    statistics_queue.Folder.serve(config.registry._zodb_databases, settings)
     return app

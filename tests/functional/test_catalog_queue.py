@@ -41,7 +41,7 @@ def test_a_change_is_searchable_once_committed_and_in_its_transaction_after_flus
 
 def test_what_a_dead_process_noted_is_indexed_when_an_indexer_starts(app, site, db, schools,
                                                                     monkeypatch):
-    monkeypatch.delitem(queue.INDEXERS, db)             # as if it died after the commit
+    monkeypatch.delitem(queue.Indexer.writers(), db)             # as if it died after the commit
     with site.edit() as root:
         add_course(root, root["centres"]["taipei"]["353601"], "海洋教育研習")
     assert titles(site, "海洋") == []

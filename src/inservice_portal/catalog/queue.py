@@ -13,7 +13,6 @@ The writer assigns a new object's docid itself (on its own object), so that the 
 writes a content object; the indexer alone writes the object map and the indexes.
 """
 import logging
-import weakref
 
 from pyramid.traversal import find_root, resource_path_tuple
 
@@ -25,9 +24,6 @@ from .upkeep import index_object, unindex_object
 log = logging.getLogger(__name__)
 
 INBOX_ATTR = "_inservice_index_inbox"
-DEFAULT_INTERVAL = 5.0
-# main database → its Indexer (install); a database without one is indexed by ``flush`` only.
-INDEXERS = weakref.WeakKeyDictionary()
 
 
 class IndexInbox(Inbox):
@@ -63,7 +59,7 @@ def note(obj, leaving=False):
     path = resource_path_tuple(obj)
     root.objectmap.claim(obj, path)
     queue_of(root).add(conn, INBOX_ATTR, (obj, path))
-    indexer = INDEXERS.get(conn.db())
+    indexer = Indexer.writers().get(conn.db())
     if indexer is not None:
         wake_after_commit(txn, indexer)
 
@@ -124,6 +120,7 @@ def flush(root):
 
 class Indexer(SingleWriter):
     name = "catalog indexer"
+    interval_setting = "catalog.index_interval"
 
     def work(self, conn):
         root = conn.root().get(APP_ROOT)
@@ -131,19 +128,3 @@ class Indexer(SingleWriter):
             return False, 0
         count = drain(root)
         return bool(count), count
-
-
-def install(databases: dict) -> Indexer:
-    db = databases[""]
-    indexer = INDEXERS[db] = Indexer(db)
-    return indexer
-
-
-def indexer_of(databases: dict) -> Indexer:
-    return INDEXERS[databases[""]]
-
-
-def serve(databases: dict, settings) -> Indexer:
-    indexer = indexer_of(databases)
-    indexer.start(float(settings.get("catalog.index_interval", DEFAULT_INTERVAL)))
-    return indexer

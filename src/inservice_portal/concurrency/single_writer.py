@@ -106,6 +106,32 @@ class SingleWriter:
     transaction and return (changed, result); nothing is committed unless changed."""
 
     name = "single writer"
+    interval_setting = None           # the ini setting of its interval, in seconds
+    default_interval = 5.0
+
+    @classmethod
+    def writers(cls) -> weakref.WeakKeyDictionary:
+        """main database → this kind's writer (install); a database without one is served by
+        its module's ``flush`` only."""
+        if "_writers" not in cls.__dict__:
+            cls._writers = weakref.WeakKeyDictionary()
+        return cls._writers
+
+    @classmethod
+    def install(cls, databases: dict):
+        db = databases[""]
+        writer = cls.writers()[db] = cls(db)
+        return writer
+
+    @classmethod
+    def of(cls, databases: dict):
+        return cls.writers()[databases[""]]
+
+    @classmethod
+    def serve(cls, databases: dict, settings):
+        writer = cls.of(databases)
+        writer.start(float(settings.get(cls.interval_setting, cls.default_interval)))
+        return writer
 
     def __init__(self, db):
         self._db = weakref.ref(db)        # registries key writers weakly by their database

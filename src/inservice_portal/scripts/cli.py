@@ -285,8 +285,8 @@ def main(argv=None) -> int:
     finally:
         env["closer"]()
         audit_sealer.sealer_of(databases).stop()       # each folds what is left
-        catalog_queue.indexer_of(databases).stop()
-        statistics_queue.folder_of(databases).stop()
+        catalog_queue.Indexer.of(databases).stop()
+        statistics_queue.Folder.of(databases).stop()
         for database in databases.values():   # release the FileStorage lock
             database.close()
 

@@ -9,14 +9,10 @@ after the commit, in a transaction of its own: only the folder writes the cubes.
 may lag a change by milliseconds; code that must read what its own transaction just counted
 (the recomputation, tests) calls ``flush``.
 """
-import weakref
-
 from ..resources.ministry import APP_ROOT
 from ..concurrency.single_writer import Inboxes, SingleWriter, wake_after_commit
 
 INBOX_ATTR = "_inservice_statistics_inbox"
-DEFAULT_INTERVAL = 5.0
-FOLDERS = weakref.WeakKeyDictionary()    # main database → its Folder (install)
 
 
 def queue_of(root) -> Inboxes:
@@ -36,7 +32,7 @@ def note(root, deltas: dict) -> None:
         fold(root, deltas)
         return
     queue_of(root).add(conn, INBOX_ATTR, deltas)
-    folder = FOLDERS.get(conn.db())
+    folder = Folder.writers().get(conn.db())
     if folder is not None:
         wake_after_commit(conn.transaction_manager.get(), folder)
 
@@ -53,6 +49,7 @@ def flush(root) -> int:
 
 class Folder(SingleWriter):
     name = "statistics folder"
+    interval_setting = "statistics.fold_interval"
 
     def work(self, conn):
         root = conn.root().get(APP_ROOT)
@@ -61,18 +58,3 @@ class Folder(SingleWriter):
         count = flush(root)
         return bool(count), count
 
-
-def install(databases: dict) -> Folder:
-    db = databases[""]
-    folder = FOLDERS[db] = Folder(db)
-    return folder
-
-
-def folder_of(databases: dict) -> Folder:
-    return FOLDERS[databases[""]]
-
-
-def serve(databases: dict, settings) -> Folder:
-    folder = folder_of(databases)
-    folder.start(float(settings.get("statistics.fold_interval", DEFAULT_INTERVAL)))
-    return folder
