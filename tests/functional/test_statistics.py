@@ -80,6 +80,9 @@ def test_the_counters_agree_with_the_data_after_random_operations(site):
         assert len(fresh["courses"]) >= 2 and len(fresh["registrations"]) >= 3
         states = {key[-1] for key in fresh["registrations"]}
         assert len(states) >= 3 and "accepted" in states
+        figures = {key[-1] for key in fresh["demand"]}
+        assert {"courses", "registrations", "waitlisted", "cancelled"} <= figures
+        print({name: len(cells) for name, cells in fresh.items()})
         return fresh
     site.read(check)
 
@@ -92,7 +95,7 @@ def test_the_recomputation_corrects_drift(site):
         statistics.cubes_of(root)["courses"].add((999, 1, "", "", "", "", "", 0), 5)
     with site.edit() as root:
         found = rebuild(root)
-        assert set(found) == {"courses", "course_hours"}
+        assert set(found) == {"courses", "course_hours", "demand"}
         assert found["courses"][(999, 1, "", "", "", "", "", 0)] == (5, 0)
     assert site.read(lambda root: drift(root, fresh_figures(root))) == {}
 
@@ -165,20 +168,20 @@ def table_of(page, title):
 def test_the_national_figures_by_county_and_centre(app, offered, who, url):
     page = browser(app, who).get(url, {"year": "114"})
     assert "統計圖表（全國）" in page.text
-    counties = table_of(page, "各縣市")
+    counties = table_of(page, "各縣市開課與報名")
     # 114 學年度: 研習0, 研習1 and the course published from the start in 臺北市 (hours
     # 2 + 3 + 3), 研習2 in 高雄市 (4 hours) and 研習5 (2026-07-31, 7 hours).
     assert counties["臺北市"][:2] == ["3", "8"] and counties["高雄市"][:2] == ["2", "11"]
     assert counties["臺北市"][2:] == ["3", "2", "1"]          # withdrawn is not counted
     assert counties["合計"][:3] == ["5", "19", "3"]
-    centres = table_of(page, "各區管中心")
+    centres = table_of(page, "各區管中心開課與報名")
     assert set(centres) == {"臺北市政府教育局", "高雄市政府教育局", "合計"}
 
 
 def test_a_centre_sees_its_own_units_only(app, offered):
     page = browser(app, "tp-rev").get("/centres/taipei/statistics", {"year": "114"})
     assert "統計圖表（臺北市政府教育局）" in page.text
-    units = table_of(page, "各單位")
+    units = table_of(page, "各辦理單位開課與報名")
     assert set(units) == {"臺北市立甲國民小學（353601）", "合計"}
     assert "高雄市立" not in page.html.select_one("main").text
     browser(app, "ks-rev").get("/centres/taipei/statistics", status=403)
@@ -197,8 +200,9 @@ def test_schools_and_teachers_have_no_national_or_county_figures(app, offered, w
 def test_the_figures_download_as_numbers_in_excel(app, offered):
     answer = browser(app, "moe").get("/statistics.xlsx", {"year": "114"})
     book = load_workbook(io.BytesIO(answer.body))
-    assert book.sheetnames[:2] == ["各縣市", "各區管中心"] and len(book.sheetnames) == 3
-    rows = list(book["各縣市"].iter_rows(values_only=True))
+    assert book.sheetnames[:2] == ["各縣市開課與報名", "各區管中心開課與報名"]
+    assert len(book.sheetnames) == 7
+    rows = list(book["各縣市開課與報名"].iter_rows(values_only=True))
     assert rows[0][:3] == ("縣市", "開設課程數", "提供研習時數")
     taipei = next(r for r in rows if r[0] == "臺北市")
     assert taipei[1:3] == (3, 8) and all(isinstance(v, (int, float)) for v in taipei[1:])
@@ -395,5 +399,5 @@ def test_the_nation_sees_teachers_by_band_of_hours(app, closed):
     assert found == {}
     assert (figures["臺北市"]["未滿 18 小時"], figures["臺北市"]["18–35 小時"]) == (1, 1)
     page = browser(app, "moe").get("/statistics", {"year": "114"})
-    row = table_of(page, "教師研習時數（有研習紀錄的教師人數）")["臺北市"]
+    row = table_of(page, "教師研習時數區間（有研習紀錄的教師人數）")["臺北市"]
     assert row == ["1", "1", "0", "0"]

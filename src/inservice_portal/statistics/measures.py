@@ -12,13 +12,23 @@ Measures (cube name → the key's dimensions, after the school year 學年度 in
 - ``teacher_hours``: each teacher's credited hours (核給時數) of the year, in hundredths, by
   the county and school the teacher serves now (a school reads its own by key range);
 - ``teacher_bands``: teachers with hours by county and band of hours, derived from the cells
-  of ``teacher_hours`` as they change (the national page reads a few cells, not 225,000).
+  of ``teacher_hours`` as they change (the national page reads a few cells, not 225,000);
+- ``demand`` (進修儀表板): by month, county, course stage, scope, sub-item and first delivery
+  mode, the ``figure`` courses offered, their seats, the registrations that hold or wait for a
+  seat, those waiting, and the courses cancelled;
+- ``closings``: by centre, rosters closed, and those first sent after the centre's deadline
+  (Art. 12); the overdue ones are read from the catalog, since time alone makes them so;
+- ``records``: training records and their hours (hundredths) by the teacher's county and the
+  record's source (``local`` for the portal's own courses, else the exchanging system).
 """
+from datetime import date, datetime
+
 from pyramid.location import lineage
 from pyramid.traversal import find_root
 
 from ..resources.interfaces import ICourse, IRegionCentre, IRegistration, ITeacher
 from ..resources.units import unit_at
+from ..rules import deadlines
 
 OFFERED = ("published", "roster_pending", "roster_returned", "closed")
 PLACE = ("year", "month", "county", "centre", "organiser")
@@ -29,7 +39,12 @@ MEASURES = {
     "registrations": PLACE + ("state",),
     "teacher_hours": ("year", "county", "school", "login"),
     "teacher_bands": ("year", "county", "band"),
+    "demand": ("year", "month", "county", "stage", "scope", "sub_item", "delivery", "figure"),
+    "closings": ("year", "centre", "figure"),
+    "records": ("year", "county", "source", "figure"),
 }
+# Registrations that hold a seat or wait for one: the demand the organiser plans for.
+ACTIVE = ("applied", "accepted", "waitlisted")
 # Yearly hours bands of the national report (under 18: the kindergarten's duty), by the
 # upper bound in hundredths; a teacher without hours has no cell and is in no band.
 BANDS = ((1800, "未滿 18 小時"), (3600, "18–35 小時"), (5400, "36–53 小時"),
@@ -84,14 +99,49 @@ def contributions(obj, state: str | None) -> dict:
     return {}
 
 
+def demand_key(course, place: tuple) -> tuple:
+    """The ``demand`` key of a course, but its figure."""
+    modes = course.delivery_modes or ("",)
+    return (place[0], place[1], place[2], course.stage or "", course.scope or "",
+            course.sub_item or "", modes[0])
+
+
 def _course(course, state) -> dict:
     place = course_place(course)
-    if state not in OFFERED or place is None:
+    if place is None:
+        return {}
+    if state == "cancelled":
+        return {("demand", demand_key(course, place) + ("cancelled",)): 1}
+    if state not in OFFERED:
         return {}
     key = place + (getattr(course.__parent__, "kind", None) or "", course.scope or "",
                    course.level or 0)
-    return {("courses", key): 1,
-            ("course_hours", key): int(round(course.approved_hours * 100))}
+    found = {("courses", key): 1,
+             ("course_hours", key): int(round(course.approved_hours * 100)),
+             ("demand", demand_key(course, place) + ("courses",)): 1}
+    if course.capacity:
+        found[("demand", demand_key(course, place) + ("seats",))] = course.capacity
+    if state == "closed":
+        found.update(_closing(course, place[0]))
+    return found
+
+
+def _closing(course, year) -> dict:
+    """A closed roster, and whether it was first sent after the centre's deadline."""
+    centre = centre_code(course)
+    found = {("closings", (year, centre, "closed")): 1}
+    sent = next((entry["at"] for entry in course.history or ()
+                 if entry.get("to") == "roster_pending"), None)
+    days = getattr(course.centre, "roster_days", deadlines.DEFAULT_ROSTER_DAYS)
+    if sent is not None and course.last_day and deadlines.roster_overdue(
+            _day(sent), course.last_day, days):
+        found[("closings", (year, centre, "late"))] = 1
+    return found
+
+
+def _day(at) -> date:
+    """The day of a history entry's time (a datetime; an ISO string in older entries)."""
+    return at.date() if isinstance(at, datetime) else date.fromisoformat(str(at)[:10])
 
 
 def _registration(registration, state, course_state=None) -> dict:
@@ -101,7 +151,13 @@ def _registration(registration, state, course_state=None) -> dict:
     place = course_place(course) if course is not None else None
     if state is None or place is None or (course_state or course.state) not in OFFERED:
         return {}
-    return {("registrations", place + (state,)): 1}
+    found = {("registrations", place + (state,)): 1}
+    if state in ACTIVE:
+        key = demand_key(course, place)
+        found[("demand", key + ("registrations",))] = 1
+        if state == "waitlisted":
+            found[("demand", key + ("waitlisted",))] = 1
+    return found
 
 
 def course_registrations(course, course_state) -> dict:
@@ -116,9 +172,17 @@ def course_registrations(course, course_state) -> dict:
 def _teacher(teacher) -> dict:
     school = unit_at(find_root(teacher), getattr(teacher, "school", None))
     where = (getattr(school, "county", None) or "", getattr(school, "code", None) or "")
-    hours: dict = {}
+    found: dict = {}
+
+    def add(cell, amount):
+        found[cell] = found.get(cell, 0) + amount
+
     for record in (getattr(teacher, "records", None) or {}).values():
-        if record.last_day is not None and record.hours:
-            key = ("teacher_hours", (school_year(record.last_day), *where, teacher.login))
-            hours[key] = hours.get(key, 0) + int(round(record.hours * 100))
-    return hours
+        if record.last_day is None:
+            continue
+        year, hundredths = school_year(record.last_day), int(round((record.hours or 0) * 100))
+        add(("records", (year, where[0], record.source or "", "records")), 1)
+        if hundredths:
+            add(("teacher_hours", (year, *where, teacher.login)), hundredths)
+            add(("records", (year, where[0], record.source or "", "hours")), hundredths)
+    return found

@@ -1,11 +1,11 @@
-"""The tables of 統計圖表, read from the counters alone (never from courses or records):
-national figures by county and by centre, and a centre's by unit, for one school year."""
+"""The figures of 統計圖表, read from the counters alone (never from courses or records):
+national figures by county, centre and month, a centre's by unit, the learning needs
+(進修儀表板), rosters closed and records by source, for one school year."""
 from dataclasses import dataclass, field
 
 from . import cube, measures
+from .measures import ACTIVE
 
-# Registrations that hold a seat or wait for one: what the organiser has to plan for.
-ACTIVE = ("applied", "accepted", "waitlisted")
 COLUMNS = (("courses", "開設課程數"), ("hours", "提供研習時數"), ("registrations", "報名人次"),
            ("accepted", "錄取人次"), ("waitlisted", "候補人次"))
 
@@ -36,28 +36,26 @@ def school_years(root, *names) -> list[int]:
     return sorted(years, reverse=True)
 
 
-def table(root, year: int, by: str, centre: str | None = None) -> list[Row]:
-    """Rows by ``by`` (county, centre or organiser), a centre's only if ``centre`` is given;
-    sorted by label. Hours are whole hours (the counters keep hundredths)."""
+def table(root, year: int, by: str, where: dict | None = None) -> list[Row]:
+    """Rows by ``by`` (county, centre, organiser or month), of the cells whose dimensions hold
+    the values of ``where`` (e.g. {"centre": "taipei"}); sorted by label. Hours are whole
+    hours (the counters keep hundredths)."""
     rows: dict = {}
 
-    def row(label):
-        return rows.setdefault(label, Row(label))
+    def cells(name):
+        counters = cube(root, name)
+        at = counters.dimensions.index(by)
+        tests = [(counters.dimensions.index(k), v) for k, v in (where or {}).items()]
+        for key, value in counters.items(year):
+            if all(key[i] == wanted for i, wanted in tests):
+                yield key, rows.setdefault(key[at], Row(key[at])).figures, value
 
-    courses, hours = cube(root, "courses"), cube(root, "course_hours")
-    at = courses.dimensions.index(by)
-    mine = courses.dimensions.index("centre")
-    for key, value in courses.items(year):
-        if centre is None or key[mine] == centre:
-            row(key[at]).figures["courses"] += value
-    for key, value in hours.items(year):
-        if centre is None or key[mine] == centre:
-            row(key[at]).figures["hours"] += value / 100
-    registrations = cube(root, "registrations")
-    at, mine = registrations.dimensions.index(by), registrations.dimensions.index("centre")
-    for key, value in registrations.items(year):
-        if (centre is None or key[mine] == centre) and key[-1] in ACTIVE:
-            figures = row(key[at]).figures
+    for _, figures, value in cells("courses"):
+        figures["courses"] += value
+    for _, figures, value in cells("course_hours"):
+        figures["hours"] += value / 100
+    for key, figures, value in cells("registrations"):
+        if key[-1] in ACTIVE:
             figures["registrations"] += value
             if key[-1] in ("accepted", "waitlisted"):
                 figures[key[-1]] += value
@@ -98,3 +96,41 @@ def school_hours(root, year: int, school) -> dict:
     return {key[3]: cell() / 100
             for key, cell in cells.items(min=prefix, max=prefix + (chr(0x10FFFF),))
             if cell()}
+
+
+# -- 進修儀表板: seats offered against registrations, from the ``demand`` counters ------------
+DEMAND = (("courses", "開設課程數"), ("seats", "提供名額"), ("registrations", "報名人次"),
+          ("waitlisted", "候補人次"), ("cancelled", "取消課程數"))
+
+
+def demand(root, year: int, by: str, where: dict | None = None) -> dict:
+    """{value of ``by``: {figure: total}} of ``year``, of the cells whose dimensions hold the
+    values of ``where`` (e.g. {"county": "臺北市", "stage": "國小"})."""
+    found = by_figure(root, "demand", year, by, where)
+    return {value: {**dict.fromkeys(dict(DEMAND), 0), **figures}
+            for value, figures in found.items()}
+
+
+def fill_rate(figures: dict) -> float | None:
+    """Registrations per hundred seats (over 100: more asked than offered)."""
+    seats = figures.get("seats", 0)
+    return round(figures.get("registrations", 0) * 100 / seats, 1) if seats else None
+
+
+def by_figure(root, name: str, year: int, by: str, where: dict | None = None) -> dict:
+    """{value of ``by``: {figure: total}} of a cube whose last dimension is the figure."""
+    counters = cube(root, name)
+    at = counters.dimensions.index(by)
+    tests = [(counters.dimensions.index(k), v) for k, v in (where or {}).items()]
+    found: dict = {}
+    for key, value in counters.items(year):
+        if all(key[i] == wanted for i, wanted in tests):
+            figures = found.setdefault(key[at], {})
+            figures[key[-1]] = figures.get(key[-1], 0) + value
+    return found
+
+
+def months(year: int) -> list[tuple[int, str]]:
+    """The months of school year ``year`` in its order, August first: (month, label)."""
+    first = year + 1911
+    return [(m, f"{first + (m < 8)} 年 {m} 月") for m in (*range(8, 13), *range(1, 8))]

@@ -1,22 +1,25 @@
 """統計圖表 (issue 17): the national figures for the ministry (統計圖表(全國)) and the national
-centre, and a centre's figures by unit (統計圖表(縣市)), for one school year (學年度), read from
-the counters of statistics/; as XLSX too."""
-from openpyxl import Workbook
-from openpyxl.styles import Font
+centre, a centre's figures by unit (統計圖表(縣市)), the learning needs (進修儀表板), and the
+public 統計專區 with its monthly and annual reports; each table as a chart (SVG), XLSX and CSV.
+Every figure is read from the counters of statistics/."""
+from pyramid.httpexceptions import HTTPNotFound
+from pyramid.response import Response
 from pyramid.view import view_config
 
-from .. import audit, clock
+from .. import audit, clock, permissions, vocabularies
 from ..accounts import teachers as teacher_accounts
+from ..attendance.roster import overdue_courses
 from ..resources.interfaces import IMinistry, IOrganiser, IRegionCentre
 from ..schemas.accounts import job_titles
-from ..statistics import reports
+from ..statistics import charts, exports, publication, reports, tables
 from ..statistics.measures import school_year
 from .transcript import book_response
 
-TPL = "inservice_portal:templates/statistics/overview.pt"
+TPL = "inservice_portal:templates/statistics/report.pt"
 NATIONAL = "stats.national"
 COUNTY = "stats.county"
 UNIT = "stats.unit"
+FILES = ("svg", "xlsx", "csv")
 
 
 def _years(request, *measures) -> tuple[int, list[int]]:
@@ -30,70 +33,162 @@ def _years(request, *measures) -> tuple[int, list[int]]:
     return this, years
 
 
-def _tables(request, context) -> tuple[int, list, list[dict]]:
-    """(year, years, tables): national tables at the ministry and the national centre, a
-    centre's by unit elsewhere."""
+def _choice(request, name, options: dict) -> str:
+    value = request.GET.get(name, "")
+    return value if value in options else ""
+
+
+def _is_county_centre(context) -> bool:
+    return IRegionCentre.providedBy(context) and context.kind != "national"
+
+
+def _overdue(root) -> dict:
+    return {centre.code: len(overdue_courses(root, centre))
+            for centre in root["centres"].values()}
+
+
+# -- the reports: (context, request) → what the page, its charts and files show ------------
+def overview(context, request) -> dict:
     root = request.root
     year, years = _years(request)
-    if IRegionCentre.providedBy(context) and context.kind != "national":
-        rows = reports.table(root, year, "organiser", centre=context.code)
-        for row in rows:
-            unit = context.get(row.label)
-            row.label = f"{unit.title}（{row.label}）" if unit is not None else row.label
-        return year, years, [{"title": "各單位", "heading": "辦理單位", "rows": rows,
-                               "columns": reports.COLUMNS}]
-    centres = root["centres"]
-    by_centre = reports.table(root, year, "centre")
-    for row in by_centre:
-        centre = centres.get(row.label)
-        row.label = centre.title if centre is not None else row.label
-    by_county = reports.table(root, year, "county")
-    for row in by_county:
-        row.label = row.label or "（未填縣市）"
-    bands = [(title, title) for title in reports.BANDS[1:]]
-    return year, years, [
-        {"title": "各縣市", "heading": "縣市", "rows": by_county, "columns": reports.COLUMNS},
-        {"title": "各區管中心", "heading": "區管中心", "rows": by_centre,
-         "columns": reports.COLUMNS},
-        {"title": "教師研習時數（有研習紀錄的教師人數）", "heading": "縣市",
-         "rows": reports.bands_by_county(root, year), "columns": bands}]
+    if _is_county_centre(context):
+        found, scope = tables.county(root, year, context), context.title
+    else:
+        found, scope = tables.national(root, year, _overdue(root)), "全國"
+    return {"page_title": "統計圖表", "heading": f"統計圖表（{scope}）", "year": year,
+            "years": years, "tables": found, "filters": [],
+            "lead": "開設的研習課程、名額與報名、教師研習時數與結案情形。"}
 
 
-@view_config(context=IMinistry, name="statistics", permission=NATIONAL, renderer=TPL,
+def needs(context, request) -> dict:
+    """進修儀表板: seats offered against registrations, within a county (a county centre's
+    own) and a stage if chosen."""
+    year, years = _years(request, "demand")
+    where, filters = {}, []
+    counties = dict.fromkeys(vocabularies.counties())
+    if _is_county_centre(context) and context.county:
+        where["county"] = context.county
+    elif not _is_county_centre(context):
+        county = _choice(request, "county", counties)
+        filters.append({"name": "county", "label": "縣市", "value": county,
+                        "options": [("", "全國"), *((c, c) for c in counties)]})
+        if county:
+            where["county"] = county
+    stages = vocabularies.stages()
+    stage = _choice(request, "stage", stages)
+    filters.append({"name": "stage", "label": "教育階段", "value": stage,
+                    "options": [("", "全部"), *stages.items()]})
+    if stage:
+        where["stage"] = stage
+    scope = where.get("county") or ("全國" if not _is_county_centre(context) else context.title)
+    return {"page_title": "進修儀表板", "heading": f"進修儀表板（{scope}）", "year": year,
+            "years": years, "filters": filters, "where": where,
+            "tables": tables.needs(request.root, year, where),
+            "lead": "教師報名的研習範疇、課程細項與研習方式，與提供名額的比較"
+                    "（報名率超過 100% 表示需求大於名額）；取消課程依課程開始月份計。"}
+
+
+def public(context, request) -> dict:
+    year, years = _years(request)
+    return {"page_title": "統計專區", "heading": "統計專區", "year": year, "years": years,
+            "filters": [], "tables": tables.public(request.root, year),
+            "lead": "全國教師在職進修的年度統計，開放下載（CSV 與 XLSX）。",
+            "reports": publication.published(clock.now().date(), years)}
+
+
+REPORTS = {"statistics": overview, "learning-needs": needs, "figures": public}
+
+
+def _render(request, report: dict):
+    """A report as the page, or as one of its files (``NAME.svg`` / ``.csv``: one table,
+    ``?table=``; ``.xlsx``: every table, or the one asked for)."""
+    name, _, kind = request.view_name.partition(".")
+    if not kind:
+        report["base"] = name
+        report["query"] = {f["name"]: f["value"] for f in report["filters"] if f["value"]}
+        return report
+    found = report["tables"]
+    wanted = request.GET.get("table")
+    if wanted is not None or kind != "xlsx":
+        found = [t for t in found if t.key == wanted]
+        if not found or (kind == "svg" and not found[0].chart):
+            raise HTTPNotFound()
+    stem = f"{name}-{report['year']}" + "".join(f"-{t.key}" for t in found if wanted)
+    if kind == "svg":
+        response = Response(charts.svg(found[0]), content_type="image/svg+xml",
+                            charset="utf-8")
+        response.headers["Content-Security-Policy"] = charts.CSP
+        return response
+    if kind == "csv":
+        return Response(exports.csv_bytes(found[0]), content_type="text/csv", charset="utf-8",
+                        content_disposition=f'attachment; filename="{stem}.csv"')
+    return book_response(exports.workbook(found, report["year"]), f"{stem}.xlsx")
+
+
+def _views(*names):
+    """The page and its files, for each of ``names``."""
+    return [name for base in names for name in (base, *(f"{base}.{k}" for k in FILES))]
+
+
+def _configs(context, permission, *names):
+    def decorate(view):
+        for name in _views(*names):
+            kwargs = {} if "." in name else {"renderer": TPL}
+            view = view_config(context=context, name=name, permission=permission,
+                               request_method="GET", **kwargs)(view)
+        return view
+    return decorate
+
+
+@_configs(IMinistry, NATIONAL, "statistics", "learning-needs")
+@_configs(IRegionCentre, COUNTY, "statistics", "learning-needs")
+@_configs(IMinistry, permissions.VIEW, "figures")
+def statistics_report(context, request):
+    name = request.view_name.partition(".")[0]
+    return _render(request, REPORTS[name](context, request))
+
+
+# -- 月報 and 年報: published for anyone on the 5th after the month or the school year ends -----
+@view_config(context=IMinistry, name="monthly-report", permission=permissions.VIEW,
+             renderer="inservice_portal:templates/statistics/published.pt", request_method="GET")
+@view_config(context=IMinistry, name="monthly-report.xlsx", permission=permissions.VIEW,
              request_method="GET")
-@view_config(context=IRegionCentre, name="statistics", permission=COUNTY, renderer=TPL,
+def monthly_report(context, request):
+    month = publication.month_of(request.GET.get("month", ""), clock.now().date())
+    if month is None:
+        raise HTTPNotFound()
+    year = school_year(month)
+    title = f"教師在職進修統計月報：{month.year} 年 {month.month} 月"
+    found = tables.monthly(request.root, year, month.month)
+    if request.view_name.endswith(".xlsx"):
+        return book_response(exports.workbook(found, year), f"monthly-{month:%Y-%m}.xlsx")
+    return {"page_title": title, "heading": title, "tables": found, "year": year,
+            "xlsx": request.resource_url(context, "monthly-report.xlsx",
+                                         query={"month": f"{month:%Y-%m}"}),
+            "lead": f"{month.year} 年 {month.month} 月開始的研習課程與其報名，"
+                    f"於 {publication.release_of_month(month):%Y 年 %-m 月 %-d 日}公布。"}
+
+
+@view_config(context=IMinistry, name="annual-report", permission=permissions.VIEW,
+             renderer="inservice_portal:templates/statistics/published.pt", request_method="GET")
+@view_config(context=IMinistry, name="annual-report.xlsx", permission=permissions.VIEW,
              request_method="GET")
-def overview(context, request):
-    year, years, tables = _tables(request, context)
-    for t in tables:
-        t["total"] = reports.total(t["rows"], t["columns"])
-    return {"page_title": "統計圖表", "year": year, "years": years, "tables": tables,
-            "scope": _scope_title(context)}
-
-
-def _scope_title(context) -> str:
-    if IRegionCentre.providedBy(context) and context.kind != "national":
-        return context.title
-    return "全國"
-
-
-@view_config(context=IMinistry, name="statistics.xlsx", permission=NATIONAL,
-             request_method="GET")
-@view_config(context=IRegionCentre, name="statistics.xlsx", permission=COUNTY,
-             request_method="GET")
-def overview_xlsx(context, request):
-    year, _, tables = _tables(request, context)
-    book = Workbook()
-    book.remove(book.active)
-    for t in tables:
-        sheet = book.create_sheet(t["title"][:31])       # Excel's limit on a sheet's name
-        sheet.append([t["heading"], *(title for _, title in t["columns"])])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in [*t["rows"], reports.total(t["rows"], t["columns"])]:
-            sheet.append([row.label, *(row.figures[name] for name, _ in t["columns"])])
-    return book_response(book, f"statistics-{year}.xlsx")
-
+def annual_report(context, request):
+    value = request.GET.get("year", "")
+    today = clock.now().date()
+    if not (value.isascii() and value.isdigit()) or not publication.year_released(
+            int(value), today):
+        raise HTTPNotFound()
+    year = int(value)
+    title = f"教師在職進修統計年報：{year} 學年度"
+    found = tables.public(request.root, year)
+    if request.view_name.endswith(".xlsx"):
+        return book_response(exports.workbook(found, year), f"annual-{year}.xlsx")
+    return {"page_title": title, "heading": title, "tables": found, "year": year,
+            "xlsx": request.resource_url(context, "annual-report.xlsx",
+                                         query={"year": year}),
+            "lead": f"{year} 學年度（{year + 1911} 年 8 月至 {year + 1912} 年 7 月），"
+                    f"於 {publication.release_of_year(year):%Y 年 %-m 月 %-d 日}公布。"}
 
 
 # -- 統計圖表(本校): the school's teachers by their hours of the school year ------------------

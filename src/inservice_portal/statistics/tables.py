@@ -1,0 +1,227 @@
+"""The tables of 統計圖表 as each level sees them: one Table per figure, which the page draws as
+a chart and prints as a table, and which downloads as XLSX and CSV and answers the API. The
+national tables, a centre's, the learning needs (進修儀表板) and the public 統計專區 are
+chosen here, by key, from the counters that reports.py reads."""
+from dataclasses import dataclass, field
+
+from .. import vocabularies
+from ..courses import taxonomy
+from . import reports
+from .reports import COLUMNS, DEMAND, Row
+
+FILL = ("fill", "報名率（%）")           # registrations per hundred seats
+SOURCES = (("records", "研習紀錄筆數"), ("hours", "核給時數"))
+CLOSINGS = (("closed", "已結案課程數"), ("late", "逾期送出名單"), ("overdue", "目前逾期未結案"))
+LOCAL = "local"
+
+
+@dataclass
+class Table:
+    key: str                      # its name in URLs (?table=…) and the API
+    title: str
+    heading: str                  # what the rows are (縣市, 區管中心, …)
+    columns: tuple                # ((figure, title), …)
+    rows: list
+    chart: str | None = None      # bar | line | stacked, or none
+    drawn: tuple = ()             # the figures the chart draws
+    note: str = ""
+    total: Row = field(init=False)
+
+    def __post_init__(self):
+        self.total = reports.total(self.rows, self.summed)
+        self.total.figures.update({name: None for name, _ in self.columns
+                                   if name not in self.total.figures})
+        if any(name == FILL[0] for name, _ in self.columns):
+            for row in (*self.rows, self.total):
+                row.figures[FILL[0]] = reports.fill_rate(row.figures)
+
+    @property
+    def summed(self) -> tuple:
+        return tuple(c for c in self.columns if c[0] != FILL[0])
+
+    def titles(self) -> dict:
+        return dict(self.columns)
+
+    def summary(self) -> str:
+        """The chart in words (its text alternative): the largest and the smallest row of
+        the first figure it draws, and the total."""
+        name = self.drawn[0] if self.drawn else self.columns[0][0]
+        rows = [r for r in self.rows if r.figures.get(name)]
+        if not rows:
+            return f"{self.title}：尚無資料。"
+        title = self.titles().get(name, name)
+        high = max(rows, key=lambda r: r.figures[name])
+        low = min(rows, key=lambda r: r.figures[name])
+        text = f"{self.title}，{title}合計 {_number(self.total.figures[name])}；"
+        text += f"以{high.label}最多（{_number(high.figures[name])}）"
+        if low is not high:
+            text += f"，{low.label}最少（{_number(low.figures[name])}）"
+        return text + "。"
+
+
+def _number(value) -> str:
+    return "—" if value is None else f"{value:,g}"
+
+
+def _rows(found: dict, columns, label=lambda value: value, order=None) -> list[Row]:
+    names = [name for name, _ in columns]
+    keys = order if order is not None else sorted(found)
+    return [Row(label(key), {name: found.get(key, {}).get(name, 0) for name in names})
+            for key in keys if key in found]
+
+
+def _county(value) -> str:
+    return value or "（未填縣市）"
+
+
+# -- national ---------------------------------------------------------------------------
+def counties(root, year, where=None) -> Table:
+    rows = reports.table(root, year, "county", where)
+    for row in rows:
+        row.label = _county(row.label)
+    return Table("counties", "各縣市開課與報名", "縣市", COLUMNS, rows, "bar",
+                 ("courses", "registrations"))
+
+
+def _centre_names(root) -> dict:
+    return {code: centre.title for code, centre in root["centres"].items()}
+
+
+def centres(root, year) -> Table:
+    names = _centre_names(root)
+    rows = reports.table(root, year, "centre")
+    for row in rows:
+        row.label = names.get(row.label, row.label)
+    return Table("centres", "各區管中心開課與報名", "區管中心", COLUMNS, rows, "bar",
+                 ("courses",))
+
+
+def by_month(root, year, centre: str | None = None) -> Table:
+    found = {row.label: row.figures for row in reports.table(root, year, "month", {"centre": centre} if centre else None)}
+    rows = [Row(label, found.get(month, dict.fromkeys(dict(COLUMNS), 0)))
+            for month, label in reports.months(year)]
+    return Table("months", "各月份開課與報名（依課程開始月份）", "月份", COLUMNS, rows, "line",
+                 ("courses", "registrations"))
+
+
+def bands(root, year) -> Table:
+    columns = tuple((title, title) for title in reports.BANDS[1:])
+    return Table("bands", "教師研習時數區間（有研習紀錄的教師人數）", "縣市", columns,
+                 reports.bands_by_county(root, year), "stacked", reports.BANDS[1:],
+                 note="沒有任何研習時數的教師未列入：其人數以各校「統計圖表（本校）」為準。")
+
+
+def sources(root, year) -> Table:
+    """Records by county: the portal's own (線上登錄) and those exchanged from county systems."""
+    columns = (("local", "本網研習紀錄"), ("exchanged", "交換匯入紀錄"),
+               ("local_hours", "本網核給時數"), ("exchanged_hours", "交換匯入時數"))
+    found: dict = {}
+    for (_, county, source, figure), value in reports.cube(root, "records").items(year):
+        kind = "local" if source == LOCAL else "exchanged"
+        name = kind if figure == "records" else f"{kind}_hours"
+        figures = found.setdefault(county, dict.fromkeys(dict(columns), 0))
+        figures[name] += value if figure == "records" else value / 100
+    return Table("sources", "研習紀錄來源（本網與縣市系統交換）", "縣市", columns,
+                 _rows(found, columns, _county), "stacked", ("local", "exchanged"))
+
+
+def closings(root, year, overdue: dict) -> Table:
+    """Rosters closed per centre, those sent late (Art. 12), and ``overdue`` now (centre code
+    → courses past due: the catalog's, since only time makes them so)."""
+    names = _centre_names(root)
+    found = reports.by_figure(root, "closings", year, "centre")
+    for code, count in overdue.items():
+        found.setdefault(code, {})["overdue"] = count
+    return Table("closings", "研習結案情形（第 12 條）", "區管中心", CLOSINGS,
+                 _rows(found, CLOSINGS, lambda code: names.get(code, code)), "bar",
+                 ("closed", "late"), note="「目前逾期未結案」為今日的數字，不分學年度。")
+
+
+def scopes(root, year, where=None) -> Table:
+    labels = vocabularies.scopes()
+    found = reports.demand(root, year, "scope", where)
+    return Table("scopes", "各研習範疇（附件十一）", "研習範疇", DEMAND + (FILL,),
+                 _rows(found, DEMAND, lambda c: labels.get(c, c or "（未填）"),
+                       order=[*labels, *sorted(set(found) - set(labels))]),
+                 "bar", ("seats", "registrations"))
+
+
+def national(root, year, overdue: dict) -> list[Table]:
+    return [counties(root, year), centres(root, year), by_month(root, year),
+            scopes(root, year), bands(root, year), sources(root, year),
+            closings(root, year, overdue)]
+
+
+# -- a centre (縣市 / 區管中心) -------------------------------------------------------------
+def units(root, year, centre) -> Table:
+    rows = reports.table(root, year, "organiser", {"centre": centre.code})
+    for row in rows:
+        unit = centre.get(row.label)
+        row.label = f"{unit.title}（{row.label}）" if unit is not None else row.label
+    return Table("units", "各辦理單位開課與報名", "辦理單位", COLUMNS, rows, "bar",
+                 ("courses", "registrations"))
+
+
+def county(root, year, centre) -> list[Table]:
+    tables = [units(root, year, centre), by_month(root, year, centre.code)]
+    if getattr(centre, "county", None):
+        table = scopes(root, year, {"county": centre.county})
+        table.title += f"（{centre.county}課程）"
+        tables.append(table)
+    return tables
+
+
+# -- 進修儀表板 (learning needs) ------------------------------------------------------------
+NEEDS_BY = {"scope": "研習範疇", "stage": "教育階段", "delivery": "研習方式",
+            "county": "縣市", "month": "月份", "sub_item": "課程細項"}
+
+
+def need(root, year, by: str, where: dict) -> Table:
+    found = reports.demand(root, year, by, where)
+    order, label = None, (lambda v: v or "（未填）")
+    if by == "scope":
+        return scopes(root, year, where)
+    if by == "stage":
+        names = vocabularies.stages()
+        order, label = [*names, *sorted(set(found) - set(names))], lambda v: names.get(v, v or "（未填）")
+    elif by == "delivery":
+        names = vocabularies.delivery_modes()
+        order, label = [*names, *sorted(set(found) - set(names))], lambda v: names.get(v, v or "（未填）")
+    elif by == "county":
+        label = _county
+    elif by == "month":
+        names = dict(reports.months(year))
+        order, label = list(names), names.get
+    elif by == "sub_item":
+        stage = where.get("stage", "")
+        label = lambda v: f"{v} {taxonomy.label_of(stage, v) or ''}".strip() if v else "（未填）"
+    chart = "line" if by == "month" else "bar"
+    return Table(by, f"各{NEEDS_BY[by]}的名額與報名", NEEDS_BY[by], DEMAND + (FILL,),
+                 _rows(found, DEMAND, label, order), chart, ("seats", "registrations"))
+
+
+def needs(root, year, where: dict) -> list[Table]:
+    """The dashboard's tables; sub-items only within one stage (their codes are the stage's)."""
+    kinds = ["scope", "stage", "delivery", "month"]
+    if where.get("stage"):
+        kinds.insert(1, "sub_item")
+    if not where.get("county"):
+        kinds.insert(-1, "county")
+    return [need(root, year, by, where) for by in kinds]
+
+
+# -- 統計專區 (public) -----------------------------------------------------------------------
+def public(root, year) -> list[Table]:
+    return [counties(root, year), by_month(root, year), scopes(root, year), bands(root, year),
+            sources(root, year)]
+
+
+def monthly(root, year, month) -> list[Table]:
+    """月報: the courses that began in ``month`` of school year ``year``, and their
+    registrations, by county and by scope."""
+    where = {"month": month}
+    return [counties(root, year, where), scopes(root, year, where)]
+
+
+def chosen(tables: list[Table], key: str) -> Table | None:
+    return next((t for t in tables if t.key == key), None)
