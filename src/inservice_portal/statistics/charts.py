@@ -19,27 +19,36 @@ KINDS = {"bar": pygal.Bar, "line": pygal.Line, "stacked": pygal.StackedBar}
 # Many rows (22 counties) read better as horizontal bars, their names level beside them.
 HORIZONTAL = {"bar": pygal.HorizontalBar, "stacked": pygal.HorizontalStackedBar}
 MANY = 6
+LABEL_CHARS = 16          # longer names end in "…" (the table beside gives them whole)
 # The SVG's own policy: pygal styles it with one <style> element; nothing else loads or runs.
 CSP = "default-src 'none'; style-src 'unsafe-inline'"
 
 
 def svg(table) -> str:
     """The chart of ``table`` as an SVG document (one with no rows says so)."""
-    labels = [_short(row.label) for row in table.rows]
-    many = len(labels) > MANY and table.chart in HORIZONTAL
+    rows = table.rows
+    many = len(rows) > MANY and table.chart in HORIZONTAL
+    if many:
+        rows = rows[::-1]                 # pygal draws the first row at the bottom
+    labels = [_short(row.label) for row in rows]
     kind = HORIZONTAL[table.chart] if many else KINDS[table.chart]
     chart = kind(
         style=STYLE, js=[], title=table.title, width=900,
         height=160 + 28 * len(labels) * len(table.drawn) if many else 420,
         legend_at_bottom=True, legend_at_bottom_columns=min(len(table.drawn), 4),
-        truncate_label=-1,
+        truncate_label=LABEL_CHARS,
         truncate_legend=-1, print_values=False, y_labels_major_count=6,
         no_data_text="尚無資料", value_formatter=lambda v: f"{v:,g}",
         disable_xml_declaration=True, dots_size=4, stroke_style={"width": 3})
     chart.x_labels = labels
     titles = table.titles()
-    for name in table.drawn:
-        chart.add(titles[name], [row.figures.get(name) or 0 for row in table.rows])
+    series = {titles[name]: [row.figures.get(name) or 0 for row in rows] for name in table.drawn}
+    for title, values in series.items():
+        chart.add(title, values)
+    counts = [v for values in series.values() for v in values]
+    if all(float(v).is_integer() for v in counts):
+        chart.config.y_labels = _ticks(max(counts, default=0)) if table.chart != "stacked" \
+            else _ticks(max((sum(v) for v in zip(*series.values())), default=0))
     tree = chart.render_tree()
     for parent in list(tree.iter()):
         for script in [child for child in parent if str(child.tag).endswith("script")]:
@@ -50,3 +59,14 @@ def svg(table) -> str:
 def _short(label: str) -> str:
     """A month's label without its year ("2025 年 8 月" → "8 月"): the title says the year."""
     return label.split(" 年 ", 1)[1] if " 年 " in label and label.endswith(" 月") else label
+
+
+def _ticks(top) -> list[int]:
+    """Whole-number axis marks for counts (a chart of 3 courses marks 0, 1, 2, 3, not 2.8):
+    at most about six, 1, 2 or 5 times a power of ten apart."""
+    step, power = 1, 1
+    while top / step > 6:
+        step = next((m * power for m in (1, 2, 5) if top / (m * power) <= 6), None) or step
+        if top / step > 6:
+            power *= 10
+    return list(range(0, int(top) + step, step)) if top else [0, 1]

@@ -39,6 +39,12 @@ class Table:
     def summed(self) -> tuple:
         return tuple(c for c in self.columns if c[0] != FILL[0])
 
+    @property
+    def drawable(self) -> bool:
+        """Whether a chart would show anything (all zeros draw empty axes)."""
+        return bool(self.chart) and any(row.figures.get(name) for row in self.rows
+                                        for name in self.drawn)
+
     def titles(self) -> dict:
         return dict(self.columns)
 
@@ -131,7 +137,8 @@ def closings(root, year, overdue: dict) -> Table:
     names = _centre_names(root)
     found = reports.by_figure(root, "closings", year, "centre")
     for code, count in overdue.items():
-        found.setdefault(code, {})["overdue"] = count
+        if count:
+            found.setdefault(code, {})["overdue"] = count
     return Table("closings", "研習結案情形（第 12 條）", "區管中心", CLOSINGS,
                  _rows(found, CLOSINGS, lambda code: names.get(code, code)), "bar",
                  ("closed", "late"), note="「目前逾期未結案」為今日的數字，不分學年度。")
