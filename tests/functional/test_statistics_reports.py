@@ -18,7 +18,7 @@ from inservice_portal.statistics import charts
 from inservice_portal.statistics.rebuild import drift, fresh_figures
 from inservice_portal.workflows import api as workflow_api
 
-from ..conftest import add_organiser, add_staff, browser
+from ..conftest import add_organiser, add_staff, api_client, browser
 from .test_statistics import closed, courses_of, offered, table_of  # noqa: F401 (fixtures)
 
 
@@ -198,3 +198,63 @@ def test_records_are_counted_by_source(app, closed):
     page = browser(app, "moe").get("/statistics", {"year": "114"})
     # t0: 6 + 3 hours, t1: 6, written by the portal; t2's 4 hours from the city's system.
     assert table_of(page, "研習紀錄來源（本網與縣市系統交換）")["臺北市"] == ["3", "1", "15", "4"]
+
+
+def test_evolve_29_counts_the_new_measures_of_a_site(offered):
+    from inservice_portal import evolve
+
+    with offered.edit() as root:                  # as a site kept before step 29 holds it
+        for name in ("demand", "closings", "records"):
+            root.statistics.pop(name, None)
+        root.evolve_version = 28
+    assert offered.read(lambda root: set(drift(root, fresh_figures(root)))) == {"demand"}
+    with offered.edit() as root:
+        evolve.run(root, log=lambda message: None)
+    assert offered.read(lambda root: drift(root, fresh_figures(root))) == {}
+    assert offered.read(lambda root: root.evolve_version) >= 29
+
+
+# --- the API -------------------------------------------------------------------------------------
+def test_the_public_figures_over_the_api_are_the_pages(app, offered):
+    anyone = api_client(app)
+    answer = anyone.get("/api/v1/statistics", {"year": "114"}).json
+    assert answer["year"] == 114 and answer["scope"] == "全國"
+    counties = next(t for t in answer["tables"] if t["key"] == "counties")
+    page = table_of(browser(app).get("/figures", {"year": "114"}), "各縣市開課與報名")
+    assert [r["label"] for r in counties["rows"]] == ["臺北市", "高雄市"]
+    assert counties["total"]["courses"] == int(page["合計"][0]) == 5
+    assert {c["name"] for c in counties["columns"]} >= {"courses", "registrations"}
+    only = anyone.get("/api/v1/statistics", {"table": "scopes", "year": "114"}).json["tables"]
+    assert [t["key"] for t in only] == ["scopes"] and "fill" in only[0]["total"]
+    for query in ({"table": "nope"}, {"year": "abc"}, {"year": "0"}):
+        error = anyone.get("/api/v1/statistics", query, status=400).json["error"]
+        assert error["code"] == "malformed" and error["fields"]
+
+
+def test_each_level_reads_its_own_scope_over_the_api(app, offered):
+    api_client(app).get("/api/v1/statistics/national", status=401)
+    api_client(app, "tp-rev").get("/api/v1/statistics/national", status=403)
+    national = api_client(app, "moe").get("/api/v1/statistics/national", {"year": "114"}).json
+    assert {t["key"] for t in national["tables"]} >= {"counties", "centres", "closings"}
+    needs = api_client(app, "moe").get("/api/v1/statistics/national/needs",
+                                       {"year": "114", "county": "高雄市"}).json
+    assert needs["filters"]["county"] == "高雄市" and needs["scope"] == "高雄市"
+    centre = api_client(app, "nc").get("/api/v1/statistics/centres/nknu", {"year": "114"}).json
+    assert centre["scope"] == "全國" and {t["key"] for t in centre["tables"]} >= {"centres"}
+    taipei = api_client(app, "tp-rev")
+    units = taipei.get("/api/v1/statistics/centres/taipei", {"year": "114"}).json["tables"][0]
+    assert [r["label"] for r in units["rows"]] == ["臺北市立甲國民小學（353601）"]
+    own = taipei.get("/api/v1/statistics/centres/taipei/needs", {"year": "114"}).json
+    assert own["scope"] == "臺北市" and "county" not in own["filters"]
+    api_client(app, "ks-rev").get("/api/v1/statistics/centres/taipei", status=403)
+    taipei.get("/api/v1/statistics/centres/nowhere", status=404)
+
+
+def test_a_school_reads_its_teachers_hours_over_the_api(app, closed):
+    answer = api_client(app, "a-admin").get("/api/v1/statistics/units/353601/teachers",
+                                            {"year": "114"}).json
+    assert [(t["login"], t["hours"]) for t in answer["teachers"]] == [("t2", 0), ("t1", 6),
+                                                                     ("t0", 9)]
+    assert answer["duty_hours"] == 18 and "national_id" not in answer["teachers"][0]
+    api_client(app, "b-admin").get("/api/v1/statistics/units/353601/teachers", status=403)
+    api_client(app, "a-admin").get("/api/v1/statistics/units/999999/teachers", status=404)

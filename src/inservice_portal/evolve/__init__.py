@@ -233,6 +233,13 @@ def _statistics(root):
     rebuild(root)
 
 
+def _statistics_recounted(root):
+    """New measures (statistics/measures.py: demand, closings, records) counted from the
+    data; the measures already kept are checked on the way (rebuild corrects any drift)."""
+    from ..statistics.rebuild import rebuild
+    rebuild(root)
+
+
 def _project_tags(root):
     """專案屬性標籤 become the ministry's list (courses/project_tags.py): the tags courses
     carry today start it, all active; the ministry retires what it does not keep."""
@@ -296,6 +303,8 @@ STEPS: list[tuple[int, str, object]] = [
      _statistics),
     (28, "inboxes of the single writers stored under concurrency.single_writer",
      _moved_classes),
+    (29, "statistics: learning needs, rosters closed and records by source, counted",
+     _statistics_recounted),
 ]
 VERSION_KEY = "evolve_version"
 

@@ -4,6 +4,7 @@ public 統計專區 with its monthly and annual reports; each table as a chart (
 Every figure is read from the counters of statistics/."""
 from pyramid.httpexceptions import HTTPNotFound
 from pyramid.response import Response
+from pyramid.traversal import find_root
 from pyramid.view import view_config
 
 from .. import audit, clock, permissions, vocabularies
@@ -48,22 +49,20 @@ def _overdue(root) -> dict:
 
 
 # -- the reports: (context, request) → what the page, its charts and files show ------------
-def overview(context, request) -> dict:
-    root = request.root
-    year, years = _years(request)
+def overview(context, request, year: int) -> dict:
+    root = find_root(context)
     if _is_county_centre(context):
         found, scope = tables.county(root, year, context), context.title
     else:
         found, scope = tables.national(root, year, _overdue(root)), "全國"
-    return {"page_title": "統計圖表", "heading": f"統計圖表（{scope}）", "year": year,
-            "years": years, "tables": found, "filters": [],
+    return {"page_title": "統計圖表", "heading": f"統計圖表（{scope}）", "scope": scope,
+            "year": year, "tables": found, "filters": [],
             "lead": "開設的研習課程、名額與報名、教師研習時數與結案情形。"}
 
 
-def needs(context, request) -> dict:
+def needs(context, request, year: int) -> dict:
     """進修儀表板: seats offered against registrations, within a county (a county centre's
     own) and a stage if chosen."""
-    year, years = _years(request, "demand")
     where, filters = {}, []
     counties = dict.fromkeys(vocabularies.counties())
     if _is_county_centre(context) and context.county:
@@ -81,22 +80,22 @@ def needs(context, request) -> dict:
     if stage:
         where["stage"] = stage
     scope = where.get("county") or ("全國" if not _is_county_centre(context) else context.title)
-    return {"page_title": "進修儀表板", "heading": f"進修儀表板（{scope}）", "year": year,
-            "years": years, "filters": filters, "where": where,
-            "tables": tables.needs(request.root, year, where),
+    return {"page_title": "進修儀表板", "heading": f"進修儀表板（{scope}）", "scope": scope,
+            "year": year, "filters": filters,
+            "tables": tables.needs(find_root(context), year, where),
             "lead": "教師報名的研習範疇、課程細項與研習方式，與提供名額的比較"
                     "（報名率超過 100% 表示需求大於名額）；取消課程依課程開始月份計。"}
 
 
-def public(context, request) -> dict:
-    year, years = _years(request)
-    return {"page_title": "統計專區", "heading": "統計專區", "year": year, "years": years,
-            "filters": [], "tables": tables.public(request.root, year),
-            "lead": "全國教師在職進修的年度統計，開放下載（CSV 與 XLSX）。",
-            "reports": publication.published(clock.now().date(), years)}
+def public(context, request, year: int) -> dict:
+    return {"page_title": "統計專區", "heading": "統計專區", "scope": "全國", "year": year,
+            "filters": [], "tables": tables.public(find_root(context), year),
+            "lead": "全國教師在職進修的年度統計，開放下載（CSV 與 XLSX）。"}
 
 
 REPORTS = {"statistics": overview, "learning-needs": needs, "figures": public}
+# The counters whose school years a report offers.
+MEASURES = {"statistics": ("courses",), "learning-needs": ("demand",), "figures": ("courses",)}
 
 
 def _render(request, report: dict):
@@ -145,7 +144,12 @@ def _configs(context, permission, *names):
 @_configs(IMinistry, permissions.VIEW, "figures")
 def statistics_report(context, request):
     name = request.view_name.partition(".")[0]
-    return _render(request, REPORTS[name](context, request))
+    year, years = _years(request, *MEASURES[name])
+    report = REPORTS[name](context, request, year)
+    report["years"] = years
+    if name == "figures":
+        report["reports"] = publication.published(clock.now().date(), years)
+    return _render(request, report)
 
 
 # -- 月報 and 年報: published for anyone on the 5th after the month or the school year ends -----
@@ -195,18 +199,24 @@ def annual_report(context, request):
 @view_config(context=IOrganiser, name="statistics", permission=UNIT, request_method="GET",
              renderer="inservice_portal:templates/statistics/school.pt")
 def school(context, request):
-    root = request.root
     year, years = _years(request, "teacher_hours")
-    hours = reports.school_hours(root, year, context)
-    titles = job_titles()
-    rows = [{"teacher": t, "title": titles.get(t.job_title, ""), "hours": hours.get(t.login, 0)}
-            for t in teacher_accounts.teachers_of(root, context)]
-    rows.sort(key=lambda r: (r["hours"], r["teacher"].name))
+    rows = school_rows(request.root, context, year)
     bands = dict.fromkeys(reports.BANDS, 0)
     for r in rows:
-        r["band"] = reports.band(r["hours"])
         bands[r["band"]] += 1
     audit.record("records.list", context, request=request, detail={"statistics": year})
     return {"page_title": "統計圖表（本校）", "year": year, "years": years, "rows": rows,
             "bands": bands, "duty": reports.DUTY_HOURS,
             "short": sum(1 for r in rows if r["hours"] < reports.DUTY_HOURS)}
+
+
+def school_rows(root, school, year: int) -> list[dict]:
+    """The school's teachers with their credited hours of ``year`` and band, fewest first."""
+    hours = reports.school_hours(root, year, school)
+    titles = job_titles()
+    rows = [{"teacher": t, "title": titles.get(t.job_title, ""), "hours": hours.get(t.login, 0)}
+            for t in teacher_accounts.teachers_of(root, school)]
+    rows.sort(key=lambda r: (r["hours"], r["teacher"].name))
+    for r in rows:
+        r["band"] = reports.band(r["hours"])
+    return rows

@@ -37,6 +37,7 @@ def includeme(config):
     config.include(".roster")
     config.include(".registrations")
     config.include(".units")
+    config.include(".statistics")
 
 
 @exception_view_config(ApiError)
