@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 export CHAMELEON_CACHE := $(CURDIR)/var/cache/chameleon
 
-.PHONY: run test test-unit test-functional test-e2e demo browser e2e-deps print-deps bench bench-search bench-rush \
+.PHONY: run test test-unit test-functional test-e2e demo browser e2e-deps print-deps bench bench-search bench-rush bench-statistics \
         bench-attendance wrk clean security fuzz
 
 $(STAMP): setup.cfg setup.py pyproject.toml
@@ -91,8 +91,12 @@ bench-rush: $(STAMP) var wrk
 bench-attendance: $(STAMP) var
 	$(BIN)/python bench/bench_attendance.py
 
+## make bench-statistics: 統計 pages' figures over the counters of a nation's ten years
+bench-statistics: $(STAMP) var
+	$(BIN)/python bench/bench_statistics.py
+
 ## make bench: every benchmark (the search one at COURSES courses: long at the default)
-bench: bench-rush bench-attendance bench-search
+bench: bench-rush bench-attendance bench-search bench-statistics
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache

@@ -48,7 +48,7 @@ def write_course(course):
     for login in set(getattr(course, "recorded_logins", None) or ()) - set(credited):
         records = records_of(people.get(login)) if login in people else None
         if records is not None and key in records:
-            with statistics.tracking(people[login]):
+            with statistics.tracking_record(people[login], key):
                 del records[key]
     now = clock.now()
     for login, (hours, days) in credited.items():
@@ -60,7 +60,7 @@ def write_course(course):
                       organiser=getattr(course.organiser, "title", ""), hours=hours, days=days,
                       credit_class=course.is_credit_class, written_at=now)
         record = records.get(key)
-        with statistics.tracking(teacher):
+        with statistics.tracking_record(teacher, key):
             if record is None:
                 records[key] = TrainingRecord(login, LOCAL, str(course.code), **fields)
             elif (record.hours, record.days) != (hours, tuple(days)):

@@ -16,14 +16,15 @@ from ..resources.interfaces import ICourse
 from ..workflows.api import IObjectTransitioned
 from . import queue
 from .cubes import Cube
-from .measures import MEASURES, OFFERED, banded, contributions, course_registrations
+from .measures import (CUBES, OFFERED, banded, contributions, course_registrations,
+                       record_contributions, rolled, teacher_place)
 
 
 def cubes_of(root) -> OOBTree:
     """The stored cubes, each made on its measure's first change by the folder (the one
     writer: root.statistics is made with the root, or by evolve step 27)."""
     cubes = root.statistics
-    for name, dimensions in MEASURES.items():
+    for name, dimensions in CUBES.items():
         if name not in cubes:
             cubes[name] = Cube(dimensions)
     return cubes
@@ -33,7 +34,7 @@ def cube(root, name) -> Cube:
     """A measure's cube to read (an empty one, not stored, before its first change)."""
     stored = getattr(root, "statistics", None)
     found = stored.get(name) if stored is not None else None
-    return found if found is not None else Cube(MEASURES[name])
+    return found if found is not None else Cube(CUBES[name])
 
 
 def move(root, obj, before: str | None, after: str | None) -> None:
@@ -62,6 +63,8 @@ def fold(root, deltas: dict) -> None:
             for (derived, cell), moved in banded(key, before, before + delta).items():
                 cubes[derived].add(cell, moved)
         cubes[name].add(key, delta)
+        for (rollup, cell), amount in rolled(name, key, delta).items():
+            cubes[rollup].add(cell, amount)
 
 
 @contextmanager
@@ -76,6 +79,20 @@ def tracking(*objects):
     yield
     for obj, old in zip(objects, before):
         apply(find_root(obj), old, now(obj))
+
+
+@contextmanager
+def tracking_record(teacher, key):
+    """Around a change to one of a teacher's training records (``key``): only that record's
+    contribution moves (a roster of 2,000 need not recount each teacher's whole transcript)."""
+    def now(where):
+        return record_contributions(teacher, (getattr(teacher, "records", None) or {}).get(key),
+                                    where)
+
+    where = teacher_place(teacher)
+    before = now(where)
+    yield
+    apply(find_root(teacher), before, now(where))
 
 
 def on_transitioned(event):

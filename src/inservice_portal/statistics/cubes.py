@@ -38,6 +38,17 @@ class Cube(Persistent):
             if value:
                 yield key, value
 
+    def starting(self, prefix: tuple):
+        """(key, value) of the non-zero cells whose key starts with ``prefix`` (a key range:
+        no bound past it is written, since the next dimension's values may be of any type)."""
+        size = len(prefix)
+        for key, cell in self.cells.items(min=prefix):
+            if key[:size] != prefix:
+                break
+            value = cell()
+            if value:
+                yield key, value
+
     def values_by(self, dimension: str, year=None) -> dict:
         """The totals by one dimension (e.g. county), over the other dimensions."""
         at = self.dimensions.index(dimension)

@@ -43,6 +43,39 @@ MEASURES = {
     "closings": ("year", "centre", "figure"),
     "records": ("year", "county", "source", "figure"),
 }
+# Roll-ups: each measure also counted by fewer dimensions, so that a page reads a few
+# hundred cells, not the hundreds of thousands a nation's year leaves in the full cube (one
+# per organiser, month and kind). The folder adds every change to them too; the reports read
+# the smallest cube that holds what a table asks for.
+ROLLUPS = {
+    "courses": (("year", "county"), ("year", "centre", "month"), ("year", "month", "county"),
+                ("year", "centre", "organiser"), ("year", "month", "scope")),
+    "demand": (("year", "county", "stage", "scope", "figure"),
+               ("year", "county", "stage", "delivery", "figure"),
+               ("year", "county", "stage", "month", "figure"),
+               ("year", "stage", "county", "scope", "sub_item", "figure"),
+               ("year", "month", "scope", "figure")),
+}
+ROLLUPS["course_hours"] = ROLLUPS["courses"]
+ROLLUPS["registrations"] = tuple(dims + ("state",) for dims in ROLLUPS["courses"]
+                                 if "scope" not in dims)
+
+
+def rollup_name(measure: str, dims: tuple) -> str:
+    return f"{measure}:{'+'.join(dims[1:])}"
+
+
+CUBES = {**MEASURES, **{rollup_name(m, dims): dims for m, all_dims in ROLLUPS.items()
+                        for dims in all_dims}}
+
+
+def rolled(name: str, key: tuple, amount: int) -> dict:
+    """The change of cell ``key`` of measure ``name`` in each of its roll-ups."""
+    dims = MEASURES[name]
+    return {(rollup_name(name, to), tuple(key[dims.index(d)] for d in to)): amount
+            for to in ROLLUPS.get(name, ())}
+
+
 # Registrations that hold a seat or wait for one: the demand the organiser plans for.
 ACTIVE = ("applied", "accepted", "waitlisted")
 # Yearly hours bands of the national report (under 18: the kindergarten's duty), by the
@@ -169,20 +202,30 @@ def course_registrations(course, course_state) -> dict:
     return total
 
 
-def _teacher(teacher) -> dict:
+def teacher_place(teacher) -> tuple[str, str]:
+    """(county, school code) of the school the teacher serves now."""
     school = unit_at(find_root(teacher), getattr(teacher, "school", None))
-    where = (getattr(school, "county", None) or "", getattr(school, "code", None) or "")
+    return (getattr(school, "county", None) or "", getattr(school, "code", None) or "")
+
+
+def record_contributions(teacher, record, where: tuple | None = None) -> dict:
+    """What one training record adds: its hours to the teacher's year, and itself to the
+    records by source (``where``: the teacher_place, when the caller has it)."""
+    if record is None or record.last_day is None:
+        return {}
+    where = where or teacher_place(teacher)
+    year, hundredths = school_year(record.last_day), int(round((record.hours or 0) * 100))
+    found = {("records", (year, where[0], record.source or "", "records")): 1}
+    if hundredths:
+        found[("teacher_hours", (year, *where, teacher.login))] = hundredths
+        found[("records", (year, where[0], record.source or "", "hours"))] = hundredths
+    return found
+
+
+def _teacher(teacher) -> dict:
+    where = teacher_place(teacher)
     found: dict = {}
-
-    def add(cell, amount):
-        found[cell] = found.get(cell, 0) + amount
-
     for record in (getattr(teacher, "records", None) or {}).values():
-        if record.last_day is None:
-            continue
-        year, hundredths = school_year(record.last_day), int(round((record.hours or 0) * 100))
-        add(("records", (year, where[0], record.source or "", "records")), 1)
-        if hundredths:
-            add(("teacher_hours", (year, *where, teacher.login)), hundredths)
-            add(("records", (year, where[0], record.source or "", "hours")), hundredths)
+        for cell, amount in record_contributions(teacher, record, where).items():
+            found[cell] = found.get(cell, 0) + amount
     return found

@@ -3,7 +3,7 @@ registration and teacher's contribution added up afresh, compared with the kept 
 counters set to the fresh figures. The drift found is returned for the operator's report.
 """
 from ..catalog import Search
-from .measures import MEASURES, banded, contributions
+from .measures import CUBES, MEASURES, banded, contributions, rolled
 
 
 def fresh_figures(root, progress=None) -> dict:
@@ -27,6 +27,11 @@ def fresh_figures(root, progress=None) -> dict:
     for key, hours in totals["teacher_hours"].items():
         for (_, cell), moved in banded(key, 0, hours).items():
             totals["teacher_bands"][cell] = totals["teacher_bands"].get(cell, 0) + moved
+    for name in MEASURES:
+        for key, value in list(totals[name].items()):
+            for (rollup, cell), amount in rolled(name, key, value).items():
+                cells = totals.setdefault(rollup, {})
+                cells[cell] = cells.get(cell, 0) + amount
     return {name: {k: v for k, v in cells.items() if v} for name, cells in totals.items()}
 
 
@@ -34,7 +39,7 @@ def drift(root, fresh: dict) -> dict:
     """{cube name: {key: (kept, fresh)}} where the kept counters differ from the data."""
     from . import cube
     found = {}
-    for name in MEASURES:
+    for name in CUBES:
         kept, computed = cube(root, name).as_dict(), fresh.get(name, {})
         wrong = {key: (kept.get(key, 0), computed.get(key, 0))
                  for key in set(kept) | set(computed) if kept.get(key, 0) != computed.get(key, 0)}

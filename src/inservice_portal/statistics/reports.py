@@ -36,25 +36,45 @@ def school_years(root, *names) -> list[int]:
     return sorted(years, reverse=True)
 
 
+def cells(root, measure: str, year: int, by: str, where: dict | None = None):
+    """(dimensions, (key, value) of each cell) of ``measure`` in ``year`` whose dimensions
+    hold the values of ``where``: from the smallest of its cubes (measures.ROLLUPS) that
+    has ``by`` and ``where``'s dimensions, read as a key range as far as ``where`` allows."""
+    where = where or {}
+    needed = {by, *where}
+    names = [measures.rollup_name(measure, dims) for dims in measures.ROLLUPS.get(measure, ())
+             if needed <= set(dims)]
+    name = min(names, key=lambda n: len(measures.CUBES[n]), default=measure)
+    counters = cube(root, name)
+    dims = counters.dimensions
+    prefix = [year]
+    for dim in dims[1:]:
+        if dim not in where:
+            break
+        prefix.append(where[dim])
+    tests = [(dims.index(k), v) for k, v in where.items() if dims.index(k) >= len(prefix)]
+    found = ((key, value) for key, value in counters.starting(tuple(prefix))
+             if all(key[i] == wanted for i, wanted in tests))
+    return dims, found
+
+
 def table(root, year: int, by: str, where: dict | None = None) -> list[Row]:
     """Rows by ``by`` (county, centre, organiser or month), of the cells whose dimensions hold
     the values of ``where`` (e.g. {"centre": "taipei"}); sorted by label. Hours are whole
     hours (the counters keep hundredths)."""
     rows: dict = {}
 
-    def cells(name):
-        counters = cube(root, name)
-        at = counters.dimensions.index(by)
-        tests = [(counters.dimensions.index(k), v) for k, v in (where or {}).items()]
-        for key, value in counters.items(year):
-            if all(key[i] == wanted for i, wanted in tests):
-                yield key, rows.setdefault(key[at], Row(key[at])).figures, value
+    def read(name):
+        dims, found = cells(root, name, year, by, where)
+        at = dims.index(by)
+        for key, value in found:
+            yield key, rows.setdefault(key[at], Row(key[at])).figures, value
 
-    for _, figures, value in cells("courses"):
+    for _, figures, value in read("courses"):
         figures["courses"] += value
-    for _, figures, value in cells("course_hours"):
+    for _, figures, value in read("course_hours"):
         figures["hours"] += value / 100
-    for key, figures, value in cells("registrations"):
+    for key, figures, value in read("registrations"):
         if key[-1] in ACTIVE:
             figures["registrations"] += value
             if key[-1] in ("accepted", "waitlisted"):
@@ -119,15 +139,13 @@ def fill_rate(figures: dict) -> float | None:
 
 def by_figure(root, name: str, year: int, by: str, where: dict | None = None) -> dict:
     """{value of ``by``: {figure: total}} of a cube whose last dimension is the figure."""
-    counters = cube(root, name)
-    at = counters.dimensions.index(by)
-    tests = [(counters.dimensions.index(k), v) for k, v in (where or {}).items()]
-    found: dict = {}
-    for key, value in counters.items(year):
-        if all(key[i] == wanted for i, wanted in tests):
-            figures = found.setdefault(key[at], {})
-            figures[key[-1]] = figures.get(key[-1], 0) + value
-    return found
+    dims, found = cells(root, name, year, by, where)
+    at = dims.index(by)
+    totals: dict = {}
+    for key, value in found:
+        figures = totals.setdefault(key[at], {})
+        figures[key[-1]] = figures.get(key[-1], 0) + value
+    return totals
 
 
 def months(year: int) -> list[tuple[int, str]]:

@@ -37,6 +37,7 @@ UNIT_PAGES = [
     ("overdue-rosters", "未結案課程", None),     # the page of each kind declares its own
     ("audit", "稽核紀錄", "audit.browse"),
     ("statistics", "統計圖表", None),           # 全國 at the ministry, 縣市 at a centre
+    ("learning-needs", "進修儀表板", None),      # likewise
     ("project-tags", "專案屬性標籤清單", "project_tags.manage"),
     ("school-directory", "學校代碼清單匯入", "school_directory.import"),
     ("proxy", "代理模式", "proxy_mode"),
@@ -52,14 +53,16 @@ UNIT_PAGES = [
 def unit_links(request, unit) -> list[NavItem]:
     pages = {IRegionCentre: ("todo", "worklist", "settings", "auto-approved", "overdue-rosters",
                              "sharing-moderation", "sharing", "subunits", "contact", "audit",
-                             "statistics", "proxy"),
+                             "statistics", "learning-needs", "proxy"),
              IOrganiser: ("todo", "courses", "overdue-rosters", "sharing", "staff", "teachers",
                           "teacher-records", "statistics", "licences",
                           "contact"),
-             IMinistry: ("todo", "audit", "statistics", "project-tags", "school-directory")}
+             IMinistry: ("todo", "audit", "statistics", "learning-needs", "project-tags",
+                         "school-directory")}
     needs = {IRegionCentre: "course.review", IOrganiser: "unit.courses", IMinistry: "audit.browse"}
-    own = {"statistics": ("stats.national" if IMinistry.providedBy(unit) else
-                          "stats.county" if IRegionCentre.providedBy(unit) else "stats.unit")}
+    stats = ("stats.national" if IMinistry.providedBy(unit) else
+             "stats.county" if IRegionCentre.providedBy(unit) else "stats.unit")
+    own = {"statistics": stats, "learning-needs": stats}
     wanted = next((names for iface, names in pages.items() if iface.providedBy(unit)), ())
     if getattr(unit, "kind", None) not in SCHOOL_KINDS:
         wanted = tuple(n for n in wanted if n != "licences")   # teachers' licences: schools only

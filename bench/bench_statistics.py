@@ -1,0 +1,213 @@
+"""統計 at national scale: fill the counters as ten school years of the nation would leave
+them, then time what each statistics page reads from them.
+
+    .venv/bin/python bench/bench_statistics.py      (or: make bench-statistics)
+
+The pages read the counters only (statistics/reports.py), never courses or records, so their
+cost depends on the counters' cells, not on the objects behind them: the generator writes the
+cells that 1,000,000 courses (100,000 a school year over 21,000 organisers in the 22
+counties), their registrations, and 225,000 teachers' hours from 10,000,000 records would
+leave, into ``var/bench/statistics/Data.fs`` (reused), through the Cube class itself. It
+then times, warm and cold (the connection cache emptied first), the tables of each page:
+national, a county centre's, the learning needs, the public area, a school's teachers (its
+key range), and each chart drawn as SVG. What the event subscribers add to a registration
+and to a roster confirmation is measured by tests/concurrency-style runs elsewhere (README).
+"""
+import argparse
+import random
+import resource
+import statistics as stats
+import sys
+import time
+from pathlib import Path
+
+import transaction
+from BTrees.Length import Length
+from BTrees.OOBTree import OOBTree
+from ZODB import DB
+from ZODB.FileStorage import FileStorage
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "src"))
+
+from inservice_portal import reference, vocabularies  # noqa: E402
+from inservice_portal.statistics import charts, tables  # noqa: E402
+from inservice_portal.statistics.cubes import Cube  # noqa: E402
+from inservice_portal.statistics.measures import CUBES, MEASURES, banded, rolled  # noqa: E402
+
+FIRST_YEAR, YEARS = 106, 10
+COURSES_A_YEAR = 100_000
+ORGANISERS = 21_000
+TEACHERS = 225_000
+RECORDS = 10_000_000
+KINDS = ("k12_school", "university", "social_education", "curriculum_circle", "subject_centre")
+STATES = ("accepted",) * 8 + ("waitlisted", "rejected", "withdrawn")
+
+
+class FakeCentre:
+    def __init__(self, code, title, county):
+        self.code, self.title, self.county = code, title, county
+
+
+def organisers(rng):
+    centres = [c for c in reference.centres() if c["county"]]
+    found = []
+    for n in range(ORGANISERS):
+        centre = centres[n % len(centres)]
+        found.append((centre["county"], centre["code"], f"{n:06d}", rng.choice(KINDS)))
+    return found
+
+
+def generate(path: Path, log=print) -> None:
+    rng = random.Random(2026)
+    units = organisers(rng)
+    stages = list(vocabularies.stages())
+    scopes = list(vocabularies.scopes())
+    modes = list(vocabularies.delivery_modes())
+    cells = {name: {} for name in MEASURES}
+
+    def add(name, key, amount):
+        cells[name][key] = cells[name].get(key, 0) + amount
+
+    started = time.perf_counter()
+    for year in range(FIRST_YEAR, FIRST_YEAR + YEARS):
+        for _ in range(COURSES_A_YEAR):
+            county, centre, code, kind = units[rng.randrange(ORGANISERS)]
+            month, scope, level = rng.randint(1, 12), rng.choice(scopes), rng.randint(1, 4)
+            place = (year, month, county, centre, code)
+            key = place + (kind, scope, level)
+            add("courses", key, 1)
+            add("course_hours", key, rng.choice((300, 600, 1200)))
+            stage, mode = rng.choice(stages), rng.choice(modes)
+            need = (year, month, county, stage, scope, f"{scope}-1-{rng.randint(1, 4)}", mode)
+            seats = rng.choice((20, 30, 40, 50))
+            add("demand", need + ("courses",), 1)
+            add("demand", need + ("seats",), seats)
+            for _ in range(rng.randint(seats // 2, seats + 10) // 10):   # tens of registrations
+                state = rng.choice(STATES)
+                add("registrations", place + (state,), 10)
+                if state in ("accepted", "waitlisted"):
+                    add("demand", need + ("registrations",), 10)
+                if state == "waitlisted":
+                    add("demand", need + ("waitlisted",), 10)
+            add("closings", (year, centre, "closed"), 1)
+            if rng.random() < 0.05:
+                add("closings", (year, centre, "late"), 1)
+        log(f"  {year} 學年度 courses: {time.perf_counter() - started:.0f} s")
+    per_teacher = RECORDS // (TEACHERS * YEARS)
+    for n in range(TEACHERS):
+        county, _, school, _ = units[n % ORGANISERS]
+        for year in range(FIRST_YEAR, FIRST_YEAR + YEARS):
+            hours = sum(rng.choice((300, 300, 600, 1200)) for _ in range(per_teacher))
+            if rng.random() < 0.1:
+                continue                                   # no hours this year
+            add("teacher_hours", (year, county, school, f"t{n:06d}"), hours)
+            for (_, cell), moved in banded((year, county), 0, hours).items():
+                add("teacher_bands", cell, moved)
+            source = "local" if rng.random() < 0.4 else "tpe-city"
+            add("records", (year, county, source, "records"), per_teacher)
+            add("records", (year, county, source, "hours"), hours)
+    for name in MEASURES:
+        for key, value in list(cells[name].items()):
+            for (rollup, cell), amount in rolled(name, key, value).items():
+                found = cells.setdefault(rollup, {})
+                found[cell] = found.get(cell, 0) + amount
+    log(f"  teachers and roll-ups: {time.perf_counter() - started:.0f} s; cells: "
+        + ", ".join(f"{name} {len(c):,}" for name, c in cells.items()))
+    db = DB(FileStorage(str(path)), cache_size=100_000)
+    conn = db.open()
+    root = conn.root()
+    root["statistics"] = cubes = OOBTree()
+    for name, found in cells.items():
+        cube = cubes[name] = Cube(CUBES[name])
+        for n, (key, value) in enumerate(sorted(found.items()), 1):
+            cube.cells[key] = Length(value)
+            if n % 200_000 == 0:
+                transaction.savepoint(True)
+                conn.cacheMinimize()
+        transaction.commit()
+        log(f"  stored {name}: {time.perf_counter() - started:.0f} s")
+    db.close()
+
+
+class Root:
+    """What the reports read of the root: the counters and the centres."""
+
+    def __init__(self, cubes):
+        self.statistics = cubes
+        self._centres = {c["code"]: FakeCentre(c["code"], c["name"], c["county"])
+                         for c in reference.centres()}
+
+    def __getitem__(self, name):
+        assert name == "centres"
+        return self._centres
+
+
+def timed(conn, work, repeat) -> tuple[float, float, float]:
+    conn.cacheMinimize()
+    start = time.perf_counter()
+    work()
+    cold = time.perf_counter() - start
+    runs = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        work()
+        runs.append(time.perf_counter() - start)
+    runs.sort()
+    return cold * 1000, stats.median(runs) * 1000, runs[int(len(runs) * 0.95) - 1] * 1000
+
+
+def measure(path: Path, repeat: int, log=print) -> None:
+    db = DB(FileStorage(str(path), read_only=True), cache_size=3_000_000)
+    conn = db.open()
+    root = Root(conn.root()["statistics"])
+    year = FIRST_YEAR + YEARS - 2
+    taipei = next(c for c in root["centres"].values() if c.county == "臺北市")
+
+    class School:
+        county, code = "臺北市", "000000"
+
+    from inservice_portal.statistics import reports
+    pages = {
+        "national (統計圖表 全國)": lambda: tables.national(root, year, {}),
+        "county centre (臺北市, no per-unit names)": lambda: [
+            tables.by_month(root, year, taipei.code),
+            tables.scopes(root, year, {"county": taipei.county}),
+            tables.Table("units", "", "", reports.COLUMNS,
+                         reports.table(root, year, "organiser", {"centre": taipei.code}))],
+        "learning needs, national": lambda: tables.needs(root, year, {}),
+        "learning needs, one county and stage": lambda: tables.needs(
+            root, year, {"county": "臺北市", "stage": "elementary"}),
+        "public 統計專區": lambda: tables.public(root, year),
+        "school (teachers' hours, key range)": lambda: reports.school_hours(root, year, School),
+        "chart: counties (SVG)": lambda: charts.svg(tables.counties(root, year)),
+    }
+    log(f"school year {year}; {repeat} warm runs each; times in ms")
+    log(f"{'figures of':45} {'cold':>9} {'warm p50':>9} {'warm p95':>9}")
+    for title, work in pages.items():
+        cold, p50, p95 = timed(conn, work, repeat)
+        log(f"{title:45} {cold:9.1f} {p50:9.1f} {p95:9.1f}")
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    log(f"max RSS {rss:,.0f} MB; database {path.stat().st_size / 2**20:,.0f} MB")
+    db.close()
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--regenerate", action="store_true")
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args(argv)
+    folder = HERE.parent / "var" / "bench" / "statistics"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "Data.fs"
+    if args.regenerate or not path.exists():
+        for stale in folder.glob("Data.fs*"):
+            stale.unlink()
+        print(f"generating the counters of {COURSES_A_YEAR * YEARS:,} courses, "
+              f"{TEACHERS:,} teachers and {RECORDS:,} records into {path}")
+        generate(path)
+    measure(path, args.repeat)
+
+
+if __name__ == "__main__":
+    main()
