@@ -4,22 +4,17 @@ public 統計專區 with its monthly and annual reports; each table as a chart (
 Every figure is read from the counters of statistics/."""
 from pyramid.httpexceptions import HTTPNotFound
 from pyramid.response import Response
-from pyramid.traversal import find_root
 from pyramid.view import view_config
 
-from .. import audit, clock, permissions, vocabularies
-from ..accounts import teachers as teacher_accounts
-from ..attendance.roster import overdue_courses
+from .. import audit, clock, permissions
 from ..resources.interfaces import IMinistry, IOrganiser, IRegionCentre
-from ..schemas.accounts import job_titles
 from ..statistics import charts, exports, publication, reports, tables
 from ..statistics.measures import school_year
+from .statistics_reports import (COUNTY, NATIONAL, UNIT, needs, overview, public,
+                                 school_rows)
 from .transcript import book_response
 
 TPL = "inservice_portal:templates/statistics/report.pt"
-NATIONAL = "stats.national"
-COUNTY = "stats.county"
-UNIT = "stats.unit"
 FILES = ("svg", "xlsx", "csv")
 
 
@@ -32,65 +27,6 @@ def _years(request, *measures) -> tuple[int, list[int]]:
     if value.isascii() and value.isdigit() and int(value) in years:
         return int(value), years
     return this, years
-
-
-def _choice(request, name, options: dict) -> str:
-    value = request.GET.get(name, "")
-    return value if value in options else ""
-
-
-def _is_county_centre(context) -> bool:
-    return IRegionCentre.providedBy(context) and context.kind != "national"
-
-
-def _overdue(root) -> dict:
-    return {centre.code: len(overdue_courses(root, centre))
-            for centre in root["centres"].values()}
-
-
-# -- the reports: (context, request) → what the page, its charts and files show ------------
-def overview(context, request, year: int) -> dict:
-    root = find_root(context)
-    if _is_county_centre(context):
-        found, scope = tables.county(root, year, context), context.title
-    else:
-        found, scope = tables.national(root, year, _overdue(root)), "全國"
-    return {"page_title": "統計圖表", "heading": f"統計圖表（{scope}）", "scope": scope,
-            "year": year, "tables": found, "filters": [],
-            "lead": "開設的研習課程、名額與報名、教師研習時數與結案情形。"}
-
-
-def needs(context, request, year: int) -> dict:
-    """進修儀表板: seats offered against registrations, within a county (a county centre's
-    own) and a stage if chosen."""
-    where, filters = {}, []
-    counties = dict.fromkeys(vocabularies.counties())
-    if _is_county_centre(context) and context.county:
-        where["county"] = context.county
-    elif not _is_county_centre(context):
-        county = _choice(request, "county", counties)
-        filters.append({"name": "county", "label": "縣市", "value": county,
-                        "options": [("", "全國"), *((c, c) for c in counties)]})
-        if county:
-            where["county"] = county
-    stages = vocabularies.stages()
-    stage = _choice(request, "stage", stages)
-    filters.append({"name": "stage", "label": "教育階段", "value": stage,
-                    "options": [("", "全部"), *stages.items()]})
-    if stage:
-        where["stage"] = stage
-    scope = where.get("county") or ("全國" if not _is_county_centre(context) else context.title)
-    return {"page_title": "進修儀表板", "heading": f"進修儀表板（{scope}）", "scope": scope,
-            "year": year, "filters": filters,
-            "tables": tables.needs(find_root(context), year, where),
-            "lead": "教師報名的研習範疇、課程細項與研習方式，與提供名額的比較"
-                    "（報名率超過 100% 表示需求大於名額）；取消課程依課程開始月份計。"}
-
-
-def public(context, request, year: int) -> dict:
-    return {"page_title": "統計專區", "heading": "統計專區", "scope": "全國", "year": year,
-            "filters": [], "tables": tables.public(find_root(context), year),
-            "lead": "全國教師在職進修的年度統計，開放下載（CSV 與 XLSX）。"}
 
 
 REPORTS = {"statistics": overview, "learning-needs": needs, "figures": public}
@@ -208,15 +144,3 @@ def school(context, request):
     return {"page_title": "統計圖表（本校）", "year": year, "years": years, "rows": rows,
             "bands": bands, "duty": reports.DUTY_HOURS,
             "short": sum(1 for r in rows if r["hours"] < reports.DUTY_HOURS)}
-
-
-def school_rows(root, school, year: int) -> list[dict]:
-    """The school's teachers with their credited hours of ``year`` and band, fewest first."""
-    hours = reports.school_hours(root, year, school)
-    titles = job_titles()
-    rows = [{"teacher": t, "title": titles.get(t.job_title, ""), "hours": hours.get(t.login, 0)}
-            for t in teacher_accounts.teachers_of(root, school)]
-    rows.sort(key=lambda r: (r["hours"], r["teacher"].name))
-    for r in rows:
-        r["band"] = reports.band(r["hours"])
-    return rows

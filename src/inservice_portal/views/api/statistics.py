@@ -13,7 +13,7 @@ from ... import audit, clock, permissions
 from ...bootstrap import root_factory
 from ...accounts.organisers import find_organiser
 from ...statistics.measures import school_year
-from .. import statistics as pages
+from .. import statistics_reports as pages
 from . import PREFIX, reject_bad_bearer
 from .errors import NOT_FOUND, ApiError, malformed
 
