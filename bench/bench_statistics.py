@@ -79,7 +79,8 @@ def generate(path: Path, log=print) -> None:
             add("courses", key, 1)
             add("course_hours", key, rng.choice((300, 600, 1200)))
             stage, mode = rng.choice(stages), rng.choice(modes)
-            need = (year, month, county, stage, scope, f"{scope}-1-{rng.randint(1, 4)}", mode)
+            need = (year, month, county, centre, stage, scope, f"{scope}-1-{rng.randint(1, 4)}",
+                    mode)
             seats = rng.choice((20, 30, 40, 50))
             add("demand", need + ("courses",), 1)
             add("demand", need + ("seats",), seats)
@@ -88,6 +89,7 @@ def generate(path: Path, log=print) -> None:
                 add("registrations", place + (state,), 10)
                 if state in ("accepted", "waitlisted"):
                     add("demand", need + ("registrations",), 10)
+                    add("demand", need + ("asked",), 10)
                 if state == "waitlisted":
                     add("demand", need + ("waitlisted",), 10)
             add("closings", (year, centre, "closed"), 1)
@@ -172,12 +174,13 @@ def measure(path: Path, repeat: int, log=print) -> None:
         "national (統計圖表 全國)": lambda: tables.national(root, year, {}),
         "county centre (臺北市, no per-unit names)": lambda: [
             tables.by_month(root, year, taipei.code),
-            tables.scopes(root, year, {"county": taipei.county}),
+            tables.scopes(root, year, {"centre": taipei.code}),
             tables.Table("units", "", "", reports.COLUMNS,
                          reports.table(root, year, "organiser", {"centre": taipei.code}))],
         "learning needs, national": lambda: tables.needs(root, year, {}),
         "learning needs, one county and stage": lambda: tables.needs(
             root, year, {"county": "臺北市", "stage": "elementary"}),
+        "learning needs, a centre's": lambda: tables.needs(root, year, {"centre": taipei.code}),
         "public 統計專區": lambda: tables.public(root, year),
         "school (teachers' hours, key range)": lambda: reports.school_hours(root, year, School),
         "chart: counties (SVG)": lambda: charts.svg(tables.counties(root, year)),

@@ -63,7 +63,7 @@ def charts_painted(page) -> list:
     ("st-moe", "/statistics?year=114", "統計圖表（全國）"),
     ("st-moe", "/learning-needs?year=114", "進修儀表板（全國）"),
     ("st-rev", "/centres/taipei/statistics?year=114", "統計圖表（臺北市政府教育局）"),
-    ("st-rev", "/centres/taipei/learning-needs?year=114", "進修儀表板（臺北市）"),
+    ("st-rev", "/centres/taipei/learning-needs?year=114", "進修儀表板（臺北市政府教育局）"),
     (None, "/figures?year=114", "統計專區"),
 ])
 def test_each_level_sees_its_charts_drawn_and_accessible(browser, live_server, people, who,

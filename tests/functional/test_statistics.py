@@ -354,7 +354,7 @@ def test_the_year_offered_first_is_the_present_school_year(app, offered, monkeyp
     monkeypatch.setattr(clock, "now", lambda: datetime(2027, 3, 1, 9, tzinfo=clock.TAIPEI))
     page = browser(app, "moe").get("/statistics")
     assert page.html.select_one("#f-year option[selected]")["value"] == "115"
-    assert "本學年度尚無資料" in page.text
+    assert "此期間尚無資料" in page.text
     offered_years = [o["value"] for o in page.html.select("#f-year option")]
     assert offered_years == ["187", "115", "114"]           # the years held, not every between
 

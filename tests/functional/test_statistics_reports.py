@@ -14,10 +14,10 @@ from inservice_portal.attendance import roster
 from inservice_portal.attendance.records import records_of
 from inservice_portal.resources.records import TrainingRecord
 from inservice_portal.statistics import charts
-from inservice_portal.statistics.rebuild import drift, fresh_figures
+from inservice_portal.statistics.rebuild import drift, fresh_figures, rebuild
 from inservice_portal.workflows import api as workflow_api
 
-from ..conftest import add_organiser, add_staff, api_client, browser
+from ..conftest import add_course, add_organiser, add_staff, api_client, browser, complete
 from .test_statistics import closed, courses_of, offered, table_of  # noqa: F401 (fixtures)
 
 
@@ -59,7 +59,7 @@ def test_the_learning_needs_set_registrations_against_seats(app, offered):
 
 def test_a_centre_sees_the_needs_of_its_own_county(app, offered):
     page = browser(app, "tp-rev").get("/centres/taipei/learning-needs", {"year": "114"})
-    assert "進修儀表板（臺北市）" in page.text
+    assert "進修儀表板（臺北市政府教育局）" in page.text
     assert not page.html.select("#f-county")              # no other county to choose
     courses = table_of(page, "各研習範疇（附件十一）")["合計"][0]
     national = table_of(browser(app, "moe").get("/learning-needs", {"year": "114"}),
@@ -68,6 +68,26 @@ def test_a_centre_sees_the_needs_of_its_own_county(app, offered):
     browser(app, "ks-rev").get("/centres/taipei/learning-needs", status=403)
     browser(app, "a-admin").get("/learning-needs", status=403)
     assert "/login" in browser(app).get("/learning-needs", status=303).location
+
+
+def test_a_centre_without_a_county_sees_its_own_units_needs_only(app, offered):
+    with offered.edit() as root:
+        centre = root["centres"]["k12ea"]
+        add_staff(root, "k12-rev", centre, "centre_reviewer")
+        unit = add_organiser(root, "k12ea", "013301", "國立甲高級中學", county="臺北市")
+        course = complete(add_course(root, unit, "國教署研習", state="draft",
+                                     starts_on=date(2025, 11, 3)), stage="senior_high")
+        for step in ("submit", "approve"):
+            workflow_api.transition(course, None, step)
+    page = browser(app, "k12-rev").get("/centres/k12ea/learning-needs", {"year": "114"})
+    assert "進修儀表板（教育部國民及學前教育署）" in page.text
+    assert table_of(page, "各研習範疇（附件十一）")["合計"][0] == "1"     # not the nation's 6
+    assert not page.html.select("#f-county")
+    api = api_client(app, "k12-rev").get("/api/v1/statistics/centres/k12ea/needs",
+                                         {"year": "114"}).json
+    assert all(t["total"]["courses"] == 1 for t in api["tables"])
+    overview = browser(app, "k12-rev").get("/centres/k12ea/statistics", {"year": "114"})
+    assert table_of(overview, "各研習範疇（附件十一）")["合計"][0] == "1"
 
 
 # --- charts and files ------------------------------------------------------------------------
@@ -137,6 +157,7 @@ def test_a_monthly_report_is_published_on_the_fifth(app, offered, monkeypatch):
     on(monkeypatch, date(2025, 11, 5))
     page = anyone.get("/monthly-report", {"month": "2025-10"})
     assert "教師在職進修統計月報：2025 年 10 月" in page.text
+    assert page.html.select_one("caption").text == "2025 年 10 月各縣市開課與報名"
     # 研習2 (高雄市) began on 2025-10-01; 臺北市's courses began in other months.
     assert table_of(page, "各縣市開課與報名") == {"高雄市": ["1", "4", "0", "0", "0"],
                                                   "合計": ["1", "4", "0", "0", "0"]}
@@ -181,6 +202,10 @@ def test_rosters_sent_late_and_overdue_are_counted_per_centre(app, site, monkeyp
     on(monkeypatch, date(2026, 1, 5))
     page = browser(app, "moe").get("/statistics", {"year": "114"})
     assert table_of(page, "研習結案情形（第 12 條）")["臺北市政府教育局"] == ["2", "1", "1"]
+    # A centre giving more days later does not undo a lateness counted by the rule of the day.
+    with site.edit() as root:
+        root["centres"]["taipei"].roster_days = 120
+        assert rebuild(root) == {}
 
 
 # --- records by source -------------------------------------------------------------------------
@@ -245,7 +270,7 @@ def test_each_level_reads_its_own_scope_over_the_api(app, offered):
     units = taipei.get("/api/v1/statistics/centres/taipei", {"year": "114"}).json["tables"][0]
     assert [r["label"] for r in units["rows"]] == ["臺北市立甲國民小學（353601）"]
     own = taipei.get("/api/v1/statistics/centres/taipei/needs", {"year": "114"}).json
-    assert own["scope"] == "臺北市" and "county" not in own["filters"]
+    assert own["scope"] == "臺北市政府教育局" and "county" not in own["filters"]
     api_client(app, "ks-rev").get("/api/v1/statistics/centres/taipei", status=403)
     taipei.get("/api/v1/statistics/centres/nowhere", status=404)
 

@@ -110,10 +110,15 @@ def credited_days(course, attendance) -> list[tuple]:
 
 
 def freeze(course, by):
-    """Store the pre-filled roster if the organiser never saved one (at submit_roster)."""
+    """Store the pre-filled roster if the organiser never saved one (at submit_roster), and
+    the day it was due when first sent, by the centre's rule of that day (statistics count a
+    late roster by it, whatever the centre sets later)."""
     roster = roster_of(course, create=True)
     if not roster.saved_at:
         roster.replace(prefilled(course), by, clock.now())
+    if getattr(course, "roster_due_on", None) is None and course.last_day is not None:
+        days = getattr(course.centre, "roster_days", deadlines.DEFAULT_ROSTER_DAYS)
+        course.roster_due_on = deadlines.roster_due(course.last_day, days)
 
 
 # -- resolving people and saving -------------------------------------------------------------

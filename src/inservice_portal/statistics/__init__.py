@@ -12,7 +12,7 @@ from BTrees.OOBTree import OOBTree
 from pyramid.traversal import find_root
 
 from ..resources.events import IObjectAdded
-from ..resources.interfaces import ICourse
+from ..resources.interfaces import ICourse, ITeacher
 from ..workflows.api import IObjectTransitioned
 from . import queue
 from .cubes import Cube
@@ -89,6 +89,9 @@ def tracking_record(teacher, key):
         return record_contributions(teacher, (getattr(teacher, "records", None) or {}).get(key),
                                     where)
 
+    if not ITeacher.providedBy(teacher):       # as contributions(): only teachers count
+        yield
+        return
     where = teacher_place(teacher)
     before = now(where)
     yield

@@ -18,7 +18,8 @@ def _lines(table):
         yield [row.label, *(row.figures.get(name) for name, _ in table.columns)]
 
 
-def workbook(tables, year: int) -> Workbook:
+def workbook(tables, period: str) -> Workbook:
+    """A sheet per table; ``period`` says what the figures cover (a school year, a month)."""
     book = Workbook()
     book.remove(book.active)
     for table in tables:
@@ -32,7 +33,7 @@ def workbook(tables, year: int) -> Workbook:
             for (cell,) in sheet.iter_rows(min_row=2, min_col=at, max_col=at):
                 cell.number_format = "0.0" if name == FILL[0] else "#,##0.##"
         sheet.append([])
-        sheet.append([f"{year} 學年度（{year + 1911} 年 8 月至 {year + 1912} 年 7 月）"])
+        sheet.append([period])
         if table.note:
             sheet.append([table.note])
     return book

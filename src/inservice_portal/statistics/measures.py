@@ -13,9 +13,10 @@ Measures (cube name → the key's dimensions, after the school year 學年度 in
   the county and school the teacher serves now (a school reads its own by key range);
 - ``teacher_bands``: teachers with hours by county and band of hours, derived from the cells
   of ``teacher_hours`` as they change (the national page reads a few cells, not 225,000);
-- ``demand`` (進修儀表板): by month, county, course stage, scope, sub-item and first delivery
-  mode, the ``figure`` courses offered, their seats, the registrations that hold or wait for a
-  seat, those waiting, and the courses cancelled;
+- ``demand`` (進修儀表板): by month, county, centre, course stage, scope, sub-item and first
+  delivery mode, the ``figure`` courses offered, their seats, the registrations that hold or
+  wait for a seat (``asked``: those of courses with a seat limit, which the fill rate sets
+  against the seats), those waiting, and the courses cancelled;
 - ``closings``: by centre, rosters closed, and those first sent after the centre's deadline
   (Art. 12); the overdue ones are read from the catalog, since time alone makes them so;
 - ``records``: training records and their hours (hundredths) by the teacher's county and the
@@ -39,7 +40,8 @@ MEASURES = {
     "registrations": PLACE + ("state",),
     "teacher_hours": ("year", "county", "school", "login"),
     "teacher_bands": ("year", "county", "band"),
-    "demand": ("year", "month", "county", "stage", "scope", "sub_item", "delivery", "figure"),
+    "demand": ("year", "month", "county", "centre", "stage", "scope", "sub_item", "delivery",
+               "figure"),
     "closings": ("year", "centre", "figure"),
     "records": ("year", "county", "source", "figure"),
 }
@@ -50,11 +52,12 @@ MEASURES = {
 ROLLUPS = {
     "courses": (("year", "county"), ("year", "centre", "month"), ("year", "month", "county"),
                 ("year", "centre", "organiser"), ("year", "month", "scope")),
-    "demand": (("year", "county", "stage", "scope", "figure"),
-               ("year", "county", "stage", "delivery", "figure"),
-               ("year", "county", "stage", "month", "figure"),
-               ("year", "stage", "county", "scope", "sub_item", "figure"),
-               ("year", "month", "scope", "figure")),
+    "demand": tuple(("year", place, *rest, "figure")
+                    for place in ("county", "centre")
+                    for rest in (("stage", "scope"), ("stage", "delivery"), ("stage", "month")))
+    + (("year", "stage", "county", "scope", "sub_item", "figure"),
+       ("year", "centre", "stage", "scope", "sub_item", "figure"),
+       ("year", "month", "scope", "figure")),
 }
 ROLLUPS["course_hours"] = ROLLUPS["courses"]
 ROLLUPS["registrations"] = tuple(dims + ("state",) for dims in ROLLUPS["courses"]
@@ -135,7 +138,7 @@ def contributions(obj, state: str | None) -> dict:
 def demand_key(course, place: tuple) -> tuple:
     """The ``demand`` key of a course, but its figure."""
     modes = course.delivery_modes or ("",)
-    return (place[0], place[1], place[2], course.stage or "", course.scope or "",
+    return (place[0], place[1], place[2], place[3], course.stage or "", course.scope or "",
             course.sub_item or "", modes[0])
 
 
@@ -160,14 +163,17 @@ def _course(course, state) -> dict:
 
 
 def _closing(course, year) -> dict:
-    """A closed roster, and whether it was first sent after the centre's deadline."""
+    """A closed roster, and whether it was first sent after the day it was due (kept on the
+    course when first sent; by the centre's present rule for courses sent before that)."""
     centre = centre_code(course)
     found = {("closings", (year, centre, "closed")): 1}
     sent = next((entry["at"] for entry in course.history or ()
                  if entry.get("to") == "roster_pending"), None)
-    days = getattr(course.centre, "roster_days", deadlines.DEFAULT_ROSTER_DAYS)
-    if sent is not None and course.last_day and deadlines.roster_overdue(
-            _day(sent), course.last_day, days):
+    due = getattr(course, "roster_due_on", None)
+    if due is None and course.last_day is not None:
+        due = deadlines.roster_due(course.last_day, getattr(
+            course.centre, "roster_days", deadlines.DEFAULT_ROSTER_DAYS))
+    if sent is not None and due is not None and _day(sent) > due:
         found[("closings", (year, centre, "late"))] = 1
     return found
 
@@ -188,6 +194,8 @@ def _registration(registration, state, course_state=None) -> dict:
     if state in ACTIVE:
         key = demand_key(course, place)
         found[("demand", key + ("registrations",))] = 1
+        if course.capacity:
+            found[("demand", key + ("asked",))] = 1
         if state == "waitlisted":
             found[("demand", key + ("waitlisted",))] = 1
     return found

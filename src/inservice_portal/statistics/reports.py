@@ -45,6 +45,8 @@ def cells(root, measure: str, year: int, by: str, where: dict | None = None):
     names = [measures.rollup_name(measure, dims) for dims in measures.ROLLUPS.get(measure, ())
              if needed <= set(dims)]
     name = min(names, key=lambda n: len(measures.CUBES[n]), default=measure)
+    if not needed <= set(measures.CUBES[name]):
+        raise ValueError(f"{measure} is not counted by {sorted(needed)}")
     counters = cube(root, name)
     dims = counters.dimensions
     prefix = [year]
@@ -111,11 +113,8 @@ def bands_by_county(root, year: int) -> list[Row]:
 def school_hours(root, year: int, school) -> dict:
     """login → the teacher's credited hours of ``year``, for the teachers ``school`` holds
     in the counters (a key range: its county and code)."""
-    cells = cube(root, "teacher_hours").cells
     prefix = (year, school.county or "", school.code or "")
-    return {key[3]: cell() / 100
-            for key, cell in cells.items(min=prefix, max=prefix + (chr(0x10FFFF),))
-            if cell()}
+    return {key[3]: value / 100 for key, value in cube(root, "teacher_hours").starting(prefix)}
 
 
 # -- 進修儀表板: seats offered against registrations, from the ``demand`` counters ------------
@@ -132,9 +131,10 @@ def demand(root, year: int, by: str, where: dict | None = None) -> dict:
 
 
 def fill_rate(figures: dict) -> float | None:
-    """Registrations per hundred seats (over 100: more asked than offered)."""
+    """Registrations per hundred seats, of the courses that limit their seats (over 100:
+    more asked than offered)."""
     seats = figures.get("seats", 0)
-    return round(figures.get("registrations", 0) * 100 / seats, 1) if seats else None
+    return round(figures.get("asked", 0) * 100 / seats, 1) if seats else None
 
 
 def by_figure(root, name: str, year: int, by: str, where: dict | None = None) -> dict:
@@ -146,6 +146,10 @@ def by_figure(root, name: str, year: int, by: str, where: dict | None = None) ->
         figures = totals.setdefault(key[at], {})
         figures[key[-1]] = figures.get(key[-1], 0) + value
     return totals
+
+
+def school_year_label(year: int) -> str:
+    return f"{year} 學年度（{year + 1911} 年 8 月至 {year + 1912} 年 7 月）"
 
 
 def months(year: int) -> list[tuple[int, str]]:

@@ -25,10 +25,11 @@ class Table:
     chart: str | None = None      # bar | line | stacked, or none
     drawn: tuple = ()             # the figures the chart draws
     note: str = ""
+    hidden: tuple = ()            # figures summed but not shown (what a rate is made of)
     total: Row = field(init=False)
 
     def __post_init__(self):
-        self.total = reports.total(self.rows, self.summed)
+        self.total = reports.total(self.rows, self.summed + tuple((n, n) for n in self.hidden))
         self.total.figures.update({name: None for name, _ in self.columns
                                    if name not in self.total.figures})
         if any(name == FILL[0] for name, _ in self.columns):
@@ -69,8 +70,8 @@ def _number(value) -> str:
     return "—" if value is None else f"{value:,g}"
 
 
-def _rows(found: dict, columns, label=lambda value: value, order=None) -> list[Row]:
-    names = [name for name, _ in columns]
+def _rows(found: dict, columns, label=lambda value: value, order=None, hidden=()) -> list[Row]:
+    names = [name for name, _ in columns] + list(hidden)
     keys = order if order is not None else sorted(found)
     return [Row(label(key), {name: found.get(key, {}).get(name, 0) for name in names})
             for key in keys if key in found]
@@ -144,13 +145,25 @@ def closings(root, year, overdue: dict) -> Table:
                  ("closed", "late"), note="「目前逾期未結案」為今日的數字，不分學年度。")
 
 
-def scopes(root, year, where=None) -> Table:
-    labels = vocabularies.scopes()
+ASKED = ("asked",)          # registrations of courses with seats: the fill rate's numerator
+
+
+def _demand_table(key, title, heading, found, label, order, chart="bar") -> Table:
+    return Table(key, title, heading, DEMAND + (FILL,),
+                 _rows(found, DEMAND, label, order, hidden=ASKED), chart,
+                 ("seats", "registrations"), hidden=ASKED)
+
+
+def _named(names: dict, found: dict):
+    """(order, label) of coded values: the vocabulary's order, unknown codes after it."""
+    return ([*names, *sorted(set(found) - set(names))],
+            lambda value: names.get(value, value or "（未填）"))
+
+
+def scopes(root, year, where=None, key="scopes") -> Table:
     found = reports.demand(root, year, "scope", where)
-    return Table("scopes", "各研習範疇（附件十一）", "研習範疇", DEMAND + (FILL,),
-                 _rows(found, DEMAND, lambda c: labels.get(c, c or "（未填）"),
-                       order=[*labels, *sorted(set(found) - set(labels))]),
-                 "bar", ("seats", "registrations"))
+    order, label = _named(vocabularies.scopes(), found)
+    return _demand_table(key, "各研習範疇（附件十一）", "研習範疇", found, label, order)
 
 
 def national(root, year, overdue: dict) -> list[Table]:
@@ -170,12 +183,8 @@ def units(root, year, centre) -> Table:
 
 
 def county(root, year, centre) -> list[Table]:
-    tables = [units(root, year, centre), by_month(root, year, centre.code)]
-    if getattr(centre, "county", None):
-        table = scopes(root, year, {"county": centre.county})
-        table.title += f"（{centre.county}課程）"
-        tables.append(table)
-    return tables
+    return [units(root, year, centre), by_month(root, year, centre.code),
+            scopes(root, year, {"centre": centre.code})]
 
 
 # -- 進修儀表板 (learning needs) ------------------------------------------------------------
@@ -184,16 +193,14 @@ NEEDS_BY = {"scope": "研習範疇", "stage": "教育階段", "delivery": "研�
 
 
 def need(root, year, by: str, where: dict) -> Table:
+    if by == "scope":
+        return scopes(root, year, where, key="scope")
     found = reports.demand(root, year, by, where)
     order, label = None, (lambda v: v or "（未填）")
-    if by == "scope":
-        return scopes(root, year, where)
     if by == "stage":
-        names = vocabularies.stages()
-        order, label = [*names, *sorted(set(found) - set(names))], lambda v: names.get(v, v or "（未填）")
+        order, label = _named(vocabularies.stages(), found)
     elif by == "delivery":
-        names = vocabularies.delivery_modes()
-        order, label = [*names, *sorted(set(found) - set(names))], lambda v: names.get(v, v or "（未填）")
+        order, label = _named(vocabularies.delivery_modes(), found)
     elif by == "county":
         label = _county
     elif by == "month":
@@ -202,9 +209,8 @@ def need(root, year, by: str, where: dict) -> Table:
     elif by == "sub_item":
         stage = where.get("stage", "")
         label = lambda v: f"{v} {taxonomy.label_of(stage, v) or ''}".strip() if v else "（未填）"
-    chart = "line" if by == "month" else "bar"
-    return Table(by, f"各{NEEDS_BY[by]}的名額與報名", NEEDS_BY[by], DEMAND + (FILL,),
-                 _rows(found, DEMAND, label, order), chart, ("seats", "registrations"))
+    return _demand_table(by, f"各{NEEDS_BY[by]}的名額與報名", NEEDS_BY[by], found, label,
+                         order, "line" if by == "month" else "bar")
 
 
 def needs(root, year, where: dict) -> list[Table]:
@@ -212,7 +218,7 @@ def needs(root, year, where: dict) -> list[Table]:
     kinds = ["scope", "stage", "delivery", "month"]
     if where.get("stage"):
         kinds.insert(1, "sub_item")
-    if not where.get("county"):
+    if not where.get("county") and not where.get("centre"):
         kinds.insert(-1, "county")
     return [need(root, year, by, where) for by in kinds]
 
@@ -228,7 +234,3 @@ def monthly(root, year, month) -> list[Table]:
     registrations, by county and by scope."""
     where = {"month": month}
     return [counties(root, year, where), scopes(root, year, where)]
-
-
-def chosen(tables: list[Table], key: str) -> Table | None:
-    return next((t for t in tables if t.key == key), None)

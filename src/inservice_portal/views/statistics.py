@@ -57,7 +57,8 @@ def _render(request, report: dict):
     if kind == "csv":
         return Response(exports.csv_bytes(found[0]), content_type="text/csv", charset="utf-8",
                         content_disposition=f'attachment; filename="{stem}.csv"')
-    return book_response(exports.workbook(found, report["year"]), f"{stem}.xlsx")
+    return book_response(exports.workbook(found, reports.school_year_label(report["year"])),
+                         f"{stem}.xlsx")
 
 
 def _views(*names):
@@ -83,6 +84,7 @@ def statistics_report(context, request):
     year, years = _years(request, *MEASURES[name])
     report = REPORTS[name](context, request, year)
     report["years"] = years
+    report["period"] = reports.school_year_label(year)
     if name == "figures":
         report["reports"] = publication.published(clock.now().date(), years)
     return _render(request, report)
@@ -98,11 +100,12 @@ def monthly_report(context, request):
     if month is None:
         raise HTTPNotFound()
     year = school_year(month)
-    title = f"教師在職進修統計月報：{month.year} 年 {month.month} 月"
+    period = f"{month.year} 年 {month.month} 月"
+    title = f"教師在職進修統計月報：{period}"
     found = tables.monthly(request.root, year, month.month)
     if request.view_name.endswith(".xlsx"):
-        return book_response(exports.workbook(found, year), f"monthly-{month:%Y-%m}.xlsx")
-    return {"page_title": title, "heading": title, "tables": found, "year": year,
+        return book_response(exports.workbook(found, period), f"monthly-{month:%Y-%m}.xlsx")
+    return {"page_title": title, "heading": title, "tables": found, "period": period,
             "xlsx": request.resource_url(context, "monthly-report.xlsx",
                                          query={"month": f"{month:%Y-%m}"}),
             "lead": f"{month.year} 年 {month.month} 月開始的研習課程與其報名，"
@@ -123,11 +126,13 @@ def annual_report(context, request):
     title = f"教師在職進修統計年報：{year} 學年度"
     found = tables.public(request.root, year)
     if request.view_name.endswith(".xlsx"):
-        return book_response(exports.workbook(found, year), f"annual-{year}.xlsx")
-    return {"page_title": title, "heading": title, "tables": found, "year": year,
+        return book_response(exports.workbook(found, reports.school_year_label(year)),
+                             f"annual-{year}.xlsx")
+    return {"page_title": title, "heading": title, "tables": found,
+            "period": reports.school_year_label(year),
             "xlsx": request.resource_url(context, "annual-report.xlsx",
                                          query={"year": year}),
-            "lead": f"{year} 學年度（{year + 1911} 年 8 月至 {year + 1912} 年 7 月），"
+            "lead": f"{reports.school_year_label(year)}，"
                     f"於 {publication.release_of_year(year):%Y 年 %-m 月 %-d 日}公布。"}
 
 
@@ -142,5 +147,6 @@ def school(context, request):
         bands[r["band"]] += 1
     audit.record("records.list", context, request=request, detail={"statistics": year})
     return {"page_title": "統計圖表（本校）", "year": year, "years": years, "rows": rows,
+            "period": reports.school_year_label(year),
             "bands": bands, "duty": reports.DUTY_HOURS,
             "short": sum(1 for r in rows if r["hours"] < reports.DUTY_HOURS)}

@@ -20,7 +20,8 @@ def _choice(request, name, options: dict) -> str:
     return value if value in options else ""
 
 
-def _is_county_centre(context) -> bool:
+def _is_centre(context) -> bool:
+    """A centre that sees its own units only (the national centre sees the nation's)."""
     return IRegionCentre.providedBy(context) and context.kind != "national"
 
 
@@ -32,23 +33,27 @@ def _overdue(root) -> dict:
 # -- the reports: (context, request) → what the page, its charts and files show ------------
 def overview(context, request, year: int) -> dict:
     root = find_root(context)
-    if _is_county_centre(context):
+    if _is_centre(context):
         found, scope = tables.county(root, year, context), context.title
     else:
-        found, scope = tables.national(root, year, _overdue(root)), "全國"
+        # Overdue rosters are looked up per centre: only for the page and its own table.
+        wanted = request.GET.get("table") in (None, "closings")
+        found = tables.national(root, year, _overdue(root) if wanted else {})
+        scope = "全國"
     return {"page_title": "統計圖表", "heading": f"統計圖表（{scope}）", "scope": scope,
             "year": year, "tables": found, "filters": [],
             "lead": "開設的研習課程、名額與報名、教師研習時數與結案情形。"}
 
 
 def needs(context, request, year: int) -> dict:
-    """進修儀表板: seats offered against registrations, within a county (a county centre's
-    own) and a stage if chosen."""
+    """進修儀表板: seats offered against registrations, of a centre's own units' courses (the
+    nation's, or one county's, at the ministry and the national centre), and of one stage if
+    chosen."""
     where, filters = {}, []
     counties = dict.fromkeys(vocabularies.counties())
-    if _is_county_centre(context) and context.county:
-        where["county"] = context.county
-    elif not _is_county_centre(context):
+    if _is_centre(context):
+        where["centre"] = context.code
+    else:
         county = _choice(request, "county", counties)
         filters.append({"name": "county", "label": "縣市", "value": county,
                         "options": [("", "全國"), *((c, c) for c in counties)]})
@@ -60,7 +65,7 @@ def needs(context, request, year: int) -> dict:
                     "options": [("", "全部"), *stages.items()]})
     if stage:
         where["stage"] = stage
-    scope = where.get("county") or ("全國" if not _is_county_centre(context) else context.title)
+    scope = context.title if _is_centre(context) else where.get("county") or "全國"
     return {"page_title": "進修儀表板", "heading": f"進修儀表板（{scope}）", "scope": scope,
             "year": year, "filters": filters,
             "tables": tables.needs(find_root(context), year, where),

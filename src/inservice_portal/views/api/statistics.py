@@ -4,17 +4,17 @@ figures as JSON, within the caller's scope.
 - ``GET /statistics``: the public 統計專區 (anyone);
 - ``GET /statistics/national`` and ``/statistics/national/needs``: 統計圖表(全國);
 - ``GET /statistics/centres/{centre}`` and ``…/needs``: 統計圖表(縣市) of one centre;
-- ``GET /statistics/units/{unit}/teachers``: 統計圖表(本校), each teacher's credited hours.
+- ``GET /statistics/units/{organiser}/teachers``: 統計圖表(本校), each teacher's credited hours.
 """
 from pyramid.traversal import find_root
 from pyramid.view import view_config
 
 from ... import audit, clock, permissions
 from ...bootstrap import root_factory
-from ...accounts.organisers import find_organiser
 from ...statistics.measures import school_year
 from .. import statistics_reports as pages
 from . import PREFIX, reject_bad_bearer
+from .course_resource import organiser_factory
 from .errors import NOT_FOUND, ApiError, malformed
 
 ROUTES = {
@@ -23,7 +23,7 @@ ROUTES = {
     "api.statistics.national_needs": ("/statistics/national/needs", None),
     "api.statistics.centre": ("/statistics/centres/{centre}", "centre"),
     "api.statistics.centre_needs": ("/statistics/centres/{centre}/needs", "centre"),
-    "api.statistics.unit": ("/statistics/units/{unit}/teachers", "unit"),
+    "api.statistics.unit": ("/statistics/units/{organiser}/teachers", "unit"),
 }
 
 
@@ -34,15 +34,7 @@ def centre_factory(request):
     return centre
 
 
-def unit_factory(request):
-    code = request.matchdict["unit"]
-    unit = find_organiser(root_factory(request), code) if code.isascii() else None
-    if unit is None:
-        raise ApiError(404, "not_found", NOT_FOUND)
-    return unit
-
-
-FACTORIES = {None: root_factory, "centre": centre_factory, "unit": unit_factory}
+FACTORIES = {None: root_factory, "centre": centre_factory, "unit": organiser_factory}
 
 
 def includeme(config):
