@@ -91,9 +91,11 @@ bench-rush: $(STAMP) var wrk
 bench-attendance: $(STAMP) var
 	$(BIN)/python bench/bench_attendance.py
 
-## make bench-statistics: 統計 pages' figures over the counters of a nation's ten years
+## make bench-statistics: 統計 pages' figures over the counters of a nation's ten years, and
+## what the counters' subscribers add to a registration and a roster confirmation
 bench-statistics: $(STAMP) var
 	$(BIN)/python bench/bench_statistics.py
+	$(BIN)/python bench/bench_statistics_cost.py
 
 ## make bench: every benchmark (the search one at COURSES courses: long at the default)
 bench: bench-rush bench-attendance bench-search bench-statistics

@@ -10,8 +10,9 @@ counties), their registrations, and 225,000 teachers' hours from 10,000,000 reco
 leave, into ``var/bench/statistics/Data.fs`` (reused), through the Cube class itself. It
 then times, warm and cold (the connection cache emptied first), the tables of each page:
 national, a county centre's, the learning needs, the public area, a school's teachers (its
-key range), and each chart drawn as SVG. What the event subscribers add to a registration
-and to a roster confirmation is measured by tests/concurrency-style runs elsewhere (README).
+key range), and each chart drawn as SVG. ``--recount N`` times the nightly recomputation
+over the N courses that bench/search.py generated. What the event subscribers add to a
+registration and to a roster confirmation: bench/bench_statistics_cost.py.
 """
 import argparse
 import random
@@ -195,11 +196,48 @@ def measure(path: Path, repeat: int, log=print) -> None:
     db.close()
 
 
+def recount(courses: int, log=print) -> None:
+    """The nightly recomputation's reading of the data (rebuild.fresh_figures) over the
+    courses of bench/search.py's generated catalogue (var/bench/<N>/Data.fs): its time, with
+    progress, and the process's memory."""
+    from ZODB.FileStorage import FileStorage as Storage
+
+    from inservice_portal.bootstrap import APP_ROOT
+    from inservice_portal.evolve import moved
+    from inservice_portal.statistics.rebuild import fresh_figures
+
+    path = HERE.parent / "var" / "bench" / str(courses) / "Data.fs"
+    if not path.exists():
+        raise SystemExit(f"{path} is missing: run make bench-search COURSES={courses} first")
+    db = DB(Storage(str(path), read_only=True), cache_size=200_000)
+    moved.install({"": db})
+    conn = db.open()
+    root = conn.root()[APP_ROOT]
+    started = time.perf_counter()
+
+    def progress(done):
+        if done % 100_000 == 0:
+            log(f"  {done:,} courses: {time.perf_counter() - started:.0f} s")
+            conn.cacheGC()
+
+    fresh = fresh_figures(root, progress)
+    took = time.perf_counter() - started
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    log(f"recomputed from {courses:,} courses in {took / 60:.1f} min ({took:.0f} s); cells: "
+        + ", ".join(f"{name} {len(cells):,}" for name, cells in fresh.items() if cells)
+        + f"; max RSS {rss:,.0f} MB")
+    db.close()
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--regenerate", action="store_true")
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--recount", type=int, metavar="COURSES",
+                        help="time the nightly recomputation over bench/search.py's data")
     args = parser.parse_args(argv)
+    if args.recount:
+        return recount(args.recount)
     folder = HERE.parent / "var" / "bench" / "statistics"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "Data.fs"
