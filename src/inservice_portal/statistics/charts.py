@@ -1,9 +1,8 @@
 """Charts of the statistics tables, drawn on the server as SVG (pygal, no script, no CDN): a bar,
 line or stacked-bar chart of a Table's drawn figures, served as an image beside the same
 figures as a table (its text alternative is Table.summary)."""
-from xml.etree import ElementTree
-
 import pygal
+from pygal.etree import etree      # pygal's own tree (lxml or the standard one): only written
 from pygal.style import Style
 
 # Series colours, each at least 4.5:1 on white (WCAG 1.4.11 asks 3:1 of graphics; labels
@@ -53,7 +52,7 @@ def svg(table) -> str:
     for parent in list(tree.iter()):
         for script in [child for child in parent if str(child.tag).endswith("script")]:
             parent.remove(script)         # pygal's tooltip settings: nothing runs here
-    return ElementTree.tostring(tree, encoding="unicode")
+    return etree.tostring(tree, encoding="unicode")
 
 
 def _short(label: str) -> str:
