@@ -32,6 +32,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
 
 from inservice_portal import reference, vocabularies  # noqa: E402
+from inservice_portal.bootstrap import APP_ROOT, ensure_root  # noqa: E402
 from inservice_portal.statistics import charts, tables  # noqa: E402
 from inservice_portal.statistics.cubes import Cube  # noqa: E402
 from inservice_portal.statistics.measures import CUBES, MEASURES, banded, rolled  # noqa: E402
@@ -43,11 +44,6 @@ TEACHERS = 225_000
 RECORDS = 10_000_000
 KINDS = ("k12_school", "university", "social_education", "curriculum_circle", "subject_centre")
 STATES = ("accepted",) * 8 + ("waitlisted", "rejected", "withdrawn")
-
-
-class FakeCentre:
-    def __init__(self, code, title, county):
-        self.code, self.title, self.county = code, title, county
 
 
 def organisers(rng):
@@ -118,9 +114,11 @@ def generate(path: Path, log=print) -> None:
     log(f"  teachers and roll-ups: {time.perf_counter() - started:.0f} s; cells: "
         + ", ".join(f"{name} {len(c):,}" for name, c in cells.items()))
     db = DB(FileStorage(str(path)), cache_size=100_000)
+    ensure_root(db)
     conn = db.open()
-    root = conn.root()
-    root["statistics"] = cubes = OOBTree()
+    root = conn.root()[APP_ROOT]
+    add_staff(root)
+    root.statistics = cubes = OOBTree()
     for name, found in cells.items():
         cube = cubes[name] = Cube(CUBES[name])
         for n, (key, value) in enumerate(sorted(found.items()), 1):
@@ -133,17 +131,26 @@ def generate(path: Path, log=print) -> None:
     db.close()
 
 
-class Root:
-    """What the reports read of the root: the counters and the centres."""
+STAFF = {"bench-moe": ("", "ministry_admin"), "bench-tpe": ("centres/taipei", "centre_reviewer")}
+PASSWORD = "Bench-2026!"
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
-    def __init__(self, cubes):
-        self.statistics = cubes
-        self._centres = {c["code"]: FakeCentre(c["code"], c["name"], c["county"])
-                         for c in reference.centres()}
 
-    def __getitem__(self, name):
-        assert name == "centres"
-        return self._centres
+def add_staff(root):
+    """The accounts the HTTP run logs in with (their second factor's secret is known)."""
+    from pyramid.traversal import find_resource
+
+    from inservice_portal.accounts import mfa
+    from inservice_portal.resources.accounts import Staff
+
+    for login, (path, role) in STAFF.items():
+        unit = find_resource(root, path) if path else root
+        account = Staff(login, login, f"{login}@example.org", unit="/" + path,
+                        staff_type=role, phone="02-0000-0000")
+        account.set_password(PASSWORD)
+        mfa.enrol_known_secret(account, TOTP_SECRET)
+        root["people"].add(login, account)
+        unit.grant(login, role)
 
 
 def timed(conn, work, repeat) -> tuple[float, float, float]:
@@ -163,9 +170,9 @@ def timed(conn, work, repeat) -> tuple[float, float, float]:
 def measure(path: Path, repeat: int, log=print) -> None:
     db = DB(FileStorage(str(path), read_only=True), cache_size=3_000_000)
     conn = db.open()
-    root = Root(conn.root()["statistics"])
+    root = conn.root()[APP_ROOT]
     year = FIRST_YEAR + YEARS - 2
-    taipei = next(c for c in root["centres"].values() if c.county == "臺北市")
+    taipei = root["centres"]["taipei"]
 
     class School:
         county, code = "臺北市", "000000"
@@ -229,18 +236,130 @@ def recount(courses: int, log=print) -> None:
     db.close()
 
 
+# -- over HTTP ------------------------------------------------------------------------------
+PAGES = {"national page": ("bench-moe", "/statistics?year={y}"),
+         "learning needs, national": ("bench-moe", "/learning-needs?year={y}"),
+         "a county centre's page": ("bench-tpe", "/centres/taipei/statistics?year={y}"),
+         "public 統計專區 (anonymous)": (None, "/figures?year={y}"),
+         "a chart (SVG)": ("bench-moe", "/statistics.svg?table=counties&year={y}")}
+BARE = "/bare"
+
+
+def serve(path: Path, port: int, threads: int, bare: bool):
+    """A child process: the real app on the bench database (production template setting),
+    or (``bare``) a bare Pyramid app answering a 20 KB page: the stack's ceiling here."""
+    import waitress
+    from pyramid.config import Configurator
+    from pyramid.paster import get_appsettings
+    from pyramid.response import Response
+
+    from inservice_portal import make_config
+
+    if bare:
+        config = Configurator()
+        page = "<p>" + "統計" * 3400 + "</p>"
+        config.add_route("bare", BARE)
+        config.add_view(lambda request: Response(page, content_type="text/html"),
+                        route_name="bare")
+    else:
+        settings = dict(get_appsettings(str(HERE.parent / "etc" / "test.ini")))
+        settings["zodbconn.uri"] = f"file://{path}?connection_cache_size=400000"
+        settings["pyramid.reload_templates"] = "false"
+        config = make_config(settings)
+    import logging
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)   # queueing is the load's point
+    waitress.serve(config.make_wsgi_app(), host="127.0.0.1", port=port, threads=threads,
+                   _quiet=True)
+
+
+def session_cookie(base: str, login: str) -> str:
+    """Log in through the pages (password, then the second factor); the session cookie."""
+    import re
+
+    import pyotp
+    import requests
+
+    client = requests.Session()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get(base + "/login").text)
+    answer = client.post(base + "/login", data={"login": login, "password": PASSWORD,
+                                                "csrf_token": token.group(1), "submit": "1"})
+    token = re.search(r'name="csrf_token" value="([^"]+)"', answer.text)
+    client.post(base + "/login-otp", data={"code": pyotp.TOTP(TOTP_SECRET).now(),
+                                           "csrf_token": token.group(1), "verify": "1"})
+    cookie = "; ".join(f"{c.name}={c.value}" for c in client.cookies)
+    assert client.get(base + "/account", allow_redirects=False).status_code == 200, login
+    return cookie
+
+
+def http(path: Path, seconds: float, concurrency: int, threads: int, port=6598, log=print):
+    import subprocess
+
+    import loadgen
+
+    children = [subprocess.Popen([sys.executable, __file__, "--serve", "--port", str(at),
+                                  "--threads", str(threads), "--database", str(path), *extra])
+                for at, extra in ((port, ()), (port + 1, ("--bare",)))]
+    try:
+        loadgen.wait_for_port(port)
+        loadgen.wait_for_port(port + 1)
+        base = f"http://127.0.0.1:{port}"
+        cookies = {login: session_cookie(base, login) for login in STAFF}
+        year = FIRST_YEAR + YEARS - 2
+        for connections in (1, concurrency):     # one staff member's latency, then load
+            log(f"over HTTP: waitress {threads} threads, wrk {connections} connection(s), "
+                f"{seconds:.0f} s each after a warm-up; ms")
+            log(f"{'page':40} {'req/s':>8} {'p50':>8} {'p95':>8} {'errors':>7}")
+            for title, (login, url) in {"bare Pyramid (20 KB)": (None, BARE), **PAGES}.items():
+                header = f"Cookie: {cookies[login]}" if login else None
+                run, at = [url.format(y=year)], port + (url == BARE)
+                wrk_load(at, run, min(5, seconds), connections, header)        # warm-up
+                found = wrk_load(at, run, seconds, connections, header)
+                log(f"{title:40} {found['requests'] / found['seconds']:8.0f} "
+                    f"{found['p50_us'] / 1000:8.1f} {found['p95_us'] / 1000:8.1f} "
+                    f"{found['error_status'] + found['socket_errors']:7d}")
+    finally:
+        for child in children:
+            child.terminate()
+            child.wait()
+
+
+def wrk_load(port, paths, seconds, concurrency, header=None) -> dict:
+    import subprocess
+
+    import loadgen
+
+    with loadgen.listed(paths, ".paths") as path_file:
+        command = [loadgen.wrk(), "-t1", f"-c{concurrency}", f"-d{max(1, round(seconds))}s",
+                   "--timeout", "30s", "-s", str(HERE / "cycle.lua")]
+        if header:
+            command += ["-H", header]
+        command += [f"http://127.0.0.1:{port}", "--", path_file]
+        printed = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    return loadgen.figures(printed)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--regenerate", action="store_true")
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--recount", type=int, metavar="COURSES",
                         help="time the nightly recomputation over bench/search.py's data")
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--no-http", action="store_true")
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--bare", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--database", help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, default=6598, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.recount:
         return recount(args.recount)
     folder = HERE.parent / "var" / "bench" / "statistics"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "Data.fs"
+    if args.serve:
+        return serve(Path(args.database or path), args.port, args.threads, args.bare)
     if args.regenerate or not path.exists():
         for stale in folder.glob("Data.fs*"):
             stale.unlink()
@@ -248,6 +367,8 @@ def main(argv=None):
               f"{TEACHERS:,} teachers and {RECORDS:,} records into {path}")
         generate(path)
     measure(path, args.repeat)
+    if not args.no_http:
+        http(path, args.seconds, args.concurrency, args.threads)
 
 
 if __name__ == "__main__":
