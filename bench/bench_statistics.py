@@ -312,8 +312,8 @@ def http(path: Path, seconds: float, concurrency: int, threads: int, port=6598, 
             for title, (login, url) in {"bare Pyramid (20 KB)": (None, BARE), **PAGES}.items():
                 header = f"Cookie: {cookies[login]}" if login else None
                 run, at = [url.format(y=year)], port + (url == BARE)
-                wrk_load(at, run, min(5, seconds), connections, header)        # warm-up
-                found = wrk_load(at, run, seconds, connections, header)
+                loadgen.wrk_load(at, run, min(5, seconds), connections, header)        # warm-up
+                found = loadgen.wrk_load(at, run, seconds, connections, header)
                 log(f"{title:40} {found['requests'] / found['seconds']:8.0f} "
                     f"{found['p50_us'] / 1000:8.1f} {found['p95_us'] / 1000:8.1f} "
                     f"{found['error_status'] + found['socket_errors']:7d}")
@@ -321,21 +321,6 @@ def http(path: Path, seconds: float, concurrency: int, threads: int, port=6598, 
         for child in children:
             child.terminate()
             child.wait()
-
-
-def wrk_load(port, paths, seconds, concurrency, header=None) -> dict:
-    import subprocess
-
-    import loadgen
-
-    with loadgen.listed(paths, ".paths") as path_file:
-        command = [loadgen.wrk(), "-t1", f"-c{concurrency}", f"-d{max(1, round(seconds))}s",
-                   "--timeout", "30s", "-s", str(HERE / "cycle.lua")]
-        if header:
-            command += ["-H", header]
-        command += [f"http://127.0.0.1:{port}", "--", path_file]
-        printed = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    return loadgen.figures(printed)
 
 
 def main(argv=None):

@@ -4,8 +4,12 @@ from contextlib import contextmanager
 import json
 import shutil
 import socket
+import subprocess
 import tempfile
 import time
+from pathlib import Path
+
+CYCLE = Path(__file__).resolve().parent / "cycle.lua"
 
 
 def wrk() -> str:
@@ -23,6 +27,18 @@ def listed(lines, suffix: str):
         file.write("\n".join(lines) + "\n")
         file.flush()
         yield file.name
+
+
+def wrk_load(port, paths, seconds, concurrency, header=None) -> dict:
+    """wrk's figures (cycle.lua) for ``seconds`` of GETs cycling through ``paths``."""
+    with listed(paths, ".paths") as path_file:
+        command = [wrk(), "-t1", f"-c{concurrency}", f"-d{max(1, round(seconds))}s",
+                   "--timeout", "30s", "-s", str(CYCLE)]
+        if header:
+            command += ["-H", header]
+        command += [f"http://127.0.0.1:{port}", "--", path_file]
+        printed = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    return figures(printed)
 
 
 def figures(printed: str) -> dict:

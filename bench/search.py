@@ -357,18 +357,6 @@ def serve(n: int, cache_size: int, port: int, threads: int, public_cache: int):
                    connection_limit=1000, asyncore_use_poll=True)
 
 
-def wrk_load(port, paths, seconds, concurrency, header=None) -> dict:
-    """wrk's figures (cycle.lua) for ``seconds`` of GETs cycling through ``paths``."""
-    with loadgen.listed(paths, ".paths") as path_file:
-        command = [loadgen.wrk(), "-t1", f"-c{concurrency}", f"-d{max(1, round(seconds))}s",
-                   "--timeout", "30s", "-s", str(HERE / "cycle.lua")]
-        if header:
-            command += ["-H", header]
-        command += [f"http://127.0.0.1:{port}", "--", path_file]
-        printed = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    return loadgen.figures(printed)
-
-
 def http_bench(n, cache_size, seconds, concurrency, threads, port=6599, warmup=20,
                public_cache=10) -> dict:
     """Requests/s and latency of the search page and the API, anonymous, cycling through the
@@ -389,8 +377,8 @@ def http_bench(n, cache_size, seconds, concurrency, threads, port=6599, warmup=2
             paths = [prefix + urlencode(p) for p in every]
             # Warm every thread's connection cache (each waitress thread has its own), past the
             # public cache: a session cookie makes a request search.
-            wrk_load(port, paths, warmup, concurrency, "Cookie: isp_session=warm-up")
-            figures = wrk_load(port, paths, seconds, concurrency)
+            loadgen.wrk_load(port, paths, warmup, concurrency, "Cookie: isp_session=warm-up")
+            figures = loadgen.wrk_load(port, paths, seconds, concurrency)
             out[label] = {"requests_per_s": round(figures["requests"] / figures["seconds"], 1),
                           "error_status": figures["error_status"],
                           "socket_errors": figures["socket_errors"],

@@ -6,13 +6,12 @@ from dataclasses import dataclass, field
 
 from .. import vocabularies
 from ..courses import taxonomy
+from ..resources.records import LOCAL
 from . import reports
 from .reports import COLUMNS, DEMAND, Row
 
 FILL = ("fill", "報名率（%）")           # registrations per hundred seats
-SOURCES = (("records", "研習紀錄筆數"), ("hours", "核給時數"))
 CLOSINGS = (("closed", "已結案課程數"), ("late", "逾期送出名單"), ("overdue", "目前逾期未結案"))
-LOCAL = "local"
 
 
 @dataclass
