@@ -16,7 +16,7 @@ from inservice_portal.attendance import roster
 from inservice_portal.bootstrap import APP_ROOT
 from inservice_portal.registration.service import container
 from inservice_portal.resources.registration import Registration
-from inservice_portal.statistics import reports
+from inservice_portal.statistics import reports, tables
 from inservice_portal.statistics.cubes import Cube
 from inservice_portal.statistics.measures import school_year
 from inservice_portal.statistics.rebuild import drift, fresh_figures, rebuild
@@ -214,7 +214,7 @@ def test_the_figures_download_as_numbers_in_excel(app, offered):
     answer = browser(app, "moe").get("/statistics.xlsx", {"year": "114"})
     book = load_workbook(io.BytesIO(answer.body))
     assert book.sheetnames[:2] == ["各縣市開課與報名", "各區管中心開課與報名"]
-    assert len(book.sheetnames) == 7
+    assert len(book.sheetnames) == 8
     rows = list(book["各縣市開課與報名"].iter_rows(values_only=True))
     assert rows[0][:3] == ("縣市", "開設課程數", "提供研習時數")
     taipei = next(r for r in rows if r[0] == "臺北市")
@@ -392,15 +392,17 @@ class TestAgainstTheNightlyRun:
 
 
 def test_the_nation_sees_teachers_by_band_of_hours(app, closed):
-    """t0 (9 hours) and t1 (6) are under 18 in 臺北市; after a 12-hour course t0 has 21 and
-    moves to 18–35, derived by the folder from the cells it changes, as a recount finds."""
+    """t0 (9 hours) and t1 (6) are under 18 in 臺北市 and t2 has none; after a 12-hour course
+    t0 has 21 and moves to 18–35, derived by the folder from the cells it changes, as a
+    recount finds."""
     from .test_roster import add_ended_course
 
     def bands(root):
-        return ({row.label: row.figures for row in reports.bands_by_county(root, 114)},
+        return ({row.label: row.figures for row in tables.bands(root, 114).rows},
                 drift(root, fresh_figures(root)))
     figures, found = closed.read(bands)
-    assert found == {} and figures["臺北市"]["未滿 18 小時"] == 2
+    assert found == {}
+    assert (figures["臺北市"]["0 小時"], figures["臺北市"]["未滿 18 小時"]) == (1, 2)
     with closed.edit() as root:
         add_staff(root, "moe", root, "ministry_admin")
         school = root["centres"]["taipei"]["353601"]
@@ -412,5 +414,27 @@ def test_the_nation_sees_teachers_by_band_of_hours(app, closed):
     assert found == {}
     assert (figures["臺北市"]["未滿 18 小時"], figures["臺北市"]["18–35 小時"]) == (1, 1)
     page = browser(app, "moe").get("/statistics", {"year": "114"})
-    row = table_of(page, "教師研習時數區間（有研習紀錄的教師人數）")["臺北市"]
-    assert row == ["1", "1", "0", "0"]
+    assert table_of(page, "教師研習時數區間（依縣市）")["臺北市"] == ["1", "1", "1", "0", "0"]
+    assert table_of(page, "教師研習時數區間（依學習階段）")["國民小學"] == ["1", "1", "1", "0", "0"]
+
+
+def test_teachers_without_hours_follow_the_accounts_made_and_left(closed):
+    """The band of 0 hours is today's teachers less those with hours: a new account joins
+    it at once, a teacher who left a school leaves it (and the stage table follows)."""
+    from inservice_portal.accounts import teachers
+
+    def none(root):
+        return ({row.label: row.figures["0 小時"] for row in tables.bands(root, 114).rows},
+                {row.label: row.figures["0 小時"]
+                 for row in tables.bands_by_stage(root, 114).rows},
+                drift(root, fresh_figures(root)))
+    assert closed.read(none) == ({"臺北市": 1}, {"國民小學": 1}, {})
+    with closed.edit() as root:
+        school = root["centres"]["taipei"]["353602"]
+        add_teacher(root, "new", school, stage="junior_high", national_id="B123456789")
+    assert closed.read(none) == ({"臺北市": 2}, {"國民小學": 1, "國民中學": 1}, {})
+    with closed.edit() as root:
+        teachers.transfer_out(root["people"]["t2"], "retired")
+        teachers.transfer_out(root["people"]["t1"], "left")     # t1 had hours: not in 0
+    by_county, by_stage, found = closed.read(none)
+    assert (by_county, by_stage["國民小學"], found) == ({"臺北市": 1}, 0, {})

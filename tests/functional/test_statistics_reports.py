@@ -239,6 +239,25 @@ def test_evolve_29_counts_the_new_measures_of_a_site(offered):
     assert offered.read(lambda root: root.evolve_version) >= 29
 
 
+
+def test_evolve_30_counts_teachers_by_stage_and_those_serving_now(closed):
+    from inservice_portal import evolve
+    from inservice_portal.statistics.cubes import Cube
+
+    with closed.edit() as root:             # the shapes step 30 found: no stage, no teachers
+        old = Cube(("year", "county", "school", "login"))
+        for key, value in root.statistics["teacher_hours"].items():
+            old.add(key[:4], value)
+        root.statistics["teacher_hours"] = old
+        root.statistics["teacher_bands"] = Cube(("year", "county", "band"))
+        del root.statistics["teachers"]
+        root.evolve_version = 29
+    with closed.edit() as root:
+        evolve.run(root, log=lambda message: None)
+    assert closed.read(lambda root: drift(root, fresh_figures(root))) == {}
+    assert closed.read(lambda root: root.statistics["teacher_hours"].dimensions[-1]) == "stage"
+    assert closed.read(lambda root: root.statistics["teachers"].value(("臺北市", "elementary"))) == 3
+
 # --- the API -------------------------------------------------------------------------------------
 def test_the_public_figures_over_the_api_are_the_pages(app, offered):
     anyone = api_client(app)

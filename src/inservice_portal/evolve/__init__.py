@@ -240,6 +240,15 @@ def _statistics_recounted(root):
     rebuild(root)
 
 
+def _teachers_by_stage(root):
+    """Teachers' hours and bands keyed by stage too, and the teachers serving now counted:
+    the two cubes of the old shape go (their dimensions changed) and are counted again."""
+    from ..statistics.rebuild import rebuild
+    for name in ("teacher_hours", "teacher_bands"):
+        root.statistics.pop(name, None)
+    rebuild(root)
+
+
 def _project_tags(root):
     """專案屬性標籤 become the ministry's list (courses/project_tags.py): the tags courses
     carry today start it, all active; the ministry retires what it does not keep."""
@@ -305,6 +314,8 @@ STEPS: list[tuple[int, str, object]] = [
      _moved_classes),
     (29, "statistics: learning needs, rosters closed and records by source, counted",
      _statistics_recounted),
+    (30, "statistics: teachers by stage, and those serving now (the band of 0 hours)",
+     _teachers_by_stage),
 ]
 VERSION_KEY = "evolve_version"
 

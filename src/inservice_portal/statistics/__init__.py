@@ -110,9 +110,11 @@ def on_transitioned(event):
 
 
 def on_added(event):
-    state = getattr(event.object, "state", None)
-    if state is not None and contributions(event.object, state):
-        move(find_root(event.object), event.object, None, state)
+    """A course or registration filed in a state, a teacher's account made (a new
+    teacher counts among those serving a school)."""
+    found = contributions(event.object, getattr(event.object, "state", None))
+    if found:
+        apply(find_root(event.object), {}, found)
 
 
 def includeme(config):

@@ -9,8 +9,9 @@ from persistent import Persistent
 
 
 class Cube(Persistent):
-    """One measure (courses, registrations, …) by its key's dimensions; every key starts with
-    the school year and holds no None (keys are compared: a missing value is "")."""
+    """One measure (courses, registrations, …) by its key's dimensions; every key holds no
+    None (keys are compared: a missing value is ""), and starts with the school year except in
+    the one measure of today (``teachers``)."""
 
     def __init__(self, dimensions: tuple[str, ...]):
         self.dimensions = dimensions

@@ -10,9 +10,14 @@ Measures (cube name → the key's dimensions, after the school year 學年度 in
 - ``registrations``: registrations by month, county, centre, organiser and state, while
   their course is offered (a cancelled course's registrations leave the figures with it);
 - ``teacher_hours``: each teacher's credited hours (核給時數) of the year, in hundredths, by
-  the county and school the teacher serves now (a school reads its own by key range);
-- ``teacher_bands``: teachers with hours by county and band of hours, derived from the cells
-  of ``teacher_hours`` as they change (the national page reads a few cells, not 225,000);
+  the county and school the teacher serves now (a school reads its own by key range) and
+  the teacher's stage;
+- ``teacher_bands``: teachers with hours by county, stage and band of hours, derived from
+  the cells of ``teacher_hours`` as they change (the national page reads a few cells, not
+  225,000);
+- ``teachers``: the teachers serving a school now, by its county and their stage: the one
+  measure without a school year (it is today's), from which the teachers without hours of
+  a year follow;
 - ``demand`` (進修儀表板): by month, county, centre, course stage, scope, sub-item and first
   delivery mode, the ``figure`` courses offered, their seats, the registrations that hold or
   wait for a seat (``asked``: those of courses with a seat limit, which the fill rate sets
@@ -38,8 +43,9 @@ MEASURES = {
     "courses": COURSE_DIMENSIONS,
     "course_hours": COURSE_DIMENSIONS,
     "registrations": PLACE + ("state",),
-    "teacher_hours": ("year", "county", "school", "login"),
-    "teacher_bands": ("year", "county", "band"),
+    "teacher_hours": ("year", "county", "school", "login", "stage"),
+    "teacher_bands": ("year", "county", "stage", "band"),
+    "teachers": ("county", "stage"),
     "demand": ("year", "month", "county", "centre", "stage", "scope", "sub_item", "delivery",
                "figure"),
     "closings": ("year", "centre", "figure"),
@@ -82,7 +88,8 @@ def rolled(name: str, key: tuple, amount: int) -> dict:
 # Registrations that hold a seat or wait for one: the demand the organiser plans for.
 ACTIVE = ("applied", "accepted", "waitlisted")
 # Yearly hours bands of the national report (under 18: the kindergarten's duty), by the
-# upper bound in hundredths; a teacher without hours has no cell and is in no band.
+# upper bound in hundredths; a teacher without hours has no cell: the band "0" is what the
+# ``teachers`` serving now leave when those with hours are taken away (reports.py).
 BANDS = ((1800, "未滿 18 小時"), (3600, "18–35 小時"), (5400, "36–53 小時"),
          (None, "54 小時以上"))
 
@@ -94,12 +101,12 @@ def band(hundredths: int) -> str:
 def banded(key: tuple, before: int, after: int) -> dict:
     """The move of a teacher between bands when a ``teacher_hours`` cell goes from
     ``before`` to ``after``: derived by the folder, which alone sees both."""
-    year, county = key[0], key[1]
+    year, county, stage = key[0], key[1], key[4]
     moves: dict = {}
     if before:
-        moves[("teacher_bands", (year, county, band(before)))] = -1
+        moves[("teacher_bands", (year, county, stage, band(before)))] = -1
     if after:
-        cell = ("teacher_bands", (year, county, band(after)))
+        cell = ("teacher_bands", (year, county, stage, band(after)))
         moves[cell] = moves.get(cell, 0) + 1
     return {cell: n for cell, n in moves.items() if n}
 
@@ -225,7 +232,7 @@ def record_contributions(teacher, record, where: tuple | None = None) -> dict:
     year, hundredths = school_year(record.last_day), int(round((record.hours or 0) * 100))
     found = {("records", (year, where[0], record.source or "", "records")): 1}
     if hundredths:
-        found[("teacher_hours", (year, *where, teacher.login))] = hundredths
+        found[("teacher_hours", (year, *where, teacher.login, teacher.stage or ""))] = hundredths
         found[("records", (year, where[0], record.source or "", "hours"))] = hundredths
     return found
 
@@ -233,6 +240,8 @@ def record_contributions(teacher, record, where: tuple | None = None) -> dict:
 def _teacher(teacher) -> dict:
     where = teacher_place(teacher)
     found: dict = {}
+    if teacher.school is not None:
+        found[("teachers", (where[0], teacher.stage or ""))] = 1
     for record in (getattr(teacher, "records", None) or {}).values():
         for cell, amount in record_contributions(teacher, record, where).items():
             found[cell] = found.get(cell, 0) + amount

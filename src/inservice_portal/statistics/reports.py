@@ -101,13 +101,22 @@ def band(hours: float) -> str:
     return measures.band(round(hours * 100)) if hours else NONE
 
 
-def bands_by_county(root, year: int) -> list[Row]:
-    """Teachers with hours in ``year``, by county and band (a few cells per county)."""
-    rows: dict = {}
-    for (_, county, title), value in cube(root, "teacher_bands").items(year):
-        row = rows.setdefault(county, Row(county or "（未填縣市）", dict.fromkeys(BANDS[1:], 0)))
-        row.figures[title] += value
-    return [rows[county] for county in sorted(rows)]
+def bands_by(root, year: int, by: str) -> dict:
+    """{county or stage: {band: teachers}} of the teachers serving a school now (county ""
+    holds those who serve none): those with hours in ``year`` by band, and "0 小時" the
+    rest of those serving now (a few cells of each cube, never the teachers)."""
+    at = {"county": 1, "stage": 2}[by]
+    found: dict = {}
+    for key, value in cube(root, "teacher_bands").items(year):
+        if key[1]:
+            figures = found.setdefault(key[at], dict.fromkeys(BANDS, 0))
+            figures[key[3]] += value
+    for (county, stage), value in cube(root, "teachers").items():
+        figures = found.setdefault(county if by == "county" else stage, dict.fromkeys(BANDS, 0))
+        figures[NONE] += value
+    for figures in found.values():
+        figures[NONE] = max(0, figures[NONE] - sum(figures[b] for b in BANDS[1:]))
+    return found
 
 
 def school_hours(root, year: int, school) -> dict:

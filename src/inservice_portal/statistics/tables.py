@@ -110,11 +110,24 @@ def by_month(root, year, centre: str | None = None) -> Table:
                  ("courses", "registrations"))
 
 
+BANDS_NOTE = ("依教師目前服務學校的縣市與學習階段計（離職、退休而無服務學校者不列入）；"
+              "「0 小時」為目前在職而該學年度沒有研習時數的教師。")
+
+
 def bands(root, year) -> Table:
-    columns = tuple((title, title) for title in reports.BANDS[1:])
-    return Table("bands", "教師研習時數區間（有研習紀錄的教師人數）", "縣市", columns,
-                 reports.bands_by_county(root, year), "stacked", reports.BANDS[1:],
-                 note="沒有任何研習時數的教師未列入：其人數以各校「統計圖表（本校）」為準。")
+    columns = tuple((title, title) for title in reports.BANDS)
+    return Table("bands", "教師研習時數區間（依縣市）", "縣市",
+                 columns, _rows(reports.bands_by(root, year, "county"), columns, _county),
+                 "stacked", reports.BANDS, note=BANDS_NOTE)
+
+
+def bands_by_stage(root, year) -> Table:
+    columns = tuple((title, title) for title in reports.BANDS)
+    found = reports.bands_by(root, year, "stage")
+    order, label = _named(vocabularies.stages(), found)
+    return Table("stage_bands", "教師研習時數區間（依學習階段）", "學習階段", columns,
+                 _rows(found, columns, label, order), "stacked", reports.BANDS,
+                 note=BANDS_NOTE)
 
 
 def sources(root, year) -> Table:
@@ -167,8 +180,8 @@ def scopes(root, year, where=None, key="scopes") -> Table:
 
 def national(root, year, overdue: dict) -> list[Table]:
     return [counties(root, year), centres(root, year), by_month(root, year),
-            scopes(root, year), bands(root, year), sources(root, year),
-            closings(root, year, overdue)]
+            scopes(root, year), bands(root, year), bands_by_stage(root, year),
+            sources(root, year), closings(root, year, overdue)]
 
 
 # -- a centre (縣市 / 區管中心) -------------------------------------------------------------
