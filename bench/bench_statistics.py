@@ -11,7 +11,8 @@ leave, into ``var/bench/statistics/Data.fs`` (reused), through the Cube class it
 then times, warm and cold (the connection cache emptied first), the tables of each page:
 national, a county centre's, the learning needs, the public area, a school's teachers (its
 key range), and each chart drawn as SVG. ``--recount N`` times the nightly recomputation
-over the N courses that bench/search.py generated. What the event subscribers add to a
+over the N courses that bench/search.py generated, ``--recount-teachers`` over 225,000
+generated teachers and their 10,000,000 records. What the event subscribers add to a
 registration and to a roster confirmation: bench/bench_statistics_cost.py.
 """
 import argparse
@@ -94,14 +95,20 @@ def generate(path: Path, log=print) -> None:
                 add("closings", (year, centre, "late"), 1)
         log(f"  {year} 學年度 courses: {time.perf_counter() - started:.0f} s")
     per_teacher = RECORDS // (TEACHERS * YEARS)
-    for n in range(TEACHERS):
-        county, _, school, _ = units[n % ORGANISERS]
+    school_stages = list(vocabularies.STAGE_LABELS)
+    teachers = [(*units[n % ORGANISERS][::2], f"t{n:06d}", rng.choice(school_stages))
+                for n in range(TEACHERS)]
+    teachers += [(SCHOOL["county"], SCHOOL["code"], login, "elementary")
+                 for login in SCHOOL["teachers"]]
+    for county, school, login, stage in teachers:
+        add("teachers", (county, stage), 1)
         for year in range(FIRST_YEAR, FIRST_YEAR + YEARS):
             hours = sum(rng.choice((300, 300, 600, 1200)) for _ in range(per_teacher))
             if rng.random() < 0.1:
                 continue                                   # no hours this year
-            add("teacher_hours", (year, county, school, f"t{n:06d}"), hours)
-            for (_, cell), moved in banded((year, county), 0, hours).items():
+            key = (year, county, school, login, stage)
+            add("teacher_hours", key, hours)
+            for (_, cell), moved in banded(key, 0, hours).items():
                 add("teacher_bands", cell, moved)
             source = "local" if rng.random() < 0.4 else "tpe-city"
             add("records", (year, county, source, "records"), per_teacher)
@@ -117,6 +124,7 @@ def generate(path: Path, log=print) -> None:
     ensure_root(db)
     conn = db.open()
     root = conn.root()[APP_ROOT]
+    add_school(root)
     add_staff(root)
     root.statistics = cubes = OOBTree()
     for name, found in cells.items():
@@ -131,9 +139,32 @@ def generate(path: Path, log=print) -> None:
     db.close()
 
 
-STAFF = {"bench-moe": ("", "ministry_admin"), "bench-tpe": ("centres/taipei", "centre_reviewer")}
+# A large school (120 teachers), whose principal reads its page (統計圖表（本校）).
+SCHOOL = {"county": "臺北市", "centre": "taipei", "code": "999999",
+          "teachers": [f"s{n:03d}" for n in range(120)]}
+STAFF = {"bench-moe": ("", "ministry_admin"), "bench-tpe": ("centres/taipei", "centre_reviewer"),
+         "bench-school": (f"centres/taipei/{SCHOOL['code']}", "principal_admin")}
 PASSWORD = "Bench-2026!"
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def add_school(root):
+    """The school and its teachers, catalogued (its page lists them from the catalog)."""
+    from inservice_portal.catalog import index_object
+    from inservice_portal.resources.accounts import Teacher
+    from inservice_portal.resources.organiser import Organiser
+
+    school = root["centres"][SCHOOL["centre"]].add(
+        SCHOOL["code"], Organiser(SCHOOL["code"], "臺北市立統計國民小學", "k12_school",
+                                  county=SCHOOL["county"]))
+    index_object(school)
+    for n, login in enumerate(SCHOOL["teachers"]):
+        teacher = Teacher(login, f"教師{n:03d}", f"{login}@example.org",
+                          national_id=f"A2{n:08d}", school="/" + "/".join(
+                              ("centres", SCHOOL["centre"], SCHOOL["code"])),
+                          stage="elementary", job_title="15-4")
+        root["people"].add(login, teacher)
+        index_object(teacher)
 
 
 def add_staff(root):
@@ -173,11 +204,10 @@ def measure(path: Path, repeat: int, log=print) -> None:
     root = conn.root()[APP_ROOT]
     year = FIRST_YEAR + YEARS - 2
     taipei = root["centres"]["taipei"]
-
-    class School:
-        county, code = "臺北市", "000000"
+    school = taipei[SCHOOL["code"]]
 
     from inservice_portal.statistics import reports
+    from inservice_portal.views.statistics_reports import school_rows
     pages = {
         "national (統計圖表 全國)": lambda: tables.national(root, year, {}),
         "county centre (臺北市, no per-unit names)": lambda: [
@@ -190,7 +220,8 @@ def measure(path: Path, repeat: int, log=print) -> None:
             root, year, {"county": "臺北市", "stage": "elementary"}),
         "learning needs, a centre's": lambda: tables.needs(root, year, {"centre": taipei.code}),
         "public 統計專區": lambda: tables.public(root, year),
-        "school (teachers' hours, key range)": lambda: reports.school_hours(root, year, School),
+        "school (teachers' hours, key range)": lambda: reports.school_hours(root, year, school),
+        "school page (its 120 teachers, catalog)": lambda: school_rows(root, school, year),
         "chart: counties (SVG)": lambda: charts.svg(tables.counties(root, year)),
     }
     log(f"school year {year}; {repeat} warm runs each; times in ms")
@@ -203,34 +234,73 @@ def measure(path: Path, repeat: int, log=print) -> None:
     db.close()
 
 
-def recount(courses: int, log=print) -> None:
-    """The nightly recomputation's reading of the data (rebuild.fresh_figures) over the
-    courses of bench/search.py's generated catalogue (var/bench/<N>/Data.fs): its time, with
-    progress, and the process's memory."""
-    from ZODB.FileStorage import FileStorage as Storage
+def generate_teachers(path: Path, teachers: int, log=print) -> None:
+    """``teachers`` teachers at the 21,000 organisers, each with RECORDS / TEACHERS (44)
+    training records over the ten school years (10,000,000 at 225,000), catalogued: what the
+    recomputation reads of teachers (their courses are bench/search.py's part)."""
+    from datetime import date
+    from decimal import Decimal
 
-    from inservice_portal.bootstrap import APP_ROOT
+    from inservice_portal.catalog import index_object
+    from inservice_portal.resources.accounts import Teacher
+    from inservice_portal.resources.organiser import Organiser
+    from inservice_portal.resources.records import LOCAL, TrainingRecord
+
+    rng = random.Random(2027)
+    db = DB(FileStorage(str(path)), cache_size=50_000)
+    ensure_root(db)
+    conn = db.open()
+    root = conn.root()[APP_ROOT]
+    schools = []
+    for county, centre, code, kind in organisers(rng):
+        root["centres"][centre].add(code, Organiser(code, f"學校{code}", kind, county=county))
+        schools.append(f"/centres/{centre}/{code}")
+    transaction.commit()
+    stages, per = list(vocabularies.STAGE_LABELS), RECORDS // TEACHERS
+    started = time.perf_counter()
+    for n in range(teachers):
+        login = f"t{n:06d}"
+        teacher = Teacher(login, "教師", "", national_id=f"A{n:09d}",
+                          school=schools[n % ORGANISERS], stage=rng.choice(stages))
+        teacher.records = OOBTree()
+        for r in range(per):
+            day = date(FIRST_YEAR + 1911 + r % YEARS, 9 + r % 4, 1 + r % 28)
+            hours, source = Decimal(rng.choice((3, 3, 6, 12))), rng.choice((LOCAL, "tpe-city"))
+            record = TrainingRecord(login, source, f"{n}-{r}", title="研習", hours=hours,
+                                    days=((day, hours),))
+            teacher.records[record.key] = record
+        root["people"].add(login, teacher, send_events=False)
+        index_object(teacher)
+        if (n + 1) % 5000 == 0:
+            transaction.commit()
+            conn.cacheMinimize()
+            log(f"  {n + 1:,} teachers, {(n + 1) * per:,} records: "
+                f"{time.perf_counter() - started:.0f} s")
+    transaction.commit()
+    db.close()
+
+
+def recount(path: Path, what: str, log=print) -> None:
+    """The nightly recomputation's reading of the data (rebuild.fresh_figures) over a
+    generated database (read-only): its time, with progress, and the process's memory."""
     from inservice_portal.evolve import moved
     from inservice_portal.statistics.rebuild import fresh_figures
 
-    path = HERE.parent / "var" / "bench" / str(courses) / "Data.fs"
-    if not path.exists():
-        raise SystemExit(f"{path} is missing: run make bench-search COURSES={courses} first")
-    db = DB(Storage(str(path), read_only=True), cache_size=200_000)
+    db = DB(FileStorage(str(path), read_only=True), cache_size=200_000)
     moved.install({"": db})
     conn = db.open()
     root = conn.root()[APP_ROOT]
     started = time.perf_counter()
 
-    def progress(done):
-        if done % 100_000 == 0:
-            log(f"  {done:,} courses: {time.perf_counter() - started:.0f} s")
+    def progress(done, kind):
+        if done % 50_000 == 0:
+            log(f"  {done:,} {kind}: {time.perf_counter() - started:.0f} s")
             conn.cacheGC()
 
     fresh = fresh_figures(root, progress)
     took = time.perf_counter() - started
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    log(f"recomputed from {courses:,} courses in {took / 60:.1f} min ({took:.0f} s); cells: "
+    log(f"recomputed from {what} in {took / 60:.1f} min ({took:.0f} s); cells: "
         + ", ".join(f"{name} {len(cells):,}" for name, cells in fresh.items() if cells)
         + f"; max RSS {rss:,.0f} MB")
     db.close()
@@ -241,6 +311,8 @@ PAGES = {"national page": ("bench-moe", "/statistics?year={y}"),
          "learning needs, national": ("bench-moe", "/learning-needs?year={y}"),
          "a county centre's page": ("bench-tpe", "/centres/taipei/statistics?year={y}"),
          "public 統計專區 (anonymous)": (None, "/figures?year={y}"),
+         "a school's page (120 teachers)": ("bench-school",
+                                            f"/centres/taipei/{SCHOOL['code']}/statistics?year={{y}}"),
          "a chart (SVG)": ("bench-moe", "/statistics.svg?table=counties&year={y}")}
 BARE = "/bare"
 
@@ -329,6 +401,8 @@ def main(argv=None):
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--recount", type=int, metavar="COURSES",
                         help="time the nightly recomputation over bench/search.py's data")
+    parser.add_argument("--recount-teachers", type=int, metavar="TEACHERS", nargs="?",
+                        const=TEACHERS, help="time it over generated teachers and records")
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--threads", type=int, default=2)
@@ -339,7 +413,17 @@ def main(argv=None):
     parser.add_argument("--port", type=int, default=6598, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.recount:
-        return recount(args.recount)
+        path = HERE.parent / "var" / "bench" / str(args.recount) / "Data.fs"
+        if not path.exists():
+            raise SystemExit(f"{path} is missing: run make bench-search COURSES={args.recount}")
+        return recount(path, f"{args.recount:,} courses")
+    if args.recount_teachers:
+        n = args.recount_teachers
+        path = HERE.parent / "var" / "bench" / f"teachers-{n}" / "Data.fs"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            generate_teachers(path, n)
+        return recount(path, f"{n:,} teachers and {n * (RECORDS // TEACHERS):,} records")
     folder = HERE.parent / "var" / "bench" / "statistics"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "Data.fs"

@@ -107,9 +107,13 @@ def cmd_reindex(root, tm, args) -> int:
           f"entries removed, indexes added: {added}")
 
 
+def _counted(done, what):
+    print(f"{done:,} {what} counted…", flush=True)
+
+
 def cmd_statistics(root, tm, args) -> int:
     for attempt in range(1, 4):       # the serving processes' folder may fold meanwhile
-        found = rebuild_statistics(root, progress=lambda done: print(f"{done} courses counted…"))
+        found = rebuild_statistics(root, progress=_counted)
         tm.get().note("inservice-portal statistics: counters recomputed")
         try:
             tm.commit()

@@ -7,7 +7,8 @@ from .measures import CUBES, MEASURES, banded, contributions, rolled
 
 
 def fresh_figures(root, progress=None) -> dict:
-    """{cube name: {key: value}} computed from the data (courses through the catalog)."""
+    """{cube name: {key: value}} computed from the data (courses and teachers through the
+    catalog); ``progress(done, "courses" or "teachers")`` is told every 10,000."""
     totals: dict = {name: {} for name in MEASURES}
 
     def count(obj):
@@ -21,9 +22,12 @@ def fresh_figures(root, progress=None) -> dict:
         for registration in getattr(course, "registrations", {}).values():
             count(registration)
         if progress is not None and done % 10000 == 0:
-            progress(done)
-    for teacher in search.execute(search["content_type"].eq("teacher")).all():
+            progress(done, "courses")
+    teachers = search.execute(search["content_type"].eq("teacher"))
+    for done, teacher in enumerate(teachers.all(), 1):
         count(teacher)
+        if progress is not None and done % 10000 == 0:
+            progress(done, "teachers")
     for key, hours in totals["teacher_hours"].items():
         for (_, cell), moved in banded(key, 0, hours).items():
             totals["teacher_bands"][cell] = totals["teacher_bands"].get(cell, 0) + moved
