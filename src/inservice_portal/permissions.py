@@ -26,6 +26,8 @@ SCHOOL_DIRECTORY = "school_directory.import"        # the school code list (scho
 # 待辦事項 across centres (todo/): the ministry's account, and the national centre (001 參二(二):
 # it approves the centres' accounts and 彙整縣市教師進修檔案, a single window over every centre).
 NATIONAL_OVERVIEW = "national.overview"
+# 傳報平臺管理: registering partner systems and their credentials (resources/exchange.py).
+EXCHANGE_MANAGE = "exchange.manage"
 # The default permission of a view that names none: granted to nobody, so a view that forgets
 # its permission is closed rather than open (deny by default).
 NOBODY = "no-permission-declared"

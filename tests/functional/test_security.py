@@ -11,6 +11,8 @@ from pyramid.security import NO_PERMISSION_REQUIRED
 from ZODB.POSException import ConflictError
 
 from inservice_portal import permissions
+from inservice_portal.exchange import partners
+from inservice_portal.resources.exchange import IExchangePlatform, IPartner
 from inservice_portal.resources.interfaces import (IAccount, ICourse, IHandout, IMinistry,
                                                    IOrganiser, IRegionCentre, ISharedItem,
                                                    ISharingArea, ISharingKind, ITeacher, IUnit)
@@ -182,6 +184,14 @@ SAMPLES = {
     ("api.my_registrations", ""): "/api/v1/me/registrations",
     ("api.my_calendar", ""): "/api/v1/me/calendar.ics",
     ("api.my_calendar_feed", ""): "/api/v1/me/calendar-feed",
+    (IExchangePlatform, ""): "/exchange",
+    (IExchangePlatform, "register"): "/exchange/@@register",
+    (IExchangePlatform, "format"): "/exchange/@@format",
+    (IPartner, ""): "/exchange/tpe-city",
+    (IPartner, "rotate"): "/exchange/tpe-city/@@rotate",
+    ("api.exchange.token", ""): "/api/v1/exchange/token",
+    ("api.exchange.records", ""): "/api/v1/exchange/records",
+    ("api.exchange.format", ""): "/api/v1/exchange/format.json",
     ("__static/", ""): "/static/portal.css",
     ("__deform_static/", ""): "/deform_static/css/form.css",
 }
@@ -189,6 +199,8 @@ SAMPLES = {
 CSRF_EXEMPT = {
     ("api.tokens", ""),   # API log-in: JSON in, token out; reads and sets no cookie
     ("api.units", ""),    # 新增研習單位: an anonymous application, no credential of the caller
+    ("api.exchange.token", ""),     # OAuth 2 client credentials: no cookie read or set
+    ("api.exchange.records", ""),   # a partner's bearer token only: no cookie read
 }
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
 # Pages that answer with an error or a redirect; they must not write either.
@@ -233,6 +245,7 @@ def people(site):
         assert add_course(root, school, "草稿研習", state="draft").code == 2
         assert add_shared(root, "handout", school, "研習講義", stage="elementary").id == 1
         assert add_course(root, school, "已結案研習", state="closed").code == 3
+        partners.register(root, "tpe-city", "臺北市教師在職進修系統", "database", ("臺北市",))
 
 
 # --- the registry ----------------------------------------------------------------------------

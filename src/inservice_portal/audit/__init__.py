@@ -92,6 +92,10 @@ ACTIONS = {
     "records.list": "查詢本校教師研習記錄",
     "records.view": "查閱教師個人研習紀錄",
     "transcript.proof": "產生研習時數證明（驗證碼）",
+    "exchange.partner": "新增傳報單位",
+    "exchange.rotate": "更換傳報單位金鑰",
+    "exchange.token": "傳報單位取得存取權杖",
+    "exchange.import": "資訊傳報匯入",
 }
 # Detail key → its zh_TW name on the browse page; values that are codes, by key.
 DETAILS = {"method": "登入方式", "step": "步驟", "via": "經由", "export": "匯出", "year": "年度",

@@ -249,6 +249,12 @@ def _teachers_by_stage(root):
     rebuild(root)
 
 
+def _exchange_platform(root):
+    """資訊傳報平臺: the folder of partner systems and their tokens."""
+    from ..exchange.partners import ensure_platform
+    ensure_platform(root)
+
+
 def _project_tags(root):
     """專案屬性標籤 become the ministry's list (courses/project_tags.py): the tags courses
     carry today start it, all active; the ministry retires what it does not keep."""
@@ -316,6 +322,7 @@ STEPS: list[tuple[int, str, object]] = [
      _statistics_recounted),
     (30, "statistics: teachers by stage, and those serving now (the band of 0 hours)",
      _teachers_by_stage),
+    (31, "exchange: the platform of partner systems (資訊傳報平臺)", _exchange_platform),
 ]
 VERSION_KEY = "evolve_version"
 

@@ -11,6 +11,9 @@ from pyramid.events import ContextFound
 
 MAX_BODY = 1024 * 1024
 MAX_UPLOAD = 45 * 1024 * 1024
+# A partner's batch of up to 10,000 training records (exchange/format.py), as JSON.
+MAX_BATCH = 8 * 1024 * 1024
+BATCH_PATH = "/api/v1/exchange/records"
 # Longer than any field of the course form (item 24's 2,000 characters in bytes, twice over).
 MAX_QUERY = 16 * 1024
 MARKERS = ("__start__", "__end__")
@@ -31,6 +34,8 @@ class TooLarge(Exception):
 def body_limit(request, settings) -> int:
     if request.content_type == "multipart/form-data":
         return int(settings.get("request.max_upload", MAX_UPLOAD))
+    if request.path == BATCH_PATH:
+        return int(settings.get("request.max_batch", MAX_BATCH))
     return int(settings.get("request.max_body", MAX_BODY))
 
 

@@ -3,6 +3,7 @@ from dataclasses import dataclass
 
 from pyramid.traversal import find_resource
 
+from ..permissions import EXCHANGE_MANAGE
 from ..resources.interfaces import IMinistry, IOrganiser, IRegionCentre
 from ..accounts.teachers import SCHOOL_KINDS
 
@@ -81,6 +82,9 @@ def nav(request) -> list[NavItem]:
     if account is not None:
         for unit in units_of(request, account):
             items += unit_links(request, unit)
+        platform = request.root.get("exchange") if account.kind == "staff" else None
+        if platform is not None and request.has_permission(EXCHANGE_MANAGE, platform):
+            items.append(NavItem("資訊傳報平臺管理", request.resource_url(platform)))
         if account.kind == "teacher":            # 線上報名 (views/registration.py)
             items.append(NavItem("個人報名紀錄", f"{app}/my-registrations"))
             if account.employed:                 # (004, amended Art. 5: the transcript only)

@@ -13,13 +13,13 @@ from pyramid.view import view_config
 
 from .. import audit, permissions, printing, throttle
 from ..attendance import records, transcript_proofs
+from ..exchange import partners
 from ..resources.interfaces import IMinistry, ITeacher
 from ..resources.units import unit_at
 from ..attendance.roster_xlsx import CONTENT_TYPE, saved
 from ..schemas.course import hours_text
 from .downloads import content_disposition
 
-SOURCES = {"local": "本網研習"}
 TPL = "inservice_portal:templates/transcript/transcript.pt"
 DOCUMENT = "inservice_portal:templates/transcript/document.pt"
 
@@ -45,7 +45,7 @@ def _page(request, teacher, urls) -> dict:
     kept = {k: request.GET[k] for k in ("year", "proof") if request.GET.get(k)}
     return {"page_title": "個人研習紀錄", "teacher": teacher, "year": year,
             "all_years": [y["year"] for y in years], "years": shown,
-            "hours_text": hours_text, "sources": SOURCES,
+            "hours_text": hours_text, "sources": partners.source_labels(request.root),
             "heading": transcript_proofs.summary_of(teacher, year, shown), "proof": None,
             "query": "?" + urlencode(kept) if kept else "", **urls}
 
@@ -89,6 +89,7 @@ def _xlsx(request, teacher) -> Response:
                   "超過上限時數", "專案核准", "來源"])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
+    sources = partners.source_labels(request.root)
     for y in records.transcript(teacher, _year(request)):
         for line in y["lines"]:
             r = line["record"]
@@ -98,7 +99,7 @@ def _xlsx(request, teacher) -> Response:
                           float(line["counted"]), float(line["excess"]),
                           "已核准" if r.special_approval else ("待核准" if line["needs_approval"]
                                                                else ""),
-                          SOURCES.get(r.source, r.source)])
+                          sources.get(r.source, r.source)])
         sheet.append([f"{y['year']} 年合計", "", "", "", "", float(y["hours"]),
                       float(y["counted"]), float(y["pending"])])
     return book_response(book, "transcript.xlsx")

@@ -38,6 +38,7 @@ def includeme(config):
     config.include(".registrations")
     config.include(".units")
     config.include(".statistics")
+    config.include(".exchange")
 
 
 @exception_view_config(ApiError)

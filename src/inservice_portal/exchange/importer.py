@@ -1,0 +1,125 @@
+"""傳報匯入: a batch of training records from a partner, checked row by row and imported
+all or nothing (or, when the partner asks, only its valid rows). A record is keyed by
+``(partner code, source_record_id)`` in the teacher's records: a resend replaces it, never
+adds a second; a batch key already received answers its first report again."""
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .. import audit, clock, statistics
+from ..accounts.teachers import teacher_by_national_id
+from ..attendance.records import records_of
+from ..resources.exchange import Batch
+from ..resources.records import TrainingRecord
+from ..statistics.measures import teacher_place
+from . import format as fmt
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int                 # the row's number in the file, or its place in the batch (from 1)
+    field: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "field": self.field,
+                "title": getattr(fmt.FIELDS.get(self.field), "title", self.field),
+                "message": self.message}
+
+
+@dataclass(frozen=True)
+class Row:
+    number: int
+    teacher: object
+    values: dict
+
+
+def read(number: int, raw: dict) -> tuple[dict, list[Problem]]:
+    """The values of one row, each read by its field's parser, and what is wrong with them."""
+    values, problems = {}, []
+    for name in sorted(set(raw) - set(fmt.FIELDS)):
+        problems.append(Problem(number, name, "不是傳報格式的欄位。"))
+    for field in fmt.RECORD_FIELDS:
+        try:
+            values[field.name] = fmt.parse(field, raw.get(field.name))
+        except fmt.Invalid as why:
+            problems.append(Problem(number, field.name, str(why)))
+    first, last = values.get("first_day"), values.get("last_day")
+    if first and last and last < first:
+        problems.append(Problem(number, "last_day", "研習迄日不可早於起日。"))
+    if last and last > clock.now().date():
+        problems.append(Problem(number, "last_day", "研習尚未結束：迄日不可晚於今天。"))
+    return values, problems
+
+
+def check(root, partner, rows, first_row=1) -> tuple[list[Row], list[Problem]]:
+    """The rows that pass (with their teacher) and the problems of those that do not."""
+    passed, problems, seen = [], [], {}
+    for number, raw in enumerate(rows, first_row):
+        if not isinstance(raw, dict):
+            problems.append(Problem(number, "", "每筆紀錄應為一組欄位與值。"))
+            continue
+        values, found = read(number, raw)
+        key = values.get("source_record_id")
+        if key and key in seen:
+            found.append(Problem(number, "source_record_id",
+                                 f"與第 {seen[key]} 筆的來源紀錄編號相同。"))
+        seen.setdefault(key, number)
+        teacher = None
+        if not found:
+            teacher, why = _teacher(root, partner, values["national_id"])
+            if why:
+                found.append(Problem(number, "national_id", why))
+        problems += found
+        if not found:
+            passed.append(Row(number, teacher, values))
+    return passed, problems
+
+
+def _teacher(root, partner, national_id):
+    teacher = teacher_by_national_id(root, national_id)
+    if teacher is None:
+        return None, "查無此身分證統一編號的教師帳號。"
+    county = teacher_place(teacher)[0]
+    if not partner.may_reach(county):
+        return None, (f"此教師目前服務於{county or '（無服務學校）'}，"
+                      f"不在本傳報單位可傳報的縣市（{'、'.join(partner.counties)}）。")
+    return teacher, None
+
+
+def write(partner, row: Row) -> bool:
+    """Write one checked row into its teacher's records; True when it was new."""
+    v = row.values
+    days = ((v["first_day"], v["hours"]),) if v["first_day"] == v["last_day"] else \
+        ((v["first_day"], Decimal(0)), (v["last_day"], v["hours"]))
+    fields = dict(title=v["title"], course_code=v["course_code"], organiser=v["organiser"],
+                  hours=v["hours"], days=days, credit_class=v["credit_class"],
+                  written_at=clock.now())
+    key = (partner.code, v["source_record_id"])
+    records = records_of(row.teacher, create=True)
+    record = records.get(key)
+    with statistics.tracking_record(row.teacher, key):
+        if record is None:
+            records[key] = TrainingRecord(row.teacher.login, partner.code,
+                                          v["source_record_id"], **fields)
+        elif (record.hours, record.days, record.title) != (v["hours"], days, v["title"]):
+            record.rewrite(**fields)
+    return record is None
+
+
+def import_batch(root, partner, key: str, rows: list, import_valid=False, via="api",
+                 first_row=1) -> tuple[Batch, bool]:
+    """(the batch's report, whether it is new). Nothing is written when a row fails, unless
+    ``import_valid``; a batch key received before answers that batch again."""
+    if key in partner.batches:
+        return partner.batches[key], False
+    passed, problems = check(root, partner, rows, first_row)
+    written = passed if import_valid or not problems else []
+    added = sum(write(partner, row) for row in written)
+    batch = Batch(key, clock.now(), via, len(rows), len(written),
+                  [p.as_dict() for p in problems], added)
+    if written or not problems:
+        partner.batches[key] = batch      # a refused batch may be sent again, corrected
+    audit.record("exchange.import", partner, root=root, actor=f"partner:{partner.code}",
+                 detail={"batch": key, "via": via, "rows": len(rows),
+                         "imported": len(written), "rejected": len(rows) - len(passed)})
+    return batch, True

@@ -1,0 +1,115 @@
+"""OAuth 2 client credentials (RFC 6749 §4.4) for partner systems, with Authlib's
+authorization server: a partner trades its id and secret for a bearer token of an hour,
+kept as a digest like the portal's own API tokens."""
+import secrets
+from datetime import timedelta
+
+from authlib.oauth2 import AuthorizationServer
+from authlib.oauth2.rfc6749 import ClientMixin, OAuth2Request
+from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
+from authlib.oauth2.rfc6749.grants import ClientCredentialsGrant
+from authlib.oauth2.rfc6750 import BearerTokenGenerator
+from pyramid.response import Response
+
+from .. import clock
+from ..accounts.tokens import digest
+from ..resources.exchange import PartnerToken
+from . import partners
+
+TTL = timedelta(hours=1)
+SCOPE = "records:write"
+
+
+class PartnerClient(ClientMixin):
+    """A partner as Authlib sees a client: secret checked against its argon2 digests."""
+
+    def __init__(self, root, partner):
+        self.root, self.partner = root, partner
+
+    def get_client_id(self):
+        return self.partner.code
+
+    def get_default_redirect_uri(self):
+        return None
+
+    def get_allowed_scope(self, scope):
+        return SCOPE
+
+    def check_redirect_uri(self, redirect_uri):
+        return False
+
+    def check_client_secret(self, client_secret):
+        return partners.authenticate(self.root, self.partner.code, client_secret) is not None
+
+    def check_endpoint_auth_method(self, method, endpoint):
+        return endpoint == "token" and method in ("client_secret_basic", "client_secret_post")
+
+    def check_response_type(self, response_type):
+        return False
+
+    def check_grant_type(self, grant_type):
+        return grant_type == ClientCredentialsGrant.GRANT_TYPE
+
+
+class TokenServer(AuthorizationServer):
+    """Made per request over the request's root (cheap: no state of its own)."""
+
+    def __init__(self, root):
+        super().__init__(scopes_supported=[SCOPE])
+        self.root = root
+        self.issued_to = None             # the partner a token was issued to
+        self.register_grant(ClientCredentialsGrant)
+        self.register_token_generator("default", BearerTokenGenerator(
+            lambda **kw: secrets.token_urlsafe(32),
+            expires_generator=int(TTL.total_seconds())))
+
+    def query_client(self, client_id):
+        platform = self.root.get("exchange")
+        partner = platform.get(client_id or "") if platform is not None else None
+        return PartnerClient(self.root, partner) if partner is not None and partner.active \
+            else None
+
+    def save_token(self, token, request):
+        now = clock.now()
+        self.issued_to = request.client.partner
+        self.root["exchange"].tokens[digest(token["access_token"])] = PartnerToken(
+            request.client.partner.code, now, now + TTL, token.get("scope", ""))
+
+    def create_oauth2_request(self, request):
+        found = OAuth2Request(request.method, request.url, headers=request.headers)
+        found.payload = BasicOAuth2Payload(dict(request.POST))
+        return found
+
+    def create_json_request(self, request):
+        raise NotImplementedError("no JSON endpoint here")
+
+    def handle_response(self, status_code, payload, headers):
+        response = Response(json_body=payload, status=status_code)
+        for name, value in headers:
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
+
+    def send_signal(self, name, *args, **kwargs):
+        pass
+
+    def get_error_uri(self, request, error):
+        return None
+
+
+def token_response(root, request) -> tuple[Response, object]:
+    """The token endpoint's answer, and the partner a token was issued to (or None)."""
+    server = TokenServer(root)
+    return server.create_token_response(request), server.issued_to
+
+
+def partner_of(root, token: str | None):
+    """The active partner a bearer token was issued to, while the token lasts."""
+    platform = root.get("exchange")
+    if not token or platform is None:
+        return None
+    issued = platform.tokens.get(digest(token))
+    if issued is None or clock.now() >= issued.expires_at:
+        return None
+    partner = platform.get(issued.partner)
+    return partner if partner is not None and partner.active else None

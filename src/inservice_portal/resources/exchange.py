@@ -1,0 +1,78 @@
+"""資訊傳報平臺: ``/exchange/<partner code>``, the partner systems that exchange training
+records with the portal (DESIGN.md §10). A partner's credentials and tokens are kept as
+digests only; the records it sends land in the teachers' own ``records``, keyed by
+``(partner code, its record id)``.
+"""
+from BTrees.OOBTree import OOBTree
+from persistent import Persistent
+from pyramid.authorization import Allow
+from zope.interface import Interface, implementer
+
+from ..permissions import EXCHANGE_MANAGE, role_principal
+from .folder import Folder
+from .shards import ShardedMap
+
+
+class IExchangePlatform(Interface):
+    """The platform: its partners, and the tokens they were issued."""
+
+
+class IPartner(Interface):
+    """One partner system (傳報單位)."""
+
+
+@implementer(IExchangePlatform)
+class ExchangePlatform(Folder):
+    title = "資訊傳報平臺"
+    # 傳報平臺管理 is the national centre's (000 捌, 001 參二(二)) and the ministry's.
+    __acl__ = [(Allow, "group:national_centre", EXCHANGE_MANAGE),
+               (Allow, role_principal("ministry_admin"), EXCHANGE_MANAGE)]
+
+    def __init__(self):
+        super().__init__()
+        self.tokens = ShardedMap()        # token digest → PartnerToken (many partners at once)
+
+
+@implementer(IPartner)
+class Partner(Persistent):
+    """A partner system: its mode (後端傳報 / 資料庫對傳), the counties whose teachers it
+    may write and read (none: every county, as the national platforms), its contact (傳報
+    承辦人), and its client secrets (argon2 digests; the one before a rotation stays valid
+    until ``previous_until``)."""
+
+    active = True
+    previous_until = None
+
+    def __init__(self, code, title, mode, counties=(), contact=None):
+        self.code = code
+        self.title = title
+        self.mode = mode
+        self.counties = tuple(counties)
+        self.contact = dict(contact or {})
+        self.secrets = ()                 # ((argon2 digest, issued at), …), newest first
+        self.batches = OOBTree()          # batch key → Batch
+
+    def may_reach(self, county: str) -> bool:
+        return not self.counties or county in self.counties
+
+
+class PartnerToken(Persistent):
+    def __init__(self, partner, issued, expires_at, scope=""):
+        self.partner = partner
+        self.issued = issued
+        self.expires_at = expires_at
+        self.scope = scope
+
+
+class Batch(Persistent):
+    """One batch a partner sent (a file or an API call), by the partner's batch key: what
+    it held, what was imported, and the report of its rows (the rows that failed)."""
+
+    def __init__(self, key, received, via, rows, imported, problems, added=0):
+        self.key = key
+        self.received = received
+        self.via = via                    # "api" | "upload"
+        self.rows = rows
+        self.imported = imported          # rows written (new or replacing)
+        self.added = added                # of which new records
+        self.problems = tuple(problems)   # ({"row", "field", "title", "message"}, …)

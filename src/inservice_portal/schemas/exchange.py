@@ -1,0 +1,38 @@
+"""The form of 傳報單位 registration (資訊傳報平臺管理)."""
+import colander
+import deform
+
+from .. import vocabularies
+from ..exchange.partners import MODES
+from ..forms import CSRFSchema
+from .accounts import length, select, text
+
+
+@colander.deferred
+def free_code(node, kw):
+    platform = kw["context"]
+
+    def check(node, value):
+        if value in platform:
+            raise colander.Invalid(node, f"代號「{value}」已有傳報單位使用。")
+    return colander.All(colander.Regex(r"^[a-z][a-z0-9-]{1,31}$",
+                                       "代號為 2 至 32 個小寫英文字母、數字或連字號，以字母開頭。"),
+                        check)
+
+
+class PartnerSchema(CSRFSchema):
+    code = text("傳報單位代號", description="用作 OAuth 2 的 client_id，例如 tpe-city。",
+                validator=free_code)
+    title = text("傳報單位名稱", validator=length(2, 60))
+    mode = select("傳報模式", MODES)
+    counties = colander.SchemaNode(
+        colander.Set(), title="可傳報的縣市", missing=(),
+        description="只能傳報這些縣市學校教師的紀錄；不勾選表示全國（如全國性平臺）。",
+        widget=deform.widget.CheckboxChoiceWidget(
+            values=[(c, c) for c in vocabularies.counties()], inline=True))
+    contact_name = text("傳報承辦人", autocomplete="name", validator=length(2, 40))
+    contact_email = colander.SchemaNode(
+        colander.String(), title="承辦人電子郵件信箱",
+        validator=colander.Email(msg="電子郵件信箱格式不正確。"),
+        widget=deform.widget.TextInputWidget(attributes={"autocomplete": "email", "type": "email"}))
+    contact_phone = text("承辦人電話", autocomplete="tel", validator=length(6, 40))

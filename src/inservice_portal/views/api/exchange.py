@@ -1,0 +1,83 @@
+"""資訊傳報 over the API (DESIGN.md §10): a partner system gets a token with its client
+credentials (OAuth 2), then sends batches of training records.
+
+- ``POST /exchange/token``: client credentials → bearer token (RFC 6749 §4.4);
+- ``POST /exchange/records``: a batch, checked row by row, imported all or nothing unless
+  ``import_valid``; idempotent by ``batch_key`` and by each record's ``source_record_id``;
+- ``GET /exchange/format.json``: the batch's JSON Schema (the published format).
+"""
+from pyramid.view import view_config
+
+from ... import audit
+from ...bootstrap import root_factory
+from ...exchange import format as fmt
+from ...exchange import importer, oauth
+from ...permissions import VIEW
+from ...security import bearer_token
+from . import PREFIX, instant, json_object
+from .errors import UNAUTHORIZED, ApiError, malformed
+
+ROUTES = {"api.exchange.token": "/exchange/token", "api.exchange.records": "/exchange/records",
+          "api.exchange.format": "/exchange/format.json"}
+PARTNER_ONLY = "請以傳報單位的存取權杖（OAuth 2 client credentials）呼叫。"
+
+
+def includeme(config):
+    for name, path in ROUTES.items():
+        config.add_route(name, PREFIX + path, factory=root_factory)
+
+
+@view_config(route_name="api.exchange.token", request_method="POST", permission=VIEW,
+             require_csrf=False)        # no cookie is read: the client authenticates itself
+def token(context, request):
+    response, partner = oauth.token_response(context, request)
+    if partner is not None:
+        audit.record("exchange.token", partner, root=context, actor=f"partner:{partner.code}")
+    response.headers["Cache-Control"] = "no-store"           # RFC 6749 §5.1
+    return response
+
+
+@view_config(route_name="api.exchange.format", request_method="GET", permission=VIEW,
+             renderer="json")
+def schema(context, request):
+    token = bearer_token(request)      # as on every call: an unknown token is refused
+    if token is not None and request.account is None and oauth.partner_of(context, token) is None:
+        raise ApiError(401, "unauthorized", UNAUTHORIZED)
+    return fmt.batch_schema(request.application_url)
+
+
+@view_config(route_name="api.exchange.records", request_method="POST", permission=VIEW,
+             renderer="json", require_csrf=False)   # a partner's bearer token only: no cookie
+def records(context, request):
+    partner = oauth.partner_of(context, bearer_token(request))
+    if partner is None:
+        raise ApiError(401, "unauthorized", PARTNER_ONLY)
+    body = json_object(request)
+    key, rows = body.get("batch_key"), body.get("records")
+    fields = {}
+    if not isinstance(key, str) or not key.strip() or len(key) > 64:
+        fields["batch_key"] = "必填，1 至 64 字的字串。"
+    if not isinstance(rows, list) or not rows or len(rows) > fmt.MAX_BATCH:
+        fields["records"] = f"須為 1 至 {fmt.MAX_BATCH:,} 筆紀錄的陣列。"
+    if body.get("format_version", fmt.VERSION) != fmt.VERSION:
+        fields["format_version"] = f"本網接受第 {fmt.VERSION} 版的格式。"
+    if fields:
+        raise malformed(fields, "傳報資料的格式不正確。")
+    batch, new = importer.import_batch(context, partner, key.strip(), rows,
+                                       import_valid=body.get("import_valid") is True)
+    answer = report(batch)
+    if batch.problems and not batch.imported:
+        request.response.status = 422
+        return {"error": {"code": "invalid_records", "fields": {},
+                          "message": "有紀錄未通過檢查，這批資料沒有匯入；請依 problems 修正後重送。"},
+                **answer}
+    request.response.status = 201 if new else 200
+    return answer
+
+
+def report(batch) -> dict:
+    return {"batch_key": batch.key, "received_at": instant(batch.received), "rows": batch.rows,
+            "imported": batch.imported, "added": batch.added,
+            "replaced": batch.imported - batch.added,
+            "rejected": len({p["row"] for p in batch.problems}),
+            "problems": list(batch.problems)}

@@ -1,0 +1,84 @@
+"""資訊傳報平臺管理 (000 捌; the national centre's): the partner systems, their credentials
+and the batches they sent; and the published field format, for anyone."""
+import deform
+from pyramid.httpexceptions import HTTPSeeOther
+from pyramid.renderers import render_to_response
+from pyramid.view import view_config
+
+from .. import audit, vocabularies
+from ..exchange import format as fmt
+from ..exchange import partners
+from ..forms import FormView
+from ..permissions import EXCHANGE_MANAGE, VIEW
+from ..resources.exchange import IExchangePlatform, IPartner
+from ..schemas.exchange import PartnerSchema
+from .signup import FORM_PAGE
+
+TPL = "inservice_portal:templates/exchange/"
+
+
+@view_config(context=IExchangePlatform, permission=EXCHANGE_MANAGE, request_method="GET",
+             renderer=TPL + "partners.pt")
+def partner_list(context, request):
+    return {"page_title": "資訊傳報平臺管理", "partners": sorted(context.values(),
+                                                             key=lambda p: p.code),
+            "modes": partners.MODES}
+
+
+@view_config(context=IExchangePlatform, name="register", permission=EXCHANGE_MANAGE,
+             renderer=FORM_PAGE)
+class RegisterPartner(FormView):
+    schema = PartnerSchema
+    buttons = (deform.Button("register", "新增傳報單位"),)
+    formid = "partner-form"
+    page_title = "新增傳報單位"
+    intro = "新增後會顯示一次 client secret；本網只保存其雜湊值，請立即交給傳報承辦人。"
+
+    def register_success(self, appstruct):
+        order = vocabularies.counties()
+        partner, secret = partners.register(
+            self.context.__parent__, appstruct["code"], appstruct["title"], appstruct["mode"],
+            sorted(appstruct["counties"], key=order.index),
+            {"name": appstruct["contact_name"], "email": appstruct["contact_email"],
+             "phone": appstruct["contact_phone"]})
+        audit.record("exchange.partner", partner, request=self.request,
+                     detail={"code": partner.code})
+        return shown_once(self.request, partner, secret)
+
+
+def shown_once(request, partner, secret):
+    """The page that shows a new secret: never cached, never shown again."""
+    request.response.headers["Cache-Control"] = "no-store"
+    return render_to_response(TPL + "secret.pt", {
+        "page_title": f"傳報單位金鑰：{partner.title}", "partner": partner, "secret": secret,
+        "token_url": request.route_url("api.exchange.token")}, request=request,
+        response=request.response)
+
+
+@view_config(context=IPartner, permission=EXCHANGE_MANAGE, request_method="GET",
+             renderer=TPL + "partner.pt")
+def partner_page(context, request):
+    batches = sorted(context.batches.values(), key=lambda b: b.received, reverse=True)[:50]
+    return {"page_title": f"傳報單位：{context.title}", "partner": context,
+            "modes": partners.MODES, "batches": batches,
+            "csrf_token": request.session.get_csrf_token()}
+
+
+@view_config(context=IPartner, name="rotate", permission=EXCHANGE_MANAGE, request_method="POST")
+def rotate(context, request):
+    secret = partners.rotate(context)
+    audit.record("exchange.rotate", context, request=request, detail={"code": context.code})
+    return shown_once(request, context, secret)
+
+
+@view_config(context=IPartner, name="rotate", permission=EXCHANGE_MANAGE, request_method="GET")
+def rotate_get(context, request):
+    return HTTPSeeOther(request.resource_url(context))
+
+
+@view_config(context=IExchangePlatform, name="format", permission=VIEW, request_method="GET",
+             renderer=TPL + "format.pt")
+def format_page(context, request):
+    return {"page_title": "研習資訊傳報欄位資料格式", "fields": fmt.RECORD_FIELDS,
+            "version": fmt.VERSION, "max_batch": fmt.MAX_BATCH, "example": fmt.EXAMPLE,
+            "schema_url": request.route_url("api.exchange.format")}
