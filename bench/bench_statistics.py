@@ -154,10 +154,9 @@ def add_school(root):
     from inservice_portal.resources.accounts import Teacher
     from inservice_portal.resources.organiser import Organiser
 
-    school = root["centres"][SCHOOL["centre"]].add(
+    root["centres"][SCHOOL["centre"]].add(
         SCHOOL["code"], Organiser(SCHOOL["code"], "臺北市立統計國民小學", "k12_school",
                                   county=SCHOOL["county"]))
-    index_object(school)
     for n, login in enumerate(SCHOOL["teachers"]):
         teacher = Teacher(login, f"教師{n:03d}", f"{login}@example.org",
                           national_id=f"A2{n:08d}", school="/" + "/".join(

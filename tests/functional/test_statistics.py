@@ -415,7 +415,7 @@ def test_the_nation_sees_teachers_by_band_of_hours(app, closed):
     assert (figures["臺北市"]["未滿 18 小時"], figures["臺北市"]["18–35 小時"]) == (1, 1)
     page = browser(app, "moe").get("/statistics", {"year": "114"})
     assert table_of(page, "教師研習時數區間（依縣市）")["臺北市"] == ["1", "1", "1", "0", "0"]
-    assert table_of(page, "教師研習時數區間（依學習階段）")["國民小學"] == ["1", "1", "1", "0", "0"]
+    assert table_of(page, "教師研習時數區間（依任教教育階段）")["國民小學"] == ["1", "1", "1", "0", "0"]
 
 
 def test_teachers_without_hours_follow_the_accounts_made_and_left(closed):
@@ -438,3 +438,16 @@ def test_teachers_without_hours_follow_the_accounts_made_and_left(closed):
         teachers.transfer_out(root["people"]["t1"], "left")     # t1 had hours: not in 0
     by_county, by_stage, found = closed.read(none)
     assert (by_county, by_stage["國民小學"], found) == ({"臺北市": 1}, 0, {})
+
+
+def test_a_teacher_who_changes_stage_moves_with_the_hours(closed):
+    """The stage is in the teachers' keys: a change moves the hours and the count, as a
+    recount finds them (profile and 教師資料登錄 both go through set_stage)."""
+    from inservice_portal.accounts import teachers
+
+    with closed.edit() as root:
+        teachers.set_stage(root["people"]["t0"], "junior_high")
+    found = closed.read(lambda root: (
+        {row.label: sum(row.figures.values()) for row in tables.bands_by_stage(root, 114).rows},
+        drift(root, fresh_figures(root))))
+    assert found == ({"國民小學": 2, "國民中學": 1}, {})

@@ -102,6 +102,13 @@ def move_to_school(teacher, school):
     notify(ObjectModified(teacher))
 
 
+def set_stage(teacher, stage):
+    """The stage the teacher teaches at: the statistics count the teacher's hours by it."""
+    if teacher.stage != stage:
+        with statistics.tracking(teacher):
+            teacher.stage = stage
+
+
 def transfer_out(teacher, reason: str):
     """離職/轉校/退休: the teacher keeps account and transcript and loses the school."""
     if reason not in reference.vocabulary("transfer_out_reasons"):

@@ -95,6 +95,7 @@ ACTIONS = {
     "exchange.partner": "新增傳報單位",
     "exchange.rotate": "更換傳報單位金鑰",
     "exchange.token": "傳報單位取得存取權杖",
+    "exchange.token_failure": "傳報單位取得存取權杖失敗",
     "exchange.import": "資訊傳報匯入",
 }
 # Detail key → its zh_TW name on the browse page; values that are codes, by key.

@@ -243,7 +243,9 @@ def _statistics_recounted(root):
 def _teachers_by_stage(root):
     """Teachers' hours and bands keyed by stage too, and the teachers serving now counted:
     the two cubes of the old shape go (their dimensions changed) and are counted again."""
+    from ..statistics.queue import flush
     from ..statistics.rebuild import rebuild
+    flush(root)                       # changes of the old shape go into the old cubes
     for name in ("teacher_hours", "teacher_bands"):
         root.statistics.pop(name, None)
     rebuild(root)

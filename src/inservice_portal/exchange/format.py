@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from ..rules import hours as hours_rule
 from ..rules import national_id as national_id_rule
 
 VERSION = "1"
 MAX_BATCH = 10_000                 # records in one API batch (issue: up to 10,000)
 MAX_HOURS = Decimal(300)           # a record above this is a typing error, not a course
-HALF = Decimal("0.5")
 
 
 class Invalid(ValueError):
@@ -40,7 +40,7 @@ RECORD_FIELDS = (
     Field("last_day", "研習迄日", "date", True, "西元日期 YYYY-MM-DD，不早於起日。"),
     Field("hours", "研習時數", "hours", True, "核給的研習時數，以半小時為單位（例如 3 或 1.5）。"),
     Field("course_code", "課程代碼", "string", False,
-          "本網的課程代碼（研習同時登錄於本網時填寫，用以辨識重複）。", 12),
+          "本網的課程代碼（研習同時登錄於本網時填寫）。", 12),
     Field("credit_class", "學分班", "boolean", False, "學分班填 true（或 是、Y、1）。"),
 )
 FIELDS = {f.name: f for f in RECORD_FIELDS}
@@ -95,9 +95,9 @@ def _hours(field, value, text):
         raise Invalid("應大於 0。")
     if hours > MAX_HOURS:
         raise Invalid(f"不可超過 {MAX_HOURS} 小時。")
-    if hours % HALF:
+    if hours % hours_rule.STEP:
         raise Invalid("以半小時為單位（例如 1.5，不可為 1.2）。")
-    return hours.normalize() if hours == hours.to_integral() else hours
+    return hours
 
 
 def _boolean(field, value, text):

@@ -75,14 +75,15 @@ def check(root, partner, rows, first_row=1) -> tuple[list[Row], list[Problem]]:
     return passed, problems
 
 
+# One answer whether the ID has no account or its teacher is outside the partner's counties:
+# a partner learns nothing of teachers it may not write for.
+NOT_REACHABLE = "本網沒有此身分證統一編號、可由本傳報單位傳報的教師帳號（請確認編號，或該教師的服務縣市）。"
+
+
 def _teacher(root, partner, national_id):
     teacher = teacher_by_national_id(root, national_id)
-    if teacher is None:
-        return None, "查無此身分證統一編號的教師帳號。"
-    county = teacher_place(teacher)[0]
-    if not partner.may_reach(county):
-        return None, (f"此教師目前服務於{county or '（無服務學校）'}，"
-                      f"不在本傳報單位可傳報的縣市（{'、'.join(partner.counties)}）。")
+    if teacher is None or not partner.may_reach(teacher_place(teacher)[0]):
+        return None, NOT_REACHABLE
     return teacher, None
 
 
@@ -95,15 +96,30 @@ def write(partner, row: Row) -> bool:
                   hours=v["hours"], days=days, credit_class=v["credit_class"],
                   written_at=clock.now())
     key = (partner.code, v["source_record_id"])
+    _leave_former_holder(partner, row.teacher, key)
     records = records_of(row.teacher, create=True)
     record = records.get(key)
     with statistics.tracking_record(row.teacher, key):
         if record is None:
             records[key] = TrainingRecord(row.teacher.login, partner.code,
                                           v["source_record_id"], **fields)
-        elif (record.hours, record.days, record.title) != (v["hours"], days, v["title"]):
+        elif any(getattr(record, name) != fields[name] for name in COMPARED):
             record.rewrite(**fields)
+    partner.holders[v["source_record_id"]] = row.teacher.login
     return record is None
+
+
+COMPARED = ("title", "course_code", "organiser", "hours", "days", "credit_class")
+
+
+def _leave_former_holder(partner, teacher, key):
+    """A record resent for another teacher (its national ID corrected) leaves the first."""
+    login = partner.holders.get(key[1])
+    former = teacher.__parent__.get(login) if login and login != teacher.login else None
+    records = getattr(former, "records", None)
+    if records is not None and key in records:
+        with statistics.tracking_record(former, key):
+            del records[key]
 
 
 def import_batch(root, partner, key: str, rows: list, import_valid=False, via="api",

@@ -4,7 +4,7 @@ kept as a digest like the portal's own API tokens."""
 import secrets
 from datetime import timedelta
 
-from authlib.oauth2 import AuthorizationServer
+from authlib.oauth2 import AuthorizationServer, OAuth2Error
 from authlib.oauth2.rfc6749 import ClientMixin, OAuth2Request
 from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
 from authlib.oauth2.rfc6749.grants import ClientCredentialsGrant
@@ -51,6 +51,29 @@ class PartnerClient(ClientMixin):
         return grant_type == ClientCredentialsGrant.GRANT_TYPE
 
 
+class CredentialsGrant(ClientCredentialsGrant):
+    """Client credentials, the secret in an HTTP Basic header or in the form (RFC 6749
+    §2.3.1 allows both; Authlib's default takes the header only)."""
+    TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+
+
+class PyramidRequest(OAuth2Request):
+    """A Pyramid request as Authlib reads one (its form and query string)."""
+
+    def __init__(self, request):
+        super().__init__(request.method, request.url, headers=request.headers)
+        self.payload = BasicOAuth2Payload(dict(request.POST))
+        self._request = request
+
+    @property
+    def form(self):
+        return self._request.POST
+
+    @property
+    def args(self):
+        return self._request.GET
+
+
 class TokenServer(AuthorizationServer):
     """Made per request over the request's root (cheap: no state of its own)."""
 
@@ -58,7 +81,7 @@ class TokenServer(AuthorizationServer):
         super().__init__(scopes_supported=[SCOPE])
         self.root = root
         self.issued_to = None             # the partner a token was issued to
-        self.register_grant(ClientCredentialsGrant)
+        self.register_grant(CredentialsGrant)
         self.register_token_generator("default", BearerTokenGenerator(
             lambda **kw: secrets.token_urlsafe(32),
             expires_generator=int(TTL.total_seconds())))
@@ -76,9 +99,7 @@ class TokenServer(AuthorizationServer):
             request.client.partner.code, now, now + TTL, token.get("scope", ""))
 
     def create_oauth2_request(self, request):
-        found = OAuth2Request(request.method, request.url, headers=request.headers)
-        found.payload = BasicOAuth2Payload(dict(request.POST))
-        return found
+        return PyramidRequest(request)
 
     def create_json_request(self, request):
         raise NotImplementedError("no JSON endpoint here")
@@ -100,7 +121,10 @@ class TokenServer(AuthorizationServer):
 def token_response(root, request) -> tuple[Response, object]:
     """The token endpoint's answer, and the partner a token was issued to (or None)."""
     server = TokenServer(root)
-    return server.create_token_response(request), server.issued_to
+    try:
+        return server.create_token_response(request), server.issued_to
+    except OAuth2Error as error:           # raised before Authlib's own handling (http)
+        return server.handle_response(*error()), None
 
 
 def partner_of(root, token: str | None):

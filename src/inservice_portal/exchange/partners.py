@@ -12,6 +12,10 @@ MODES = {"upload": "後端傳報（上傳檔案）", "database": "資料庫對�
 OVERLAP = timedelta(days=7)
 
 
+# Codes a partner may not take: the portal's own records' source, and the platform's views.
+RESERVED = frozenset({"local", "format", "register", "rotate", "token", "records"})
+
+
 class PartnerExists(ValueError):
     pass
 
@@ -29,7 +33,7 @@ def ensure_platform(root) -> ExchangePlatform:
 def register(root, code, title, mode, counties=(), contact=None) -> tuple[Partner, str]:
     """A new partner and its first secret (shown once: only its digest is kept)."""
     platform = platform_of(root)
-    if code in platform:
+    if code in platform or code in RESERVED:
         raise PartnerExists(code)
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}")
@@ -38,26 +42,31 @@ def register(root, code, title, mode, counties=(), contact=None) -> tuple[Partne
 
 
 def rotate(partner) -> str:
-    """A new secret; the previous one keeps working for OVERLAP, older ones stop."""
+    """A new secret; those still valid keep working for OVERLAP from now, no longer."""
     secret = secrets.token_urlsafe(32)
     now = clock.now()
-    partner.secrets = ((passwords.hash_password(secret), now), *partner.secrets[:1])
-    partner.previous_until = now + OVERLAP if len(partner.secrets) > 1 else None
+    kept = tuple((digest, issued, until or now + OVERLAP)
+                 for digest, issued, until in valid_secrets(partner))
+    partner.secrets = ((passwords.hash_password(secret), now, None), *kept)
     return secret
 
 
+def valid_secrets(partner) -> tuple:
+    """(digest, issued, valid until or None) of the secrets that still work, newest first."""
+    now = clock.now()
+    return tuple(s for s in partner.secrets if s[2] is None or now < s[2])
+
+
 def authenticate(root, client_id: str, secret: str):
-    """The active partner whose id and secret these are, or None."""
-    partner = platform_of(root).get(client_id or "") if "exchange" in root else None
-    if partner is None or not partner.active or not secret:
+    """The active partner whose id and secret these are, or None (in about the same time
+    whether or not the id is known: one argon2 verification either way)."""
+    platform = root.get("exchange")
+    partner = platform.get(client_id or "") if platform is not None else None
+    digests = [d for d, _, _ in valid_secrets(partner)] if partner is not None else []
+    if partner is None or not partner.active or not secret or not digests:
+        passwords.verify(None, secret or "-")
         return None
-    current, *previous = partner.secrets or ((None, None),)
-    if passwords.verify(current[0], secret):
-        return partner
-    if previous and partner.previous_until and clock.now() < partner.previous_until \
-            and passwords.verify(previous[0][0], secret):
-        return partner
-    return None
+    return partner if any(passwords.verify(d, secret) for d in digests) else None
 
 
 def source_labels(root) -> dict:

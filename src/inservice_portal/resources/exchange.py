@@ -37,11 +37,10 @@ class ExchangePlatform(Folder):
 class Partner(Persistent):
     """A partner system: its mode (後端傳報 / 資料庫對傳), the counties whose teachers it
     may write and read (none: every county, as the national platforms), its contact (傳報
-    承辦人), and its client secrets (argon2 digests; the one before a rotation stays valid
-    until ``previous_until``)."""
+    承辦人), and its client secrets (argon2 digests, each with the time it stops working
+    once a newer one was issued)."""
 
     active = True
-    previous_until = None
 
     def __init__(self, code, title, mode, counties=(), contact=None):
         self.code = code
@@ -49,8 +48,9 @@ class Partner(Persistent):
         self.mode = mode
         self.counties = tuple(counties)
         self.contact = dict(contact or {})
-        self.secrets = ()                 # ((argon2 digest, issued at), …), newest first
+        self.secrets = ()                 # ((argon2 digest, issued, until or None), …)
         self.batches = OOBTree()          # batch key → Batch
+        self.holders = OOBTree()          # source_record_id → the login whose record it is
 
     def may_reach(self, county: str) -> bool:
         return not self.counties or county in self.counties

@@ -3,7 +3,7 @@ import colander
 import deform
 
 from .. import vocabularies
-from ..exchange.partners import MODES
+from ..exchange.partners import MODES, RESERVED
 from ..forms import CSRFSchema
 from .accounts import length, select, text
 
@@ -15,6 +15,8 @@ def free_code(node, kw):
     def check(node, value):
         if value in platform:
             raise colander.Invalid(node, f"代號「{value}」已有傳報單位使用。")
+        if value in RESERVED:
+            raise colander.Invalid(node, f"代號「{value}」為本網保留字，請改用其他代號。")
     return colander.All(colander.Regex(r"^[a-z][a-z0-9-]{1,31}$",
                                        "代號為 2 至 32 個小寫英文字母、數字或連字號，以字母開頭。"),
                         check)
@@ -28,6 +30,7 @@ class PartnerSchema(CSRFSchema):
     counties = colander.SchemaNode(
         colander.Set(), title="可傳報的縣市", missing=(),
         description="只能傳報這些縣市學校教師的紀錄；不勾選表示全國（如全國性平臺）。",
+        validator=colander.ContainsOnly(vocabularies.counties()),
         widget=deform.widget.CheckboxChoiceWidget(
             values=[(c, c) for c in vocabularies.counties()], inline=True))
     contact_name = text("傳報承辦人", autocomplete="name", validator=length(2, 40))

@@ -101,7 +101,7 @@ def band(hundredths: int) -> str:
 def banded(key: tuple, before: int, after: int) -> dict:
     """The move of a teacher between bands when a ``teacher_hours`` cell goes from
     ``before`` to ``after``: derived by the folder, which alone sees both."""
-    year, county, stage = key[0], key[1], key[4]
+    year, county, stage = key[0], key[1], key[4] if len(key) > 4 else ""  # (before step 30)
     moves: dict = {}
     if before:
         moves[("teacher_bands", (year, county, stage, band(before)))] = -1

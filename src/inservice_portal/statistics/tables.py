@@ -110,7 +110,7 @@ def by_month(root, year, centre: str | None = None) -> Table:
                  ("courses", "registrations"))
 
 
-BANDS_NOTE = ("依教師目前服務學校的縣市與學習階段計（離職、退休而無服務學校者不列入）；"
+BANDS_NOTE = ("依教師目前服務學校的縣市與任教教育階段計（離職、退休而無服務學校者不列入）；"
               "「0 小時」為目前在職而該學年度沒有研習時數的教師。")
 
 
@@ -125,7 +125,7 @@ def bands_by_stage(root, year) -> Table:
     columns = tuple((title, title) for title in reports.BANDS)
     found = reports.bands_by(root, year, "stage")
     order, label = _named(vocabularies.stages(), found)
-    return Table("stage_bands", "教師研習時數區間（依學習階段）", "學習階段", columns,
+    return Table("stage_bands", "教師研習時數區間（依任教教育階段）", "任教教育階段", columns,
                  _rows(found, columns, label, order), "stacked", reports.BANDS,
                  note=BANDS_NOTE)
 

@@ -1,5 +1,7 @@
 """資訊傳報平臺管理 (000 捌; the national centre's): the partner systems, their credentials
 and the batches they sent; and the published field format, for anyone."""
+import json
+
 import deform
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.renderers import render_to_response
@@ -47,8 +49,7 @@ class RegisterPartner(FormView):
 
 
 def shown_once(request, partner, secret):
-    """The page that shows a new secret: never cached, never shown again."""
-    request.response.headers["Cache-Control"] = "no-store"
+    """The page that shows a new secret, once (views/headers.py keeps pages from caches)."""
     return render_to_response(TPL + "secret.pt", {
         "page_title": f"傳報單位金鑰：{partner.title}", "partner": partner, "secret": secret,
         "token_url": request.route_url("api.exchange.token")}, request=request,
@@ -61,6 +62,7 @@ def partner_page(context, request):
     batches = sorted(context.batches.values(), key=lambda b: b.received, reverse=True)[:50]
     return {"page_title": f"傳報單位：{context.title}", "partner": context,
             "modes": partners.MODES, "batches": batches,
+            "secrets": partners.valid_secrets(context),
             "csrf_token": request.session.get_csrf_token()}
 
 
@@ -80,5 +82,6 @@ def rotate_get(context, request):
              renderer=TPL + "format.pt")
 def format_page(context, request):
     return {"page_title": "研習資訊傳報欄位資料格式", "fields": fmt.RECORD_FIELDS,
-            "version": fmt.VERSION, "max_batch": fmt.MAX_BATCH, "example": fmt.EXAMPLE,
+            "version": fmt.VERSION, "max_batch": fmt.MAX_BATCH,
+            "example_json": {k: json.dumps(v, ensure_ascii=False) for k, v in fmt.EXAMPLE.items()},
             "schema_url": request.route_url("api.exchange.format")}

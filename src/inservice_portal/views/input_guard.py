@@ -13,7 +13,7 @@ MAX_BODY = 1024 * 1024
 MAX_UPLOAD = 45 * 1024 * 1024
 # A partner's batch of up to 10,000 training records (exchange/format.py), as JSON.
 MAX_BATCH = 8 * 1024 * 1024
-BATCH_PATH = "/api/v1/exchange/records"
+BATCH_ROUTE = "api.exchange.records"
 # Longer than any field of the course form (item 24's 2,000 characters in bytes, twice over).
 MAX_QUERY = 16 * 1024
 MARKERS = ("__start__", "__end__")
@@ -34,7 +34,7 @@ class TooLarge(Exception):
 def body_limit(request, settings) -> int:
     if request.content_type == "multipart/form-data":
         return int(settings.get("request.max_upload", MAX_UPLOAD))
-    if request.path == BATCH_PATH:
+    if getattr(request.matched_route, "name", None) == BATCH_ROUTE:
         return int(settings.get("request.max_batch", MAX_BATCH))
     return int(settings.get("request.max_body", MAX_BODY))
 

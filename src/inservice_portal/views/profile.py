@@ -99,7 +99,8 @@ class EditProfile(FormView):
         account = self.context
         if ITeacher.providedBy(account):
             account.name = appstruct["name"]
-            account.stage, account.job_title = appstruct["stage"], appstruct["job_title"]
+            teacher_accounts.set_stage(account, appstruct["stage"])
+            account.job_title = appstruct["job_title"]
             account.subjects = teacher_accounts.split_subjects(appstruct["subjects"])
         else:
             account.phone = appstruct["phone"]

@@ -99,7 +99,8 @@ class AddTeacher(FormView):
             if teacher.name != appstruct["name"].strip():
                 return self.refuse("name", "此身分證統一編號已有教師帳號，但姓名不符，請再確認。",
                                    appstruct)
-            teacher.stage, teacher.job_title = appstruct["stage"], appstruct["job_title"]
+            teacher_accounts.set_stage(teacher, appstruct["stage"])
+            teacher.job_title = appstruct["job_title"]
             teacher.subjects = subjects
             teacher_accounts.move_to_school(teacher, school)
             mail.send(self.request, teacher.email, "【全國教師在職進修資訊網】服務學校已更新",

@@ -8,7 +8,7 @@ credentials (OAuth 2), then sends batches of training records.
 """
 from pyramid.view import view_config
 
-from ... import audit
+from ... import audit, throttle
 from ...bootstrap import root_factory
 from ...exchange import format as fmt
 from ...exchange import importer, oauth
@@ -19,6 +19,7 @@ from .errors import UNAUTHORIZED, ApiError, malformed
 
 ROUTES = {"api.exchange.token": "/exchange/token", "api.exchange.records": "/exchange/records",
           "api.exchange.format": "/exchange/format.json"}
+BATCH_FIELDS = {"format_version", "batch_key", "import_valid", "records"}
 PARTNER_ONLY = "請以傳報單位的存取權杖（OAuth 2 client credentials）呼叫。"
 
 
@@ -30,10 +31,15 @@ def includeme(config):
 @view_config(route_name="api.exchange.token", request_method="POST", permission=VIEW,
              require_csrf=False)        # no cookie is read: the client authenticates itself
 def token(context, request):
+    limits, client = throttle.of(request), throttle.client(request)
+    limits.check("login.client", client)        # each try costs an argon2 verification
     response, partner = oauth.token_response(context, request)
     if partner is not None:
         audit.record("exchange.token", partner, root=context, actor=f"partner:{partner.code}")
-    response.headers["Cache-Control"] = "no-store"           # RFC 6749 §5.1
+    elif response.status_code == 401:
+        limits.hit("login.client", client)
+        audit.record("exchange.token_failure", None, root=context, actor="anonymous",
+                     detail={"via": "api"})
     return response
 
 
@@ -54,16 +60,19 @@ def records(context, request):
         raise ApiError(401, "unauthorized", PARTNER_ONLY)
     body = json_object(request)
     key, rows = body.get("batch_key"), body.get("records")
-    fields = {}
-    if not isinstance(key, str) or not key.strip() or len(key) > 64:
+    key = key.strip() if isinstance(key, str) else ""
+    fields = {name: "不是傳報批次的欄位。" for name in set(body) - BATCH_FIELDS}
+    if not key or len(key) > 64:
         fields["batch_key"] = "必填，1 至 64 字的字串。"
+    if not isinstance(body.get("import_valid", False), bool):
+        fields["import_valid"] = "須為 true 或 false。"
     if not isinstance(rows, list) or not rows or len(rows) > fmt.MAX_BATCH:
         fields["records"] = f"須為 1 至 {fmt.MAX_BATCH:,} 筆紀錄的陣列。"
     if body.get("format_version", fmt.VERSION) != fmt.VERSION:
         fields["format_version"] = f"本網接受第 {fmt.VERSION} 版的格式。"
     if fields:
         raise malformed(fields, "傳報資料的格式不正確。")
-    batch, new = importer.import_batch(context, partner, key.strip(), rows,
+    batch, new = importer.import_batch(context, partner, key, rows,
                                        import_valid=body.get("import_valid") is True)
     answer = report(batch)
     if batch.problems and not batch.imported:
