@@ -2,7 +2,7 @@
 client credentials, the published format, and batches of training records imported row by
 row, all or nothing, idempotently."""
 import base64
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -255,3 +255,129 @@ def test_the_openapi_document_holds_the_published_record_format(app):
     described = dict(document["components"]["schemas"]["ExchangeRecord"])
     described.pop("description")
     assert described == fmt.record_schema()
+
+
+# --- files (後端傳報) ------------------------------------------------------------------------------
+def csv_bytes(rows, encoding="utf-8", headings=None):
+    import csv
+    import io
+    names = headings or ["來源紀錄編號", "身分證統一編號", "研習名稱", "辦理單位", "研習起日",
+                         "研習迄日", "研習時數"]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(names)
+    for r in rows:
+        writer.writerow([r["source_record_id"], r["national_id"], r["title"], r["organiser"],
+                         r["first_day"], r["last_day"], r["hours"]])
+    return out.getvalue().encode(encoding)
+
+
+def upload(app, data, filename, import_valid=False, status=303):
+    nk = browser(app, "nk")
+    page = nk.get("/exchange/tpe-city")
+    fields = {"csrf_token": csrf_of(page)}
+    if import_valid:
+        fields["import_valid"] = "1"
+    return nk, nk.post("/exchange/tpe-city/@@upload", fields,
+                       upload_files=[("file", filename, data)], status=status)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp950"])
+def test_a_csv_file_in_utf8_or_big5_is_imported_once(app, platform, encoding):
+    data = csv_bytes([record(1), record(2, title="閱讀素養研習")], encoding)
+    nk, answer = upload(app, data, "十月.csv")
+    page = answer.follow()
+    assert "已匯入 2 筆" in page.text
+    assert {v[0] for v in transcript(platform, "t-tpe").values()} == {"研習1", "閱讀素養研習"}
+    _, again = upload(app, data, "十月（重送）.csv")
+    assert again.location == answer.location             # the same file: the same batch
+    assert platform.read(lambda root: len(root["exchange"]["tpe-city"].batches)) == 1
+
+
+def test_an_xlsx_file_with_a_bad_row_comes_back_to_fix(app, platform):
+    import io
+
+    from openpyxl import Workbook, load_workbook
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["source_record_id", "national_id", "title", "organiser", "first_day",
+                  "last_day", "hours"])
+    sheet.append(["X-1", TPE_ID, "研習", "中心", datetime(2025, 10, 6), datetime(2025, 10, 6), 3])
+    sheet.append([])
+    sheet.append(["X-2", TPE_ID, "研習", "中心", "2025-10-06", "2025-10-06", "1.2"])
+    out = io.BytesIO()
+    book.save(out)
+    nk, answer = upload(app, out.getvalue(), "records.xlsx")
+    page = answer.follow()
+    assert "這批資料沒有匯入" in page.text and transcript(platform, "t-tpe") == {}
+    report = nk.get(page.html.find("a", string="下載檢查結果（Excel）")["href"])
+    rows = list(load_workbook(io.BytesIO(report.body)).active.iter_rows(values_only=True))
+    assert (4, "hours", "研習時數") == rows[4][:3]        # row 4 of the file, as Excel shows it
+    fix = nk.get(page.html.find("a", string="下載待修正紀錄（Excel）")["href"])
+    fixed = list(load_workbook(io.BytesIO(fix.body)).active.iter_rows(values_only=True))
+    assert fixed[1][0] == "X-2" and fixed[1][-2] == 4 and "半小時" in fixed[1][-1]
+    nk, answer = upload(app, out.getvalue(), "records.xlsx", import_valid=True)
+    assert "已匯入 1 筆" in answer.follow().text
+    assert set(transcript(platform, "t-tpe")) == {("tpe-city", "X-1")}
+
+
+def test_an_xml_file_is_read_safely(app, platform):
+    good = (b"<records><record><source_record_id>M-1</source_record_id>"
+            b"<national_id>A123456789</national_id><title>XML</title><organiser>O</organiser>"
+            b"<first_day>2025-10-06</first_day><last_day>2025-10-06</last_day><hours>2</hours>"
+            b"</record></records>")
+    upload(app, good, "m.xml")
+    assert set(transcript(platform, "t-tpe")) == {("tpe-city", "M-1")}
+    laughs = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+              b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+              b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
+              b"<records><record><title>&lol3;</title></record></records>")
+    _, refused = upload(app, laughs, "bomb.xml", status=400)
+    assert "DTD" in refused.text and "role=\"alert\"" in refused.text
+
+
+@pytest.mark.parametrize("data,filename,why", [
+    (b"\xff\xfe\x00\x00garbage\x81", "bad.csv", "文字編碼"),
+    ("研習名稱,研習時數\n研習,3\n".encode(), "short.csv", "缺少必填欄位"),
+    (b"PK\x03\x04 not really a zip", "broken.xlsx", "不是有效的 XLSX"),
+    (b"<records><record>", "broken.xml", "XML 格式不正確"),
+    (b"a,b", "notes.txt", "只接受"),
+    ("來源紀錄編號,身分證統一編號,研習名稱,辦理單位,研習起日,研習迄日,研習時數,顏色\n".encode(),
+     "extra.csv", "傳報格式以外的欄位"),
+])
+def test_a_file_that_cannot_be_read_is_refused_whole(app, platform, data, filename, why):
+    _, refused = upload(app, data, filename, status=400)
+    assert why in refused.text
+    assert transcript(platform, "t-tpe") == {}
+
+
+def test_an_upload_over_the_limit_is_refused_unread(app, platform, monkeypatch):
+    from inservice_portal.exchange import files
+    monkeypatch.setattr(files, "MAX_BYTES", 1000)
+    _, refused = upload(app, csv_bytes([record(n) for n in range(40)]), "big.csv", status=400)
+    assert "超過" in refused.text
+
+
+def test_a_partner_uploads_a_file_over_the_api(app, platform):
+    client = partner_client(app, platform.secret)
+    data = csv_bytes([record(1), record(2, hours="0")], "cp950")
+    refused = client.post("/api/v1/exchange/files", upload_files=[("file", "a.csv", data)],
+                          status=422)
+    assert [(p["row"], p["field"]) for p in refused.json["problems"]] == [(3, "hours")]
+    done = client.post("/api/v1/exchange/files", {"import_valid": "1"},
+                       upload_files=[("file", "a.csv", data)], status=201)
+    assert (done.json["imported"], done.json["rejected"]) == (1, 1)
+    bad = client.post("/api/v1/exchange/files", upload_files=[("file", "a.txt", b"x")],
+                      status=400)
+    assert bad.json["error"]["code"] == "unreadable_file"
+    api_client(app).post("/api/v1/exchange/files", upload_files=[("file", "a.csv", data)],
+                         status=401)
+
+
+def test_a_file_too_large_for_the_api_is_refused_unread(app, platform):
+    client = partner_client(app, platform.secret)
+    answer = client.post("/api/v1/exchange/files",
+                         upload_files=[("file", "big.csv", b"x" * (22 * 1024 * 1024))],
+                         status=413)
+    assert answer.json["error"]["code"] == "payload_too_large"
+    assert transcript(platform, "t-tpe") == {}

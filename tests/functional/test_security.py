@@ -189,6 +189,10 @@ SAMPLES = {
     (IExchangePlatform, "format"): "/exchange/@@format",
     (IPartner, ""): "/exchange/tpe-city",
     (IPartner, "rotate"): "/exchange/tpe-city/@@rotate",
+    (IPartner, "upload"): "/exchange/tpe-city/@@upload",
+    (IPartner, "report.xlsx"): "/exchange/tpe-city/@@report.xlsx?batch=x",
+    (IPartner, "fix.xlsx"): "/exchange/tpe-city/@@fix.xlsx?batch=x",
+    ("api.exchange.files", ""): "/api/v1/exchange/files",
     ("api.exchange.token", ""): "/api/v1/exchange/token",
     ("api.exchange.records", ""): "/api/v1/exchange/records",
     ("api.exchange.format", ""): "/api/v1/exchange/format.json",
@@ -201,6 +205,7 @@ CSRF_EXEMPT = {
     ("api.units", ""),    # 新增研習單位: an anonymous application, no credential of the caller
     ("api.exchange.token", ""),     # OAuth 2 client credentials: no cookie read or set
     ("api.exchange.records", ""),   # a partner's bearer token only: no cookie read
+    ("api.exchange.files", ""),     # likewise
 }
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
 # Pages that answer with an error or a redirect; they must not write either.

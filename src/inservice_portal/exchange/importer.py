@@ -2,6 +2,7 @@
 all or nothing (or, when the partner asks, only its valid rows). A record is keyed by
 ``(partner code, source_record_id)`` in the teacher's records: a resend replaces it, never
 adds a second; a batch key already received answers its first report again."""
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -51,10 +52,11 @@ def read(number: int, raw: dict) -> tuple[dict, list[Problem]]:
     return values, problems
 
 
-def check(root, partner, rows, first_row=1) -> tuple[list[Row], list[Problem]]:
-    """The rows that pass (with their teacher) and the problems of those that do not."""
+def check(root, partner, numbered) -> tuple[list[Row], list[Problem]]:
+    """The rows that pass (with their teacher) and the problems of those that do not, of
+    ``numbered``: (row number, {field: raw value}) pairs."""
     passed, problems, seen = [], [], {}
-    for number, raw in enumerate(rows, first_row):
+    for number, raw in numbered:
         if not isinstance(raw, dict):
             problems.append(Problem(number, "", "每筆紀錄應為一組欄位與值。"))
             continue
@@ -122,20 +124,36 @@ def _leave_former_holder(partner, teacher, key):
             del records[key]
 
 
-def import_batch(root, partner, key: str, rows: list, import_valid=False, via="api",
-                 first_row=1) -> tuple[Batch, bool]:
-    """(the batch's report, whether it is new). Nothing is written when a row fails, unless
-    ``import_valid``; a batch key received before answers that batch again."""
+def import_batch(root, partner, key: str, numbered: list, import_valid=False,
+                 via="api") -> tuple[Batch, bool]:
+    """(the batch's report, whether it is new), of ``numbered`` rows (see check). Nothing is
+    written when a row fails, unless ``import_valid``; a batch key received before answers
+    that batch again. The failing rows are kept with the report, to be sent back to fix."""
     if key in partner.batches:
         return partner.batches[key], False
-    passed, problems = check(root, partner, rows, first_row)
+    passed, problems = check(root, partner, numbered)
     written = passed if import_valid or not problems else []
     added = sum(write(partner, row) for row in written)
-    batch = Batch(key, clock.now(), via, len(rows), len(written),
+    rows, failing = len(numbered), {p.row for p in problems}
+    batch = Batch(key, clock.now(), via, rows, len(written),
                   [p.as_dict() for p in problems], added)
+    batch.rejected_rows = tuple((n, dict(raw)) for n, raw in numbered
+                                if n in failing and isinstance(raw, dict))
     if written or not problems:
-        partner.batches[key] = batch      # a refused batch may be sent again, corrected
+        partner.batches[key] = batch
+    else:                                 # refused: sent again corrected, it runs again
+        partner.refused[key] = batch
     audit.record("exchange.import", partner, root=root, actor=f"partner:{partner.code}",
-                 detail={"batch": key, "via": via, "rows": len(rows),
-                         "imported": len(written), "rejected": len(rows) - len(passed)})
+                 detail={"batch": key, "via": via, "rows": rows,
+                         "imported": len(written), "rejected": len(failing)})
     return batch, True
+
+
+def file_key(data: bytes) -> str:
+    """A file's batch key: its content's digest (the same file sent twice is one batch)."""
+    return "file-" + hashlib.sha256(data).hexdigest()[:24]
+
+
+def batch_of(partner, key: str):
+    """The batch received (or refused) under ``key``, or None."""
+    return partner.batches.get(key) or partner.refused.get(key)

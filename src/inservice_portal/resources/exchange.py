@@ -51,6 +51,7 @@ class Partner(Persistent):
         self.secrets = ()                 # ((argon2 digest, issued, until or None), …)
         self.batches = OOBTree()          # batch key → Batch
         self.holders = OOBTree()          # source_record_id → the login whose record it is
+        self.refused = OOBTree()          # batch key → the Batch last refused under it
 
     def may_reach(self, county: str) -> bool:
         return not self.counties or county in self.counties
@@ -67,6 +68,8 @@ class PartnerToken(Persistent):
 class Batch(Persistent):
     """One batch a partner sent (a file or an API call), by the partner's batch key: what
     it held, what was imported, and the report of its rows (the rows that failed)."""
+
+    rejected_rows = ()                    # ((row number, {field: raw value}), …)
 
     def __init__(self, key, received, via, rows, imported, problems, added=0):
         self.key = key

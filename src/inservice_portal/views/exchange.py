@@ -3,17 +3,21 @@ and the batches they sent; and the published field format, for anyone."""
 import json
 
 import deform
-from pyramid.httpexceptions import HTTPSeeOther
+from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.renderers import render_to_response
+from pyramid.response import Response
 from pyramid.view import view_config
 
 from .. import audit, vocabularies
+from ..attendance.roster_xlsx import CONTENT_TYPE
+from ..concurrency.transactions import begin_anew
+from ..exchange import files, importer, partners, workbooks
 from ..exchange import format as fmt
-from ..exchange import partners
 from ..forms import FormView
 from ..permissions import EXCHANGE_MANAGE, VIEW
 from ..resources.exchange import IExchangePlatform, IPartner
 from ..schemas.exchange import PartnerSchema
+from .downloads import content_disposition
 from .signup import FORM_PAGE
 
 TPL = "inservice_portal:templates/exchange/"
@@ -60,8 +64,10 @@ def shown_once(request, partner, secret):
              renderer=TPL + "partner.pt")
 def partner_page(context, request):
     batches = sorted(context.batches.values(), key=lambda b: b.received, reverse=True)[:50]
+    shown = importer.batch_of(context, request.GET.get("batch", ""))
     return {"page_title": f"傳報單位：{context.title}", "partner": context,
-            "modes": partners.MODES, "batches": batches,
+            "modes": partners.MODES, "batches": batches, "shown": shown, "problem": None,
+            "kinds": files.KINDS, "max_mb": files.MAX_BYTES // (1024 * 1024),
             "secrets": partners.valid_secrets(context),
             "csrf_token": request.session.get_csrf_token()}
 
@@ -85,3 +91,40 @@ def format_page(context, request):
             "version": fmt.VERSION, "max_batch": fmt.MAX_BATCH,
             "example_json": {k: json.dumps(v, ensure_ascii=False) for k, v in fmt.EXAMPLE.items()},
             "schema_url": request.route_url("api.exchange.format")}
+
+
+# -- 後端傳報: a partner's file, uploaded by the platform's managers ---------------------------
+@view_config(context=IPartner, name="upload", permission=EXCHANGE_MANAGE, request_method="POST",
+             renderer=TPL + "partner.pt")
+def upload(context, request):
+    field = request.POST.get("file")
+    if not getattr(field, "file", None):
+        return _refused(context, request, "請選擇要上傳的檔案。")
+    data = field.file.read(files.MAX_BYTES + 1)
+    try:
+        sheet = files.read(data, field.filename)
+    except files.Unreadable as why:
+        return _refused(context, request, str(why))
+    begin_anew(request)                 # the parsing was slow; the import is one transaction
+    batch, new = importer.import_batch(request.root, context, importer.file_key(data),
+                                       sheet.rows, request.POST.get("import_valid") == "1",
+                                       via="upload")
+    return HTTPSeeOther(request.resource_url(context, query={"batch": batch.key}))
+
+
+def _refused(context, request, message):
+    request.response.status = 400
+    return dict(partner_page(context, request), problem=message)
+
+
+@view_config(context=IPartner, name="report.xlsx", permission=EXCHANGE_MANAGE,
+             request_method="GET")
+@view_config(context=IPartner, name="fix.xlsx", permission=EXCHANGE_MANAGE, request_method="GET")
+def batch_workbook(context, request):
+    batch = importer.batch_of(context, request.GET.get("batch", ""))
+    if batch is None:
+        raise HTTPNotFound()
+    fix = request.view_name == "fix.xlsx"
+    data = workbooks.rows_to_fix(batch) if fix else workbooks.report(batch)
+    name = f"{'待修正紀錄' if fix else '檢查結果'}-{context.code}-{batch.key[:20]}.xlsx"
+    return Response(data, content_type=CONTENT_TYPE, content_disposition=content_disposition(name))

@@ -14,6 +14,9 @@ MAX_UPLOAD = 45 * 1024 * 1024
 # A partner's batch of up to 10,000 training records (exchange/format.py), as JSON.
 MAX_BATCH = 8 * 1024 * 1024
 BATCH_ROUTE = "api.exchange.records"
+# A partner's file (exchange/files.py reads at most 20 MB), with the form around it.
+MAX_EXCHANGE_FILE = 21 * 1024 * 1024
+FILES_ROUTE = "api.exchange.files"
 # Longer than any field of the course form (item 24's 2,000 characters in bytes, twice over).
 MAX_QUERY = 16 * 1024
 MARKERS = ("__start__", "__end__")
@@ -32,6 +35,8 @@ class TooLarge(Exception):
 
 
 def body_limit(request, settings) -> int:
+    if getattr(request.matched_route, "name", None) == FILES_ROUTE:
+        return int(settings.get("request.max_exchange_file", MAX_EXCHANGE_FILE))
     if request.content_type == "multipart/form-data":
         return int(settings.get("request.max_upload", MAX_UPLOAD))
     if getattr(request.matched_route, "name", None) == BATCH_ROUTE:

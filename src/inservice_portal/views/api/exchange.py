@@ -11,14 +11,15 @@ from pyramid.view import view_config
 from ... import audit, throttle
 from ...bootstrap import root_factory
 from ...exchange import format as fmt
-from ...exchange import importer, oauth
+from ...concurrency.transactions import begin_anew
+from ...exchange import files, importer, oauth
 from ...permissions import VIEW
 from ...security import bearer_token
 from . import PREFIX, instant, json_object
 from .errors import UNAUTHORIZED, ApiError, malformed
 
 ROUTES = {"api.exchange.token": "/exchange/token", "api.exchange.records": "/exchange/records",
-          "api.exchange.format": "/exchange/format.json"}
+          "api.exchange.files": "/exchange/files", "api.exchange.format": "/exchange/format.json"}
 BATCH_FIELDS = {"format_version", "batch_key", "import_valid", "records"}
 PARTNER_ONLY = "請以傳報單位的存取權杖（OAuth 2 client credentials）呼叫。"
 
@@ -55,9 +56,7 @@ def schema(context, request):
 @view_config(route_name="api.exchange.records", request_method="POST", permission=VIEW,
              renderer="json", require_csrf=False)   # a partner's bearer token only: no cookie
 def records(context, request):
-    partner = oauth.partner_of(context, bearer_token(request))
-    if partner is None:
-        raise ApiError(401, "unauthorized", PARTNER_ONLY)
+    partner = _partner(context, request)
     body = json_object(request)
     key, rows = body.get("batch_key"), body.get("records")
     key = key.strip() if isinstance(key, str) else ""
@@ -72,8 +71,39 @@ def records(context, request):
         fields["format_version"] = f"本網接受第 {fmt.VERSION} 版的格式。"
     if fields:
         raise malformed(fields, "傳報資料的格式不正確。")
-    batch, new = importer.import_batch(context, partner, key, rows,
+    batch, new = importer.import_batch(context, partner, key, list(enumerate(rows, 1)),
                                        import_valid=body.get("import_valid") is True)
+    return _answer(request, batch, new)
+
+
+def _partner(context, request):
+    partner = oauth.partner_of(context, bearer_token(request))
+    if partner is None:
+        raise ApiError(401, "unauthorized", PARTNER_ONLY)
+    return partner
+
+
+@view_config(route_name="api.exchange.files", request_method="POST", permission=VIEW,
+             renderer="json", require_csrf=False)   # a partner's bearer token only: no cookie
+def upload(context, request):
+    """後端傳報 by API: a file (XLSX, CSV or XML) in a multipart form, field ``file``."""
+    partner = _partner(context, request)
+    field = request.POST.get("file")
+    if not getattr(field, "file", None):
+        raise malformed({"file": "請以 multipart/form-data 的 file 欄位上傳檔案。"})
+    data = field.file.read(files.MAX_BYTES + 1)
+    try:
+        sheet = files.read(data, field.filename)
+    except files.Unreadable as why:
+        raise ApiError(400, "unreadable_file", str(why), {"file": str(why)}) from None
+    begin_anew(request)                 # the parsing was slow; the import is one transaction
+    batch, new = importer.import_batch(context, partner, importer.file_key(data), sheet.rows,
+                                       request.POST.get("import_valid") in ("1", "true"),
+                                       via="upload")
+    return _answer(request, batch, new)
+
+
+def _answer(request, batch, new):
     answer = report(batch)
     if batch.problems and not batch.imported:
         request.response.status = 422
