@@ -89,7 +89,8 @@ def rotate_get(context, request):
 def format_page(context, request):
     return {"page_title": "研習資訊傳報欄位資料格式", "fields": fmt.RECORD_FIELDS,
             "version": fmt.VERSION, "max_batch": fmt.MAX_BATCH,
-            "example_json": {k: json.dumps(v, ensure_ascii=False) for k, v in fmt.EXAMPLE.items()},
+            "example_json": {k: json.dumps(v, ensure_ascii=False) for k, v in fmt.EXAMPLE.items()}
+            | {"national_id": "A1234*****（10 碼）"},   # no full ID on a page (issue 22)
             "schema_url": request.route_url("api.exchange.format")}
 
 
