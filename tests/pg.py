@@ -157,3 +157,16 @@ def log_in_over_http(settings, login, password, results):
         config.registry._zodb_databases[""].close()
     except BaseException as error:
         results.put({"error": repr(error)})
+
+
+def run_jobs(settings, results):
+    """A worker process beside the serving one: runs what waits on the Redis queue, on the
+    same RelStorage database, until the queue is empty."""
+    try:
+        from inservice_portal.jobs import runner
+
+        _, config = _app(settings)
+        runner.work(config.registry._zodb_databases[""], config.registry.settings, burst=True)
+        results.put({"ok": True})
+    except BaseException as error:     # report, so the parent fails with the cause
+        results.put({"error": repr(error)})

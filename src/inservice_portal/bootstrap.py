@@ -7,6 +7,7 @@ from . import evolve, reference
 from .catalog import ensure_catalog
 from .courses.project_tags import ProjectTags
 from .exchange.partners import ensure_platform
+from .jobs.runner import ensure_jobs
 from .resources.centre import RegionCentre
 from .resources.ministry import APP_ROOT, Ministry
 from .resources.sharing import ensure_sharing_area
@@ -22,6 +23,7 @@ def make_root() -> Ministry:
         root["centres"].add(c["code"], centre, send_events=False)
     ensure_sharing_area(root)
     ensure_platform(root)
+    ensure_jobs(root)
     ensure_catalog(root)
     statistics_queue(root)            # made here: no request writes the root to make it
     root.project_tags = ProjectTags()

@@ -381,3 +381,93 @@ def test_a_file_too_large_for_the_api_is_refused_unread(app, platform):
                          status=413)
     assert answer.json["error"]["code"] == "payload_too_large"
     assert transcript(platform, "t-tpe") == {}
+
+
+# --- batches in the background (jobs/) -----------------------------------------------------------
+def wait_for(client, url, timeout=20):
+    import time
+    deadline = time.monotonic() + timeout
+    while True:
+        answer = client.get(url).json
+        if answer["state"] in ("done", "failed") or time.monotonic() > deadline:
+            return answer
+        time.sleep(0.05)
+
+
+def test_a_batch_runs_in_the_background_and_tells_its_progress(app, platform):
+    client = partner_client(app, platform.secret)
+    rows = [record(n) for n in range(1, 1201)]
+    queued = client.post_json("/api/v1/exchange/batches", {"batch_key": "big", "records": rows},
+                              status=202)
+    assert queued.json["state"] in ("queued", "running", "done")
+    assert queued.headers["Location"].endswith("/api/v1/exchange/batches/big")
+    done = wait_for(client, queued.headers["Location"])
+    assert done["state"] == "done" and done["report"]["imported"] == 1200
+    assert done["total"] == 1200
+    assert len(transcript(platform, "t-tpe")) == 1200
+    again = client.post_json("/api/v1/exchange/batches", {"batch_key": "big", "records": rows},
+                             status=202)
+    assert again.json["state"] == "done" and again.json["report"]["imported"] == 1200
+    assert platform.read(lambda root: len(root["exchange"]["tpe-city"].batches)) == 1
+    other = partner_client(app, register_other(platform), "khh-city")
+    other.get("/api/v1/exchange/batches/big", status=404)      # another partner's batch
+
+
+def register_other(site) -> str:
+    with site.edit() as root:
+        _, secret = partners.register(root, "khh-city", "高雄市系統", "database", ("高雄市",))
+    return secret
+
+
+def test_a_refused_batch_may_be_sent_again_under_its_key(app, platform):
+    client = partner_client(app, platform.secret)
+    bad = client.post_json("/api/v1/exchange/batches",
+                           {"batch_key": "k", "records": [record(1, hours="x")]}, status=202)
+    refused = wait_for(client, bad.headers["Location"])
+    assert refused["state"] == "done" and refused["report"]["imported"] == 0
+    assert refused["report"]["problems"][0]["field"] == "hours"
+    fixed = client.post_json("/api/v1/exchange/batches",
+                             {"batch_key": "k", "records": [record(1)]}, status=202)
+    assert wait_for(client, fixed.headers["Location"])["report"]["imported"] == 1
+
+
+def test_the_partner_is_told_when_its_batch_is_done(app, platform):
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    told = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            told.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with platform.edit() as root:
+            root["exchange"]["tpe-city"].callback_url = f"http://127.0.0.1:{server.server_port}/"
+        client = partner_client(app, platform.secret)
+        queued = client.post_json("/api/v1/exchange/batches",
+                                  {"batch_key": "cb", "records": [record(1)]}, status=202)
+        wait_for(client, queued.headers["Location"])
+        import time
+        deadline = time.monotonic() + 10
+        while not told and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert told == [{"partner": "tpe-city", "batch_key": "cb", "rows": 1, "imported": 1,
+                         "rejected": 0}]
+    finally:
+        server.shutdown()
+
+
+def test_only_safe_callback_addresses_are_called():
+    from inservice_portal.exchange.callbacks import allowed
+    assert allowed("https://tpe.example.org/hook") and allowed("http://127.0.0.1:8000/")
+    assert not any(allowed(u) for u in ("http://tpe.example.org/", "file:///etc/passwd",
+                                        "ftp://x/", "", "https:///nohost"))

@@ -193,6 +193,8 @@ SAMPLES = {
     (IPartner, "report.xlsx"): "/exchange/tpe-city/@@report.xlsx?batch=x",
     (IPartner, "fix.xlsx"): "/exchange/tpe-city/@@fix.xlsx?batch=x",
     ("api.exchange.files", ""): "/api/v1/exchange/files",
+    ("api.exchange.batches", ""): "/api/v1/exchange/batches",
+    ("api.exchange.batch", ""): "/api/v1/exchange/batches/x",
     ("api.exchange.token", ""): "/api/v1/exchange/token",
     ("api.exchange.records", ""): "/api/v1/exchange/records",
     ("api.exchange.format", ""): "/api/v1/exchange/format.json",
@@ -206,6 +208,7 @@ CSRF_EXEMPT = {
     ("api.exchange.token", ""),     # OAuth 2 client credentials: no cookie read or set
     ("api.exchange.records", ""),   # a partner's bearer token only: no cookie read
     ("api.exchange.files", ""),     # likewise
+    ("api.exchange.batches", ""),   # likewise
 }
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
 # Pages that answer with an error or a redirect; they must not write either.

@@ -132,16 +132,16 @@ def test_wrong_second_factor_codes_per_address(small_limits, app, site):
     assert form.submit("verify", status=429)
 
 
-def redis_or_skip():
+def redis_or_skip(url=REDIS):
     import redis
 
     try:
-        redis.Redis.from_url(REDIS, socket_connect_timeout=2).ping()
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
     except redis.exceptions.ConnectionError as error:
         if os.environ.get(REQUIRE) == "1":
-            pytest.fail(f"{REQUIRE}=1 but Redis is not reachable at {REDIS}: {error}",
+            pytest.fail(f"{REQUIRE}=1 but Redis is not reachable at {url}: {error}",
                         pytrace=False)
-        pytest.skip(f"Redis is not reachable at {REDIS}: {error}")
+        pytest.skip(f"Redis is not reachable at {url}: {error}")
 
 
 def test_processes_sharing_redis_count_together(settings):

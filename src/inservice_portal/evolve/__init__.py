@@ -257,6 +257,12 @@ def _exchange_platform(root):
     ensure_platform(root)
 
 
+def _jobs(root):
+    """背景工作: the jobs' states and progress (jobs/runner.py)."""
+    from ..jobs.runner import ensure_jobs
+    ensure_jobs(root)
+
+
 def _project_tags(root):
     """專案屬性標籤 become the ministry's list (courses/project_tags.py): the tags courses
     carry today start it, all active; the ministry retires what it does not keep."""
@@ -325,6 +331,7 @@ STEPS: list[tuple[int, str, object]] = [
     (30, "statistics: teachers by stage, and those serving now (the band of 0 hours)",
      _teachers_by_stage),
     (31, "exchange: the platform of partner systems (資訊傳報平臺)", _exchange_platform),
+    (32, "jobs: background work with its state and progress", _jobs),
 ]
 VERSION_KEY = "evolve_version"
 

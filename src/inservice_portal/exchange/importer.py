@@ -7,12 +7,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .. import audit, clock, statistics
+from ..jobs import job
 from ..accounts.teachers import teacher_by_national_id
 from ..attendance.records import records_of
 from ..resources.exchange import Batch
 from ..resources.records import TrainingRecord
 from ..statistics.measures import teacher_place
+from . import callbacks
 from . import format as fmt
+
+
+PROGRESS_EVERY = 500
 
 
 @dataclass(frozen=True)
@@ -52,11 +57,14 @@ def read(number: int, raw: dict) -> tuple[dict, list[Problem]]:
     return values, problems
 
 
-def check(root, partner, numbered) -> tuple[list[Row], list[Problem]]:
+def check(root, partner, numbered, progress=None) -> tuple[list[Row], list[Problem]]:
     """The rows that pass (with their teacher) and the problems of those that do not, of
-    ``numbered``: (row number, {field: raw value}) pairs."""
+    ``numbered``: (row number, {field: raw value}) pairs; ``progress`` (a job's) is told
+    every PROGRESS_EVERY rows."""
     passed, problems, seen = [], [], {}
-    for number, raw in numbered:
+    for done, (number, raw) in enumerate(numbered):
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress(done, len(numbered), "檢查紀錄")
         if not isinstance(raw, dict):
             problems.append(Problem(number, "", "每筆紀錄應為一組欄位與值。"))
             continue
@@ -125,14 +133,16 @@ def _leave_former_holder(partner, teacher, key):
 
 
 def import_batch(root, partner, key: str, numbered: list, import_valid=False,
-                 via="api") -> tuple[Batch, bool]:
+                 via="api", progress=None) -> tuple[Batch, bool]:
     """(the batch's report, whether it is new), of ``numbered`` rows (see check). Nothing is
     written when a row fails, unless ``import_valid``; a batch key received before answers
     that batch again. The failing rows are kept with the report, to be sent back to fix."""
     if key in partner.batches:
         return partner.batches[key], False
-    passed, problems = check(root, partner, numbered)
+    passed, problems = check(root, partner, numbered, progress)
     written = passed if import_valid or not problems else []
+    if progress is not None:
+        progress(len(numbered), len(numbered), "寫入研習紀錄")
     added = sum(write(partner, row) for row in written)
     rows, failing = len(numbered), {p.row for p in problems}
     batch = Batch(key, clock.now(), via, rows, len(written),
@@ -157,3 +167,16 @@ def file_key(data: bytes) -> str:
 def batch_of(partner, key: str):
     """The batch received (or refused) under ``key``, or None."""
     return partner.batches.get(key) or partner.refused.get(key)
+
+
+@job("exchange.import")
+def import_job(root, progress, partner: str, key: str, numbered: list, import_valid: bool,
+               via: str) -> dict:
+    """A batch imported in the background (POST /api/v1/exchange/batches)."""
+    found = root["exchange"][partner]
+    batch, _ = import_batch(root, found, key, numbered, import_valid, via, progress)
+    result = {"batch_key": batch.key, "rows": batch.rows, "imported": batch.imported,
+              "rejected": len({p["row"] for p in batch.problems})}
+    callbacks.after_commit(root._p_jar.transaction_manager.get(),
+                           getattr(found, "callback_url", None), {"partner": partner, **result})
+    return result

@@ -41,6 +41,7 @@ class Partner(Persistent):
     once a newer one was issued)."""
 
     active = True
+    callback_url = None               # where a batch's outcome is posted (exchange/callbacks.py)
 
     def __init__(self, code, title, mode, counties=(), contact=None):
         self.code = code

@@ -73,6 +73,7 @@ class Ministry(Unit):
     transcript_proofs = None    # attendance/transcript_proofs.py (evolve step 26)
     statistics = None           # statistics/: measure → its counters (evolve step 27)
     statistics_queue = None     # statistics/queue.py: the changes waiting to be folded in
+    jobs = None                 # jobs/runner.py: background work by id (evolve step 32)
 
     def __init__(self):
         super().__init__()

@@ -3,6 +3,7 @@ import colander
 import deform
 
 from .. import vocabularies
+from ..exchange.callbacks import allowed
 from ..exchange.partners import MODES, RESERVED
 from ..forms import CSRFSchema
 from .accounts import length, select, text
@@ -33,6 +34,12 @@ class PartnerSchema(CSRFSchema):
         validator=colander.ContainsOnly(vocabularies.counties()),
         widget=deform.widget.CheckboxChoiceWidget(
             values=[(c, c) for c in vocabularies.counties()], inline=True))
+    callback_url = colander.SchemaNode(
+        colander.String(), title="完成通知網址（選填）", missing="",
+        description="背景匯入完成時，本網以 POST 通知此網址（須為 https）。",
+        validator=colander.Function(
+            lambda value: not value or allowed(value), "須為 https:// 開頭的網址。"),
+        widget=deform.widget.TextInputWidget(attributes={"type": "url", "inputmode": "url"}))
     contact_name = text("傳報承辦人", autocomplete="name", validator=length(2, 40))
     contact_email = colander.SchemaNode(
         colander.String(), title="承辦人電子郵件信箱",

@@ -10,6 +10,7 @@
     inservice-portal CONFIG_URI audit-seal           seal waiting audit entries, sign the head
     inservice-portal CONFIG_URI audit-prune          drop audit entries past the retention
     inservice-portal CONFIG_URI reset-mfa LOGIN      forget an account's second factor
+    inservice-portal CONFIG_URI worker [--burst]     run queued background jobs (Redis)
 """
 import argparse
 import getpass
@@ -30,6 +31,7 @@ from ..bootstrap import APP_ROOT, ensure_root
 from ..catalog import queue as catalog_queue
 from ..statistics import queue as statistics_queue
 from ..catalog import rebuild
+from ..jobs import runner
 from ..statistics.rebuild import rebuild as rebuild_statistics
 from .demo import load_demo
 
@@ -226,6 +228,17 @@ def cmd_school_directory(root, tm, args) -> int:
     return 0
 
 
+def cmd_worker(root, tm, args) -> int:
+    """Run the queued background jobs (jobs.backend = redis), as many such processes as
+    wanted, beside the serving ones, on the same database (RelStorage)."""
+    if args.settings.get("jobs.backend") != "redis":
+        print("jobs.backend is not redis: the serving process runs its own jobs")
+        return 2
+    tm.abort()
+    runner.work(args.databases[""], args.settings, burst=args.burst)
+    return 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="inservice-portal",
                                      description="全國教師在職進修資訊網: operator commands")
@@ -263,6 +276,10 @@ def make_parser() -> argparse.ArgumentParser:
     directory.add_argument("--apply", action="store_true")
     directory.add_argument("--reason", default="學校代碼清單更新（停辦或裁併）")
     directory.set_defaults(run=cmd_school_directory)
+    worker = commands.add_parser("worker", help="run queued background jobs (jobs.backend = "
+                                                "redis); --burst: until the queue is empty")
+    worker.add_argument("--burst", action="store_true")
+    worker.set_defaults(run=cmd_worker)
     return parser
 
 

@@ -47,6 +47,7 @@ class RegisterPartner(FormView):
             sorted(appstruct["counties"], key=order.index),
             {"name": appstruct["contact_name"], "email": appstruct["contact_email"],
              "phone": appstruct["contact_phone"]})
+        partner.callback_url = appstruct["callback_url"] or None
         audit.record("exchange.partner", partner, request=self.request,
                      detail={"code": partner.code})
         return shown_once(self.request, partner, secret)

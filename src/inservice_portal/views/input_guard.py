@@ -13,7 +13,7 @@ MAX_BODY = 1024 * 1024
 MAX_UPLOAD = 45 * 1024 * 1024
 # A partner's batch of up to 10,000 training records (exchange/format.py), as JSON.
 MAX_BATCH = 8 * 1024 * 1024
-BATCH_ROUTE = "api.exchange.records"
+BATCH_ROUTES = ("api.exchange.records", "api.exchange.batches")
 # A partner's file (exchange/files.py reads at most 20 MB), with the form around it.
 MAX_EXCHANGE_FILE = 21 * 1024 * 1024
 FILES_ROUTE = "api.exchange.files"
@@ -39,7 +39,7 @@ def body_limit(request, settings) -> int:
         return int(settings.get("request.max_exchange_file", MAX_EXCHANGE_FILE))
     if request.content_type == "multipart/form-data":
         return int(settings.get("request.max_upload", MAX_UPLOAD))
-    if getattr(request.matched_route, "name", None) == BATCH_ROUTE:
+    if getattr(request.matched_route, "name", None) in BATCH_ROUTES:
         return int(settings.get("request.max_batch", MAX_BATCH))
     return int(settings.get("request.max_body", MAX_BODY))
 

@@ -13,13 +13,18 @@ from ...bootstrap import root_factory
 from ...exchange import format as fmt
 from ...concurrency.transactions import begin_anew
 from ...exchange import files, importer, oauth
+from ...jobs import runner
+from ...jobs.runner import jobs_of
+from ...resources.jobs import STATES
 from ...permissions import VIEW
 from ...security import bearer_token
 from . import PREFIX, instant, json_object
-from .errors import UNAUTHORIZED, ApiError, malformed
+from .errors import NOT_FOUND, UNAUTHORIZED, ApiError, malformed
 
 ROUTES = {"api.exchange.token": "/exchange/token", "api.exchange.records": "/exchange/records",
-          "api.exchange.files": "/exchange/files", "api.exchange.format": "/exchange/format.json"}
+          "api.exchange.files": "/exchange/files", "api.exchange.format": "/exchange/format.json",
+          "api.exchange.batches": "/exchange/batches",
+          "api.exchange.batch": "/exchange/batches/{key}"}
 BATCH_FIELDS = {"format_version", "batch_key", "import_valid", "records"}
 PARTNER_ONLY = "請以傳報單位的存取權杖（OAuth 2 client credentials）呼叫。"
 
@@ -57,6 +62,14 @@ def schema(context, request):
              renderer="json", require_csrf=False)   # a partner's bearer token only: no cookie
 def records(context, request):
     partner = _partner(context, request)
+    key, rows, import_valid = _batch(request)
+    batch, new = importer.import_batch(context, partner, key, list(enumerate(rows, 1)),
+                                       import_valid=import_valid)
+    return _answer(request, batch, new)
+
+
+def _batch(request) -> tuple[str, list, bool]:
+    """(batch key, records, import_valid) of a batch's JSON body, or 400 malformed."""
     body = json_object(request)
     key, rows = body.get("batch_key"), body.get("records")
     key = key.strip() if isinstance(key, str) else ""
@@ -71,9 +84,58 @@ def records(context, request):
         fields["format_version"] = f"本網接受第 {fmt.VERSION} 版的格式。"
     if fields:
         raise malformed(fields, "傳報資料的格式不正確。")
-    batch, new = importer.import_batch(context, partner, key, list(enumerate(rows, 1)),
-                                       import_valid=body.get("import_valid") is True)
-    return _answer(request, batch, new)
+    return key, rows, body.get("import_valid") is True
+
+
+@view_config(route_name="api.exchange.batches", request_method="POST", permission=VIEW,
+             renderer="json", require_csrf=False)   # a partner's bearer token only: no cookie
+def queue_batch(context, request):
+    """The same batch, imported in the background: 202 at once, with where to ask."""
+    partner = _partner(context, request)
+    key, rows, import_valid = _batch(request)
+    found = jobs_of(context).get(_job_id(partner, key))
+    if found is None or _may_run_again(partner, found):
+        found = runner.submit(context, request.registry.settings, "exchange.import",
+                              f"partner:{partner.code}", {
+                                  "partner": partner.code, "key": key,
+                                  "numbered": list(enumerate(rows, 1)),
+                                  "import_valid": import_valid, "via": "api"},
+                              id=_job_id(partner, key))
+    request.response.status = 202
+    request.response.location = request.route_url("api.exchange.batch", key=key)
+    return _status(request, partner, found)
+
+
+@view_config(route_name="api.exchange.batch", request_method="GET", permission=VIEW,
+             renderer="json")
+def batch_status(context, request):
+    partner = _partner(context, request)
+    found = jobs_of(context).get(_job_id(partner, request.matchdict["key"]))
+    if found is None:
+        raise ApiError(404, "not_found", NOT_FOUND)
+    return _status(request, partner, found)
+
+
+def _job_id(partner, key) -> str:
+    return f"exchange:{partner.code}:{key}"
+
+
+def _may_run_again(partner, found) -> bool:
+    """A batch that failed, or was refused for its rows, may be sent again under its key."""
+    return found.state == "failed" or (
+        found.state == "done" and found.result["batch_key"] not in partner.batches)
+
+
+def _status(request, partner, found) -> dict:
+    answer = {"batch_key": found.id.split(":", 2)[2], "state": found.state,
+              "state_label": STATES[found.state], "done": found.done, "total": found.total,
+              "message": found.message,
+              "status_url": request.route_url("api.exchange.batch",
+                                              key=found.id.split(":", 2)[2])}
+    batch = importer.batch_of(partner, answer["batch_key"]) if found.state == "done" else None
+    if batch is not None:
+        answer["report"] = report(batch)
+    return answer
 
 
 def _partner(context, request):
