@@ -18,6 +18,7 @@ from .audit import sealer as audit_sealer
 from .accounts import passwords
 from .bootstrap import ensure_root, root_factory
 from .catalog import queue as catalog_queue
+from .exchange import feed as exchange_feed
 from .statistics import queue as statistics_queue
 from .accounts.login_sessions import IDLE_TIMEOUT
 
@@ -90,6 +91,7 @@ def make_config(settings: dict) -> Configurator:
     audit_sealer.install(config.registry._zodb_databases, settings)
     catalog_queue.Indexer.install(config.registry._zodb_databases)
     statistics_queue.Folder.install(config.registry._zodb_databases)
+    exchange_feed.Writer.install(config.registry._zodb_databases)
     config.hook_zca()          # repoze.workflow looks workflows up through the ZCA registry
     config.set_session_factory(security.capped_flash(SignedCookieSessionFactory(
         settings["session.secret"],
@@ -140,4 +142,5 @@ def main(global_config, **settings):
                        signs=not asbool(global_config.get(CONSOLE, False)))
     catalog_queue.Indexer.serve(config.registry._zodb_databases, settings)
     statistics_queue.Folder.serve(config.registry._zodb_databases, settings)
+    exchange_feed.Writer.serve(config.registry._zodb_databases, settings)
     return app

@@ -11,6 +11,7 @@ from BTrees.OOBTree import OOBTree
 from pyramid.traversal import find_root
 
 from .. import clock, statistics
+from ..exchange import feed
 from . import roster as roster_service
 from ..resources.interfaces import ICourse
 from ..resources.records import LOCAL, TrainingRecord
@@ -50,6 +51,7 @@ def write_course(course):
         if records is not None and key in records:
             with statistics.tracking_record(people[login], key):
                 del records[key]
+            feed.note(people[login], key)           # 回撈: partners learn it went
     now = clock.now()
     for login, (hours, days) in credited.items():
         teacher = people.get(login)
@@ -65,6 +67,9 @@ def write_course(course):
                 records[key] = TrainingRecord(login, LOCAL, str(course.code), **fields)
             elif (record.hours, record.days) != (hours, tuple(days)):
                 record.rewrite(**fields)
+            else:
+                continue
+        feed.note(teacher, key)
     course.recorded_logins = tuple(sorted(credited))
 
 

@@ -97,6 +97,7 @@ ACTIONS = {
     "exchange.token": "傳報單位取得存取權杖",
     "exchange.token_failure": "傳報單位取得存取權杖失敗",
     "exchange.import": "資訊傳報匯入",
+    "exchange.retrieve": "資訊傳報回撈",
 }
 # Detail key → its zh_TW name on the browse page; values that are codes, by key.
 DETAILS = {"method": "登入方式", "step": "步驟", "via": "經由", "export": "匯出", "year": "年度",

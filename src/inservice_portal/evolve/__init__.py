@@ -263,6 +263,19 @@ def _jobs(root):
     ensure_jobs(root)
 
 
+def _exchange_feed(root):
+    """回撈: the change feed, holding every training record kept so far (a partner's first
+    read from cursor 0 gets them all)."""
+    from ..catalog import Search
+    from ..exchange import feed
+
+    found = feed.feed_of(root)
+    search = Search(root)
+    for teacher in search.execute(search["content_type"].eq("teacher")).all():
+        for key in list(getattr(teacher, "records", None) or ()):
+            feed.append(root, found, teacher.login, key)
+
+
 def _project_tags(root):
     """專案屬性標籤 become the ministry's list (courses/project_tags.py): the tags courses
     carry today start it, all active; the ministry retires what it does not keep."""
@@ -332,6 +345,8 @@ STEPS: list[tuple[int, str, object]] = [
      _teachers_by_stage),
     (31, "exchange: the platform of partner systems (資訊傳報平臺)", _exchange_platform),
     (32, "jobs: background work with its state and progress", _jobs),
+    (33, "exchange: the change feed of training records (回撈), with the records kept so far",
+     _exchange_feed),
 ]
 VERSION_KEY = "evolve_version"
 

@@ -13,7 +13,7 @@ from ..attendance.records import records_of
 from ..resources.exchange import Batch
 from ..resources.records import TrainingRecord
 from ..statistics.measures import teacher_place
-from . import callbacks
+from . import callbacks, feed
 from . import format as fmt
 
 
@@ -115,7 +115,10 @@ def write(partner, row: Row) -> bool:
                                           v["source_record_id"], **fields)
         elif any(getattr(record, name) != fields[name] for name in COMPARED):
             record.rewrite(**fields)
+        else:
+            return False                  # unchanged: nothing for the feed
     partner.holders[v["source_record_id"]] = row.teacher.login
+    feed.note(row.teacher, key)
     return record is None
 
 
@@ -130,6 +133,7 @@ def _leave_former_holder(partner, teacher, key):
     if records is not None and key in records:
         with statistics.tracking_record(former, key):
             del records[key]
+        feed.note(former, key)
 
 
 def import_batch(root, partner, key: str, numbered: list, import_valid=False,

@@ -17,7 +17,7 @@ from ..resources.exchange import PartnerToken
 from . import partners
 
 TTL = timedelta(hours=1)
-SCOPE = "records:write"
+WRITE, READ = "records:write", "records:read"      # READ: partners that retrieve (回撈)
 
 
 class PartnerClient(ClientMixin):
@@ -33,7 +33,9 @@ class PartnerClient(ClientMixin):
         return None
 
     def get_allowed_scope(self, scope):
-        return SCOPE
+        allowed = {WRITE} | ({READ} if self.partner.retrieves else set())
+        asked = set((scope or "").split()) or allowed
+        return " ".join(sorted(asked & allowed))
 
     def check_redirect_uri(self, redirect_uri):
         return False
@@ -78,7 +80,7 @@ class TokenServer(AuthorizationServer):
     """Made per request over the request's root (cheap: no state of its own)."""
 
     def __init__(self, root):
-        super().__init__(scopes_supported=[SCOPE])
+        super().__init__(scopes_supported=[WRITE, READ])
         self.root = root
         self.issued_to = None             # the partner a token was issued to
         self.register_grant(CredentialsGrant)
@@ -127,13 +129,13 @@ def token_response(root, request) -> tuple[Response, object]:
         return server.handle_response(*error()), None
 
 
-def partner_of(root, token: str | None):
-    """The active partner a bearer token was issued to, while the token lasts."""
+def partner_of(root, token: str | None, scope: str = WRITE):
+    """The active partner a bearer token was issued to for ``scope``, while it lasts."""
     platform = root.get("exchange")
     if not token or platform is None:
         return None
     issued = platform.tokens.get(digest(token))
-    if issued is None or clock.now() >= issued.expires_at:
+    if issued is None or clock.now() >= issued.expires_at or scope not in issued.scope.split():
         return None
     partner = platform.get(issued.partner)
     return partner if partner is not None and partner.active else None

@@ -3,11 +3,13 @@ records with the portal (DESIGN.md §10). A partner's credentials and tokens are
 digests only; the records it sends land in the teachers' own ``records``, keyed by
 ``(partner code, its record id)``.
 """
+from BTrees.LOBTree import LOBTree
 from BTrees.OOBTree import OOBTree
 from persistent import Persistent
 from pyramid.authorization import Allow
 from zope.interface import Interface, implementer
 
+from ..concurrency.single_writer import Inboxes
 from ..permissions import EXCHANGE_MANAGE, role_principal
 from .folder import Folder
 from .shards import ShardedMap
@@ -28,9 +30,12 @@ class ExchangePlatform(Folder):
     __acl__ = [(Allow, "group:national_centre", EXCHANGE_MANAGE),
                (Allow, role_principal("ministry_admin"), EXCHANGE_MANAGE)]
 
+    feed = None                           # Feed (evolve step 33)
+
     def __init__(self):
         super().__init__()
         self.tokens = ShardedMap()        # token digest → PartnerToken (many partners at once)
+        self.feed = Feed()
 
 
 @implementer(IPartner)
@@ -42,6 +47,7 @@ class Partner(Persistent):
 
     active = True
     callback_url = None               # where a batch's outcome is posted (exchange/callbacks.py)
+    retrieves = False                 # reads its teachers' records back (回撈, exchange/feed.py)
 
     def __init__(self, code, title, mode, counties=(), contact=None):
         self.code = code
@@ -80,3 +86,22 @@ class Batch(Persistent):
         self.imported = imported          # rows written (new or replacing)
         self.added = added                # of which new records
         self.problems = tuple(problems)   # ({"row", "field", "title", "message"}, …)
+
+
+class Feed(Persistent):
+    """回撈's change feed (exchange/feed.py): number → the record as it was changed, the
+    numbers by the teacher's county, each record's latest number, and the writers' inboxes."""
+
+    last = 0
+
+    def __init__(self):
+        self.entries = LOBTree()
+        self.by_county = OOBTree()        # county → LOBTree of numbers
+        self.latest = OOBTree()           # (login, source, source_record_id) → number
+        self.inboxes = Inboxes()
+
+    def county(self, name: str) -> LOBTree:
+        found = self.by_county.get(name)
+        if found is None:
+            found = self.by_county[name] = LOBTree()
+        return found

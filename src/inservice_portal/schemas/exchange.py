@@ -40,6 +40,9 @@ class PartnerSchema(CSRFSchema):
         validator=colander.Function(
             lambda value: not value or allowed(value), "須為 https:// 開頭的網址。"),
         widget=deform.widget.TextInputWidget(attributes={"type": "url", "inputmode": "url"}))
+    retrieves = colander.SchemaNode(
+        colander.Boolean(), title="可回撈所屬縣市教師的研習紀錄（records:read）", missing=False,
+        widget=deform.widget.CheckboxWidget())
     contact_name = text("傳報承辦人", autocomplete="name", validator=length(2, 40))
     contact_email = colander.SchemaNode(
         colander.String(), title="承辦人電子郵件信箱",

@@ -29,6 +29,7 @@ from ..accounts import school_directory, service as accounts_service
 from ..attendance.reminders import send_reminders
 from ..bootstrap import APP_ROOT, ensure_root
 from ..catalog import queue as catalog_queue
+from ..exchange import feed as exchange_feed
 from ..statistics import queue as statistics_queue
 from ..catalog import rebuild
 from ..jobs import runner
@@ -308,6 +309,7 @@ def main(argv=None) -> int:
         audit_sealer.sealer_of(databases).stop()       # each folds what is left
         catalog_queue.Indexer.of(databases).stop()
         statistics_queue.Folder.of(databases).stop()
+        exchange_feed.Writer.of(databases).stop()
         for database in databases.values():   # release the FileStorage lock
             database.close()
 

@@ -48,6 +48,7 @@ class RegisterPartner(FormView):
             {"name": appstruct["contact_name"], "email": appstruct["contact_email"],
              "phone": appstruct["contact_phone"]})
         partner.callback_url = appstruct["callback_url"] or None
+        partner.retrieves = appstruct["retrieves"]
         audit.record("exchange.partner", partner, request=self.request,
                      detail={"code": partner.code})
         return shown_once(self.request, partner, secret)

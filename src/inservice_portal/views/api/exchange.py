@@ -8,11 +8,11 @@ credentials (OAuth 2), then sends batches of training records.
 """
 from pyramid.view import view_config
 
-from ... import audit, throttle
+from ... import audit, throttle, vocabularies
 from ...bootstrap import root_factory
 from ...exchange import format as fmt
 from ...concurrency.transactions import begin_anew
-from ...exchange import files, importer, oauth
+from ...exchange import feed, files, importer, oauth
 from ...jobs import runner
 from ...jobs.runner import jobs_of
 from ...resources.jobs import STATES
@@ -26,6 +26,7 @@ ROUTES = {"api.exchange.token": "/exchange/token", "api.exchange.records": "/exc
           "api.exchange.batches": "/exchange/batches",
           "api.exchange.batch": "/exchange/batches/{key}"}
 BATCH_FIELDS = {"format_version", "batch_key", "import_valid", "records"}
+MAX_PAGE = 5000
 PARTNER_ONLY = "請以傳報單位的存取權杖（OAuth 2 client credentials）呼叫。"
 
 
@@ -138,8 +139,43 @@ def _status(request, partner, found) -> dict:
     return answer
 
 
-def _partner(context, request):
-    partner = oauth.partner_of(context, bearer_token(request))
+@view_config(route_name="api.exchange.records", request_method="GET", permission=VIEW,
+             renderer="json")
+def retrieve(context, request):
+    """回撈: the records of the partner's teachers changed after cursor ``since``, in the
+    order they changed, at most ``limit``; ``next`` is the cursor of the next call."""
+    partner = _partner(context, request, oauth.READ)
+    since, limit = _count(request, "since", 0, None), _count(request, "limit", 500, MAX_PAGE)
+    county = request.GET.get("county")
+    if county is not None and (county not in vocabularies.counties()
+                               or not partner.may_reach(county)):
+        raise malformed({"county": "不是本傳報單位可讀取的縣市。"})
+    counties = (county,) if county else partner.counties
+    entries, after = feed.read(feed.feed_of(context), counties, since, limit + 1)
+    page, more = entries[:limit], len(entries) > limit
+    next_cursor = page[-1]["seq"] if page else since
+    audit.record("exchange.retrieve", partner, root=context, actor=f"partner:{partner.code}",
+                 detail={"since": since, "count": len(page)})
+    return {"items": [{k: v for k, v in e.items() if k != "login"} for e in page],
+            "next": str(next_cursor), "more": more}
+
+
+def _count(request, name, default, most):
+    value = request.GET.get(name)
+    if value is None:
+        return default
+    if not (value.isascii() and value.isdigit() and len(value) <= 12) or (
+            most is not None and not 1 <= int(value) <= most):
+        limit = f"1 至 {most} 的整數" if most else "0 以上的整數（上一次回覆的 next）"
+        raise malformed({name: f"須為{limit}。"})
+    return int(value)
+
+
+def _partner(context, request, scope=oauth.WRITE):
+    token = bearer_token(request)
+    partner = oauth.partner_of(context, token, scope)
+    if partner is None and oauth.partner_of(context, token) is not None:
+        raise ApiError(403, "insufficient_scope", "本傳報單位未獲准回撈研習紀錄（records:read）。")
     if partner is None:
         raise ApiError(401, "unauthorized", PARTNER_ONLY)
     return partner

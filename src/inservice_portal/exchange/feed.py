@@ -1,0 +1,108 @@
+"""回撈: the change feed partners page through by cursor (DESIGN.md §10), of every training
+record written, rewritten or removed, whoever wrote it (a roster's confirmation, a partner's
+batch).
+
+Each change is noted in its writer's own inbox, in the writer's transaction; one writer
+(``Writer``, as the catalog's indexer) appends them to the feed after the commit, giving each
+the next number. Every append writes ``Feed.last``, so two appends never commit out of order:
+a reader who has seen number n will never later find a change numbered below n (no skip),
+and a record's earlier entry is removed when it changes again (each record once, at its
+latest change). An entry holds the record as it was then, so a page is read from the feed
+alone.
+"""
+import heapq
+
+from pyramid.traversal import find_root
+
+from ..concurrency.single_writer import SingleWriter, wake_after_commit
+from ..resources.exchange import Feed
+from ..resources.ministry import APP_ROOT
+from ..statistics.measures import teacher_place
+
+INBOX_ATTR = "_inservice_feed_inbox"
+
+
+def feed_of(root) -> Feed:
+    platform = root["exchange"]
+    if getattr(platform, "feed", None) is None:     # a platform older than evolve step 33
+        platform.feed = Feed()
+    return platform.feed
+
+
+def note(teacher, key: tuple) -> None:
+    """Have the teacher's record ``key`` (as it is once this transaction commits) entered in
+    the feed."""
+    root = find_root(teacher)
+    if "exchange" not in root:
+        return
+    conn = root._p_jar
+    if conn is None:                                # a tree not stored yet (a demo, a test)
+        append(root, feed_of(root), teacher.login, key)
+        return
+    feed_of(root).inboxes.add(conn, INBOX_ATTR, (teacher.login, tuple(key)))
+    writer = Writer.writers().get(conn.db())
+    if writer is not None:
+        wake_after_commit(conn.transaction_manager.get(), writer)
+
+
+def flush(root) -> int:
+    feed, done = feed_of(root), 0
+    for _, _, (login, key) in feed.inboxes.waiting():
+        append(root, feed, login, key)
+        done += 1
+    return done
+
+
+def append(root, feed, login: str, key: tuple) -> int:
+    teacher = root["people"].get(login)
+    record = (getattr(teacher, "records", None) or {}).get(key) if teacher is not None else None
+    county = teacher_place(teacher)[0] if teacher is not None else ""
+    entry = snapshot(teacher, key, record, county)
+    old = feed.latest.get((login, *key))
+    if old is not None:
+        gone = feed.entries.pop(old, None)
+        if gone is not None:
+            feed.by_county.get(gone["county"], {}).pop(old, None)
+    feed.last += 1
+    seq = feed.last
+    feed.entries[seq] = entry
+    feed.county(county)[seq] = 1
+    feed.latest[(login, *key)] = seq
+    return seq
+
+
+def snapshot(teacher, key, record, county) -> dict:
+    entry = {"login": getattr(teacher, "login", ""), "national_id": getattr(teacher, "national_id", ""),
+             "county": county, "source": key[0], "source_record_id": key[1],
+             "deleted": record is None}
+    if record is not None:
+        entry.update(title=record.title, organiser=record.organiser,
+                     course_code=record.course_code, hours=str(record.hours),
+                     first_day=record.first_day.isoformat() if record.first_day else None,
+                     last_day=record.last_day.isoformat() if record.last_day else None,
+                     credit_class=bool(record.credit_class))
+    return entry
+
+
+def read(feed, counties: tuple, after: int, limit: int) -> tuple[list, int]:
+    """(entries after number ``after``, at most ``limit``, in order; the cursor to go on
+    from) of the teachers of ``counties`` (none: every county)."""
+    if counties:
+        numbers = heapq.merge(*(feed.by_county[c].keys(after + 1) for c in counties
+                                if c in feed.by_county))
+        taken = [(n, feed.entries[n]) for n, _ in zip(numbers, range(limit))]
+    else:
+        taken = [item for item, _ in zip(feed.entries.items(after + 1), range(limit))]
+    return [dict(entry, seq=n) for n, entry in taken], (taken[-1][0] if taken else after)
+
+
+class Writer(SingleWriter):
+    name = "exchange feed writer"
+    interval_setting = "exchange.feed_interval"
+
+    def work(self, conn):
+        root = conn.root().get(APP_ROOT)
+        if root is None or "exchange" not in root:
+            return False, 0
+        count = flush(root)
+        return bool(count), count
