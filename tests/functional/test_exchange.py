@@ -603,3 +603,71 @@ def test_evolve_32_and_33_make_the_jobs_and_the_feed_of_the_records_kept(app, pl
     seen, _, _ = read_all(reader(app, platform))
     assert [e["source_record_id"] for e in seen] == ["TPE-1"]
     assert platform.read(lambda root: len(list(root.jobs.keys()))) == 0
+
+
+# --- 每月確認 (Art. 12(3)–(4)) ----------------------------------------------------------------------
+def at(monkeypatch, day):
+    moment = datetime(day.year, day.month, day.day, 10, tzinfo=clock.TAIPEI)
+    monkeypatch.setattr(clock, "now", lambda: moment)
+
+
+def test_a_confirmed_month_is_locked_until_the_national_centre_reopens_it(app, platform,
+                                                                          monkeypatch):
+    from datetime import date
+    at(monkeypatch, date(2025, 11, 3))
+    client = partner_client(app, platform.secret)
+    client.post_json("/api/v1/exchange/records", {"batch_key": "oct", "records": [record(1)]})
+    assert client.get("/api/v1/exchange/months").json["due"] == {
+        "month": "2025-10", "due_on": "2025-11-05", "confirmed": False}
+    client.post("/api/v1/exchange/months/2025-11/confirmation", status=422)   # not over yet
+    client.post("/api/v1/exchange/months/2025-13/confirmation", status=422)
+    done = client.post("/api/v1/exchange/months/2025-10/confirmation").json
+    assert (done["month"], done["late"]) == ("2025-10", False)
+    refused = client.post_json("/api/v1/exchange/records", {"batch_key": "late", "records": [
+        record(1, hours=6), record(2)]}, status=422).json      # a change and a late record
+    assert {(p["row"], p["field"]) for p in refused["problems"]} == {(1, "last_day"),
+                                                                  (2, "last_day")}
+    assert "行文" in refused["problems"][0]["message"]
+    nk = browser(app, "nk")
+    page = nk.get("/exchange/tpe-city")
+    assert "2025-10" in page.text
+    short = nk.post("/exchange/tpe-city/@@reopen", {"csrf_token": csrf_of(page),
+                                                    "month": "2025-10", "reason": "x"},
+                    status=400)
+    assert "請填寫重新開放的原因" in short.text
+    nk.post("/exchange/tpe-city/@@reopen", {"csrf_token": csrf_of(page), "month": "2025-10",
+                                            "reason": "北市教研字第 1140001 號函"}, status=303)
+    client.post_json("/api/v1/exchange/records", {"batch_key": "late2", "records": [
+        record(1, hours=6)]}, status=201)
+    assert "重新開放已確認月份" in browser(app, "moe").get("/audit").text
+
+
+class TestLatePartners:
+    @pytest.fixture
+    def settings(self, base_settings, smtp):
+        return dict(base_settings, **smtp.settings)
+
+    def test_are_listed_and_reminded(self, app, platform, smtp, monkeypatch, site):
+        from datetime import date
+
+        from inservice_portal.exchange import confirmation
+        with platform.edit() as root:
+            root["exchange"]["tpe-city"].contact["email"] = "tpe@example.org"
+            root["exchange"]["tpe-city"]._p_changed = True
+        at(monkeypatch, date(2025, 11, 5))
+        assert site.read(lambda root: confirmation.late(root["exchange"])) == []    # not yet late
+        page = browser(app, "nk").get("/exchange")
+        assert "待確認（期限 11 月 5 日）" in page.text
+        at(monkeypatch, date(2025, 11, 6))
+        assert "逾期未確認" in browser(app, "nk").get("/exchange").text
+        import transaction
+        with transaction.manager:
+            sent = site.read(lambda root: confirmation.remind(root, site.registry))
+        assert sent == [("tpe-city", "2025-10", "tpe@example.org")]
+        assert "2025-10" in str(smtp.messages[-1]["Subject"])
+
+
+def test_a_centre_sees_the_status_of_its_countys_partners(app, platform):
+    page = browser(app, "tp-rev").get("/centres/taipei/exchange-status")
+    assert "臺北市教師在職進修系統" in page.text
+    browser(app, "tp-rev").get("/centres/kaohsiung/exchange-status", status=403)

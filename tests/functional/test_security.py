@@ -190,6 +190,10 @@ SAMPLES = {
     (IPartner, ""): "/exchange/tpe-city",
     (IPartner, "rotate"): "/exchange/tpe-city/@@rotate",
     (IPartner, "upload"): "/exchange/tpe-city/@@upload",
+    (IPartner, "reopen"): "/exchange/tpe-city/@@reopen",
+    (IRegionCentre, "exchange-status"): "/centres/taipei/exchange-status",
+    ("api.exchange.months", ""): "/api/v1/exchange/months",
+    ("api.exchange.confirmation", ""): "/api/v1/exchange/months/2025-10/confirmation",
     (IPartner, "report.xlsx"): "/exchange/tpe-city/@@report.xlsx?batch=x",
     (IPartner, "fix.xlsx"): "/exchange/tpe-city/@@fix.xlsx?batch=x",
     ("api.exchange.files", ""): "/api/v1/exchange/files",
@@ -209,6 +213,7 @@ CSRF_EXEMPT = {
     ("api.exchange.records", ""),   # a partner's bearer token only: no cookie read
     ("api.exchange.files", ""),     # likewise
     ("api.exchange.batches", ""),   # likewise
+    ("api.exchange.confirmation", ""),  # likewise
 }
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
 # Pages that answer with an error or a redirect; they must not write either.

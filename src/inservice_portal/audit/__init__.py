@@ -98,18 +98,21 @@ ACTIONS = {
     "exchange.token_failure": "傳報單位取得存取權杖失敗",
     "exchange.import": "資訊傳報匯入",
     "exchange.retrieve": "資訊傳報回撈",
+    "exchange.confirm": "傳報單位確認當月資料",
+    "exchange.reopen": "重新開放已確認月份（行文修正）",
 }
 # Detail key → its zh_TW name on the browse page; values that are codes, by key.
 DETAILS = {"method": "登入方式", "step": "步驟", "via": "經由", "export": "匯出", "year": "年度",
            "reasons": "原因", "comment": "說明", "reason": "原因", "tag": "標籤", "by": "操作者",
            "purpose": "目的", "unit": "單位", "centre": "區域管理中心", "clause": "依據",
-           "staff_type": "帳號類別", "code": "驗證碼"}
+           "staff_type": "帳號類別", "code": "驗證碼", "month": "月份", "batch": "批次",
+           "partner": "傳報單位"}
 # Labels of the login methods and steps, not passwords (bandit B105 accepted on two lines).
 DETAIL_VALUES = {"method": {"password": "密碼",  # nosec B105
                             "totp": "密碼＋驗證碼", "recovery_code": "密碼＋復原碼",
                             "mfa_enrolment": "啟用兩步驟驗證"},
                  "step": {"password": "密碼", "second_factor": "驗證碼"},  # nosec B105
-                 "via": {"api": "API"}}
+                 "via": {"api": "API", "upload": "上傳檔案"}}
 
 
 WORKFLOWS = {"course": "研習課程", "registration": "線上報名", "sharing": "資源分享",

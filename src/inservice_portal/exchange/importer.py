@@ -13,7 +13,7 @@ from ..attendance.records import records_of
 from ..resources.exchange import Batch
 from ..resources.records import TrainingRecord
 from ..statistics.measures import teacher_place
-from . import callbacks, feed
+from . import callbacks, confirmation, feed
 from . import format as fmt
 
 
@@ -79,6 +79,10 @@ def check(root, partner, numbered, progress=None) -> tuple[list[Row], list[Probl
             teacher, why = _teacher(root, partner, values["national_id"])
             if why:
                 found.append(Problem(number, "national_id", why))
+        if not found:
+            month = _locked_month(root, partner, values)
+            if month:
+                found.append(Problem(number, "last_day", confirmation.LOCKED.format(month=month)))
         problems += found
         if not found:
             passed.append(Row(number, teacher, values))
@@ -95,6 +99,17 @@ def _teacher(root, partner, national_id):
     if teacher is None or not partner.may_reach(teacher_place(teacher)[0]):
         return None, NOT_REACHABLE
     return teacher, None
+
+
+def _locked_month(root, partner, values) -> str | None:
+    """The confirmed month the row would change: its own, or that of the record it replaces."""
+    days = [values["last_day"]]
+    login = partner.holders.get(values["source_record_id"])
+    holder = root["people"].get(login) if login else None
+    held = (getattr(holder, "records", None) or {}).get((partner.code, values["source_record_id"]))
+    if held is not None:
+        days.append(held.last_day)
+    return next((confirmation.month_of(d) for d in days if confirmation.locked(partner, d)), None)
 
 
 def write(partner, row: Row) -> bool:

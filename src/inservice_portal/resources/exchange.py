@@ -59,6 +59,7 @@ class Partner(Persistent):
         self.batches = OOBTree()          # batch key → Batch
         self.holders = OOBTree()          # source_record_id → the login whose record it is
         self.refused = OOBTree()          # batch key → the Batch last refused under it
+        self.confirmed = OOBTree()        # "YYYY-MM" → {"at", "by"}: months it confirmed
 
     def may_reach(self, county: str) -> bool:
         return not self.counties or county in self.counties

@@ -6,6 +6,7 @@
     inservice-portal CONFIG_URI reindex              rebuild the catalog from the tree
     inservice-portal CONFIG_URI statistics           recompute the statistics, report drift
     inservice-portal CONFIG_URI remind-rosters       mail organisers with overdue rosters
+    inservice-portal CONFIG_URI remind-partners      mail partners late to confirm last month
     inservice-portal CONFIG_URI audit-verify         check the audit log's hash chain
     inservice-portal CONFIG_URI audit-seal           seal waiting audit entries, sign the head
     inservice-portal CONFIG_URI audit-prune          drop audit entries past the retention
@@ -29,6 +30,7 @@ from ..accounts import school_directory, service as accounts_service
 from ..attendance.reminders import send_reminders
 from ..bootstrap import APP_ROOT, ensure_root
 from ..catalog import queue as catalog_queue
+from ..exchange import confirmation
 from ..exchange import feed as exchange_feed
 from ..statistics import queue as statistics_queue
 from ..catalog import rebuild
@@ -141,6 +143,16 @@ def cmd_remind_rosters(root, tm, args) -> int:
     for code, count, to in sent:
         print(f"{code}: {count} overdue roster(s), mailed {', '.join(to)}")
     print(f"reminders sent to {len(sent)} organiser(s)")
+
+
+def cmd_remind_partners(root, tm, args) -> int:
+    with transaction.manager:          # mail joins the thread's default transaction
+        sent = confirmation.remind(root, get_current_registry())
+    tm.abort()
+    for code, month, to in sent:
+        print(f"{code}: {month} not confirmed, mailed {to}")
+    print(f"reminders sent to {len(sent)} partner(s)")
+    return 0
 
 
 def cmd_audit_verify(root, tm, args) -> int:
@@ -261,6 +273,9 @@ def make_parser() -> argparse.ArgumentParser:
     commands.add_parser("remind-rosters",
                         help="mail each organiser whose rosters are overdue (未結案研習課程催覆)"
                         ).set_defaults(run=cmd_remind_rosters)
+    commands.add_parser("remind-partners",
+                        help="mail each partner that has not confirmed last month by the 5th "
+                             "(每月確認, Art. 12)").set_defaults(run=cmd_remind_partners)
     commands.add_parser("audit-verify", help="check the audit log's hash chain (exit 2: tampered)"
                         ).set_defaults(run=cmd_audit_verify)
     commands.add_parser("audit-seal", help="seal the audit entries waiting in their inboxes "

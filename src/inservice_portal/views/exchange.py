@@ -6,16 +6,18 @@ import deform
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.renderers import render_to_response
 from pyramid.response import Response
+from pyramid.traversal import find_root
 from pyramid.view import view_config
 
-from .. import audit, vocabularies
+from .. import audit, clock, vocabularies
 from ..attendance.roster_xlsx import CONTENT_TYPE
 from ..concurrency.transactions import begin_anew
-from ..exchange import files, importer, partners, workbooks
+from ..exchange import confirmation, files, importer, partners, status, workbooks
 from ..exchange import format as fmt
 from ..forms import FormView
 from ..permissions import EXCHANGE_MANAGE, VIEW
 from ..resources.exchange import IExchangePlatform, IPartner
+from ..resources.interfaces import IRegionCentre
 from ..schemas.exchange import PartnerSchema
 from .downloads import content_disposition
 from .signup import FORM_PAGE
@@ -28,7 +30,22 @@ TPL = "inservice_portal:templates/exchange/"
 def partner_list(context, request):
     return {"page_title": "資訊傳報平臺管理", "partners": sorted(context.values(),
                                                              key=lambda p: p.code),
-            "modes": partners.MODES}
+            "modes": partners.MODES, "lines": status.overview(context), "months": _months()}
+
+
+def _months() -> tuple[str, str]:
+    today = clock.now().date()
+    return confirmation.month_of(today), confirmation.previous_month(today)
+
+
+@view_config(context=IRegionCentre, name="exchange-status", permission="stats.county",
+             request_method="GET", renderer=TPL + "status.pt")
+def centre_status(context, request):
+    """傳報現況 of the partners that write this county's teachers."""
+    platform = find_root(context).get("exchange")
+    lines = status.overview(platform, context.county) if platform is not None and \
+        context.county else []
+    return {"page_title": f"傳報現況：{context.title}", "lines": lines, "months": _months()}
 
 
 @view_config(context=IExchangePlatform, name="register", permission=EXCHANGE_MANAGE,
@@ -50,7 +67,7 @@ class RegisterPartner(FormView):
         partner.callback_url = appstruct["callback_url"] or None
         partner.retrieves = appstruct["retrieves"]
         audit.record("exchange.partner", partner, request=self.request,
-                     detail={"code": partner.code})
+                     detail={"partner": partner.code})
         return shown_once(self.request, partner, secret)
 
 
@@ -67,7 +84,9 @@ def shown_once(request, partner, secret):
 def partner_page(context, request):
     batches = sorted(context.batches.values(), key=lambda b: b.received, reverse=True)[:50]
     shown = importer.batch_of(context, request.GET.get("batch", ""))
-    return {"page_title": f"傳報單位：{context.title}", "partner": context,
+    months = [(m, f, confirmation.due_on(m)) for m, f in reversed(list(context.confirmed.items()))]
+    return {"page_title": f"傳報單位：{context.title}", "partner": context, "months": months,
+            "problem_field": "exchange-file",
             "modes": partners.MODES, "batches": batches, "shown": shown, "problem": None,
             "kinds": files.KINDS, "max_mb": files.MAX_BYTES // (1024 * 1024),
             "secrets": partners.valid_secrets(context),
@@ -77,7 +96,7 @@ def partner_page(context, request):
 @view_config(context=IPartner, name="rotate", permission=EXCHANGE_MANAGE, request_method="POST")
 def rotate(context, request):
     secret = partners.rotate(context)
-    audit.record("exchange.rotate", context, request=request, detail={"code": context.code})
+    audit.record("exchange.rotate", context, request=request, detail={"partner": context.code})
     return shown_once(request, context, secret)
 
 
@@ -115,9 +134,9 @@ def upload(context, request):
     return HTTPSeeOther(request.resource_url(context, query={"batch": batch.key}))
 
 
-def _refused(context, request, message):
+def _refused(context, request, message, field="exchange-file"):
     request.response.status = 400
-    return dict(partner_page(context, request), problem=message)
+    return dict(partner_page(context, request), problem=message, problem_field=field)
 
 
 @view_config(context=IPartner, name="report.xlsx", permission=EXCHANGE_MANAGE,
@@ -131,3 +150,20 @@ def batch_workbook(context, request):
     data = workbooks.rows_to_fix(batch) if fix else workbooks.report(batch)
     name = f"{'待修正紀錄' if fix else '檢查結果'}-{context.code}-{batch.key[:20]}.xlsx"
     return Response(data, content_type=CONTENT_TYPE, content_disposition=content_disposition(name))
+
+
+# -- 每月確認: a confirmed month reopened by the national centre (Art. 12(4)) ----------------
+@view_config(context=IPartner, name="reopen", permission=EXCHANGE_MANAGE, request_method="POST",
+             renderer=TPL + "partner.pt")
+def reopen(context, request):
+    month, reason = request.POST.get("month", ""), request.POST.get("reason", "").strip()
+    if month not in context.confirmed:
+        return _refused(context, request, f"{month or '（未指定）'} 沒有確認紀錄，不需重新開放。")
+    if not 4 <= len(reason) <= 200:
+        return _refused(context, request, "請填寫重新開放的原因（如來函文號與事由，4 至 200 字）。",
+                        field="reason-" + month)
+    confirmation.reopen(context, month)
+    audit.record("exchange.reopen", context, request=request,
+                 detail={"partner": context.code, "month": month, "reason": reason})
+    request.session.flash(f"已重新開放 {month}：傳報單位可更改該月資料，更改後須再確認。")
+    return HTTPSeeOther(request.resource_url(context))

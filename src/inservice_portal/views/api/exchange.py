@@ -8,11 +8,11 @@ credentials (OAuth 2), then sends batches of training records.
 """
 from pyramid.view import view_config
 
-from ... import audit, throttle, vocabularies
+from ... import audit, clock, throttle, vocabularies
 from ...bootstrap import root_factory
 from ...exchange import format as fmt
 from ...concurrency.transactions import begin_anew
-from ...exchange import feed, files, importer, oauth
+from ...exchange import confirmation, feed, files, importer, oauth
 from ...jobs import runner
 from ...jobs.runner import jobs_of
 from ...resources.jobs import STATES
@@ -24,6 +24,8 @@ from .errors import NOT_FOUND, UNAUTHORIZED, ApiError, malformed
 ROUTES = {"api.exchange.token": "/exchange/token", "api.exchange.records": "/exchange/records",
           "api.exchange.files": "/exchange/files", "api.exchange.format": "/exchange/format.json",
           "api.exchange.batches": "/exchange/batches",
+          "api.exchange.months": "/exchange/months",
+          "api.exchange.confirmation": "/exchange/months/{month}/confirmation",
           "api.exchange.batch": "/exchange/batches/{key}"}
 BATCH_FIELDS = {"format_version", "batch_key", "import_valid", "records"}
 MAX_PAGE = 5000
@@ -218,3 +220,34 @@ def report(batch) -> dict:
             "replaced": batch.imported - batch.added,
             "rejected": len({p["row"] for p in batch.problems}),
             "problems": list(batch.problems)}
+
+
+# -- 每月確認 (002 Art. 12(3)): the partner confirms last month's data before the 5th ----------
+@view_config(route_name="api.exchange.confirmation", request_method="POST", permission=VIEW,
+             renderer="json", require_csrf=False)   # a partner's bearer token only: no cookie
+def confirm_month(context, request):
+    partner = _partner(context, request)
+    month = request.matchdict["month"]
+    try:
+        found = confirmation.confirm(partner, month, f"partner:{partner.code}")
+    except confirmation.NotConfirmable as why:
+        raise ApiError(422, "not_confirmable", str(why), {"month": str(why)}) from None
+    audit.record("exchange.confirm", partner, root=context, actor=f"partner:{partner.code}",
+                 detail={"month": month})
+    return _month(month, found)
+
+
+@view_config(route_name="api.exchange.months", request_method="GET", permission=VIEW,
+             renderer="json")
+def months(context, request):
+    partner = _partner(context, request)
+    due = confirmation.previous_month(clock.now().date())
+    return {"confirmed": [_month(m, f) for m, f in partner.confirmed.items()],
+            "due": {"month": due, "due_on": confirmation.due_on(due).isoformat(),
+                    "confirmed": due in partner.confirmed}}
+
+
+def _month(month, found) -> dict:
+    return {"month": month, "confirmed_at": instant(found["at"]),
+            "due_on": confirmation.due_on(month).isoformat(),
+            "late": found["at"].date() > confirmation.due_on(month)}
