@@ -31,6 +31,7 @@ def platform(site):
         add_staff(root, "moe", root, "ministry_admin")
         add_staff(root, "nk", root["centres"]["nknu"], "national_centre")
         add_staff(root, "tp-rev", root["centres"]["taipei"], "centre_reviewer")
+        add_staff(root, "ks-rev", root["centres"]["kaohsiung"], "centre_reviewer")
         _, secret = partners.register(root, "tpe-city", "臺北市教師在職進修系統", "database",
                                       ("臺北市",), {"name": "王承辦"})
     site.secret = secret
@@ -671,3 +672,48 @@ def test_a_centre_sees_the_status_of_its_countys_partners(app, platform):
     page = browser(app, "tp-rev").get("/centres/taipei/exchange-status")
     assert "臺北市教師在職進修系統" in page.text
     browser(app, "tp-rev").get("/centres/kaohsiung/exchange-status", status=403)
+
+
+# --- 匯入紀錄審查: imported records over the caps ---------------------------------------------------
+def test_an_imported_record_over_the_day_cap_waits_for_the_centre(app, platform):
+    client = partner_client(app, platform.secret)
+    client.post_json("/api/v1/exchange/records", {"batch_key": "cap", "records": [
+        record(1, hours=4), record(2, hours=4), record(3, first_day="2025-11-03",
+                                                        last_day="2025-11-04", hours=8)]})
+    reviewer = browser(app, "tp-rev")
+    page = reviewer.get("/centres/taipei/imported-records")
+    assert "研習2" in page.text and "研習1" not in page.text     # the second goes over 6
+    assert "研習3" not in page.text                              # 8 hours over two days: 4 + 4
+    assert "A12345****" in page.text
+    refused = reviewer.post("/centres/taipei/imported-records", {
+        "csrf_token": csrf_of(page), "login": "t-tpe", "source": "tpe-city",
+        "record": "TPE-2", "decision": "reject", "reason": ""}, status=400)
+    assert "須填寫原因" in refused.text
+    reviewer.post("/centres/taipei/imported-records", {
+        "csrf_token": csrf_of(page), "login": "t-tpe", "source": "tpe-city",
+        "record": "TPE-2", "decision": "approve"}, status=303)
+    assert "研習2" not in reviewer.get("/centres/taipei/imported-records").text
+    from inservice_portal.attendance.records import capped
+    lines = platform.read(lambda root: {l["record"].source_record_id: l["counted"]
+                                        for l in capped(root["people"]["t-tpe"])})
+    assert lines["TPE-1"] + lines["TPE-2"] == 8                  # approved: all counted
+
+
+def test_a_rejected_record_leaves_the_transcript(app, platform):
+    client = reader(app, platform)
+    client.post_json("/api/v1/exchange/records", {"batch_key": "cap", "records": [
+        record(1, hours=4), record(2, hours=4)]})
+    _, cursor, _ = read_all(client)
+    reviewer = browser(app, "tp-rev")
+    page = reviewer.get("/centres/taipei/imported-records")
+    reviewer.post("/centres/taipei/imported-records", {
+        "csrf_token": csrf_of(page), "login": "t-tpe", "source": "tpe-city",
+        "record": "TPE-2", "decision": "reject", "reason": "與本網課程重複"}, status=303)
+    assert set(transcript(platform, "t-tpe")) == {("tpe-city", "TPE-1")}
+    seen, _, _ = read_all(client, cursor)
+    assert [(e["source_record_id"], e["deleted"]) for e in seen] == [("TPE-2", True)]
+    assert platform.read(lambda root: drift(root, fresh_figures(root))) == {}
+    reviewer.post("/centres/taipei/imported-records", {
+        "csrf_token": csrf_of(page), "login": "t-tpe", "source": "tpe-city",
+        "record": "TPE-2", "decision": "approve"}, status=404)       # decided already
+    browser(app, "ks-rev").get("/centres/taipei/imported-records", status=403)

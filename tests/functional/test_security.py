@@ -192,6 +192,7 @@ SAMPLES = {
     (IPartner, "upload"): "/exchange/tpe-city/@@upload",
     (IPartner, "reopen"): "/exchange/tpe-city/@@reopen",
     (IRegionCentre, "exchange-status"): "/centres/taipei/exchange-status",
+    (IRegionCentre, "imported-records"): "/centres/taipei/imported-records",
     ("api.exchange.months", ""): "/api/v1/exchange/months",
     ("api.exchange.confirmation", ""): "/api/v1/exchange/months/2025-10/confirmation",
     (IPartner, "report.xlsx"): "/exchange/tpe-city/@@report.xlsx?batch=x",

@@ -276,6 +276,13 @@ def _exchange_feed(root):
             feed.append(root, found, teacher.login, key)
 
 
+def _exchange_review(root):
+    """匯入紀錄審查: the list of imported records over the hours caps, per county."""
+    from BTrees.OOBTree import OOBTree
+    if root["exchange"].review is None:
+        root["exchange"].review = OOBTree()
+
+
 def _project_tags(root):
     """專案屬性標籤 become the ministry's list (courses/project_tags.py): the tags courses
     carry today start it, all active; the ministry retires what it does not keep."""
@@ -347,6 +354,8 @@ STEPS: list[tuple[int, str, object]] = [
     (32, "jobs: background work with its state and progress", _jobs),
     (33, "exchange: the change feed of training records (回撈), with the records kept so far",
      _exchange_feed),
+    (34, "exchange: the list of imported records over the hours caps, for review",
+     _exchange_review),
 ]
 VERSION_KEY = "evolve_version"
 

@@ -4,7 +4,7 @@ all or nothing (or, when the partner asks, only its valid rows). A record is key
 adds a second; a batch key already received answers its first report again."""
 import hashlib
 from dataclasses import dataclass
-from decimal import Decimal
+from datetime import timedelta
 
 from .. import audit, clock, statistics
 from ..jobs import job
@@ -12,12 +12,14 @@ from ..accounts.teachers import teacher_by_national_id
 from ..attendance.records import records_of
 from ..resources.exchange import Batch
 from ..resources.records import TrainingRecord
+from ..rules import hours as hours_rule
 from ..statistics.measures import teacher_place
-from . import callbacks, confirmation, feed
+from . import callbacks, confirmation, feed, review
 from . import format as fmt
 
 
 PROGRESS_EVERY = 500
+MAX_SPREAD = 366                  # a record spans at most a year of days
 
 
 @dataclass(frozen=True)
@@ -112,11 +114,22 @@ def _locked_month(root, partner, values) -> str | None:
     return next((confirmation.month_of(d) for d in days if confirmation.locked(partner, d)), None)
 
 
+def spread(first, last, hours) -> tuple:
+    """((day, hours), …) of a record given by its first and last day and its hours: spread
+    over the days in half hours, earlier days first (the day and week caps of Art. 10 (2)
+    read them), the first and last day always among them."""
+    count = min((last - first).days + 1, MAX_SPREAD)
+    halves, extra = divmod(int(hours / hours_rule.STEP), count)
+    days = [first + timedelta(days=n) for n in range(count - 1)] + [last]
+    share = [(halves + (n < extra)) * hours_rule.STEP for n in range(count)]
+    return tuple((day, h) for n, (day, h) in enumerate(zip(days, share))
+                 if h or n in (0, count - 1))
+
+
 def write(partner, row: Row) -> bool:
     """Write one checked row into its teacher's records; True when it was new."""
     v = row.values
-    days = ((v["first_day"], v["hours"]),) if v["first_day"] == v["last_day"] else \
-        ((v["first_day"], Decimal(0)), (v["last_day"], v["hours"]))
+    days = spread(v["first_day"], v["last_day"], v["hours"])
     fields = dict(title=v["title"], course_code=v["course_code"], organiser=v["organiser"],
                   hours=v["hours"], days=days, credit_class=v["credit_class"],
                   written_at=clock.now())
@@ -163,6 +176,7 @@ def import_batch(root, partner, key: str, numbered: list, import_valid=False,
     if progress is not None:
         progress(len(numbered), len(numbered), "寫入研習紀錄")
     added = sum(write(partner, row) for row in written)
+    review.refresh(root, {row.teacher.login: row.teacher for row in written}.values())
     rows, failing = len(numbered), {p.row for p in problems}
     batch = Batch(key, clock.now(), via, rows, len(written),
                   [p.as_dict() for p in problems], added)

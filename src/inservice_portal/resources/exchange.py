@@ -31,11 +31,13 @@ class ExchangePlatform(Folder):
                (Allow, role_principal("ministry_admin"), EXCHANGE_MANAGE)]
 
     feed = None                           # Feed (evolve step 33)
+    review = None                         # exchange/review.py (evolve step 34)
 
     def __init__(self):
         super().__init__()
         self.tokens = ShardedMap()        # token digest → PartnerToken (many partners at once)
         self.feed = Feed()
+        self.review = OOBTree()           # (county, login, source, id) → imported over the caps
 
 
 @implementer(IPartner)

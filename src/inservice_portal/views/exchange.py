@@ -12,12 +12,13 @@ from pyramid.view import view_config
 from .. import audit, clock, vocabularies
 from ..attendance.roster_xlsx import CONTENT_TYPE
 from ..concurrency.transactions import begin_anew
-from ..exchange import confirmation, files, importer, partners, status, workbooks
+from ..exchange import confirmation, files, importer, partners, review, status, workbooks
 from ..exchange import format as fmt
 from ..forms import FormView
 from ..permissions import EXCHANGE_MANAGE, VIEW
 from ..resources.exchange import IExchangePlatform, IPartner
 from ..resources.interfaces import IRegionCentre
+from ..rules.national_id import mask_national_id
 from ..schemas.exchange import PartnerSchema
 from .downloads import content_disposition
 from .signup import FORM_PAGE
@@ -167,3 +168,32 @@ def reopen(context, request):
                  detail={"partner": context.code, "month": month, "reason": reason})
     request.session.flash(f"已重新開放 {month}：傳報單位可更改該月資料，更改後須再確認。")
     return HTTPSeeOther(request.resource_url(context))
+
+
+# -- 匯入紀錄審查: the county's imported records over the hours caps ---------------------------
+@view_config(context=IRegionCentre, name="imported-records", permission="course.review",
+             request_method="GET", renderer=TPL + "review.pt")
+def review_list(context, request, problem=None):
+    root = find_root(context)
+    found = review.waiting_in(root, context.county) if "exchange" in root and \
+        context.county else []
+    return {"page_title": "匯入紀錄審查", "rows": found, "problem": problem,
+            "names": partners.source_labels(root), "mask": mask_national_id,
+            "csrf_token": request.session.get_csrf_token()}
+
+
+@view_config(context=IRegionCentre, name="imported-records", permission="course.review",
+             request_method="POST", renderer=TPL + "review.pt")
+def review_decide(context, request):
+    key = (context.county or "", request.POST.get("login", ""), request.POST.get("source", ""),
+           request.POST.get("record", ""))
+    approve, reason = request.POST.get("decision") == "approve", request.POST.get("reason", "")
+    if not approve and not 2 <= len(reason.strip()) <= 200:
+        request.response.status = 400
+        return review_list(context, request, "退回（不採計）須填寫原因（2 至 200 字）。")
+    try:
+        review.decide(find_root(context), request, key, approve, reason.strip())
+    except review.NotWaiting:
+        raise HTTPNotFound() from None
+    request.session.flash("已專案核准超過上限的時數。" if approve else "已退回：該筆紀錄不採計。")
+    return HTTPSeeOther(request.resource_url(context, "imported-records"))

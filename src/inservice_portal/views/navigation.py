@@ -40,6 +40,7 @@ UNIT_PAGES = [
     ("statistics", "統計圖表", None),           # 全國 at the ministry, 縣市 at a centre
     ("learning-needs", "進修儀表板", None),      # likewise
     ("exchange-status", "傳報現況", "stats.county"),
+    ("imported-records", "匯入紀錄審查", "course.review"),
     ("project-tags", "專案屬性標籤清單", "project_tags.manage"),
     ("school-directory", "學校代碼清單匯入", "school_directory.import"),
     ("proxy", "代理模式", "proxy_mode"),
@@ -55,7 +56,8 @@ UNIT_PAGES = [
 def unit_links(request, unit) -> list[NavItem]:
     pages = {IRegionCentre: ("todo", "worklist", "settings", "auto-approved", "overdue-rosters",
                              "sharing-moderation", "sharing", "subunits", "contact", "audit",
-                             "statistics", "learning-needs", "exchange-status", "proxy"),
+                             "statistics", "learning-needs", "exchange-status",
+                             "imported-records", "proxy"),
              IOrganiser: ("todo", "courses", "overdue-rosters", "sharing", "staff", "teachers",
                           "teacher-records", "statistics", "licences",
                           "contact"),
