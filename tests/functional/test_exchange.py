@@ -2,7 +2,7 @@
 client credentials, the published format, and batches of training records imported row by
 row, all or nothing, idempotently."""
 import base64
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -569,10 +569,15 @@ class TestRetrievalUnderConcurrentWrites:
         client = reader(app, platform)
         writers = [partner_client(app, platform.secret) for _ in range(2)]
 
+        statuses = []
+
         def write(n, who):
             for batch in range(10):
-                who.post_json("/api/v1/exchange/records", {"batch_key": f"{n}-{batch}", "records": [
-                    record(f"{n}-{batch}-{i}") for i in range(5)]})
+                day = f"2025-{batch + 1:02d}-{n * 10 + 1:02d}"
+                statuses.append(who.post_json("/api/v1/exchange/records", {
+                    "batch_key": f"{n}-{batch}", "records": [
+                        record(f"{n}-{batch}-{i}", first_day=day, last_day=day, hours=1)
+                        for i in range(5)]}, expect_errors=True).status_int)
 
         threads = [threading.Thread(target=write, args=(n, w)) for n, w in enumerate(writers)]
         for t in threads:
@@ -588,6 +593,7 @@ class TestRetrievalUnderConcurrentWrites:
         numbers = [e["seq"] for e in seen]
         assert numbers == sorted(numbers) and len(set(numbers)) == len(numbers)
         ids = [e["source_record_id"] for e in seen]
+        assert statuses == [201] * 20
         assert len(ids) == len(set(ids)) == 100
 
 
@@ -717,3 +723,65 @@ def test_a_rejected_record_leaves_the_transcript(app, platform):
         "csrf_token": csrf_of(page), "login": "t-tpe", "source": "tpe-city",
         "record": "TPE-2", "decision": "approve"}, status=404)       # decided already
     browser(app, "ks-rev").get("/centres/taipei/imported-records", status=403)
+
+
+# --- 重複登錄 (Art. 12(1)) ---------------------------------------------------------------------------
+def test_a_course_here_and_from_a_county_system_counts_once(app, platform):
+    """The roster here credits t-tpe; the city's system sends the same training (organiser,
+    title, day): shown, never counted twice, in the transcript or the statistics; when the
+    roster no longer credits the teacher, the city's record counts again."""
+    from inservice_portal.attendance import roster
+    from inservice_portal.attendance.records import capped
+    from inservice_portal.workflows import api as workflow_api
+
+    from .test_roster import add_ended_course
+    with platform.edit() as root:
+        school = root["centres"]["taipei"]["353601"]
+        add_staff(root, "a-admin", school, "principal_admin")
+        course = add_ended_course(root, school, "數位學習研習", day=date(2025, 10, 6),
+                                  state="roster_pending")
+        roster.save(course, [roster.Row("1", "t-tpe", ["present", "present"])], "a-admin")
+        workflow_api.transition(course, None, "confirm_roster")
+        code = course.code
+
+    def counted(root):
+        return {line["record"].source: (line["counted"], line["duplicate"])
+                for line in capped(root["people"]["t-tpe"])}
+    client = partner_client(app, platform.secret)
+    client.post_json("/api/v1/exchange/records", {"batch_key": "d", "records": [
+        record(1, title="數位學習 研習", organiser="臺北市立甲國民小學", hours=6)]})
+    found = platform.read(counted)
+    assert found["tpe-city"] == (0, True) and found["local"][0] > 0
+    assert platform.read(lambda root: drift(root, fresh_figures(root))) == {}
+    page = browser(app, "t-tpe").get("/transcript", {"year": "2025"})
+    assert "不重複採計" in page.text
+    with platform.edit() as root:                    # the roster is reopened without t-tpe
+        course = next(c for c in root["centres"]["taipei"]["353601"].values()
+                      if getattr(c, "code", None) == code)
+        workflow_api.transition(course, None, "reopen")
+        roster.save(course, [], "a-admin")
+        workflow_api.transition(course, None, "submit_roster")
+        workflow_api.transition(course, None, "confirm_roster")
+    assert platform.read(counted)["tpe-city"] == (6, False)
+    assert platform.read(lambda root: drift(root, fresh_figures(root))) == {}
+
+
+@pytest.fixture(autouse=True)
+def jobs_finish():
+    """Each test's background jobs end with it (their after-commit work included)."""
+    import threading
+    yield
+    for thread in threading.enumerate():
+        if thread.name.startswith("job "):
+            thread.join(30)
+
+
+@pytest.fixture(autouse=True)
+def jobs_finish():
+    """Each test's background jobs end with it (their after-commit work included): a job
+    thread still folding an earlier test's commits was seen to disturb a later test's PDF."""
+    import threading
+    yield
+    for thread in threading.enumerate():
+        if thread.name.startswith("job "):
+            thread.join(30)

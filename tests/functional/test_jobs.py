@@ -15,7 +15,7 @@ from inservice_portal.jobs import JOBS, job, runner
 
 from .. import pg
 from ..conftest import add_organiser, add_teacher
-from .test_exchange import basic, record, wait_for
+from .test_exchange import basic, jobs_finish, record, wait_for  # noqa: F401 (fixture)
 from .test_relstorage import pg_audit_uri, pg_settings, pg_uri, run  # noqa: F401 (fixtures)
 from .test_throttle import redis_or_skip
 

@@ -11,7 +11,7 @@ from BTrees.OOBTree import OOBTree
 from pyramid.traversal import find_root
 
 from .. import clock, statistics
-from ..exchange import feed
+from ..exchange import duplicates, feed
 from . import roster as roster_service
 from ..resources.interfaces import ICourse
 from ..resources.records import LOCAL, TrainingRecord
@@ -51,6 +51,7 @@ def write_course(course):
         if records is not None and key in records:
             with statistics.tracking_record(people[login], key):
                 del records[key]
+            duplicates.release(people[login], key)
             feed.note(people[login], key)           # 回撈: partners learn it went
     now = clock.now()
     for login, (hours, days) in credited.items():
@@ -69,6 +70,7 @@ def write_course(course):
                 record.rewrite(**fields)
             else:
                 continue
+        duplicates.mark_repeats_of(teacher, key)
         feed.note(teacher, key)
     course.recorded_logins = tuple(sorted(credited))
 
@@ -86,12 +88,15 @@ def on_transitioned(event):
 # -- the transcript --------------------------------------------------------------------------
 
 def capped(teacher) -> list[dict]:
-    """Every record with its counted hours under the day/week caps (Art. 10 (2))."""
+    """Every record with its counted hours under the day/week caps (Art. 10 (2)); one that
+    repeats another (``duplicate_of``, Art. 12(1)) counts nothing."""
     records = sorted((records_of(teacher) or {}).values(),
                      key=lambda r: (r.written_at is not None, r.written_at or 0, r.key))
     caps = hours_rule.apply_caps((r.key, r.days, r.special_approval is not None, r.credit_class)
-                                 for r in records)
-    return [{"record": r, **caps[r.key]} for r in records]
+                                 for r in records if not r.duplicate_of)
+    none = {"counted": Decimal(0), "excess": Decimal(0), "needs_approval": False}
+    return [{"record": r, **caps.get(r.key, none), "duplicate": bool(r.duplicate_of)}
+            for r in records]
 
 
 def transcript(teacher, year: int | None = None) -> list[dict]:

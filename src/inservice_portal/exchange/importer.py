@@ -14,7 +14,7 @@ from ..resources.exchange import Batch
 from ..resources.records import TrainingRecord
 from ..rules import hours as hours_rule
 from ..statistics.measures import teacher_place
-from . import callbacks, confirmation, feed, review
+from . import callbacks, confirmation, duplicates, feed, review
 from . import format as fmt
 
 
@@ -145,6 +145,7 @@ def write(partner, row: Row) -> bool:
             record.rewrite(**fields)
         else:
             return False                  # unchanged: nothing for the feed
+        duplicates.flag(row.teacher, records[key])
     partner.holders[v["source_record_id"]] = row.teacher.login
     feed.note(row.teacher, key)
     return record is None

@@ -6,7 +6,6 @@ import logging
 import secrets
 import threading
 import weakref
-from concurrent.futures import ThreadPoolExecutor
 
 import transaction
 from ZODB.POSException import ConflictError
@@ -20,7 +19,7 @@ from . import JOBS
 log = logging.getLogger(__name__)
 ATTEMPTS = 3
 QUEUE = "inservice-portal"
-_EXECUTORS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_TURNS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
 WORKER_DB = None                  # the database an RQ worker process opened (cmd_worker)
 
@@ -52,7 +51,8 @@ def _dispatch(committed, db, settings, job_id):
         _queue(settings).enqueue(run_queued, job_id, job_id=_rq_id(job_id),
                                  job_timeout=int(settings.get("jobs.timeout", 1800)))
     else:
-        executor_of(db).submit(run, db, job_id)
+        threading.Thread(target=_run_in_turn, args=(db, job_id), daemon=True,
+                         name=f"job {job_id}").start()
 
 
 def _rq_id(job_id: str) -> str:
@@ -65,12 +65,19 @@ def _queue(settings):
     return Queue(QUEUE, connection=Redis.from_url(settings["jobs.redis_url"]))
 
 
-def executor_of(db) -> ThreadPoolExecutor:
+def _run_in_turn(db, job_id):
+    """A thread for one job, which waits for the database's jobs before it (one at a time:
+    their writes are large) and then ends; no thread is kept between jobs."""
+    with _turn_of(db):
+        run(db, job_id)
+
+
+def _turn_of(db) -> threading.Lock:
     with _LOCK:
-        executor = _EXECUTORS.get(db)
-        if executor is None:
-            executor = _EXECUTORS[db] = ThreadPoolExecutor(1, thread_name_prefix="jobs")
-        return executor
+        turn = _TURNS.get(db)
+        if turn is None:
+            turn = _TURNS[db] = threading.Lock()
+        return turn
 
 
 def run_queued(job_id: str):

@@ -12,6 +12,8 @@ LOCAL = "local"
 
 class TrainingRecord(Persistent):
     special_approval = None        # {"by", "at"} once the authority approved hours over the caps
+    duplicate_of = None            # the key of the record this one repeats (exchange/duplicates.py):
+                                   # it is shown but never counted
     revisions = ()                 # what each rewrite replaced: ({"hours", "days", "written_at",
                                    # "replaced_at"}, …), for the audit of reopened rosters
 

@@ -230,6 +230,8 @@ def record_contributions(teacher, record, where: tuple | None = None) -> dict:
         return {}
     where = where or teacher_place(teacher)
     year, hundredths = school_year(record.last_day), int(round((record.hours or 0) * 100))
+    if getattr(record, "duplicate_of", None):       # repeats another record: never counted
+        hundredths = 0
     found = {("records", (year, where[0], record.source or "", "records")): 1}
     if hundredths:
         found[("teacher_hours", (year, *where, teacher.login, teacher.stage or ""))] = hundredths

@@ -1,0 +1,50 @@
+"""重複登錄 (002 Art. 12(1)): a course entered here must not also come from another site; when
+the same training (same organiser, title and days) reaches a teacher's transcript from two
+sources, the later one is flagged ``duplicate_of`` the first (the portal's own first) and is
+never counted: not in the transcript's hours, not in the statistics' hours."""
+import re
+import unicodedata
+
+from .. import statistics
+from ..resources.records import LOCAL
+
+
+def _text(value) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value or ""))).lower()
+
+
+def same(a, b) -> bool:
+    return (a.source != b.source and (a.first_day, a.last_day) == (b.first_day, b.last_day)
+            and _text(a.title) == _text(b.title) and _text(a.organiser) == _text(b.organiser))
+
+
+def original(teacher, record):
+    """The key of the record from another source that ``record`` repeats, the portal's own
+    first, or None."""
+    found = [r for r in (getattr(teacher, "records", None) or {}).values()
+             if r is not record and same(r, record) and not getattr(r, "duplicate_of", None)]
+    found.sort(key=lambda r: (r.source != LOCAL, r.written_at is None, r.written_at or 0))
+    return found[0].key if found else None
+
+
+def flag(teacher, record) -> None:
+    """Mark an imported record that repeats one the teacher has (called before it counts)."""
+    record.duplicate_of = original(teacher, record)
+
+
+def mark_repeats_of(teacher, key) -> None:
+    """A record of the portal's own was written: imported ones repeating it stop counting."""
+    records = getattr(teacher, "records", None) or {}
+    local = records.get(key)
+    for other in [r for r in records.values() if local is not None and same(r, local)]:
+        if getattr(other, "duplicate_of", None) != key:
+            with statistics.tracking_record(teacher, other.key):
+                other.duplicate_of = key
+
+
+def release(teacher, key) -> None:
+    """Record ``key`` is gone: those that repeated it count again."""
+    records = getattr(teacher, "records", None) or {}
+    for other in [r for r in records.values() if getattr(r, "duplicate_of", None) == key]:
+        with statistics.tracking_record(teacher, other.key):
+            other.duplicate_of = original(teacher, other)
