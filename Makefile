@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-stamp
 export CHAMELEON_CACHE := $(CURDIR)/var/cache/chameleon
 
 .PHONY: run test test-unit test-functional test-e2e demo browser e2e-deps print-deps bench bench-search bench-rush bench-statistics \
-        bench-attendance wrk clean security fuzz
+        bench-attendance bench-exchange wrk clean security fuzz
 
 $(STAMP): setup.cfg setup.py pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -97,8 +97,13 @@ bench-statistics: $(STAMP) var
 	$(BIN)/python bench/bench_statistics.py
 	$(BIN)/python bench/bench_statistics_cost.py
 
+## make bench-exchange: 資訊傳報: 100,000 records from one file and through the API, and a
+## million retrieved by cursor
+bench-exchange: $(STAMP) var
+	$(BIN)/python bench/bench_exchange.py
+
 ## make bench: every benchmark (the search one at COURSES courses: long at the default)
-bench: bench-rush bench-attendance bench-search bench-statistics
+bench: bench-rush bench-attendance bench-search bench-statistics bench-exchange
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache

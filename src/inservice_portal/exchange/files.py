@@ -18,6 +18,7 @@ from ..uploads import archives
 from . import format as fmt
 
 MAX_BYTES = 20 * 1024 * 1024       # a county's month of records is a few MB
+MAX_ROWS = 100_000                 # a file may hold a county's month (an API batch: 10,000)
 MAX_INFLATED = 200 * 1024 * 1024
 KINDS = {"xlsx": "Excel（XLSX）", "csv": "CSV（UTF-8 或 Big5）", "xml": "XML"}
 
@@ -63,8 +64,8 @@ def _table(lines) -> Sheet:
         values = {n: v for n, v in zip(names, cells) if n is not None}
         if not any(str(v if v is not None else "").strip() for v in values.values()):
             continue
-        if len(rows) >= fmt.MAX_BATCH:
-            raise Unreadable(f"一個檔案至多 {fmt.MAX_BATCH:,} 筆紀錄，請分批傳報。")
+        if len(rows) >= MAX_ROWS:
+            raise Unreadable(f"一個檔案至多 {MAX_ROWS:,} 筆紀錄，請分批傳報。")
         rows.append((number, values))
     if not rows:
         raise Unreadable("檔案沒有任何紀錄（第 1 列之後是空的）。")
@@ -115,8 +116,8 @@ def _xml(data: bytes) -> Sheet:
     for element in root:
         if element.tag != "record":
             raise Unreadable(f"<records> 之下只能有 <record>（看到 <{element.tag}>）。")
-        if len(rows) >= fmt.MAX_BATCH:
-            raise Unreadable(f"一個檔案至多 {fmt.MAX_BATCH:,} 筆紀錄，請分批傳報。")
+        if len(rows) >= MAX_ROWS:
+            raise Unreadable(f"一個檔案至多 {MAX_ROWS:,} 筆紀錄，請分批傳報。")
         rows.append((len(rows) + 1, {child.tag: (child.text or "") for child in element}))
     if not rows:
         raise Unreadable("XML 沒有任何 <record>。")

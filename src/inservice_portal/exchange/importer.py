@@ -19,6 +19,7 @@ from . import format as fmt
 
 
 PROGRESS_EVERY = 500
+SAVEPOINT_EVERY = 5000
 MAX_SPREAD = 366                  # a record spans at most a year of days
 
 
@@ -176,7 +177,11 @@ def import_batch(root, partner, key: str, numbered: list, import_valid=False,
     written = passed if import_valid or not problems else []
     if progress is not None:
         progress(len(numbered), len(numbered), "寫入研習紀錄")
-    added = sum(write(partner, row) for row in written)
+    added = 0
+    for done, row in enumerate(written, 1):
+        added += write(partner, row)
+        if done % SAVEPOINT_EVERY == 0:           # a large batch: memory stays flat
+            _savepoint(root)
     review.refresh(root, {row.teacher.login: row.teacher for row in written}.values())
     rows, failing = len(numbered), {p.row for p in problems}
     batch = Batch(key, clock.now(), via, rows, len(written),
@@ -191,6 +196,15 @@ def import_batch(root, partner, key: str, numbered: list, import_valid=False,
                  detail={"batch": key, "via": via, "rows": rows,
                          "imported": len(written), "rejected": len(failing)})
     return batch, True
+
+
+def _savepoint(root):
+    """Move what the batch wrote so far out of memory (into the savepoint's temporary file),
+    still all in one transaction."""
+    conn = root._p_jar
+    if conn is not None:
+        conn.transaction_manager.get().savepoint(optimistic=True)
+        conn.cacheGC()
 
 
 def file_key(data: bytes) -> str:
