@@ -273,7 +273,7 @@ def _exchange_feed(root):
     search = Search(root)
     for teacher in search.execute(search["content_type"].eq("teacher")).all():
         for key in list(getattr(teacher, "records", None) or ()):
-            feed.append(root, found, teacher.login, key)
+            feed.append(found, teacher.login, key, feed.entry_of(teacher, key))
 
 
 def _exchange_review(root):

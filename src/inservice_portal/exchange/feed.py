@@ -29,17 +29,19 @@ def feed_of(root) -> Feed:
     return platform.feed
 
 
-def note(teacher, key: tuple) -> None:
-    """Have the teacher's record ``key`` (as it is once this transaction commits) entered in
-    the feed."""
+def note(teacher, key: tuple, where=None) -> None:
+    """Have the teacher's record ``key``, as it is now (just written or removed), entered in
+    the feed once this transaction commits (``where``: the teacher_place, when the caller
+    has it). The entry is made here, where teacher and record are at hand."""
     root = find_root(teacher)
     if "exchange" not in root:
         return
+    entry = entry_of(teacher, key, where)
     conn = root._p_jar
     if conn is None:                                # a tree not stored yet (a demo, a test)
-        append(root, feed_of(root), teacher.login, key)
+        append(feed_of(root), teacher.login, key, entry)
         return
-    feed_of(root).inboxes.add(conn, INBOX_ATTR, (teacher.login, tuple(key)))
+    feed_of(root).inboxes.add(conn, INBOX_ATTR, (teacher.login, tuple(key), entry))
     writer = Writer.writers().get(conn.db())
     if writer is not None:
         wake_after_commit(conn.transaction_manager.get(), writer)
@@ -47,17 +49,20 @@ def note(teacher, key: tuple) -> None:
 
 def flush(root) -> int:
     feed, done = feed_of(root), 0
-    for _, _, (login, key) in feed.inboxes.waiting():
-        append(root, feed, login, key)
+    for _, _, (login, key, entry) in feed.inboxes.waiting():
+        append(feed, login, key, entry)
         done += 1
     return done
 
 
-def append(root, feed, login: str, key: tuple) -> int:
-    teacher = root["people"].get(login)
-    record = (getattr(teacher, "records", None) or {}).get(key) if teacher is not None else None
-    county = teacher_place(teacher)[0] if teacher is not None else ""
-    entry = snapshot(teacher, key, record, county)
+def entry_of(teacher, key, where=None) -> dict:
+    record = (getattr(teacher, "records", None) or {}).get(key)
+    county = (where or teacher_place(teacher))[0]
+    return snapshot(teacher, key, record, county)
+
+
+def append(feed, login: str, key: tuple, entry: dict) -> int:
+    county = entry["county"]
     old = feed.latest.get((login, *key))
     if old is not None:
         gone = feed.entries.pop(old, None)

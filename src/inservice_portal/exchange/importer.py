@@ -19,7 +19,7 @@ from . import format as fmt
 
 
 PROGRESS_EVERY = 500
-SAVEPOINT_EVERY = 5000
+SAVEPOINT_EVERY = 20_000
 MAX_SPREAD = 366                  # a record spans at most a year of days
 
 
@@ -40,6 +40,7 @@ class Row:
     number: int
     teacher: object
     values: dict
+    place: tuple                 # the teacher's (county, school): looked up once
 
 
 def read(number: int, raw: dict) -> tuple[dict, list[Problem]]:
@@ -64,7 +65,7 @@ def check(root, partner, numbered, progress=None) -> tuple[list[Row], list[Probl
     """The rows that pass (with their teacher) and the problems of those that do not, of
     ``numbered``: (row number, {field: raw value}) pairs; ``progress`` (a job's) is told
     every PROGRESS_EVERY rows."""
-    passed, problems, seen = [], [], {}
+    passed, problems, seen, places = [], [], {}, {}
     for done, (number, raw) in enumerate(numbered):
         if progress is not None and done % PROGRESS_EVERY == 0:
             progress(done, len(numbered), "檢查紀錄")
@@ -77,9 +78,9 @@ def check(root, partner, numbered, progress=None) -> tuple[list[Row], list[Probl
             found.append(Problem(number, "source_record_id",
                                  f"與第 {seen[key]} 筆的來源紀錄編號相同。"))
         seen.setdefault(key, number)
-        teacher = None
+        teacher = place = None
         if not found:
-            teacher, why = _teacher(root, partner, values["national_id"])
+            teacher, place, why = _teacher(root, partner, values["national_id"], places)
             if why:
                 found.append(Problem(number, "national_id", why))
         if not found:
@@ -88,7 +89,7 @@ def check(root, partner, numbered, progress=None) -> tuple[list[Row], list[Probl
                 found.append(Problem(number, "last_day", confirmation.LOCKED.format(month=month)))
         problems += found
         if not found:
-            passed.append(Row(number, teacher, values))
+            passed.append(Row(number, teacher, values, place))
     return passed, problems
 
 
@@ -97,11 +98,18 @@ def check(root, partner, numbered, progress=None) -> tuple[list[Row], list[Probl
 NOT_REACHABLE = "本網沒有此身分證統一編號、可由本傳報單位傳報的教師帳號（請確認編號，或該教師的服務縣市）。"
 
 
-def _teacher(root, partner, national_id):
+def _teacher(root, partner, national_id, places: dict):
+    """(teacher, its place, None) or (None, None, why); ``places`` keeps each school's place
+    for the batch (a file holds many teachers of one school)."""
     teacher = teacher_by_national_id(root, national_id)
-    if teacher is None or not partner.may_reach(teacher_place(teacher)[0]):
-        return None, NOT_REACHABLE
-    return teacher, None
+    if teacher is None:
+        return None, None, NOT_REACHABLE
+    place = places.get(teacher.school)
+    if place is None:
+        place = places[teacher.school] = teacher_place(teacher)
+    if not partner.may_reach(place[0]):
+        return None, None, NOT_REACHABLE
+    return teacher, place, None
 
 
 def _locked_month(root, partner, values) -> str | None:
@@ -138,7 +146,7 @@ def write(partner, row: Row) -> bool:
     _leave_former_holder(partner, row.teacher, key)
     records = records_of(row.teacher, create=True)
     record = records.get(key)
-    with statistics.tracking_record(row.teacher, key):
+    with statistics.tracking_record(row.teacher, key, row.place):
         if record is None:
             records[key] = TrainingRecord(row.teacher.login, partner.code,
                                           v["source_record_id"], **fields)
@@ -148,7 +156,7 @@ def write(partner, row: Row) -> bool:
             return False                  # unchanged: nothing for the feed
         duplicates.flag(row.teacher, records[key])
     partner.holders[v["source_record_id"]] = row.teacher.login
-    feed.note(row.teacher, key)
+    feed.note(row.teacher, key, row.place)
     return record is None
 
 
@@ -182,7 +190,7 @@ def import_batch(root, partner, key: str, numbered: list, import_valid=False,
         added += write(partner, row)
         if done % SAVEPOINT_EVERY == 0:           # a large batch: memory stays flat
             _savepoint(root)
-    review.refresh(root, {row.teacher.login: row.teacher for row in written}.values())
+    review.refresh(root, {row.teacher.login: (row.teacher, row.place) for row in written}.values())
     rows, failing = len(numbered), {p.row for p in problems}
     batch = Batch(key, clock.now(), via, rows, len(written),
                   [p.as_dict() for p in problems], added)

@@ -7,16 +7,15 @@ wrote, so that a centre reads its own key range, never the teachers."""
 from .. import audit, clock, statistics
 from ..attendance import records as transcripts
 from ..resources.records import LOCAL
-from ..statistics.measures import teacher_place
 from . import feed
 
 
 def refresh(root, teachers) -> None:
-    """Put on the list the imported records of ``teachers`` that need approval, and take
-    off those that no longer do."""
+    """Put on the list the imported records of ``teachers`` ((teacher, its place) pairs)
+    that need approval, and take off those that no longer do."""
     waiting = root["exchange"].review
-    for teacher in teachers:
-        county = teacher_place(teacher)[0]
+    for teacher, place in teachers:
+        county = place[0]
         for line in transcripts.capped(teacher):
             record = line["record"]
             if record.source == LOCAL:

@@ -82,7 +82,7 @@ def tracking(*objects):
 
 
 @contextmanager
-def tracking_record(teacher, key):
+def tracking_record(teacher, key, where=None):
     """Around a change to one of a teacher's training records (``key``): only that record's
     contribution moves (a roster of 2,000 need not recount each teacher's whole transcript)."""
     def now(where):
@@ -92,7 +92,7 @@ def tracking_record(teacher, key):
     if not ITeacher.providedBy(teacher):       # as contributions(): only teachers count
         yield
         return
-    where = teacher_place(teacher)
+    where = where or teacher_place(teacher)         # (county, school), when the caller has it
     before = now(where)
     yield
     apply(find_root(teacher), before, now(where))
