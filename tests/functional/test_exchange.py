@@ -785,3 +785,45 @@ def jobs_finish():
     for thread in threading.enumerate():
         if thread.name.startswith("job "):
             thread.join(30)
+
+
+# --- 教師資料同步 (003) --------------------------------------------------------------------------
+def test_a_partner_keeps_its_teachers_schools(app, platform):
+    """全國教保資訊網 / 臺北市: moves, job titles, leaving (the transcript only, 004); the
+    report says what changed and what could not be matched."""
+    with platform.edit() as root:
+        add_organiser(root, "taipei", "353602", "臺北市立乙國民小學")
+        add_teacher(root, "t-2", root["centres"]["taipei"]["353601"],
+                    national_id=valid_id("A22222222"))
+        root["exchange"]["tpe-city"].syncs_teachers = True
+    client = partner_client(app, platform.secret)
+    assert "teachers:write" in client.post("/api/v1/exchange/token", {
+        "grant_type": "client_credentials"}, headers=basic("tpe-city", platform.secret)
+    ).json["scope"]
+    answer = client.post_json("/api/v1/exchange/teachers", {"teachers": [
+        {"national_id": TPE_ID, "employment": "employed", "school_code": "353602",
+         "job_title": "15-4"},
+        {"national_id": valid_id("A22222222"), "employment": "retired"},
+        {"national_id": valid_id("E10000000"), "employment": "employed",
+         "school_code": "353602"},                                   # Kaohsiung's teacher
+        {"national_id": TPE_ID, "employment": "employed", "school_code": "583601"},
+        {"national_id": valid_id("A33333333"), "employment": "employed"},
+        {"national_id": TPE_ID, "employment": "fired"}]}).json
+    assert [(c["login"], len(c["changes"])) for c in answer["changed"]] == [("t-tpe", 1),
+                                                                            ("t-2", 1)]
+    assert [(u["row"], u["field"]) for u in answer["unmatched"]] == [
+        (3, "national_id"), (4, "school_code"), (5, "national_id"), (6, "employment")]
+    state = platform.read(lambda root: (root["people"]["t-tpe"].school,
+                                        root["people"]["t-2"].school,
+                                        root["people"]["t-2"].employment))
+    assert state == ("/centres/taipei/353602", None, "retired")
+    assert platform.read(lambda root: drift(root, fresh_figures(root))) == {}
+    again = client.post_json("/api/v1/exchange/teachers", {"teachers": [
+        {"national_id": TPE_ID, "employment": "employed", "school_code": "353602"}]}).json
+    assert (again["changed"], again["unchanged"]) == ([], 1)
+
+
+def test_teacher_sync_needs_its_grant(app, platform):
+    client = partner_client(app, platform.secret)
+    client.post_json("/api/v1/exchange/teachers", {"teachers": [{"national_id": TPE_ID}]},
+                     status=403)

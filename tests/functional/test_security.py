@@ -194,6 +194,7 @@ SAMPLES = {
     (IRegionCentre, "exchange-status"): "/centres/taipei/exchange-status",
     (IRegionCentre, "imported-records"): "/centres/taipei/imported-records",
     ("api.exchange.months", ""): "/api/v1/exchange/months",
+    ("api.exchange.teachers", ""): "/api/v1/exchange/teachers",
     ("api.exchange.confirmation", ""): "/api/v1/exchange/months/2025-10/confirmation",
     (IPartner, "report.xlsx"): "/exchange/tpe-city/@@report.xlsx?batch=x",
     (IPartner, "fix.xlsx"): "/exchange/tpe-city/@@fix.xlsx?batch=x",
@@ -215,6 +216,7 @@ CSRF_EXEMPT = {
     ("api.exchange.files", ""),     # likewise
     ("api.exchange.batches", ""),   # likewise
     ("api.exchange.confirmation", ""),  # likewise
+    ("api.exchange.teachers", ""),  # likewise
 }
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
 # Pages that answer with an error or a redirect; they must not write either.

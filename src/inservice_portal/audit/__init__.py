@@ -100,6 +100,7 @@ ACTIONS = {
     "exchange.retrieve": "資訊傳報回撈",
     "exchange.confirm": "傳報單位確認當月資料",
     "exchange.review": "審查匯入的研習紀錄（超過時數上限）",
+    "exchange.teacher_sync": "傳報單位同步教師資料",
     "exchange.reopen": "重新開放已確認月份（行文修正）",
 }
 # Detail key → its zh_TW name on the browse page; values that are codes, by key.

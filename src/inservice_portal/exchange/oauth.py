@@ -18,6 +18,7 @@ from . import partners
 
 TTL = timedelta(hours=1)
 WRITE, READ = "records:write", "records:read"      # READ: partners that retrieve (回撈)
+TEACHERS = "teachers:write"                        # partners that keep teachers' employment
 
 
 class PartnerClient(ClientMixin):
@@ -33,7 +34,8 @@ class PartnerClient(ClientMixin):
         return None
 
     def get_allowed_scope(self, scope):
-        allowed = {WRITE} | ({READ} if self.partner.retrieves else set())
+        allowed = ({WRITE} | ({READ} if self.partner.retrieves else set())
+                   | ({TEACHERS} if self.partner.syncs_teachers else set()))
         asked = set((scope or "").split()) or allowed
         return " ".join(sorted(asked & allowed))
 
@@ -80,7 +82,7 @@ class TokenServer(AuthorizationServer):
     """Made per request over the request's root (cheap: no state of its own)."""
 
     def __init__(self, root):
-        super().__init__(scopes_supported=[WRITE, READ])
+        super().__init__(scopes_supported=[WRITE, READ, TEACHERS])
         self.root = root
         self.issued_to = None             # the partner a token was issued to
         self.register_grant(CredentialsGrant)

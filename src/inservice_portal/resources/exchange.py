@@ -50,6 +50,7 @@ class Partner(Persistent):
     active = True
     callback_url = None               # where a batch's outcome is posted (exchange/callbacks.py)
     retrieves = False                 # reads its teachers' records back (回撈, exchange/feed.py)
+    syncs_teachers = False            # keeps its teachers' schools (exchange/teacher_sync.py)
 
     def __init__(self, code, title, mode, counties=(), contact=None):
         self.code = code

@@ -43,6 +43,9 @@ class PartnerSchema(CSRFSchema):
     retrieves = colander.SchemaNode(
         colander.Boolean(), title="可回撈所屬縣市教師的研習紀錄（records:read）", missing=False,
         widget=deform.widget.CheckboxWidget())
+    syncs_teachers = colander.SchemaNode(
+        colander.Boolean(), title="每日同步所屬縣市教師的服務學校與職稱（teachers:write）",
+        missing=False, widget=deform.widget.CheckboxWidget())
     contact_name = text("傳報承辦人", autocomplete="name", validator=length(2, 40))
     contact_email = colander.SchemaNode(
         colander.String(), title="承辦人電子郵件信箱",

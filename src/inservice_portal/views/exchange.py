@@ -67,6 +67,7 @@ class RegisterPartner(FormView):
              "phone": appstruct["contact_phone"]})
         partner.callback_url = appstruct["callback_url"] or None
         partner.retrieves = appstruct["retrieves"]
+        partner.syncs_teachers = appstruct["syncs_teachers"]
         audit.record("exchange.partner", partner, request=self.request,
                      detail={"partner": partner.code})
         return shown_once(self.request, partner, secret)

@@ -13,7 +13,7 @@ MAX_BODY = 1024 * 1024
 MAX_UPLOAD = 45 * 1024 * 1024
 # A partner's batch of up to 10,000 training records (exchange/format.py), as JSON.
 MAX_BATCH = 8 * 1024 * 1024
-BATCH_ROUTES = ("api.exchange.records", "api.exchange.batches")
+BATCH_ROUTES = ("api.exchange.records", "api.exchange.batches", "api.exchange.teachers")
 # A partner's file (exchange/files.py reads at most 20 MB), with the form around it.
 MAX_EXCHANGE_FILE = 21 * 1024 * 1024
 FILES_ROUTE = "api.exchange.files"

@@ -12,7 +12,7 @@ from ... import audit, clock, throttle, vocabularies
 from ...bootstrap import root_factory
 from ...exchange import format as fmt
 from ...concurrency.transactions import begin_anew
-from ...exchange import confirmation, feed, files, importer, oauth
+from ...exchange import confirmation, feed, files, importer, oauth, teacher_sync
 from ...jobs import runner
 from ...jobs.runner import jobs_of
 from ...resources.jobs import STATES
@@ -25,6 +25,7 @@ ROUTES = {"api.exchange.token": "/exchange/token", "api.exchange.records": "/exc
           "api.exchange.files": "/exchange/files", "api.exchange.format": "/exchange/format.json",
           "api.exchange.batches": "/exchange/batches",
           "api.exchange.months": "/exchange/months",
+          "api.exchange.teachers": "/exchange/teachers",
           "api.exchange.confirmation": "/exchange/months/{month}/confirmation",
           "api.exchange.batch": "/exchange/batches/{key}"}
 BATCH_FIELDS = {"format_version", "batch_key", "import_valid", "records"}
@@ -177,7 +178,7 @@ def _partner(context, request, scope=oauth.WRITE):
     token = bearer_token(request)
     partner = oauth.partner_of(context, token, scope)
     if partner is None and oauth.partner_of(context, token) is not None:
-        raise ApiError(403, "insufficient_scope", "本傳報單位未獲准回撈研習紀錄（records:read）。")
+        raise ApiError(403, "insufficient_scope", f"本傳報單位未獲准此項作業（{scope}）。")
     if partner is None:
         raise ApiError(401, "unauthorized", PARTNER_ONLY)
     return partner
@@ -251,3 +252,21 @@ def _month(month, found) -> dict:
     return {"month": month, "confirmed_at": instant(found["at"]),
             "due_on": confirmation.due_on(month).isoformat(),
             "late": found["at"].date() > confirmation.due_on(month)}
+
+
+# -- 教師資料同步 (003): a partner keeps its teachers' schools and employment -----------------
+@view_config(route_name="api.exchange.teachers", request_method="POST", permission=VIEW,
+             renderer="json", require_csrf=False)   # a partner's bearer token only: no cookie
+def sync_teachers(context, request):
+    partner = _partner(context, request, oauth.TEACHERS)
+    body = json_object(request)
+    rows = body.get("teachers")
+    if not isinstance(rows, list) or not rows or len(rows) > teacher_sync.MAX_ROWS \
+            or set(body) - {"teachers"}:
+        raise malformed({"teachers": f"須為 1 至 {teacher_sync.MAX_ROWS:,} 位教師的陣列。"})
+    found = teacher_sync.sync(context, partner, rows)
+    audit.record("exchange.teacher_sync", partner, root=context,
+                 actor=f"partner:{partner.code}",
+                 detail={"partner": partner.code, "rows": len(rows),
+                         "changed": len(found.changed), "unmatched": len(found.unmatched)})
+    return found.as_dict()
