@@ -18,6 +18,7 @@ from .audit import sealer as audit_sealer
 from .accounts import passwords
 from .bootstrap import ensure_root, root_factory
 from .catalog import queue as catalog_queue
+from .exchange import callbacks as exchange_callbacks
 from .exchange import feed as exchange_feed
 from .statistics import queue as statistics_queue
 from .accounts.login_sessions import IDLE_TIMEOUT
@@ -92,6 +93,7 @@ def make_config(settings: dict) -> Configurator:
     catalog_queue.Indexer.install(config.registry._zodb_databases)
     statistics_queue.Folder.install(config.registry._zodb_databases)
     exchange_feed.Writer.install(config.registry._zodb_databases)
+    exchange_callbacks.configure(settings)
     config.hook_zca()          # repoze.workflow looks workflows up through the ZCA registry
     config.set_session_factory(security.capped_flash(SignedCookieSessionFactory(
         settings["session.secret"],
@@ -115,6 +117,7 @@ def make_config(settings: dict) -> Configurator:
     config.include(".workflows.staff_account")
     config.include(".accounts.email_lookup")
     config.include(".statistics")
+    config.include(".exchange.moves")
     config.include(".registration.locks")
     config.include(".forms")
     config.include(".views.upgrade_gate")

@@ -467,11 +467,47 @@ def test_the_partner_is_told_when_its_batch_is_done(app, platform):
         server.shutdown()
 
 
-def test_only_safe_callback_addresses_are_called():
-    from inservice_portal.exchange.callbacks import allowed
-    assert allowed("https://tpe.example.org/hook") and allowed("http://127.0.0.1:8000/")
-    assert not any(allowed(u) for u in ("http://tpe.example.org/", "file:///etc/passwd",
-                                        "ftp://x/", "", "https:///nohost"))
+def test_only_safe_callback_addresses_are_called(monkeypatch):
+    from inservice_portal.exchange import callbacks
+    monkeypatch.setattr(callbacks, "_loopback_allowed", False)      # as in production
+    assert callbacks.allowed("https://tpe.example.org/hook")
+    assert not any(callbacks.allowed(u) for u in (
+        "http://127.0.0.1:8000/", "http://tpe.example.org/", "file:///etc/passwd", "ftp://x/",
+        "", "https:///nohost"))
+    for inside in ("https://127.0.0.1/", "https://169.254.169.254/latest/meta-data/",
+                   "https://10.0.0.8/", "https://localhost/", "https://[::1]/"):
+        assert not callbacks._public(inside), inside        # resolved: never our network
+    monkeypatch.setattr(callbacks, "_loopback_allowed", True)        # the tests' setting
+    assert callbacks.allowed("http://127.0.0.1:8000/")
+
+
+def test_a_callback_is_not_redirected(app, platform):
+    """A partner's server answering 302 to an inner address is not followed."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    hits = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            hits.append(self.path)
+            self.send_response(302)
+            self.send_header("Location", f"http://127.0.0.1:{self.server.server_port}/inner")
+            self.end_headers()
+
+        do_GET = do_POST
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        from inservice_portal.exchange import callbacks
+        callbacks._post(True, f"http://127.0.0.1:{server.server_port}/hook", {"a": 1})
+    finally:
+        server.shutdown()
+    assert hits == ["/hook"]
 
 
 # --- 回撈: retrieval by cursor -------------------------------------------------------------------
@@ -766,15 +802,6 @@ def test_a_course_here_and_from_a_county_system_counts_once(app, platform):
     assert platform.read(lambda root: drift(root, fresh_figures(root))) == {}
 
 
-@pytest.fixture(autouse=True)
-def jobs_finish():
-    """Each test's background jobs end with it (their after-commit work included)."""
-    import threading
-    yield
-    for thread in threading.enumerate():
-        if thread.name.startswith("job "):
-            thread.join(30)
-
 
 @pytest.fixture(autouse=True)
 def jobs_finish():
@@ -827,3 +854,56 @@ def test_teacher_sync_needs_its_grant(app, platform):
     client = partner_client(app, platform.secret)
     client.post_json("/api/v1/exchange/teachers", {"teachers": [{"national_id": TPE_ID}]},
                      status=403)
+
+
+def test_a_record_changed_twice_before_the_feed_is_written_is_read_as_it_is_now(site):
+    """Two transactions change one record (imported, then rejected) before one flush: the
+    feed must end on the later state, whichever inbox it reads first."""
+    import transaction as txn
+    from BTrees.OOBTree import OOBTree
+
+    from inservice_portal.bootstrap import APP_ROOT
+    from inservice_portal.exchange import feed
+    from inservice_portal.resources.records import TrainingRecord
+    with site.edit() as root:
+        school = add_organiser(root, "taipei", "353601", "臺北市立甲國民小學")
+        teacher = add_teacher(root, "t1", school)
+        teacher.records = OOBTree()
+    key = ("tpe-city", "R1")
+    for change, inbox in (("add", "b"), ("remove", "a")):   # read "a" (the later) first
+        tm = txn.TransactionManager()
+        conn = site.db.open(transaction_manager=tm)
+        setattr(conn, feed.INBOX_ATTR, inbox)
+        tm.begin()
+        root = conn.root()[APP_ROOT]
+        teacher = root["people"]["t1"]
+        if change == "add":
+            teacher.records[key] = TrainingRecord("t1", *key, title="研習", hours=3,
+                                                  days=((date(2025, 10, 6), 3),))
+        else:
+            del teacher.records[key]
+        feed.Writer.writers().pop(site.db, None)     # no writer yet: both wait in inboxes
+        feed.note(teacher, key)
+        tm.commit()
+        conn.close()
+    with site.edit() as root:
+        feed.flush(root)
+    entries = site.read(lambda root: list(feed.feed_of(root).entries.values()))
+    assert [(e["source_record_id"], e["deleted"]) for e in entries] == [("R1", True)]
+
+
+def test_a_teacher_who_moves_county_takes_the_records_along(app, platform):
+    from inservice_portal.accounts import teachers
+    client = reader(app, platform)
+    client.post_json("/api/v1/exchange/records", {"batch_key": "m", "records": [
+        record(1, hours=4), record(2, hours=4)]})             # TPE-2 waits for review
+    assert [e["source_record_id"] for e in read_all(client)[0]] == ["TPE-1", "TPE-2"]
+    with platform.edit() as root:
+        _, secret = partners.register(root, "khh-city", "高雄市系統", "database", ("高雄市",))
+        root["exchange"]["khh-city"].retrieves = True
+        teachers.move_to_school(root["people"]["t-tpe"], root["centres"]["kaohsiung"]["583601"])
+    assert read_all(client)[0] == []                          # Taipei's partner: gone
+    khh = partner_client(app, secret, "khh-city")
+    assert [e["source_record_id"] for e in read_all(khh)[0]] == ["TPE-1", "TPE-2"]
+    assert "研習2" not in browser(app, "tp-rev").get("/centres/taipei/imported-records").text
+    assert "研習2" in browser(app, "ks-rev").get("/centres/kaohsiung/imported-records").text

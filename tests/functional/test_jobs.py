@@ -2,6 +2,7 @@
 it tells its progress; a failure is recorded, not raised; and with ``jobs.backend = redis``
 the same job waits on the queue until a worker process (``inservice-portal … worker``) on
 the same database runs it."""
+import threading
 import time
 
 import pytest
@@ -53,6 +54,7 @@ def test_a_job_of_an_aborted_transaction_never_runs(site):
     conn.close()
     time.sleep(0.3)
     assert site.read(lambda root: root.jobs.get(found.id)) is None
+    assert not [t for t in threading.enumerate() if t.name == f"job {found.id}"]
     assert site.read(lambda root: getattr(root, "counted", None)) is None
 
 

@@ -70,9 +70,22 @@ def write_course(course):
                 record.rewrite(**fields)
             else:
                 continue
+        duplicates.release(teacher, key)           # rewritten: what repeated it may not now
         duplicates.mark_repeats_of(teacher, key)
         feed.note(teacher, key)
+    _review(people, set(credited) | set(getattr(course, "recorded_logins", None) or ()))
     course.recorded_logins = tuple(sorted(credited))
+
+
+def _review(people, logins):
+    """Teachers with imported records: what the review list holds of them may change with
+    this course's hours (exchange/review.py)."""
+    from ..exchange import review            # (imports this module: imported late)
+    from ..statistics.measures import teacher_place
+    touched = [people[login] for login in logins if login in people]
+    touched = [t for t in touched if any(k[0] != LOCAL for k in (records_of(t) or {}).keys())]
+    if touched and "exchange" in find_root(people):
+        review.refresh(find_root(people), [(t, teacher_place(t)) for t in touched])
 
 
 def on_transitioned(event):

@@ -108,7 +108,9 @@ DETAILS = {"method": "登入方式", "step": "步驟", "via": "經由", "export"
            "reasons": "原因", "comment": "說明", "reason": "原因", "tag": "標籤", "by": "操作者",
            "purpose": "目的", "unit": "單位", "centre": "區域管理中心", "clause": "依據",
            "staff_type": "帳號類別", "code": "驗證碼", "month": "月份", "batch": "批次",
-           "partner": "傳報單位"}
+           "partner": "傳報單位", "record": "來源紀錄編號", "rows": "筆數",
+           "imported": "匯入", "rejected": "未通過", "changed": "異動", "unmatched": "無法對應",
+           "since": "游標", "count": "筆數"}
 # Labels of the login methods and steps, not passwords (bandit B105 accepted on two lines).
 DETAIL_VALUES = {"method": {"password": "密碼",  # nosec B105
                             "totp": "密碼＋驗證碼", "recovery_code": "密碼＋復原碼",

@@ -269,11 +269,16 @@ def _exchange_feed(root):
     from ..catalog import Search
     from ..exchange import feed
 
+    import transaction
+
     found = feed.feed_of(root)
     search = Search(root)
-    for teacher in search.execute(search["content_type"].eq("teacher")).all():
+    for done, teacher in enumerate(search.execute(search["content_type"].eq("teacher")).all()):
         for key in list(getattr(teacher, "records", None) or ()):
             feed.append(found, teacher.login, key, feed.entry_of(teacher, key))
+        if done % 5000 == 4999:                   # a nation's records: memory stays flat
+            transaction.savepoint(True)
+            root._p_jar.cacheGC()
 
 
 def _exchange_review(root):

@@ -48,11 +48,24 @@ def note(teacher, key: tuple, where=None) -> None:
 
 
 def flush(root) -> int:
-    feed, done = feed_of(root), 0
-    for _, _, (login, key, entry) in feed.inboxes.waiting():
-        append(feed, login, key, entry)
-        done += 1
-    return done
+    """Append what waits. The inboxes are read connection by connection, not in commit
+    order: a record changed by two transactions since the last flush is entered once, as it
+    is now (this transaction sees both commits), not as either entry copied it."""
+    feed = feed_of(root)
+    waiting = [(login, tuple(key), entry) for _, _, (login, key, entry) in feed.inboxes.waiting()]
+    seen: dict = {}
+    for login, key, _ in waiting:
+        seen[(login, key)] = seen.get((login, key), 0) + 1
+    for (login, key), count in seen.items():
+        if count > 1:
+            teacher = root["people"].get(login)
+            entry = entry_of(teacher, key) if teacher is not None else None
+            if entry is not None:
+                append(feed, login, key, entry)
+    for login, key, entry in waiting:
+        if seen[(login, key)] == 1:
+            append(feed, login, key, entry)
+    return len(waiting)
 
 
 def entry_of(teacher, key, where=None) -> dict:
@@ -87,6 +100,14 @@ def snapshot(teacher, key, record, county) -> dict:
                      last_day=record.last_day.isoformat() if record.last_day else None,
                      credit_class=bool(record.credit_class))
     return entry
+
+
+def county_of(feed, login: str, records) -> str | None:
+    """The county the feed holds the teacher's records under (by the first one), or None."""
+    first = next(iter(records.keys()), None)
+    number = feed.latest.get((login, *first)) if first is not None else None
+    entry = feed.entries.get(number) if number is not None else None
+    return entry["county"] if entry is not None else None
 
 
 def read(feed, counties: tuple, after: int, limit: int) -> tuple[list, int]:

@@ -97,6 +97,10 @@ def _xlsx(data: bytes) -> Sheet:
         raise Unreadable("無法讀取檔案：不是有效的 XLSX 檔。") from None
     try:
         return _table(iter(book.worksheets[0].iter_rows(values_only=True)))
+    except Unreadable:
+        raise
+    except Exception:               # a sheet's XML damaged: read lazily, it fails here
+        raise Unreadable("無法讀取檔案：XLSX 的工作表內容損毀。") from None
     finally:
         book.close()
 

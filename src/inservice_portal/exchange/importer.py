@@ -155,6 +155,7 @@ def write(partner, row: Row) -> bool:
         else:
             return False                  # unchanged: nothing for the feed
         duplicates.flag(row.teacher, records[key])
+    duplicates.release(row.teacher, key)          # those that repeated it, if it changed
     partner.holders[v["source_record_id"]] = row.teacher.login
     feed.note(row.teacher, key, row.place)
     return record is None
@@ -171,6 +172,7 @@ def _leave_former_holder(partner, teacher, key):
     if records is not None and key in records:
         with statistics.tracking_record(former, key):
             del records[key]
+        duplicates.release(former, key)
         feed.note(former, key)
 
 
@@ -182,6 +184,11 @@ def import_batch(root, partner, key: str, numbered: list, import_valid=False,
     if key in partner.batches:
         return partner.batches[key], False
     passed, problems = check(root, partner, numbered, progress)
+    if progress is not None:              # a month confirmed while a job checked the rows
+        for row in [r for r in passed if _locked_month(root, partner, r.values)]:
+            passed.remove(row)
+            problems.append(Problem(row.number, "last_day", confirmation.LOCKED.format(
+                month=_locked_month(root, partner, row.values))))
     written = passed if import_valid or not problems else []
     if progress is not None:
         progress(len(numbered), len(numbered), "寫入研習紀錄")
@@ -198,6 +205,7 @@ def import_batch(root, partner, key: str, numbered: list, import_valid=False,
                                 if n in failing and isinstance(raw, dict))
     if written or not problems:
         partner.batches[key] = batch
+        partner.refused.pop(key, None)
     else:                                 # refused: sent again corrected, it runs again
         partner.refused[key] = batch
     audit.record("exchange.import", partner, root=root, actor=f"partner:{partner.code}",

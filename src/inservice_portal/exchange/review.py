@@ -7,7 +7,8 @@ wrote, so that a centre reads its own key range, never the teachers."""
 from .. import audit, clock, statistics
 from ..attendance import records as transcripts
 from ..resources.records import LOCAL
-from . import feed
+from ..statistics.measures import teacher_place
+from . import duplicates, feed
 
 
 def refresh(root, teachers) -> None:
@@ -26,6 +27,26 @@ def refresh(root, teachers) -> None:
                     waiting[key] = {"since": clock.now(), "excess": str(line["excess"])}
             else:
                 waiting.pop(key, None)
+
+
+def forget(root, login: str) -> None:
+    """Take a teacher off every county's list (the teacher moved: refresh puts back)."""
+    waiting = root["exchange"].review
+    for county in _counties(waiting):
+        for key in list(waiting.keys(min=(county, login), max=(county, login, "\uffff"))):
+            del waiting[key]
+
+
+def _counties(waiting) -> list:
+    """The counties on the list, one step each (never a walk of its entries)."""
+    found, after = [], None
+    while True:
+        try:
+            key = waiting.minKey(after)
+        except ValueError:
+            return found
+        found.append(key[0])
+        after = (key[0] + "\uffff",)
 
 
 def waiting_in(root, county: str) -> list[dict]:
@@ -58,8 +79,10 @@ def decide(root, request, key: tuple, approve: bool, reason: str = "") -> None:
     else:
         with statistics.tracking_record(teacher, key[2:]):
             del store[key[2:]]
+        duplicates.release(teacher, key[2:])
         feed.note(teacher, key[2:])
     del waiting[key]
+    refresh(root, [(teacher, teacher_place(teacher))])     # room freed under the caps
     audit.record("exchange.review", teacher, request=request,
-                 detail={"partner": key[2], "batch": key[3],
+                 detail={"partner": key[2], "record": key[3],
                          "step": "approve" if approve else "reject", "reason": reason})

@@ -6,6 +6,7 @@ import logging
 import secrets
 import threading
 import weakref
+from datetime import timedelta
 
 import transaction
 from ZODB.POSException import ConflictError
@@ -18,6 +19,7 @@ from . import JOBS
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 3
+TIMEOUT = 1800                    # seconds a job may take (jobs.timeout)
 QUEUE = "inservice-portal"
 _TURNS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
@@ -44,12 +46,19 @@ def submit(root, settings, name: str, owner: str, params: dict, id: str | None =
     return job
 
 
+def abandoned(job, settings) -> bool:
+    """A job queued or running longer than ``jobs.timeout`` (its process died): nothing will
+    finish it, so it may be submitted again."""
+    limit = timedelta(seconds=int(settings.get("jobs.timeout", TIMEOUT)))
+    return not job.finished_state and clock.now() - (job.started or job.created) > limit
+
+
 def _dispatch(committed, db, settings, job_id):
     if not committed:
         return
     if settings.get("jobs.backend", "thread") == "redis":
         _queue(settings).enqueue(run_queued, job_id, job_id=_rq_id(job_id),
-                                 job_timeout=int(settings.get("jobs.timeout", 1800)))
+                                 job_timeout=int(settings.get("jobs.timeout", TIMEOUT)))
     else:
         threading.Thread(target=_run_in_turn, args=(db, job_id), daemon=True,
                          name=f"job {job_id}").start()

@@ -150,6 +150,9 @@ def batch_workbook(context, request):
         raise HTTPNotFound()
     fix = request.view_name == "fix.xlsx"
     data = workbooks.rows_to_fix(batch) if fix else workbooks.report(batch)
+    if fix:                       # the partner's rows, national IDs in full: who took them
+        audit.record("export", context, request=request,
+                     detail={"export": "exchange.rows_to_fix", "batch": batch.key})
     name = f"{'待修正紀錄' if fix else '檢查結果'}-{context.code}-{batch.key[:20]}.xlsx"
     return Response(data, content_type=CONTENT_TYPE, content_disposition=content_disposition(name))
 
@@ -174,11 +177,14 @@ def reopen(context, request):
 # -- 匯入紀錄審查: the county's imported records over the hours caps ---------------------------
 @view_config(context=IRegionCentre, name="imported-records", permission="course.review",
              request_method="GET", renderer=TPL + "review.pt")
-def review_list(context, request, problem=None):
+def review_list(context, request, problem=None, key=None):
     root = find_root(context)
     found = review.waiting_in(root, context.county) if "exchange" in root and \
         context.county else []
+    at = next((n for n, r in enumerate(found) if r["key"] == key), 0)
     return {"page_title": "匯入紀錄審查", "rows": found, "problem": problem,
+            "problem_field": f"reason-{at}",
+            "typed": {key: request.POST.get("reason", "")} if key else {},
             "names": partners.source_labels(root), "mask": mask_national_id,
             "csrf_token": request.session.get_csrf_token()}
 
@@ -191,7 +197,7 @@ def review_decide(context, request):
     approve, reason = request.POST.get("decision") == "approve", request.POST.get("reason", "")
     if not approve and not 2 <= len(reason.strip()) <= 200:
         request.response.status = 400
-        return review_list(context, request, "退回（不採計）須填寫原因（2 至 200 字）。")
+        return review_list(context, request, "退回（不採計）須填寫原因（2 至 200 字）。", key)
     try:
         review.decide(find_root(context), request, key, approve, reason.strip())
     except review.NotWaiting:

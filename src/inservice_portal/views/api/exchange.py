@@ -98,7 +98,7 @@ def queue_batch(context, request):
     partner = _partner(context, request)
     key, rows, import_valid = _batch(request)
     found = jobs_of(context).get(_job_id(partner, key))
-    if found is None or _may_run_again(partner, found):
+    if found is None or _may_run_again(partner, found, request.registry.settings):
         found = runner.submit(context, request.registry.settings, "exchange.import",
                               f"partner:{partner.code}", {
                                   "partner": partner.code, "key": key,
@@ -124,10 +124,12 @@ def _job_id(partner, key) -> str:
     return f"exchange:{partner.code}:{key}"
 
 
-def _may_run_again(partner, found) -> bool:
-    """A batch that failed, or was refused for its rows, may be sent again under its key."""
-    return found.state == "failed" or (
-        found.state == "done" and found.result["batch_key"] not in partner.batches)
+def _may_run_again(partner, found, settings) -> bool:
+    """A batch that failed, was refused for its rows, or whose job was left behind (its
+    process died: queued or running past jobs.timeout) may be sent again under its key."""
+    if found.state in ("queued", "running"):
+        return runner.abandoned(found, settings)
+    return found.state == "failed" or found.result["batch_key"] not in partner.batches
 
 
 def _status(request, partner, found) -> dict:
