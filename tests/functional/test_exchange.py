@@ -907,3 +907,30 @@ def test_a_teacher_who_moves_county_takes_the_records_along(app, platform):
     assert [e["source_record_id"] for e in read_all(khh)[0]] == ["TPE-1", "TPE-2"]
     assert "研習2" not in browser(app, "tp-rev").get("/centres/taipei/imported-records").text
     assert "研習2" in browser(app, "ks-rev").get("/centres/kaohsiung/imported-records").text
+
+
+def test_a_large_file_is_imported_in_the_background(app, platform, monkeypatch):
+    from inservice_portal.exchange import importer
+    monkeypatch.setattr(importer, "QUEUED_FROM", 1)          # "large": more than one row
+    data = csv_bytes([record(1), record(2)])
+    nk, answer = upload(app, data, "large.csv")
+    key = answer.location.rsplit("batch=", 1)[1]
+    client = partner_client(app, platform.secret)
+    assert wait_for(client, f"/api/v1/exchange/batches/{key}")["state"] == "done"
+    assert "已匯入 2 筆" in nk.get(answer.location).text
+    queued = client.post("/api/v1/exchange/files",
+                         upload_files=[("file", "b.csv", csv_bytes([record(3), record(4)]))],
+                         status=202)
+    done = wait_for(client, queued.headers["Location"])
+    assert done["report"]["imported"] == 2 and len(transcript(platform, "t-tpe")) == 4
+
+
+def test_the_partner_page_shows_a_file_still_in_the_background(app, platform, monkeypatch):
+    from inservice_portal.exchange import importer
+    from inservice_portal.jobs import runner
+    monkeypatch.setattr(importer, "QUEUED_FROM", 1)
+    monkeypatch.setattr(runner, "_dispatch", lambda *args: None)   # no one runs it yet
+    nk, answer = upload(app, csv_bytes([record(1), record(2)]), "large.csv")
+    page = nk.get(answer.location)
+    assert "傳報檔案處理中" in page.text and "等待處理" in page.text
+    assert transcript(platform, "t-tpe") == {}

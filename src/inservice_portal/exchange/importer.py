@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from .. import audit, clock, statistics
-from ..jobs import job
+from ..jobs import job, runner
+from ..jobs.runner import jobs_of
 from ..accounts.teachers import teacher_by_national_id
 from ..attendance.records import records_of
 from ..resources.exchange import Batch
@@ -244,3 +245,32 @@ def import_job(root, progress, partner: str, key: str, numbered: list, import_va
     callbacks.after_commit(root._p_jar.transaction_manager.get(),
                            getattr(found, "callback_url", None), {"partner": partner, **result})
     return result
+
+
+# -- in the background: a batch or a large file, as a job (jobs/) ----------------------------
+QUEUED_FROM = 1000                 # a file with more rows than this is imported as a job
+
+
+def job_id(partner, key: str) -> str:
+    return f"exchange:{partner.code}:{key}"
+
+
+def job_of(root, partner, key: str):
+    return jobs_of(root).get(job_id(partner, key))
+
+
+def queue(root, settings, partner, key: str, numbered: list, import_valid: bool, via: str):
+    """The job importing this batch: the one already there, unless that one failed, was
+    refused for its rows, or was left behind by a process that died; else a new one."""
+    found = job_of(root, partner, key)
+    if found is None or _may_run_again(partner, found, settings):
+        found = runner.submit(root, settings, "exchange.import", f"partner:{partner.code}", {
+            "partner": partner.code, "key": key, "numbered": numbered,
+            "import_valid": import_valid, "via": via}, id=job_id(partner, key))
+    return found
+
+
+def _may_run_again(partner, found, settings) -> bool:
+    if found.state in ("queued", "running"):
+        return runner.abandoned(found, settings)
+    return found.state == "failed" or found.result["batch_key"] not in partner.batches

@@ -18,6 +18,7 @@ from ..forms import FormView
 from ..permissions import EXCHANGE_MANAGE, VIEW
 from ..resources.exchange import IExchangePlatform, IPartner
 from ..resources.interfaces import IRegionCentre
+from ..resources.jobs import STATES
 from ..rules.national_id import mask_national_id
 from ..schemas.exchange import PartnerSchema
 from .downloads import content_disposition
@@ -86,10 +87,13 @@ def shown_once(request, partner, secret):
 def partner_page(context, request):
     batches = sorted(context.batches.values(), key=lambda b: b.received, reverse=True)[:50]
     shown = importer.batch_of(context, request.GET.get("batch", ""))
+    job = importer.job_of(find_root(context), context, request.GET.get("batch", "")) \
+        if shown is None and request.GET.get("batch") else None
     months = [(m, f, confirmation.due_on(m)) for m, f in reversed(list(context.confirmed.items()))]
     return {"page_title": f"傳報單位：{context.title}", "partner": context, "months": months,
             "problem_field": "exchange-file",
             "modes": partners.MODES, "batches": batches, "shown": shown, "problem": None,
+            "job": job, "job_states": STATES,
             "kinds": files.KINDS, "max_mb": files.MAX_BYTES // (1024 * 1024),
             "secrets": partners.valid_secrets(context),
             "csrf_token": request.session.get_csrf_token()}
@@ -129,11 +133,15 @@ def upload(context, request):
         sheet = files.read(data, field.filename)
     except files.Unreadable as why:
         return _refused(context, request, str(why))
-    begin_anew(request)                 # the parsing was slow; the import is one transaction
-    batch, new = importer.import_batch(request.root, context, importer.file_key(data),
-                                       sheet.rows, request.POST.get("import_valid") == "1",
-                                       via="upload")
-    return HTTPSeeOther(request.resource_url(context, query={"batch": batch.key}))
+    key, import_valid = importer.file_key(data), request.POST.get("import_valid") == "1"
+    if len(sheet.rows) > importer.QUEUED_FROM:     # a large file: in the background
+        importer.queue(request.root, request.registry.settings, context, key, sheet.rows,
+                       import_valid, "upload")
+    else:
+        begin_anew(request)             # the parsing was slow; the import is one transaction
+        importer.import_batch(request.root, context, key, sheet.rows, import_valid,
+                              via="upload")
+    return HTTPSeeOther(request.resource_url(context, query={"batch": key}))
 
 
 def _refused(context, request, message, field="exchange-file"):

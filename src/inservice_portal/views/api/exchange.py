@@ -13,8 +13,6 @@ from ...bootstrap import root_factory
 from ...exchange import format as fmt
 from ...concurrency.transactions import begin_anew
 from ...exchange import confirmation, feed, files, importer, oauth, teacher_sync
-from ...jobs import runner
-from ...jobs.runner import jobs_of
 from ...resources.jobs import STATES
 from ...permissions import VIEW
 from ...security import bearer_token
@@ -97,14 +95,12 @@ def queue_batch(context, request):
     """The same batch, imported in the background: 202 at once, with where to ask."""
     partner = _partner(context, request)
     key, rows, import_valid = _batch(request)
-    found = jobs_of(context).get(_job_id(partner, key))
-    if found is None or _may_run_again(partner, found, request.registry.settings):
-        found = runner.submit(context, request.registry.settings, "exchange.import",
-                              f"partner:{partner.code}", {
-                                  "partner": partner.code, "key": key,
-                                  "numbered": list(enumerate(rows, 1)),
-                                  "import_valid": import_valid, "via": "api"},
-                              id=_job_id(partner, key))
+    found = importer.queue(context, request.registry.settings, partner, key,
+                           list(enumerate(rows, 1)), import_valid, "api")
+    return _queued(request, partner, key, found)
+
+
+def _queued(request, partner, key, found) -> dict:
     request.response.status = 202
     request.response.location = request.route_url("api.exchange.batch", key=key)
     return _status(request, partner, found)
@@ -114,22 +110,10 @@ def queue_batch(context, request):
              renderer="json")
 def batch_status(context, request):
     partner = _partner(context, request)
-    found = jobs_of(context).get(_job_id(partner, request.matchdict["key"]))
+    found = importer.job_of(context, partner, request.matchdict["key"])
     if found is None:
         raise ApiError(404, "not_found", NOT_FOUND)
     return _status(request, partner, found)
-
-
-def _job_id(partner, key) -> str:
-    return f"exchange:{partner.code}:{key}"
-
-
-def _may_run_again(partner, found, settings) -> bool:
-    """A batch that failed, was refused for its rows, or whose job was left behind (its
-    process died: queued or running past jobs.timeout) may be sent again under its key."""
-    if found.state in ("queued", "running"):
-        return runner.abandoned(found, settings)
-    return found.state == "failed" or found.result["batch_key"] not in partner.batches
 
 
 def _status(request, partner, found) -> dict:
@@ -199,9 +183,13 @@ def upload(context, request):
         sheet = files.read(data, field.filename)
     except files.Unreadable as why:
         raise ApiError(400, "unreadable_file", str(why), {"file": str(why)}) from None
+    key, import_valid = importer.file_key(data), request.POST.get("import_valid") in ("1", "true")
+    if len(sheet.rows) > importer.QUEUED_FROM:    # a large file: in the background, as /batches
+        found = importer.queue(context, request.registry.settings, partner, key, sheet.rows,
+                               import_valid, "upload")
+        return _queued(request, partner, key, found)
     begin_anew(request)                 # the parsing was slow; the import is one transaction
-    batch, new = importer.import_batch(context, partner, importer.file_key(data), sheet.rows,
-                                       request.POST.get("import_valid") in ("1", "true"),
+    batch, new = importer.import_batch(context, partner, key, sheet.rows, import_valid,
                                        via="upload")
     return _answer(request, batch, new)
 
