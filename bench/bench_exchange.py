@@ -25,6 +25,7 @@ import resource
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from datetime import date, timedelta
 from pathlib import Path
@@ -42,6 +43,7 @@ from inservice_portal.bootstrap import APP_ROOT, ensure_root  # noqa: E402
 from inservice_portal.rules.national_id import check_digit  # noqa: E402
 
 TEACHERS, PER_TEACHER, FEED = 20_000, 5, 1_000_000
+REGISTERING = 3000                 # teachers who register while the API's batches import
 SCHOOLS_PER_COUNTY = 20
 PARTNER, SECRET = "bench-county", None
 
@@ -55,10 +57,16 @@ def national_id(n: int) -> str:
     return body + check_digit(body)
 
 
-def build(path: Path, log=print) -> str:
-    """The schools, teachers and partner; the partner's secret."""
+def build(path: Path, log=print) -> tuple[str, int, list]:
+    """The schools, teachers and partner, and an open course: the partner's secret, the
+    course's code and bearer tokens of REGISTERING teachers."""
+    from datetime import time as clock_time
+
+    from inservice_portal.accounts import tokens
+    from inservice_portal.catalog import index_object
     from inservice_portal.exchange import partners
     from inservice_portal.resources.accounts import Teacher
+    from inservice_portal.resources.course import Course, Session
     from inservice_portal.resources.organiser import Organiser
 
     db = DB(FileStorage(str(path)))
@@ -74,16 +82,24 @@ def build(path: Path, log=print) -> str:
             schools.append(f"/centres/{centre['code']}/{code}")
     for n in range(TEACHERS):
         teacher = Teacher(f"t{n:06d}", "教師", "", national_id=national_id(n),
-                          school=schools[n % len(schools)], stage="elementary")
+                          school=schools[n % len(schools)], stage="elementary",
+                          job_title="15-4")
         root["people"].add(teacher.login, teacher, send_events=False)
         if n % 5000 == 4999:
             transaction.savepoint(True)
     partner, secret = partners.register(root, PARTNER, "基準測試縣市系統", "database")
     partner.retrieves = True
+    school = root["centres"]["taipei"][schools[0].rsplit("/", 1)[1]]
+    code, day = root.course_codes.next(), date(2099, 5, 1)
+    index_object(school.add(str(code), Course(
+        code, "基準測試研習", state="published", starts_on=day, ends_on=day, place="本校",
+        hours=3, seats_per_class=TEACHERS,
+        sessions=[Session(day, clock_time(9), clock_time(12))]), send_events=False))
+    bearer = [tokens.issue(root, f"t{n:06d}")[0] for n in range(REGISTERING)]
     transaction.commit()
     db.close()
-    log(f"built {TEACHERS:,} teachers at {len(schools):,} schools")
-    return secret
+    log(f"built {TEACHERS:,} teachers at {len(schools):,} schools, one open course")
+    return secret, code, bearer
 
 
 def rows(batch: int, count: int):
@@ -176,7 +192,32 @@ def token(base, secret) -> dict:
     return {"Authorization": f"Bearer {found['access_token']}"}
 
 
-def api_import(base, bearer, log=print):
+def registering(base, code, bearer, stop, found):
+    """Registrations one after another, each by another teacher, until ``stop``: each one's
+    time and status."""
+    for token_ in bearer:
+        if stop.is_set():
+            return
+        request = urllib.request.Request(f"{base}/api/v1/courses/{code}/registrations",
+                                         data=b"{}", method="POST", headers={
+                                             "Authorization": f"Bearer {token_}",
+                                             "Content-Type": "application/json"})
+        started = time.perf_counter()
+        try:
+            with urllib.request.urlopen(request, timeout=60) as answer:  # nosec B310
+                status = answer.status
+        except urllib.error.HTTPError as error:
+            status = error.code
+        found.append((time.perf_counter() - started, status))
+
+
+def api_import(base, bearer, code=None, registrants=(), log=print):
+    import threading
+
+    import loadgen
+    stop, timings = threading.Event(), []
+    rushing = threading.Thread(target=registering, args=(base, code, registrants, stop, timings))
+    rushing.start()
     started, urls = time.perf_counter(), []
     for batch in range(1, 11):
         answer = call("POST", f"{base}/api/v1/exchange/batches",
@@ -189,8 +230,16 @@ def api_import(base, bearer, log=print):
         log(f"  {url.rsplit('/', 1)[-1]}: {state['state']}, {state['report']['imported']:,} "
             f"imported, {time.perf_counter() - started:.1f} s")
     took = time.perf_counter() - started
+    stop.set()
+    rushing.join()
     log(f"API: 100,000 records in ten batches sent in {sent:.1f} s, all imported in {took:.1f} s "
         f"({100_000 / took:,.0f}/s)")
+    times = sorted(t * 1000 for t, _ in timings)
+    statuses = {s: sum(1 for _, x in timings if x == s) for _, s in timings}
+    if times:
+        log(f"registrations meanwhile: {len(times):,} (statuses {statuses}); p50 "
+            f"{loadgen.percentile(times, 50):.0f} ms, p95 {loadgen.percentile(times, 95):.0f} ms, "
+            f"p99 {loadgen.percentile(times, 99):.0f} ms")
 
 
 def fill_feed(path: Path, log=print):
@@ -265,7 +314,7 @@ def main(argv=None):
     folder.mkdir(parents=True, exist_ok=True)
     for stale in folder.glob("Data.fs*"):
         stale.unlink()
-    secret = build(path)
+    secret, code, registrants = build(path)
     file_import(path)
     fill_feed(path)
     retrieve_in_process(path)
@@ -274,7 +323,7 @@ def main(argv=None):
         loadgen.wait_for_port(args.port)
         base = f"http://127.0.0.1:{args.port}"
         bearer = token(base, secret)
-        api_import(base, bearer)
+        api_import(base, bearer, code, registrants)
         retrieve(base, bearer)
     finally:
         child.terminate()

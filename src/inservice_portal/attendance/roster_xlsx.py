@@ -5,11 +5,11 @@ walk-in), 姓名 (for reading only), then one column per session holding 出席 
 """
 import io
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from ..uploads import archives
+from ..uploads import archives, workbooks
 from . import roster as roster_service
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -71,11 +71,10 @@ def read(data: bytes, sessions: int, known_sources: dict) -> list:
     if len(data) > MAX_BYTES:
         raise BadFile("檔案超過 2 MB。")
     try:
-        archives.check(data, max_total=MAX_INFLATED)
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        book = workbooks.open_uploaded(data, MAX_INFLATED)
     except archives.TooLarge as problem:
         raise BadFile(f"無法讀取檔案：{problem}") from None
-    except (*archives.DAMAGED, KeyError, ValueError, OSError):
+    except workbooks.Damaged:
         raise BadFile("無法讀取檔案：請上傳由範本製作的 XLSX 檔。") from None
     sheet = book.worksheets[0]
     if (sheet.max_row or 0) > MAX_ROWS + 1:           # the sheet's declared dimension

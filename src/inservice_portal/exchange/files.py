@@ -12,9 +12,8 @@ from dataclasses import dataclass
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
-from openpyxl import load_workbook
 
-from ..uploads import archives
+from ..uploads import archives, workbooks
 from . import format as fmt
 
 MAX_BYTES = 20 * 1024 * 1024       # a county's month of records is a few MB
@@ -89,11 +88,10 @@ def _csv(data: bytes) -> Sheet:
 
 def _xlsx(data: bytes) -> Sheet:
     try:
-        archives.check(data, max_total=MAX_INFLATED)
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        book = workbooks.open_uploaded(data, MAX_INFLATED)
     except archives.TooLarge as problem:
         raise Unreadable(f"無法讀取檔案：{problem}") from None
-    except (*archives.DAMAGED, KeyError, ValueError, OSError):
+    except workbooks.Damaged:
         raise Unreadable("無法讀取檔案：不是有效的 XLSX 檔。") from None
     try:
         return _table(iter(book.worksheets[0].iter_rows(values_only=True)))
