@@ -5,6 +5,14 @@ from persistent import Persistent
 STATES = {"queued": "等待處理", "running": "處理中", "done": "完成", "failed": "失敗"}
 
 
+class Params(Persistent):
+    """A job's arguments, stored apart: its progress is committed often, and a batch's
+    10,000 rows must not be written again with each step."""
+
+    def __init__(self, values: dict):
+        self.values = values
+
+
 class Job(Persistent):
     state = "queued"
     done = 0                  # units of work done of ``total`` (rows, say)
@@ -14,6 +22,7 @@ class Job(Persistent):
     started = None
     finished = None
     attempts = 0
+    _params = None
 
     def __init__(self, id, name, params, owner, created):
         self.id = id
@@ -21,6 +30,14 @@ class Job(Persistent):
         self.params = params      # its function's keyword arguments, dropped once it is done
         self.owner = owner        # who may read it ("partner:<code>", a login)
         self.created = created
+
+    @property
+    def params(self) -> dict:
+        return self._params.values if self._params is not None else {}
+
+    @params.setter
+    def params(self, values: dict):
+        self._params = Params(values) if values else None
 
     @property
     def finished_state(self) -> bool:
