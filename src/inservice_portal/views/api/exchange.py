@@ -1,20 +1,24 @@
 """資訊傳報 over the API (DESIGN.md §10): a partner system gets a token with its client
-credentials (OAuth 2), then sends batches of training records.
+credentials (OAuth 2), then sends, reads back and confirms training records.
 
 - ``POST /exchange/token``: client credentials → bearer token (RFC 6749 §4.4);
 - ``POST /exchange/records``: a batch, checked row by row, imported all or nothing unless
   ``import_valid``; idempotent by ``batch_key`` and by each record's ``source_record_id``;
-- ``GET /exchange/format.json``: the batch's JSON Schema (the published format).
+  ``GET /exchange/records``: 回撈, the change feed by cursor;
+- ``POST /exchange/batches`` (202) and ``GET /exchange/batches/{key}``: the same batch as a
+  background job; ``POST /exchange/files``: a file (後端傳報);
+- ``GET /exchange/months``, ``POST /exchange/months/{month}/confirmation``: 每月確認;
+- ``POST /exchange/teachers``: 教師資料同步; ``GET /exchange/format.json``: the format.
 """
 from pyramid.view import view_config
 
 from ... import audit, clock, throttle, vocabularies
 from ...bootstrap import root_factory
-from ...exchange import format as fmt
 from ...concurrency.transactions import begin_anew
 from ...exchange import confirmation, feed, files, importer, oauth, teacher_sync
-from ...resources.jobs import STATES
+from ...exchange import format as fmt
 from ...permissions import VIEW
+from ...resources.jobs import STATES
 from ...security import bearer_token
 from . import PREFIX, instant, json_object
 from .errors import NOT_FOUND, UNAUTHORIZED, ApiError, malformed
