@@ -934,3 +934,31 @@ def test_the_partner_page_shows_a_file_still_in_the_background(app, platform, mo
     page = nk.get(answer.location)
     assert "傳報檔案處理中" in page.text and "等待處理" in page.text
     assert transcript(platform, "t-tpe") == {}
+
+
+def test_the_platform_edits_a_partner_and_revokes_a_leaked_secret(app, platform):
+    nk = browser(app, "nk")
+    form = nk.get("/exchange/tpe-city/@@edit").forms["partner-form"]
+    assert "code" not in form.fields                        # the client id stays
+    form["title"] = "臺北市教師進修系統（新）"
+    form["contact_email"], form["contact_phone"] = "tpe@example.org", "02-27256789"
+    form.get("checkbox", index=vocab_index("新北市")).checked = True
+    form["retrieves"] = True
+    form.submit("save", status=303)
+    assert platform.read(lambda root: (root["exchange"]["tpe-city"].counties,
+                                       root["exchange"]["tpe-city"].retrieves)) == (
+        ("臺北市", "新北市"), True)
+    old = partner_client(app, platform.secret)
+    new = browser_rotate(app).html.find(id="client-secret").text
+    page = nk.get("/exchange/tpe-city")
+    nk.post("/exchange/tpe-city/@@revoke", {"csrf_token": csrf_of(page)}, status=303)
+    old.post_json("/api/v1/exchange/records", {"batch_key": "x", "records": [record(1)]},
+                  status=401)                                # its token went with it
+    api_client(app).post("/api/v1/exchange/token", {"grant_type": "client_credentials"},
+                         headers=basic("tpe-city", platform.secret), status=401)
+    partner_client(app, new)
+    form = nk.get("/exchange/tpe-city/@@edit").forms["partner-form"]
+    form["active"] = False
+    form.submit("save", status=303)
+    api_client(app).post("/api/v1/exchange/token", {"grant_type": "client_credentials"},
+                         headers=basic("tpe-city", new), status=401)

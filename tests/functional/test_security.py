@@ -191,6 +191,8 @@ SAMPLES = {
     (IPartner, "rotate"): "/exchange/tpe-city/@@rotate",
     (IPartner, "upload"): "/exchange/tpe-city/@@upload",
     (IPartner, "reopen"): "/exchange/tpe-city/@@reopen",
+    (IPartner, "edit"): "/exchange/tpe-city/@@edit",
+    (IPartner, "revoke"): "/exchange/tpe-city/@@revoke",
     (IRegionCentre, "exchange-status"): "/centres/taipei/exchange-status",
     (IRegionCentre, "imported-records"): "/centres/taipei/imported-records",
     ("api.exchange.months", ""): "/api/v1/exchange/months",

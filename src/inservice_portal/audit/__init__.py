@@ -94,6 +94,8 @@ ACTIONS = {
     "transcript.proof": "產生研習時數證明（驗證碼）",
     "exchange.partner": "新增傳報單位",
     "exchange.rotate": "更換傳報單位金鑰",
+    "exchange.revoke": "停用傳報單位的舊金鑰與權杖",
+    "exchange.partner_edit": "修改傳報單位",
     "exchange.token": "傳報單位取得存取權杖",
     "exchange.token_failure": "傳報單位取得存取權杖失敗",
     "exchange.import": "資訊傳報匯入",

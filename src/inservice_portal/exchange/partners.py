@@ -3,7 +3,7 @@ rotate, kept as argon2 digests) and who it may write and read for."""
 import secrets
 from datetime import timedelta
 
-from .. import clock
+from .. import clock, vocabularies
 from ..accounts import passwords
 from ..resources.exchange import ExchangePlatform, Partner
 
@@ -49,6 +49,29 @@ def rotate(partner) -> str:
                  for digest, issued, until in valid_secrets(partner))
     partner.secrets = ((passwords.hash_password(secret), now, None), *kept)
     return secret
+
+
+def revoke_old(partner) -> int:
+    """A secret that leaked: every secret but the newest stops now, and every token issued
+    before; how many tokens went."""
+    partner.secrets = partner.secrets[:1]
+    tokens = partner.__parent__.tokens
+    gone = [digest for digest, token in tokens.items() if token.partner == partner.code]
+    for digest in gone:
+        del tokens[digest]
+    return len(gone)
+
+
+def update(partner, values: dict) -> None:
+    """The platform's managers change what a partner may do and who its contact is."""
+    order = vocabularies.counties()
+    partner.title, partner.mode = values["title"], values["mode"]
+    partner.counties = tuple(sorted(values["counties"], key=order.index))
+    partner.callback_url = values["callback_url"] or None
+    partner.retrieves, partner.syncs_teachers = values["retrieves"], values["syncs_teachers"]
+    partner.contact = {"name": values["contact_name"], "email": values["contact_email"],
+                       "phone": values["contact_phone"]}
+    partner.active = values.get("active", partner.active)
 
 
 def valid_secrets(partner) -> tuple:

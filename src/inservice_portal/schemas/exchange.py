@@ -52,3 +52,13 @@ class PartnerSchema(CSRFSchema):
         validator=colander.Email(msg="電子郵件信箱格式不正確。"),
         widget=deform.widget.TextInputWidget(attributes={"autocomplete": "email", "type": "email"}))
     contact_phone = text("承辦人電話", autocomplete="tel", validator=length(6, 40))
+
+
+class PartnerEditSchema(PartnerSchema):
+    """The same, for a partner registered: its code (the client id) stays."""
+    active = colander.SchemaNode(
+        colander.Boolean(), title="啟用（停用後不能取得權杖，已發出的權杖也失效）", missing=False,
+        widget=deform.widget.CheckboxWidget())
+
+    def after_bind(self, node, kw):
+        del self["code"]

@@ -9,7 +9,7 @@ from pyramid.response import Response
 from pyramid.traversal import find_root
 from pyramid.view import view_config
 
-from .. import audit, clock, vocabularies
+from .. import audit, clock
 from ..attendance.roster_xlsx import CONTENT_TYPE
 from ..concurrency.transactions import begin_anew
 from ..exchange import confirmation, files, importer, partners, review, status, workbooks
@@ -20,7 +20,7 @@ from ..resources.exchange import IExchangePlatform, IPartner
 from ..resources.interfaces import IRegionCentre
 from ..resources.jobs import STATES
 from ..rules.national_id import mask_national_id
-from ..schemas.exchange import PartnerSchema
+from ..schemas.exchange import PartnerEditSchema, PartnerSchema
 from .downloads import content_disposition
 from .signup import FORM_PAGE
 
@@ -60,18 +60,45 @@ class RegisterPartner(FormView):
     intro = "新增後會顯示一次 client secret；本網只保存其雜湊值，請立即交給傳報承辦人。"
 
     def register_success(self, appstruct):
-        order = vocabularies.counties()
-        partner, secret = partners.register(
-            self.context.__parent__, appstruct["code"], appstruct["title"], appstruct["mode"],
-            sorted(appstruct["counties"], key=order.index),
-            {"name": appstruct["contact_name"], "email": appstruct["contact_email"],
-             "phone": appstruct["contact_phone"]})
-        partner.callback_url = appstruct["callback_url"] or None
-        partner.retrieves = appstruct["retrieves"]
-        partner.syncs_teachers = appstruct["syncs_teachers"]
+        partner, secret = partners.register(self.context.__parent__, appstruct["code"],
+                                            appstruct["title"], appstruct["mode"])
+        partners.update(partner, appstruct)
         audit.record("exchange.partner", partner, request=self.request,
                      detail={"partner": partner.code})
         return shown_once(self.request, partner, secret)
+
+
+@view_config(context=IPartner, name="edit", permission=EXCHANGE_MANAGE, renderer=FORM_PAGE)
+class EditPartner(FormView):
+    schema = PartnerEditSchema
+    buttons = (deform.Button("save", "儲存"),)
+    formid = "partner-form"
+    page_title = "修改傳報單位"
+
+    def appstruct(self):
+        p = self.context
+        return {"title": p.title, "mode": p.mode, "counties": set(p.counties),
+                "callback_url": p.callback_url or "", "retrieves": p.retrieves,
+                "syncs_teachers": p.syncs_teachers, "active": p.active,
+                "contact_name": p.contact.get("name", ""),
+                "contact_email": p.contact.get("email", ""),
+                "contact_phone": p.contact.get("phone", "")}
+
+    def save_success(self, appstruct):
+        partners.update(self.context, appstruct)
+        audit.record("exchange.partner_edit", self.context, request=self.request,
+                     detail={"partner": self.context.code})
+        self.request.session.flash("傳報單位資料已儲存。")
+        return HTTPSeeOther(self.request.resource_url(self.context))
+
+
+@view_config(context=IPartner, name="revoke", permission=EXCHANGE_MANAGE, request_method="POST")
+def revoke(context, request):
+    """A secret leaked: only the newest works from now, and every token issued goes."""
+    gone = partners.revoke_old(context)
+    audit.record("exchange.revoke", context, request=request, detail={"partner": context.code})
+    request.session.flash(f"舊金鑰已全部停用，{gone} 個已發出的權杖失效；只有最新的金鑰有效。")
+    return HTTPSeeOther(request.resource_url(context))
 
 
 def shown_once(request, partner, secret):
