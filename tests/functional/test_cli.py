@@ -85,6 +85,7 @@ def test_demo_twice_then_evolve(ini):
     recount = run(ini, "statistics")
     assert recount.returncode == 0, recount.stdout + recount.stderr
     assert "0 counter(s) corrected" in recount.stdout
+    assert "reports frozen as released: monthly:" in recount.stdout   # the demo's past months
 
     def check(root):
         people = root["people"]
@@ -96,6 +97,7 @@ def test_demo_twice_then_evolve(ini):
         courses = [p for p in root.objectmap.id_to_path.values() if p[1] == "centres"]
         assert len(published) >= 10 and len(courses) == root.course_codes.value
         assert sum(root.statistics["courses"].as_dict().values()) >= 10
+        assert any(key.startswith("monthly:") for key in root.statistics_releases)
         # Each demo handout's file is a PDF in Chinese that a reader extracts text from.
         for handout in root["sharing"]["handouts"].values():
             [attachment] = handout.attachments.values()

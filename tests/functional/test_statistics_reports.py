@@ -13,7 +13,7 @@ from inservice_portal import clock, statistics
 from inservice_portal.attendance import roster
 from inservice_portal.attendance.records import records_of
 from inservice_portal.resources.records import TrainingRecord
-from inservice_portal.statistics import charts
+from inservice_portal.statistics import charts, tables
 from inservice_portal.statistics.rebuild import drift, fresh_figures, rebuild
 from inservice_portal.workflows import api as workflow_api
 
@@ -166,6 +166,31 @@ def test_a_monthly_report_is_published_on_the_fifth(app, offered, monkeypatch):
     assert list(book.worksheets[0].iter_rows(values_only=True))[1][:2] == ("高雄市", 1)
     for month in ("2025-13", "abc", "2025-1-1", "０５-10", ""):
         anyone.get("/monthly-report", {"month": month}, status=404)
+
+
+def test_a_released_report_is_frozen_and_late_changes_do_not_move_it(app, offered,
+                                                                       monkeypatch):
+    """The nightly run freezes the October report once the 5th of November has come; a
+    course of October published after that counts live, never in the report released."""
+    from inservice_portal.statistics import releases
+
+    anyone = browser(app)
+    on(monkeypatch, date(2025, 11, 5))
+    assert "即時數字" in anyone.get("/monthly-report", {"month": "2025-10"}).text
+    with offered.edit() as root:
+        assert "monthly:2025-10" in releases.freeze_due(root)
+        assert "monthly:2025-10" not in releases.freeze_due(root)      # once
+    with offered.edit() as root:                # a course of October published late
+        school = root["centres"]["kaohsiung"]["583601"]
+        add_course(root, school, "晚登錄研習", state="published", starts_on=date(2025, 10, 20))
+    page = anyone.get("/monthly-report", {"month": "2025-10"})
+    assert "凍結的公布版本" in page.text
+    assert table_of(page, "各縣市開課與報名")["合計"][0] == "1"          # as released
+    book = load_workbook(io.BytesIO(
+        anyone.get("/monthly-report.xlsx", {"month": "2025-10"}).body))
+    assert list(book.worksheets[0].iter_rows(values_only=True))[1][:2] == ("高雄市", 1)
+    live = offered.read(lambda root: tables.monthly(root, 114, 10)[0].total.figures["courses"])
+    assert live == 2
 
 
 def test_an_annual_report_is_published_after_the_school_year(app, offered, monkeypatch):

@@ -74,6 +74,7 @@ class Ministry(Unit):
     statistics = None           # statistics/: measure → its counters (evolve step 27)
     statistics_queue = None     # statistics/queue.py: the changes waiting to be folded in
     jobs = None                 # jobs/runner.py: background work by id (evolve step 32)
+    statistics_releases = None  # statistics/releases.py: reports frozen on their release day
 
     def __init__(self):
         super().__init__()

@@ -33,6 +33,7 @@ from ..catalog import queue as catalog_queue
 from ..exchange import confirmation
 from ..exchange import feed as exchange_feed
 from ..statistics import queue as statistics_queue
+from ..statistics import releases as statistics_releases
 from ..catalog import rebuild
 from ..jobs import runner
 from ..statistics.rebuild import rebuild as rebuild_statistics
@@ -132,6 +133,12 @@ def cmd_statistics(root, tm, args) -> int:
         for key, (kept, fresh) in sorted(cells.items())[:20]:
             print(f"drift in {name} {key}: kept {kept}, data {fresh}")
     print(f"statistics recomputed: {sum(len(c) for c in found.values())} counter(s) corrected")
+    tm.begin()                        # then the reports whose release day came are frozen
+    frozen = statistics_releases.freeze_due(root)
+    tm.get().note("inservice-portal statistics: reports frozen on release")
+    tm.commit()
+    if frozen:
+        print("reports frozen as released: " + ", ".join(frozen))
     return 1 if found else 0
 
 

@@ -8,7 +8,7 @@ from pyramid.view import view_config
 
 from .. import audit, clock, permissions
 from ..resources.interfaces import IMinistry, IOrganiser, IRegionCentre
-from ..statistics import charts, exports, publication, reports, tables
+from ..statistics import charts, exports, publication, releases, reports, tables
 from ..statistics.measures import school_year
 from .statistics_reports import (COUNTY, NATIONAL, UNIT, needs, overview, public,
                                  school_rows)
@@ -102,14 +102,15 @@ def monthly_report(context, request):
     year = school_year(month)
     period = f"{month.year} 年 {month.month} 月"
     title = f"教師在職進修統計月報：{period}"
-    found = tables.monthly(request.root, year, month.month)
+    found, lead = _released(request.root, releases.month_key(month),
+                            lambda: tables.monthly(request.root, year, month.month))
     if request.view_name.endswith(".xlsx"):
         return book_response(exports.workbook(found, period), f"monthly-{month:%Y-%m}.xlsx")
     return {"page_title": title, "heading": title, "tables": found, "period": period,
             "xlsx": request.resource_url(context, "monthly-report.xlsx",
                                          query={"month": f"{month:%Y-%m}"}),
             "lead": f"{month.year} 年 {month.month} 月開始的研習課程與其報名，"
-                    f"於 {publication.release_of_month(month):%Y 年 %-m 月 %-d 日}公布。"}
+                    f"於 {publication.release_of_month(month):%Y 年 %-m 月 %-d 日}公布。{lead}"}
 
 
 @view_config(context=IMinistry, name="annual-report", permission=permissions.VIEW,
@@ -124,7 +125,8 @@ def annual_report(context, request):
         raise HTTPNotFound()
     year = int(value)
     title = f"教師在職進修統計年報：{year} 學年度"
-    found = tables.public(request.root, year)
+    found, lead = _released(request.root, releases.year_key(year),
+                            lambda: tables.public(request.root, year))
     if request.view_name.endswith(".xlsx"):
         return book_response(exports.workbook(found, reports.school_year_label(year)),
                              f"annual-{year}.xlsx")
@@ -133,7 +135,16 @@ def annual_report(context, request):
             "xlsx": request.resource_url(context, "annual-report.xlsx",
                                          query={"year": year}),
             "lead": f"{reports.school_year_label(year)}，"
-                    f"於 {publication.release_of_year(year):%Y 年 %-m 月 %-d 日}公布。"}
+                    f"於 {publication.release_of_year(year):%Y 年 %-m 月 %-d 日}公布。{lead}"}
+
+
+def _released(root, key, live):
+    """A report's tables as frozen on release, or (not frozen yet) read live, and a word
+    saying which."""
+    found = releases.frozen(root, key)
+    if found is not None:
+        return found[0], f"數字為 {found[1]:%Y 年 %-m 月 %-d 日}凍結的公布版本。"
+    return live(), "公布版本尚待每日統計重算時凍結，目前為即時數字。"
 
 
 # -- 統計圖表(本校): the school's teachers by their hours of the school year ------------------
