@@ -204,6 +204,7 @@ def import_batch(root, partner, key: str, numbered: list, import_valid=False,
                   [p.as_dict() for p in problems], added)
     batch.rejected_rows = tuple((n, dict(raw)) for n, raw in numbered
                                 if n in failing and isinstance(raw, dict))
+    _forget_old_rows(partner)
     if written or not problems:
         partner.batches[key] = batch
         partner.refused.pop(key, None)
@@ -213,6 +214,17 @@ def import_batch(root, partner, key: str, numbered: list, import_valid=False,
                  detail={"batch": key, "via": via, "rows": rows,
                          "imported": len(written), "rejected": len(failing)})
     return batch, True
+
+
+KEEP_ROWS = timedelta(days=90)     # the rows to fix (full national IDs) are kept this long
+
+
+def _forget_old_rows(partner) -> None:
+    """The failing rows of batches older than KEEP_ROWS go; their reports stay."""
+    cutoff = clock.now() - KEEP_ROWS
+    for batch in [*partner.batches.values(), *partner.refused.values()]:
+        if batch.rejected_rows and batch.received < cutoff:
+            batch.rejected_rows = ()
 
 
 def _savepoint(root):

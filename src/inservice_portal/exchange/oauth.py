@@ -99,8 +99,12 @@ class TokenServer(AuthorizationServer):
     def save_token(self, token, request):
         now = clock.now()
         self.issued_to = request.client.partner
-        self.root["exchange"].tokens[digest(token["access_token"])] = PartnerToken(
-            request.client.partner.code, now, now + TTL, token.get("scope", ""))
+        tokens, key = self.root["exchange"].tokens, digest(token["access_token"])
+        shard = tokens._shard(key)            # written anyway: its expired tokens go
+        for old in [k for k, t in shard.items() if t.expires_at <= now]:
+            del shard[old]
+        tokens[key] = PartnerToken(request.client.partner.code, now, now + TTL,
+                                   token.get("scope", ""))
 
     def create_oauth2_request(self, request):
         return PyramidRequest(request)
