@@ -99,12 +99,11 @@ class TokenServer(AuthorizationServer):
     def save_token(self, token, request):
         now = clock.now()
         self.issued_to = request.client.partner
-        tokens, key = self.root["exchange"].tokens, digest(token["access_token"])
-        shard = tokens._shard(key)            # written anyway: its expired tokens go
-        for old in [k for k, t in shard.items() if t.expires_at <= now]:
-            del shard[old]
-        tokens[key] = PartnerToken(request.client.partner.code, now, now + TTL,
-                                   token.get("scope", ""))
+        tokens, code = self.root["exchange"].tokens, request.client.partner.code
+        for old in [k for k, t in tokens.items() if t.partner == code and t.expires_at <= now]:
+            del tokens[old]                   # the partner's expired ones (an hour's worth)
+        tokens[digest(token["access_token"])] = PartnerToken(code, now, now + TTL,
+                                                             token.get("scope", ""))
 
     def create_oauth2_request(self, request):
         return PyramidRequest(request)
