@@ -18,11 +18,19 @@ def same(a, b) -> bool:
             and _text(a.title) == _text(b.title) and _text(a.organiser) == _text(b.organiser))
 
 
+def _from_other_sources(teacher, source: str) -> list:
+    """The teacher's records from a source other than ``source``: only they can repeat one
+    of it, and their keys say so without loading a record (a roster confirming 2,000
+    teachers, most with the portal's own records alone, loads none)."""
+    records = getattr(teacher, "records", None) or {}
+    return [records[key] for key in records.keys() if key[0] != source]
+
+
 def original(teacher, record):
     """The key of the record from another source that ``record`` repeats, the portal's own
     first, or None."""
-    found = [r for r in (getattr(teacher, "records", None) or {}).values()
-             if r is not record and same(r, record) and not getattr(r, "duplicate_of", None)]
+    found = [r for r in _from_other_sources(teacher, record.source)
+             if same(r, record) and not getattr(r, "duplicate_of", None)]
     found.sort(key=lambda r: (r.source != LOCAL, r.written_at is None, r.written_at or 0))
     return found[0].key if found else None
 
@@ -34,9 +42,9 @@ def flag(teacher, record) -> None:
 
 def mark_repeats_of(teacher, key) -> None:
     """A record of the portal's own was written: imported ones repeating it stop counting."""
-    records = getattr(teacher, "records", None) or {}
-    local = records.get(key)
-    for other in [r for r in records.values() if local is not None and same(r, local)]:
+    local = (getattr(teacher, "records", None) or {}).get(key)
+    others = _from_other_sources(teacher, key[0]) if local is not None else []
+    for other in [r for r in others if same(r, local)]:
         if getattr(other, "duplicate_of", None) != key:
             with statistics.tracking_record(teacher, other.key):
                 other.duplicate_of = key
@@ -44,7 +52,7 @@ def mark_repeats_of(teacher, key) -> None:
 
 def release(teacher, key) -> None:
     """Record ``key`` is gone: those that repeated it count again."""
-    records = getattr(teacher, "records", None) or {}
-    for other in [r for r in records.values() if getattr(r, "duplicate_of", None) == key]:
+    for other in [r for r in _from_other_sources(teacher, key[0])
+                  if getattr(r, "duplicate_of", None) == key]:
         with statistics.tracking_record(teacher, other.key):
             other.duplicate_of = original(teacher, other)

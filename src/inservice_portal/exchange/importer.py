@@ -186,10 +186,11 @@ def import_batch(root, partner, key: str, numbered: list, import_valid=False,
         return partner.batches[key], False
     passed, problems = check(root, partner, numbered, progress)
     if progress is not None:              # a month confirmed while a job checked the rows
-        for row in [r for r in passed if _locked_month(root, partner, r.values)]:
-            passed.remove(row)
-            problems.append(Problem(row.number, "last_day", confirmation.LOCKED.format(
-                month=_locked_month(root, partner, row.values))))
+        for row, month in [(r, _locked_month(root, partner, r.values)) for r in passed]:
+            if month:
+                passed.remove(row)
+                problems.append(Problem(row.number, "last_day",
+                                        confirmation.LOCKED.format(month=month)))
     written = passed if import_valid or not problems else []
     if progress is not None:
         progress(len(numbered), len(numbered), "寫入研習紀錄")

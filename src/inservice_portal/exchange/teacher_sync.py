@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from pyramid.traversal import resource_path
 
-from .. import reference
+from .. import reference, vocabularies
 from ..accounts import teachers as accounts
 from ..rules import national_id as national_id_rule
 from ..statistics.measures import teacher_place
@@ -27,10 +27,6 @@ class Report:
     def as_dict(self) -> dict:
         return {"changed": self.changed, "unchanged": self.unchanged,
                 "unmatched": self.unmatched}
-
-
-def titles() -> dict:
-    return reference.load("course_form")["vocabularies"]["audience_titles"]
 
 
 def sync(root, partner, rows: list) -> Report:
@@ -54,7 +50,7 @@ def _apply(root, partner, number, raw, report):
     if employment not in ("employed", *leaving):
         return "employment", "任職狀態應為 employed、left、transferred 或 retired。"
     title = str(raw.get("job_title") or "") or None
-    if title and title not in titles():
+    if title and title not in vocabularies.VOCAB["audience_titles"]:
         return "job_title", "職稱代碼不在附件十的「參加對象職稱」（15-x）之中。"
     school = None
     if employment == "employed":
@@ -82,5 +78,5 @@ def _changes(teacher, employment, school, title) -> list[str]:
     if school is None and teacher.school is not None:
         found.append(f"離開服務學校（{reference.vocabulary('transfer_out_reasons')[employment]}）")
     if title and title != teacher.job_title:
-        found.append(f"職稱改為 {titles()[title]}")
+        found.append(f"職稱改為 {vocabularies.label('audience_titles', title)}")
     return found
