@@ -55,8 +55,16 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def base_settings():
-    return dict(get_appsettings(str(HERE.parent / "etc" / "test.ini")))
+def session_mailbox():
+    """One SMTP server for the run: every workflow step now mails someone (comms/notices.py)."""
+    with running_mailbox() as mailbox:
+        yield mailbox
+
+
+@pytest.fixture(scope="session")
+def base_settings(session_mailbox):
+    settings = dict(get_appsettings(str(HERE.parent / "etc" / "test.ini")))
+    return dict(settings, **session_mailbox.settings)
 
 
 @pytest.fixture
@@ -94,9 +102,10 @@ def running_mailbox():
 
 
 @pytest.fixture
-def smtp():
-    with running_mailbox() as mailbox:
-        yield mailbox
+def smtp(session_mailbox):
+    """The run's SMTP server, emptied of what earlier tests sent."""
+    session_mailbox.messages.clear()
+    yield session_mailbox
 
 
 @pytest.fixture

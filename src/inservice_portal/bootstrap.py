@@ -3,7 +3,7 @@ import transaction
 from ZODB.POSException import ConflictError
 from pyramid_zodbconn import get_connection
 
-from . import evolve, reference
+from . import comms, evolve, reference
 from .catalog import ensure_catalog
 from .courses.project_tags import ProjectTags
 from .exchange.partners import ensure_platform
@@ -24,6 +24,7 @@ def make_root() -> Ministry:
     ensure_sharing_area(root)
     ensure_platform(root)
     ensure_jobs(root)
+    comms.ensure(root)
     ensure_catalog(root)
     statistics_queue(root)            # made here: no request writes the root to make it
     root.project_tags = ProjectTags()

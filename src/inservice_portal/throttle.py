@@ -24,6 +24,7 @@ LIMITS = {
     "checkin.account": "20/minute",         # check-in codes tried, per teacher
     "proof.account": "20/day",              # 研習時數證明 issued, per teacher (each is kept)
     "pdf.account": "10/minute;60/hour",     # PDFs laid out (WeasyPrint takes the CPU), per account
+    "ask.client": "10/hour",                # 意見交流 questions sent, per client address
 }
 MESSAGE = "嘗試次數過多，請於 {minutes} 分鐘後再試。"
 

@@ -83,7 +83,7 @@ def fill_course_form(page):
     contact.get_by_label(re.compile("^Email")).fill("chen@example.org")
 
 
-def test_a_course_from_registration_to_publication(page, people, live_server):
+def test_a_course_from_registration_to_publication(page, people, live_server, session_mailbox):
     # -- the organiser registers the course ------------------------------------------------
     log_in(page, "es-admin")
     menu(page, "本單位研習課程瀏覽")
@@ -144,10 +144,17 @@ def test_a_course_from_registration_to_publication(page, people, live_server):
     expect(page).to_have_title(re.compile("^錯誤："))
     expect(page.get_by_label("說明（選填）").first).to_have_value(RETURN_COMMENT)
     assert_accessible(page)
+    session_mailbox.messages.clear()
     page.get_by_label("A. 請移除屬性標籤").check()
     page.get_by_role("button", name="退回修正").click()
     expect(page.get_by_role("status").first).to_contain_text("退回修正")
     log_out(page)
+    # ...and the organiser is mailed the reason in words, the comment, and where to mend it
+    [notice] = [m for m in session_mailbox.messages if "es-admin@example.org" in m["To"]]
+    assert notice["Subject"] == f"【全國教師在職進修資訊網】課程退回修正：{TITLE}"
+    text = notice.get_content()
+    assert "請移除屬性標籤" in text and RETURN_COMMENT in text
+    assert re.search(rf"{re.escape(live_server)}/centres/taipei/353601/\d+/edit", text)
 
     # -- the organiser reads the reason, edits and resubmits --------------------------------
     log_in(page, "es-admin")

@@ -10,12 +10,18 @@ from pyramid.response import Response
 from pyramid.security import NO_PERMISSION_REQUIRED
 from ZODB.POSException import ConflictError
 
-from inservice_portal import permissions
+from inservice_portal import clock, permissions
+from inservice_portal.comms import survey
 from inservice_portal.exchange import partners
+from inservice_portal.resources.news import NewsItem
+from inservice_portal.resources.newsletter import NewsletterIssue
 from inservice_portal.resources.exchange import IExchangePlatform, IPartner
 from inservice_portal.resources.interfaces import (IAccount, ICourse, IHandout, IMinistry,
                                                    IOrganiser, IRegionCentre, ISharedItem,
-                                                   ISharingArea, ISharingKind, ITeacher, IUnit)
+                                                   ISharingArea, ISharingKind, IStaff, ITeacher,
+                                                   IUnit, IFaq, INewsItem, INewsRoom,
+                                                   INewsletterIssue, INewsletterRoom, ISurvey,
+                                                   ISurveys)
 
 from ..conftest import (PASSWORD, add_course, add_organiser, add_shared, add_staff, add_teacher,
                         csrf_of)
@@ -76,6 +82,44 @@ SAMPLES = {
     (IOrganiser, "move"): f"{SCHOOL}/move",
     (IOrganiser, "licences"): f"{SCHOOL}/licences",
     (ITeacher, "licences"): "/people/t1/licences",
+    (INewsRoom, ""): "/news/",
+    (INewsRoom, "atom.xml"): "/news/atom.xml",
+    (INewsRoom, "add"): "/news/add",
+    (INewsRoom, "manage"): "/news/manage",
+    (INewsItem, ""): "/news/1/",
+    (INewsItem, "edit"): "/news/1/@@edit",
+    (INewsItem, "workflow"): "/news/1/@@workflow",
+    (INewsItem, "files"): "/news/1/@@files",
+    (INewsItem, "download"): "/news/1/@@download/x",
+    (INewsletterRoom, ""): "/newsletter/",
+    (INewsletterRoom, "add"): "/newsletter/add",
+    (INewsletterIssue, ""): "/newsletter/1/",
+    (INewsletterIssue, "edit"): "/newsletter/1/@@edit",
+    (INewsletterIssue, "test"): "/newsletter/1/@@test",
+    (INewsletterIssue, "send"): "/newsletter/1/@@send",
+    (ITeacher, "newsletter"): "/people/t1/newsletter",
+    (ICourse, "feedback"): f"{CLOSED}/@@feedback",
+    (ICourse, "feedback-results"): f"{CLOSED}/@@feedback-results?questions=1",
+    (ICourse, "feedback-upload"): f"{CLOSED}/@@feedback-upload",
+    (ICourse, "feedback-file"): f"{CLOSED}/@@feedback-file/x",
+    (ISurveys, ""): "/surveys/",
+    (ISurvey, ""): "/surveys/2026/",
+    (ISurvey, "results"): "/surveys/2026/results",
+    (ISurvey, "results.svg"): "/surveys/2026/results.svg",
+    (ISurvey, "results.xlsx"): "/surveys/2026/results.xlsx",
+    (IFaq, ""): "/faq/",
+    (IFaq, "edit"): "/faq/edit",
+    (IFaq, "remove"): "/faq/remove",
+    (IMinistry, "ask"): "/ask",
+    (IMinistry, "ask-status"): "/ask-status?id=x&t=0",
+    (IRegionCentre, "tickets"): "/centres/taipei/tickets",
+    (ICourse, "message"): f"{PUBLISHED}/@@message",
+    (IRegionCentre, "message"): "/centres/taipei/@@message",
+    (IMinistry, "messages"): "/messages",
+    (ITeacher, "subscriptions"): "/people/t1/subscriptions",
+    (IStaff, "notifications"): "/people/a-admin/notifications",
+    (IMinistry, "subscribe"): "/subscribe?county=%E8%87%BA%E5%8C%97%E5%B8%82",
+    (IMinistry, "unsubscribe"): "/unsubscribe?kind=subscriptions&key=t1&t=0",
     (IRegionCentre, ""): "/centres/taipei",
     (IRegionCentre, "worklist"): "/centres/taipei/worklist",
     (IRegionCentre, "settings"): "/centres/taipei/settings",
@@ -219,6 +263,8 @@ CSRF_EXEMPT = {
     ("api.exchange.batches", ""),   # likewise
     ("api.exchange.confirmation", ""),  # likewise
     ("api.exchange.teachers", ""),  # likewise
+    (IMinistry, "unsubscribe"),     # RFC 8058 one-click from a mail client: the link's HMAC is
+                                    # the proof, no cookie is read, and it only stops mail
 }
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
 # Pages that answer with an error or a redirect; they must not write either.
@@ -264,6 +310,12 @@ def people(site):
         assert add_shared(root, "handout", school, "研習講義", stage="elementary").id == 1
         assert add_course(root, school, "已結案研習", state="closed").code == 3
         partners.register(root, "tpe-city", "臺北市教師在職進修系統", "database", ("臺北市",))
+        news_item = NewsItem("/centres/taipei", "tp-rev", clock.now(), title="臺北市公告",
+                             body="內容")
+        root["news"].add("1", news_item)
+        root["newsletter"].add("1", NewsletterIssue("nk", clock.now(), title="春季號", body="內容"))
+        today = clock.now().date()
+        survey.open_survey(root["surveys"], 2026, today, today, "nk")
 
 
 # --- the registry ----------------------------------------------------------------------------

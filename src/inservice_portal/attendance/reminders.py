@@ -1,9 +1,8 @@
 """Reminders of overdue rosters (000 未結案研習課程催覆; the deadline is the centre's
 ``roster_days``, rules/deadlines.py): each organiser with a course whose roster is past
 due gets one e-mail listing them (``inservice-portal CONFIG remind-rosters``, daily by cron)."""
-from pyramid.traversal import find_root
-
 from .. import mail
+from ..comms.recipients import of_unit
 from .roster import overdue_courses
 from ..rules import deadlines
 
@@ -17,17 +16,6 @@ def overdue_by_organiser(root, today=None) -> dict:
         for course in overdue_courses(root, centre, today=today):
             result.setdefault(course.organiser, []).append(course)
     return result
-
-
-def recipients(organiser) -> list[str]:
-    """The unit's e-mail and its staff's (總負責人、聯絡人、作業人員), each once."""
-    people = find_root(organiser)["people"]
-    addresses = [organiser.email] if getattr(organiser, "email", "") else []
-    for login in organiser.__local_roles__.keys():
-        account = people.get(login)
-        if account is not None and account.active and account.email:
-            addresses.append(account.email)
-    return list(dict.fromkeys(addresses))
 
 
 def body(organiser, courses, days) -> str:
@@ -46,7 +34,7 @@ def send_reminders(root, registry, today=None) -> list[tuple]:
     sent = []
     for organiser, courses in sorted(overdue_by_organiser(root, today).items(),
                                      key=lambda item: item[0].code):
-        to = recipients(organiser)
+        to = of_unit(organiser)
         if not to:
             continue
         days = getattr(organiser.__parent__, "roster_days", deadlines.DEFAULT_ROSTER_DAYS)

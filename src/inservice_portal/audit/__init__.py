@@ -104,6 +104,15 @@ ACTIONS = {
     "exchange.review": "審查匯入的研習紀錄（超過時數上限）",
     "exchange.teacher_sync": "傳報單位同步教師資料",
     "exchange.reopen": "重新開放已確認月份（行文修正）",
+    "subscription.add": "新增研習資訊訂閱",
+    "subscription.remove": "刪除研習資訊訂閱",
+    "subscription.unsubscribe": "由通知信取消訂閱",
+    "notifications.settings": "變更通知設定",
+    "newsletter.subscribe": "訂閱電子報",
+    "newsletter.unsubscribe": "取消訂閱電子報",
+    "newsletter.test": "寄送電子報測試信",
+    "message.send": "寄送線上短訊",
+    "feedback.paper": "上傳紙本回饋問卷結果",
 }
 # Detail key → its zh_TW name on the browse page; values that are codes, by key.
 DETAILS = {"method": "登入方式", "step": "步驟", "via": "經由", "export": "匯出", "year": "年度",
@@ -112,7 +121,8 @@ DETAILS = {"method": "登入方式", "step": "步驟", "via": "經由", "export"
            "staff_type": "帳號類別", "code": "驗證碼", "month": "月份", "batch": "批次",
            "partner": "傳報單位", "record": "來源紀錄編號", "rows": "筆數",
            "imported": "匯入", "rejected": "未通過", "changed": "異動", "unmatched": "無法對應",
-           "since": "游標", "count": "筆數"}
+           "since": "游標", "count": "筆數", "criteria": "條件", "kind": "項目",
+           "digests": "每日摘要"}
 # Labels of the login methods and steps, not passwords (bandit B105 accepted on two lines).
 DETAIL_VALUES = {"method": {"password": "密碼",  # nosec B105
                             "totp": "密碼＋驗證碼", "recovery_code": "密碼＋復原碼",
@@ -122,7 +132,8 @@ DETAIL_VALUES = {"method": {"password": "密碼",  # nosec B105
 
 
 WORKFLOWS = {"course": "研習課程", "registration": "線上報名", "sharing": "資源分享",
-             "staff": "業務帳號"}
+             "staff": "業務帳號", "news": "最新消息", "newsletter": "電子報",
+             "ticket": "意見交流"}
 
 
 def workflow_of(action: str) -> str | None:

@@ -195,6 +195,7 @@ INDEXES = {
     "level": Value("level"),
     "hours": Hours(),
     "school": Attr("school"),          # a teacher's current school (its path), or None
+    "published_on": DateOrdinal("published_on"),   # 研習資訊訂閱 (evolve step 35)
 }
 KEYWORD_INDEXES = {
     "flags": ReviewFlagCodes(),

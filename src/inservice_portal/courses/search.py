@@ -21,6 +21,7 @@ from ..resources.interfaces import ICourse
 from ..catalog.query_plan import AnyOf, Eq, Range, intersect, page, text_match
 from ..registration import service as registration
 from ..rules import eligibility
+from . import taxonomy
 from ..schemas.written import read_date
 from ..vocabularies import (audience_stages, centres, counties, delivery_modes, levels, scopes,
                             stages)
@@ -54,6 +55,7 @@ class Criteria:
     stage: str = ""
     audience_stage: str = ""
     scope: str = ""
+    sub_item: str = ""
     level: str = ""
     tag: str = ""
     delivery: str = ""
@@ -140,6 +142,12 @@ def parse_criteria(params) -> tuple[Criteria, dict[str, str]]:
     for name, (allowed, message) in choices.items():
         if get(name):
             check(name, _choice(get(name), allowed, message))
+    if get("sub_item"):
+        # a sub-item's code means something only within a stage and a scope (附件十一)
+        if c.stage and c.scope and taxonomy.is_valid(c.stage, c.scope, get("sub_item")):
+            c.sub_item = get("sub_item")
+        else:
+            errors["sub_item"] = "課程細項須搭配教育階段與進修範疇，並為該範疇的細項代碼（例如 1-1-1）。"
     organiser = get("organiser")
     if organiser:
         if len(organiser) <= 20 and organiser.isascii() and organiser.isalnum():
@@ -180,7 +188,7 @@ def clauses(root, c: Criteria, today: date) -> list:
     states = CATALOGUE_STATES + (FINISHED_STATES if c.finished else ())
     out.append(AnyOf(catalog["state"], states, complete=True))    # every course has a state
     for name, index in (("centre", "centre"), ("county", "county"), ("organiser", "organiser"),
-                        ("stage", "stage"), ("scope", "scope"),
+                        ("stage", "stage"), ("scope", "scope"), ("sub_item", "sub_item"),
                         ("audience_stage", "audience_stages"), ("delivery", "delivery_modes"),
                         ("tag", "tags")):
         value = getattr(c, name)

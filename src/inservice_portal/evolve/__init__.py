@@ -303,6 +303,31 @@ def _project_tags(root):
     root.project_tags = ProjectTags(used)
 
 
+def _published_on(root):
+    """comms/: the news room and the subscriptions are made; 研習資訊訂閱 mails the courses
+    published since the last digest, so each public course gets the day it was approved
+    (from its history), and the catalog a ``published_on``."""
+    from datetime import date
+
+    from ..catalog import Search
+    from ..catalog.upkeep import bring_up_to_date
+    from ..courses.search import CATALOGUE_STATES, FINISHED_STATES
+
+    from .. import comms
+
+    comms.ensure(root)
+    search = Search(root)
+    query = search["content_type"].eq("course") & search["state"].any(
+        list(CATALOGUE_STATES + FINISHED_STATES + ("cancelled",)))
+    for course in search.execute(query).all():
+        approved = [e["at"] for e in course.history or () if e.get("transition") == "approve"]
+        if approved and course.published_on is None:
+            at = approved[-1]
+            course.published_on = at.date() if hasattr(at, "date") else date.fromisoformat(
+                str(at)[:10])
+    bring_up_to_date(root)
+
+
 # (number, description, function(root)). Append; never renumber or remove.
 STEPS: list[tuple[int, str, object]] = [
     (1, "catalog: stage, auto_approved and review-flag indexes", _catalog_indexes),
@@ -361,6 +386,8 @@ STEPS: list[tuple[int, str, object]] = [
      _exchange_feed),
     (34, "exchange: the list of imported records over the hours caps, for review",
      _exchange_review),
+    (35, "comms: 最新消息, 研習資訊訂閱, and the day each course was published, indexed",
+     _published_on),
 ]
 VERSION_KEY = "evolve_version"
 

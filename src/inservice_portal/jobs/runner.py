@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import transaction
 from ZODB.POSException import ConflictError
+from pyramid.threadlocal import get_current_registry, manager
 
 from .. import clock
 from ..resources.jobs import Job
@@ -42,7 +43,8 @@ def submit(root, settings, name: str, owner: str, params: dict, id: str | None =
     job = Job(id or secrets.token_urlsafe(12), name, params, owner, clock.now())
     jobs_of(root)[job.id] = job
     txn = root._p_jar.transaction_manager.get()
-    txn.addAfterCommitHook(_dispatch, args=(root._p_jar.db(), dict(settings), job.id))
+    txn.addAfterCommitHook(_dispatch, args=(root._p_jar.db(), dict(settings), job.id,
+                                            get_current_registry()))
     return job
 
 
@@ -53,14 +55,14 @@ def abandoned(job, settings) -> bool:
     return not job.finished_state and clock.now() - (job.started or job.created) > limit
 
 
-def _dispatch(committed, db, settings, job_id):
+def _dispatch(committed, db, settings, job_id, registry=None):
     if not committed:
         return
     if settings.get("jobs.backend", "thread") == "redis":
         _queue(settings).enqueue(run_queued, job_id, job_id=_rq_id(job_id),
                                  job_timeout=int(settings.get("jobs.timeout", TIMEOUT)))
     else:
-        threading.Thread(target=_run_in_turn, args=(db, job_id), daemon=True,
+        threading.Thread(target=_run_in_turn, args=(db, job_id, registry), daemon=True,
                          name=f"job {job_id}").start()
 
 
@@ -74,11 +76,16 @@ def _queue(settings):
     return Queue(QUEUE, connection=Redis.from_url(settings["jobs.redis_url"]))
 
 
-def _run_in_turn(db, job_id):
+def _run_in_turn(db, job_id, registry=None):
     """A thread for one job, which waits for the database's jobs before it (one at a time:
-    their writes are large) and then ends; no thread is kept between jobs."""
-    with _turn_of(db):
-        run(db, job_id)
+    their writes are large) and then ends; no thread is kept between jobs. The app's
+    registry is made current for it, as bootstrap makes it for a worker process (mail)."""
+    manager.push({"registry": registry or get_current_registry(), "request": None})
+    try:
+        with _turn_of(db):
+            run(db, job_id)
+    finally:
+        manager.pop()
 
 
 def _turn_of(db) -> threading.Lock:

@@ -75,6 +75,7 @@ class Course(Persistent):
     __parent__ = None
     auto_approved = False
     submitted_on = None            # the day of the first submission (late flag, Art. 12)
+    published_on = None            # the day it was approved (研習資訊訂閱 mails what is new)
     roster_due_on = None           # the day the roster was due, fixed when first sent
     copied_from = None
     created_by = None              # the login that registered (or copied) the course

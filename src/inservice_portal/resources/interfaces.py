@@ -67,3 +67,35 @@ class IVenue(ISharedItem):
 
 class IRegistration(Interface):
     """線上報名: one teacher's registration for one course."""
+
+
+class INewsRoom(Interface):
+    """最新消息: /news."""
+
+
+class INewsItem(Interface):
+    """One news item of the ministry, the national centre or a region centre."""
+
+
+class INewsletterRoom(Interface):
+    """電子報: /newsletter, the issues and their archive."""
+
+
+class INewsletterIssue(Interface):
+    """One issue of the e-newsletter."""
+
+
+class IFaq(Interface):
+    """問答集: /faq, the national centre's questions and answers by category."""
+
+
+class ITicket(Interface):
+    """A question sent through 意見交流, and its answer."""
+
+
+class ISurveys(Interface):
+    """網站滿意度調查: /surveys, one survey a year."""
+
+
+class ISurvey(Interface):
+    """One year's satisfaction survey."""

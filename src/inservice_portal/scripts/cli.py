@@ -7,6 +7,7 @@
     inservice-portal CONFIG_URI statistics           recompute the statistics, report drift
     inservice-portal CONFIG_URI remind-rosters       mail organisers with overdue rosters
     inservice-portal CONFIG_URI remind-partners      mail partners late to confirm last month
+    inservice-portal CONFIG_URI digests              mail reviewers and subscribers their digests
     inservice-portal CONFIG_URI audit-verify         check the audit log's hash chain
     inservice-portal CONFIG_URI audit-seal           seal waiting audit entries, sign the head
     inservice-portal CONFIG_URI audit-prune          drop audit entries past the retention
@@ -24,12 +25,13 @@ from ZODB.POSException import ConflictError
 from pyramid.paster import bootstrap, get_appsettings
 from pyramid.threadlocal import get_current_registry
 
-from .. import CONSOLE, audit, evolve, reference
+from .. import CONSOLE, audit, clock, evolve, reference
 from ..audit import sealer as audit_sealer
 from ..accounts import school_directory, service as accounts_service
 from ..attendance.reminders import send_reminders
 from ..bootstrap import APP_ROOT, ensure_root
 from ..catalog import queue as catalog_queue
+from ..comms import digests
 from ..exchange import confirmation
 from ..exchange import feed as exchange_feed
 from ..statistics import queue as statistics_queue
@@ -162,6 +164,19 @@ def cmd_remind_partners(root, tm, args) -> int:
     return 0
 
 
+def cmd_digests(root, tm, args) -> int:
+    """The morning's digests: reviewers' and 研習資訊訂閱. The subscriptions' marks commit
+    first, then the mail (in the thread's default transaction): a failure between the two
+    loses a day's digest rather than sending it twice."""
+    transaction.begin()
+    sent = digests.send_all(root, get_current_registry(), clock.now().date())
+    tm.commit()
+    transaction.commit()
+    print(f"digests sent: {sent['reviewers']} centre(s), {sent['teachers']} teacher(s); "
+          f"{sent['feedback']} questionnaire reminder(s)")
+    return 0
+
+
 def cmd_audit_verify(root, tm, args) -> int:
     log = audit.log_of(root, create=False)
     problems = audit.verify(log, audit.signing_key(args.settings))
@@ -283,6 +298,9 @@ def make_parser() -> argparse.ArgumentParser:
     commands.add_parser("remind-partners",
                         help="mail each partner that has not confirmed last month by the 5th "
                              "(每月確認, Art. 12)").set_defaults(run=cmd_remind_partners)
+    commands.add_parser("digests", help="mail the day's digests: what waits for each centre's "
+                                        "reviewers, and the teachers' 研習資訊訂閱"
+                        ).set_defaults(run=cmd_digests)
     commands.add_parser("audit-verify", help="check the audit log's hash chain (exit 2: tampered)"
                         ).set_defaults(run=cmd_audit_verify)
     commands.add_parser("audit-seal", help="seal the audit entries waiting in their inboxes "

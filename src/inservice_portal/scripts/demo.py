@@ -126,6 +126,7 @@ def load_demo(root) -> bool:
             _demo_roster(course, marks)
 
     load_sharing(root, data.get("sharing", {}), organisers)
+    load_comms(root, data)
     rebuild_statistics(root)        # the demo sets states directly, past the subscribers
     _register(root, data.get("registrations", ()))
     setattr(root, MARKER, clock.now())
@@ -218,6 +219,26 @@ def load_sharing(root, data: dict, organisers: dict):
                 item = added[kind[:-1], entry["title"]]
                 item.state = entry["state"]
                 notify(ObjectModified(item))
+
+
+def load_comms(root, data: dict):
+    """最新消息 (published) and 問答集."""
+    from ..comms import faq, news
+    from ..resources.news import NewsItem, ensure_news_room
+
+    room = ensure_news_room(root)
+    now = clock.now()
+    for n in data.get("news", ()):
+        path = f"/centres/{n['publisher']}" if n["publisher"] else "/"
+        item = NewsItem(path, "demo", now, title=n["title"], body=n["body"],
+                        pinned=n.get("pinned", False))
+        room.add(str(room.ids.next()), item, send_events=False)
+        item.state, item.published_at = "published", now     # (past the workflow, as above)
+        news.refile(room, item)
+    box = faq.ensure_faq(root)
+    for order, (category, question, answer) in enumerate(data.get("faq", ())):
+        faq.save(box, {"category": category, "question": question, "answer": answer,
+                       "order": order})
 
 
 def _demo_roster(course, marks: dict):

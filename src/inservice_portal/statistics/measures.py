@@ -25,7 +25,9 @@ Measures (cube name → the key's dimensions, after the school year 學年度 in
 - ``closings``: by centre, rosters closed, and those first sent after the centre's deadline
   (Art. 12); the overdue ones are read from the catalog, since time alone makes them so;
 - ``records``: training records and their hours (hundredths) by the teacher's county and the
-  record's source (``local`` for the portal's own courses, else the exchanging system).
+  record's source (``local`` for the portal's own courses, else the exchanging system);
+- ``feedback``: the national questions of closed courses' 回饋問卷, by the course's county:
+  the scores' ``sum`` and ``count`` (the mean is theirs to divide).
 """
 from datetime import date, datetime
 
@@ -50,6 +52,7 @@ MEASURES = {
                "figure"),
     "closings": ("year", "centre", "figure"),
     "records": ("year", "county", "source", "figure"),
+    "feedback": ("year", "county", "question", "figure"),
 }
 # Roll-ups: each measure also counted by fewer dimensions, so that a page reads a few
 # hundred cells, not the hundreds of thousands a nation's year leaves in the full cube (one
@@ -166,7 +169,21 @@ def _course(course, state) -> dict:
         found[("demand", demand_key(course, place) + ("seats",))] = course.capacity
     if state == "closed":
         found.update(_closing(course, place[0]))
+        found.update(_feedback(course, place))
     return found
+
+
+def _feedback(course, place) -> dict:
+    """The national questions of a closed course's 回饋問卷: the scores' sum and count."""
+    found = getattr(course, "questionnaire", None)
+    cells: dict = {}
+    for answer in found.answers.values() if found is not None else ():
+        for code, score in answer.items():
+            if code.startswith("N"):
+                for figure, amount in (("sum", score), ("count", 1)):
+                    cell = ("feedback", (place[0], place[2], code, figure))
+                    cells[cell] = cells.get(cell, 0) + amount
+    return cells
 
 
 def _closing(course, year) -> dict:

@@ -1,4 +1,5 @@
-"""Uploaded files: a course's 研習附件 (item 10) and a shared handout's files (資源分享區).
+"""Uploaded files: a course's 研習附件 (item 10), a shared handout's files (資源分享區) and a
+news item's (最新消息, ``@@files``: permission news.manage).
 
 Upload and delete on the course's ``@@attachments`` (permission course.edit: the organiser's
 staff while the course is a draft or returned) or the handout's ``@@files`` (sharing.edit: the
@@ -13,7 +14,7 @@ from pyramid.view import view_config
 from ..courses import attachments
 from .. import clock, permissions
 from ..forms import FormView
-from ..resources.interfaces import ICourse, IHandout
+from ..resources.interfaces import ICourse, IHandout, INewsItem
 from ..schemas.attachments import HandoutUploadSchema, UploadSchema
 from .downloads import content_disposition
 
@@ -24,6 +25,8 @@ SANDBOX = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:
 @view_config(context=ICourse, name="attachments", permission="course.edit",
              renderer=TPL + "attachments.pt")
 @view_config(context=IHandout, name="files", permission="sharing.edit",
+             renderer=TPL + "attachments.pt")
+@view_config(context=INewsItem, name="files", permission="news.manage",
              renderer=TPL + "attachments.pt")
 class AttachmentsView(FormView):
     buttons = (deform.Button("upload", "上傳"),)
@@ -48,6 +51,9 @@ class AttachmentsView(FormView):
             return {"page_title": f"研習附件：{obj.title}（{obj.code}）",
                     "back_title": "回到課程頁面", "edit_title": "修改課程資料",
                     "empty": "尚未上傳研習附件。"}
+        if INewsItem.providedBy(obj):
+            return {"page_title": f"消息附件：{obj.title}", "back_title": "回到消息",
+                    "edit_title": "修改消息", "empty": "尚未上傳附件。"}
         return {"page_title": f"管理檔案：{obj.title}", "back_title": "回到分享項目",
                 "edit_title": "修改分享內容", "empty": "尚未上傳檔案。"}
 
@@ -81,6 +87,7 @@ class AttachmentsView(FormView):
 
 @view_config(context=ICourse, name="download", permission=permissions.VIEW, request_method="GET")
 @view_config(context=IHandout, name="download", permission=permissions.VIEW, request_method="GET")
+@view_config(context=INewsItem, name="download", permission=permissions.VIEW, request_method="GET")
 def download(context, request):
     if not request.subpath:
         return HTTPSeeOther(request.resource_url(context, anchor="attachments"))

@@ -6,6 +6,7 @@ from pyramid.traversal import find_resource
 from ..permissions import EXCHANGE_MANAGE
 from ..resources.interfaces import IMinistry, IOrganiser, IRegionCentre
 from ..accounts.teachers import SCHOOL_KINDS
+from ..comms import messages
 
 
 @dataclass
@@ -50,6 +51,8 @@ UNIT_PAGES = [
     ("licences", "教師專長證照審核", "unit.accounts"),
     ("subunits", "轄下單位帳號管理", "subunit.accounts"),
     ("contact", "修改本單位通訊資料", "unit.edit_contact"),
+    ("message", "寄線上短訊給轄下單位", "course.review"),
+    ("tickets", "意見交流", "course.review"),
 ]
 
 
@@ -57,7 +60,7 @@ def unit_links(request, unit) -> list[NavItem]:
     pages = {IRegionCentre: ("todo", "worklist", "settings", "auto-approved", "overdue-rosters",
                              "sharing-moderation", "sharing", "subunits", "contact", "audit",
                              "statistics", "learning-needs", "exchange-status",
-                             "imported-records", "proxy"),
+                             "imported-records", "proxy", "message", "tickets"),
              IOrganiser: ("todo", "courses", "overdue-rosters", "sharing", "staff", "teachers",
                           "teacher-records", "statistics", "licences",
                           "contact"),
@@ -93,9 +96,13 @@ def nav(request) -> list[NavItem]:
             if account.employed:                 # (004, amended Art. 5: the transcript only)
                 items.append(NavItem("收藏追蹤", f"{app}/favourites"))
             items.append(NavItem("個人研習紀錄", f"{app}/transcript"))
+            items.append(NavItem("研習資訊訂閱", request.resource_url(account, "subscriptions")))
         if getattr(account, "employed", False):
             # 專長證照登錄申請: a teacher with a current school (004, amended Art. 5)
             items.append(NavItem("專長證照登錄申請", request.resource_url(account, "licences")))
+        unread = messages.unread(account)
+        items.append(NavItem(f"我的訊息（{unread} 則未讀）" if unread else "我的訊息",
+                             f"{app}/messages"))
         items.append(NavItem("我的帳號", f"{app}/account"))
     else:
         items += [NavItem("教師帳號申請", f"{app}/signup"),

@@ -3,6 +3,7 @@ from pyramid.view import view_config
 
 from .. import clock, permissions
 from ..catalog import Search
+from ..comms import news, survey
 from ..resources.interfaces import IMinistry
 
 UPCOMING = 10
@@ -18,7 +19,12 @@ def upcoming_courses(root, today, limit=UPCOMING):
 @view_config(context=IMinistry, renderer="inservice_portal:templates/public/home.pt",
              permission=permissions.VIEW, request_method="GET")
 def home(context, request):
-    return {"page_title": "首頁", "courses": list(upcoming_courses(context, clock.now().date()))}
+    region = news.reader_region(context, request.account) if request.account else None
+    open_survey = survey.current(context) if request.account else None
+    if open_survey is not None and request.account.login in open_survey.answered:
+        open_survey = None
+    return {"page_title": "首頁", "courses": list(upcoming_courses(context, clock.now().date())),
+            "news": news.latest(context, region), "survey": open_survey}
 
 
 @view_config(context=IMinistry, name="accessibility", permission=permissions.VIEW,

@@ -7,11 +7,13 @@ an error summary linking to each field (never a 500).
 from functools import cache
 from html import escape
 
+from pyramid.httpexceptions import HTTPForbidden, HTTPSeeOther
 from pyramid.traversal import resource_path
 from pyramid.view import view_config
 
 from .. import clock, permissions
 from .. import vocabularies
+from ..comms import subscriptions
 from ..courses import search as course_search
 from ..courses.search import parse_criteria
 from ..resources.interfaces import IMinistry
@@ -101,4 +103,24 @@ def search_page(context, request):
         "is_open": lambda course: course_search.is_open(course, now),
         "hours_text": hours_text, "options": options, **choices(),
         "url_of": lambda course: request.application_url + resource_path(course) + "/",
+        "subscribe_url": subscribe_url(request, criteria) if results else None,
     }
+
+
+def subscribe_url(request, criteria):
+    """「訂閱此查詢條件」, where the search uses criteria a subscription keeps (the same for
+    every visitor: the page may be cached; /subscribe finds the teacher)."""
+    kept = {name: value for name, value in criteria.query_string().items()
+            if name in subscriptions.FIELDS}
+    return request.resource_url(request.root, "subscribe", query=kept) if kept else None
+
+
+@view_config(context=IMinistry, name="subscribe", permission=permissions.AUTHENTICATED,
+             request_method="GET")
+def subscribe(context, request):
+    """On to the teacher's own 研習資訊訂閱 page, with the search's criteria filled in."""
+    account = request.account
+    if account.kind != "teacher" or account is not request.real_account:
+        raise HTTPForbidden("研習資訊訂閱限教師帳號使用。")
+    kept = {name: request.GET[name] for name in subscriptions.FIELDS if request.GET.get(name)}
+    return HTTPSeeOther(request.resource_url(account, "subscriptions", query=kept))

@@ -61,7 +61,7 @@ REVIEWER = ("centre_reviewer", "national_centre", "ministry_admin")
 NATIONAL = "group:national_centre"        # the national centre, wherever the course is
 PUBLIC = "public"
 
-READ = (VIEW, "course.copy")
+READ = (VIEW, "course.copy", "course.message")     # 線上短訊 to its registrants (comms/)
 HISTORY = "course.history"    # the record of transitions: organiser staff and reviewers, always
 # (also the right to read the roster). record.approve: the reviewers' special approval of a
 # closed course's hours over the day/week caps (002 Art. 10 (2)).
@@ -169,6 +169,8 @@ def transition(course, request, name, reasons=(), comment=""):
         # before the transition, whose reindex then files it for 自動審核瀏覽.
         course.auto_approved = True
         api.transition(course, None, "approve", comment="自動審核", actor=api.SYSTEM)
+    if course.state == "published" and course.published_on is None:
+        course.published_on = clock.now().date()     # (indexed when the catalog flushes)
     return entry
 
 
