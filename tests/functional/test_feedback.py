@@ -114,6 +114,14 @@ def test_the_national_questions_reach_the_statistics(app, world, smtp, site):
     sums = {key[2]: value for key, value in found.items() if key[3] == "sum"}
     counts = {key[2]: value for key, value in found.items() if key[3] == "count"}
     assert sums["N6"] == 8 and counts["N6"] == 2 and "C1" not in sums
+    # … and the national page's table, by the course's county
+    from inservice_portal.statistics import tables
+    from inservice_portal.statistics.measures import school_year
+    from .test_roster import ENDED
+    table = site.read(lambda root: tables.feedback(root, school_year(ENDED)))
+    [row] = table.rows
+    assert row.label == "臺北市" and row.figures["answers"] == 2 and row.figures["N6"] == 4.0
+    assert table.total.figures["N6"] == 4.0
 
 
 def test_the_organiser_adds_its_own_questions_before_closing(app, world, smtp, site):

@@ -214,7 +214,7 @@ def test_the_figures_download_as_numbers_in_excel(app, offered):
     answer = browser(app, "moe").get("/statistics.xlsx", {"year": "114"})
     book = load_workbook(io.BytesIO(answer.body))
     assert book.sheetnames[:2] == ["各縣市開課與報名", "各區管中心開課與報名"]
-    assert len(book.sheetnames) == 8
+    assert len(book.sheetnames) == 9 and book.sheetnames[-1] == "研習回饋問卷（全國共同題）"
     rows = list(book["各縣市開課與報名"].iter_rows(values_only=True))
     assert rows[0][:3] == ("縣市", "開設課程數", "提供研習時數")
     taipei = next(r for r in rows if r[0] == "臺北市")

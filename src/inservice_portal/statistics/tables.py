@@ -4,7 +4,7 @@ national tables, a centre's, the learning needs (進修儀表板) and the public
 chosen here, by key, from the counters that reports.py reads."""
 from dataclasses import dataclass, field
 
-from .. import vocabularies
+from .. import reference, vocabularies
 from ..courses import taxonomy
 from ..resources.records import LOCAL
 from . import reports
@@ -178,10 +178,44 @@ def scopes(root, year, where=None, key="scopes") -> Table:
     return _demand_table(key, "各研習範疇（附件十一）", "研習範疇", found, label, order)
 
 
+FEEDBACK_NOTE = ("課程意見回饋問卷（系統寄送問卷線上填答）全國共同題的平均分數（5 非常同意 … "
+                 "1 非常不同意），依課程辦理縣市與課程開始的學年度，計已結案的課程。")
+
+
+def feedback(root, year, county: str | None = None) -> Table:
+    """The national questions of the courses' 回饋問卷: answers and each question's mean."""
+    questions = reference.load("feedback_questions")["questions"]
+    sums: dict = {}
+    for (_, place, question, figure), value in reports.cube(root, "feedback").items(year):
+        if county is None or place == county:
+            sums.setdefault(place, {}).setdefault(question, {})[figure] = value
+    columns = (("answers", "填答人次"), *questions.items())
+    rows = [Row(_county(place), _means(found, columns)) for place, found in sorted(sums.items())]
+    table = Table("feedback", "研習回饋問卷（全國共同題）", "縣市", columns, rows, "bar",
+                  tuple(questions)[-1:], note=FEEDBACK_NOTE)
+    whole: dict = {}
+    for found in sums.values():
+        for question, figures in found.items():
+            for figure, value in figures.items():
+                whole.setdefault(question, {}).setdefault(figure, 0)
+                whole[question][figure] += value
+    table.total = Row("全體", _means(whole, columns))
+    return table
+
+
+def _means(found: dict, columns) -> dict:
+    counts = [f.get("count", 0) for f in found.values()]
+    figures = {"answers": max(counts, default=0)}
+    for code, _ in columns[1:]:
+        cell = found.get(code, {})
+        figures[code] = round(cell["sum"] / cell["count"], 2) if cell.get("count") else None
+    return figures
+
+
 def national(root, year, overdue: dict) -> list[Table]:
     return [counties(root, year), centres(root, year), by_month(root, year),
             scopes(root, year), bands(root, year), bands_by_stage(root, year),
-            sources(root, year), closings(root, year, overdue)]
+            sources(root, year), closings(root, year, overdue), feedback(root, year)]
 
 
 # -- a centre (縣市 / 區管中心) -------------------------------------------------------------
@@ -195,8 +229,9 @@ def units(root, year, centre) -> Table:
 
 
 def county(root, year, centre) -> list[Table]:
-    return [units(root, year, centre), by_month(root, year, centre.code),
-            scopes(root, year, {"centre": centre.code})]
+    found = [units(root, year, centre), by_month(root, year, centre.code),
+             scopes(root, year, {"centre": centre.code})]
+    return found + ([feedback(root, year, centre.county)] if centre.county else [])
 
 
 # -- 進修儀表板 (learning needs) ------------------------------------------------------------
