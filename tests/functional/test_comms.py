@@ -208,10 +208,17 @@ def run_digests(site, config, today):
             return digests.send_all(root, config.registry, today)
 
 
+def subscribed_earlier(root, login, criteria):
+    """A subscription made two days ago (one counts the courses published since it was made)."""
+    made = subscriptions.add(root, root["people"][login], criteria)
+    made.created = clock.now() - timedelta(days=2)
+    return made
+
+
 def test_a_matching_course_published_yesterday_is_mailed_once(world, site, smtp, config):
     with site.edit() as root:
-        subscriptions.add(root, root["people"]["t1"], {"county": "臺北市", "q": "閱讀"})
-        subscriptions.add(root, root["people"]["t2"], {"county": "屏東縣"})
+        subscribed_earlier(root, "t1", {"county": "臺北市", "q": "閱讀"})
+        subscribed_earlier(root, "t2", {"county": "屏東縣"})
     publish(site, world["draft"], TODAY - timedelta(days=1))
     publish(site, world["pending"], TODAY - timedelta(days=1))    # 數學: not 閱讀
     assert run_digests(site, config, TODAY)["teachers"] == 1
@@ -236,6 +243,21 @@ def test_a_course_published_today_waits_for_tomorrows_digest(world, site, smtp, 
     assert not sent_to(smtp, "t1@example.org")
     run_digests(site, config, TODAY + timedelta(days=1))
     assert sent_to(smtp, "t1@example.org")
+
+
+def test_a_missed_day_is_covered_by_the_next_run_and_a_new_subscription_starts_fresh(
+        world, site, smtp, config):
+    with site.edit() as root:
+        subscribed_earlier(root, "t1", {"county": "臺北市"})
+        subscriptions.add(root, root["people"]["t2"], {"county": "臺北市"})   # made today
+    run_digests(site, config, TODAY - timedelta(days=2))       # (a run two days ago)
+    publish(site, world["draft"], TODAY - timedelta(days=2))    # the day of that run …
+    publish(site, world["pending"], TODAY - timedelta(days=1))  # … and yesterday: none ran
+    smtp.messages.clear()
+    run_digests(site, config, TODAY)
+    [digest] = sent_to(smtp, "t1@example.org")
+    assert "國小閱讀教學" in digest.get_content() and "國小數學教學" in digest.get_content()
+    assert not sent_to(smtp, "t2@example.org")                  # published before it was made
 
 
 def test_reviewers_get_what_waits_unless_they_turned_digests_off(world, site, smtp, config):
@@ -300,7 +322,7 @@ def test_a_forged_unsubscribe_link_is_refused(testapp, world, site, config, tamp
 
 def test_the_digest_s_own_link_works(world, site, smtp, config, testapp):
     with site.edit() as root:
-        subscriptions.add(root, root["people"]["t1"], {"county": "臺北市"})
+        subscribed_earlier(root, "t1", {"county": "臺北市"})
     publish(site, world["draft"], TODAY - timedelta(days=1))
     run_digests(site, config, TODAY)
     [digest] = sent_to(smtp, "t1@example.org")

@@ -30,7 +30,8 @@ def test_the_national_centre_keeps_the_faq_that_everyone_reads(testapp, world):
     add_entry(testapp)
     add_entry(testapp, "records", "研習時數何時登錄？", "課程結案後登錄。")
     page = testapp.get("/faq/")
-    edit = page.html.find("a", string="修改")["href"]
+    edit = next(a["href"] for a in page.html.select("details a")
+                if a.get_text() == "修改「忘記密碼怎麼辦？」")
     form = testapp.get(edit).forms["faq-form"]
     form["answer"] = "請在登入頁按「忘記密碼」，依信中連結重設。"
     form.submit("save")

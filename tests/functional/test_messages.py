@@ -47,8 +47,8 @@ def test_an_organiser_writes_to_the_courses_registrants(testapp, world, smtp, si
                                                       "t4@example.org"]
     text = smtp.messages[0].get_content()
     assert "研習地點改至本校視聽教室" in text and "國小閱讀教學" in text and "我的訊息" in text
-    assert site.read(lambda root: messages.unread(root["people"]["t1"])) == 1
-    assert site.read(lambda root: messages.unread(root["people"]["t3"])) == 0
+    assert site.read(lambda root: messages.unread(root, root["people"]["t1"])) == 1
+    assert site.read(lambda root: messages.unread(root, root["people"]["t3"])) == 0
 
 
 def test_the_teacher_reads_it_in_the_inbox_and_marks_it_read(testapp, world, smtp, site):
@@ -62,7 +62,7 @@ def test_the_teacher_reads_it_in_the_inbox_and_marks_it_read(testapp, world, smt
     assert "教室異動" in inbox.text and "（未讀）" in inbox.text
     id = inbox.html.find("button", attrs={"name": "read"})["value"]
     testapp.post("/messages", {"csrf_token": csrf_of(inbox), "read": id})
-    assert site.read(lambda root: messages.unread(root["people"]["t1"])) == 0
+    assert site.read(lambda root: messages.unread(root, root["people"]["t1"])) == 0
     assert "未讀 0 則" in testapp.get("/messages").text
     # another's message id marks nothing of hers
     testapp.post("/messages", {"csrf_token": csrf_of(inbox), "read": "nope"})

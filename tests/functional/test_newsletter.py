@@ -90,7 +90,7 @@ def test_a_send_that_stopped_carries_on_without_mailing_anyone_twice(world, site
     with site.edit() as root:
         issue = newsletter.NewsletterIssue("nk-staff", None, title="中斷測試", body="內容")
         root["newsletter"].add("1", issue)
-        issue.state, issue.sent = "sending", 2         # the first batch went before a crash
+        issue.state, issue.sent, issue.reached = "sending", 2, "t2"   # a batch went, then a crash
         job = runner.submit(root, config.registry.settings, newsletter.JOB, "nk-staff",
                             {"number": 1})
         job_id = job.id
@@ -193,17 +193,85 @@ class TestQueued:
 
     def test_an_aborted_transaction_leaves_nothing_queued(self, world, config, tmp_path):
         import transaction
-        from inservice_portal import mail
+        from inservice_portal.comms.bulk import Bulk
 
         tm = transaction.TransactionManager()
         tm.begin()
-        bulk = mail.Bulk(config.registry, tm, "主旨", "內容 @@link@@", {})
+        bulk = Bulk(config.registry, tm, "主旨", "內容\n@@link@@\n", {})
         bulk.send("a@example.org", link="https://x/1")
+        tm.abort()
+        tm.begin()                                    # a vote that fails: removed as well
+        bulk.send("c@example.org", link="https://x/3")
+        tm.get().join(FailingVote(tm))
+        with pytest.raises(RuntimeError):
+            tm.commit()
         tm.abort()
         assert not list((tmp_path / "mail" / "new").iterdir())
         assert not list((tmp_path / "mail" / "tmp").iterdir())
         tm.begin()
-        bulk.send("b@example.org", link="https://x/2")
+        bulk.send("b@example.org", link="https://x/2?a=1&b=2")
         tm.commit()
         [queued] = list((tmp_path / "mail" / "new").iterdir())
-        assert b"https://x/2" in queued.read_bytes()
+        import email
+        message = email.message_from_bytes(queued.read_bytes(), policy=email.policy.default)
+        assert "https://x/2?a=1&b=2" in message.get_content()     # (=3D in quoted-printable)
+
+    def test_long_paragraphs_keep_lines_short(self, world, config, tmp_path):
+        import transaction
+        from inservice_portal.comms.bulk import Bulk
+
+        tm = transaction.TransactionManager()
+        tm.begin()
+        Bulk(config.registry, tm, "主旨", "閱讀素養" * 300 + "\n@@link@@\n", {}).send(
+            "a@example.org", link="https://x/" + "y" * 200)
+        tm.commit()
+        [queued] = list((tmp_path / "mail" / "new").iterdir())
+        assert max(len(line) for line in queued.read_bytes().split(b"\r\n")) <= 998
+
+
+class FailingVote:
+    """A data manager whose vote fails, as a conflicting database's would."""
+
+    def __init__(self, tm):
+        self.transaction_manager = tm
+
+    def sortKey(self):
+        return "failing"
+
+    def tpc_vote(self, txn):
+        raise RuntimeError("conflict")
+
+    def abort(self, txn):
+        pass
+
+    tpc_begin = commit = tpc_abort = tpc_finish = abort
+
+
+def test_a_stopped_send_resumes_after_the_last_one_reached(testapp, world, smtp, site, config,
+                                                          monkeypatch):
+    from inservice_portal.jobs.runner import jobs_of
+    monkeypatch.setattr(runner, "_dispatch", lambda *args: None)      # the job never runs
+    login(testapp, "nk-staff")
+    path = compose(testapp).follow().request.path
+    post(testapp, path, "send")
+    assert "從中斷處繼續寄送" not in testapp.get(path).text           # queued: not stopped
+    with site.edit() as root:
+        issue = root["newsletter"]["1"]
+        issue.sent, issue.reached = 2, "t2"                          # t1, t2 got it
+        jobs_of(root)[issue.job_id].state = "failed"
+        newsletter.subscribe(root, "t0")                             # since, before t2
+    monkeypatch.undo()
+    page = testapp.get(path)
+    assert "從中斷處繼續寄送" in page.text
+    testapp.post(f"{path.rstrip('/')}/@@resume", {"csrf_token": csrf_of(page)})
+    jobs_finish()
+    assert sorted(m["To"] for m in smtp.messages) == ["t3@example.org"]
+    assert site.read(lambda root: root["newsletter"]["1"].state) == "sent"
+
+
+def test_an_unpublished_course_is_not_recommended(testapp, world, site):
+    with site.edit() as root:
+        root["centres"]["taipei"]["353601"]["1"].state = "draft"
+    login(testapp, "nk-staff")
+    refused = compose(testapp, course_codes="1")
+    assert refused.status_int == 400 and "找不到（或尚未公開）：1" in refused.text

@@ -97,6 +97,7 @@ SAMPLES = {
     (INewsletterIssue, "edit"): "/newsletter/1/@@edit",
     (INewsletterIssue, "test"): "/newsletter/1/@@test",
     (INewsletterIssue, "send"): "/newsletter/1/@@send",
+    (INewsletterIssue, "resume"): "/newsletter/1/@@resume",
     (ITeacher, "newsletter"): "/people/t1/newsletter",
     (ICourse, "feedback"): f"{CLOSED}/@@feedback",
     (ICourse, "feedback-results"): f"{CLOSED}/@@feedback-results?questions=1",
@@ -312,8 +313,9 @@ def people(site):
         partners.register(root, "tpe-city", "臺北市教師在職進修系統", "database", ("臺北市",))
         news_item = NewsItem("/centres/taipei", "tp-rev", clock.now(), title="臺北市公告",
                              body="內容")
-        root["news"].add("1", news_item)
-        root["newsletter"].add("1", NewsletterIssue("nk", clock.now(), title="春季號", body="內容"))
+        root["news"].add(str(root["news"].ids.next()), news_item)
+        root["newsletter"].add(str(root["newsletter"].numbers.next()),
+                               NewsletterIssue("nk", clock.now(), title="春季號", body="內容"))
         today = clock.now().date()
         survey.open_survey(root["surveys"], 2026, today, today, "nk")
 

@@ -19,8 +19,8 @@ def world(site):
         school = add_organiser(root, "taipei", "353601", "臺北市立甲國民小學")
         add_staff(root, "nk-staff", root["centres"]["nknu"], "national_centre")
         add_staff(root, "a-admin", school, "principal_admin")
-        add_teacher(root, "t1", school)
-        add_teacher(root, "t2", school, national_id="B223456789")
+        for n in range(1, 6):
+            add_teacher(root, f"t{n}", school, national_id=f"A1{n:08d}"[:10])
 
 
 def open_survey(testapp, opens=TODAY, closes=TODAY + timedelta(days=30)):
@@ -49,21 +49,25 @@ def test_accounts_answer_once_and_the_centre_sees_results_by_role(testapp, world
     login(testapp, "t1")
     assert "滿意度調查進行中" in testapp.get("/").text
     testapp.reset()
-    answer(testapp, "t1", 5)
-    answer(testapp, "t2", 3)
-    answer(testapp, "a-admin", 4)
+    for n, score in enumerate((5, 3, 5, 3), 1):
+        answer(testapp, f"t{n}", score)
+    login(testapp, "nk-staff")
+    assert "t1 的建議" not in testapp.get(f"/surveys/{TODAY.year}/results").text   # only 4
+    testapp.reset()
+    answer(testapp, "t5", 4)
     login(testapp, "t1")
     assert "您已填寫" in testapp.get(f"/surveys/{TODAY.year}/").text
     assert "滿意度調查進行中" not in testapp.get("/").text
     testapp.get(f"/surveys/{TODAY.year}/results", status=403)
     testapp.reset()
+    answer(testapp, "a-admin", 1)                       # one organiser: not shown apart
     login(testapp, "nk-staff")
     page = testapp.get(f"/surveys/{TODAY.year}/results")
     rows = {tr.th.get_text(): [td.get_text() for td in tr.find_all("td")]
             for tr in page.html.select("table tr") if tr.th and tr.find_all("td")}
-    assert rows["教師"][:2] == ["2", "4"] and rows["研習辦理單位"][:2] == ["1", "4"]
-    assert rows["全體"][:2] == ["3", "4"]
-    assert "t1 的建議" in page.text
+    assert rows["教師"][:2] == ["5", "4"] and "研習辦理單位" not in rows
+    assert rows["全體"][:2] == ["6", "3.5"]
+    assert "t1 的建議" in page.text and "（教師）" not in page.text
     assert testapp.get(f"/surveys/{TODAY.year}/results.svg").content_type == "image/svg+xml"
     book = load_workbook(BytesIO(testapp.get(f"/surveys/{TODAY.year}/results.xlsx").body))
     assert book.active["A2"].value == "教師"

@@ -2,15 +2,13 @@
 (its courses and rosters); the question becomes a ticket the centre answers on its page; the
 sender follows it through a signed link mailed to them (no account needed), is mailed the
 answer, and may write again on the same ticket."""
-import hashlib
-import hmac
 import secrets
 
 from .. import clock, mail
 from ..resources.faq import Ticket
 from ..resources.shards import ShardedMap
 from ..workflows import api as workflow_api
-from . import links
+from . import links, signed
 from .faq import CATEGORIES
 from .recipients import of_unit
 
@@ -30,16 +28,13 @@ def ensure_tickets(root):
 
 
 def token(settings, id: str) -> str:
-    secret = settings["session.secret"].encode()
-    return hmac.new(secret, f"ticket:{id}".encode(), hashlib.sha256).hexdigest()[:32]
+    return signed.token(settings, "ticket", id)
 
 
 def find(root, settings, id: str, given: str):
     """The ticket ``id`` if ``given`` is its token, else None."""
     found = root.tickets.get(id or "")
-    if found is None or not hmac.compare_digest(token(settings, id), given or ""):
-        return None
-    return found
+    return found if found is not None and signed.valid(settings, "ticket", id, given) else None
 
 
 def status_url(registry, root, ticket) -> str:

@@ -6,12 +6,13 @@
   digest that match any of its subscriptions, with a one-click unsubscribe;
 - attendees who have not answered a 回饋問卷 a week after it opened are reminded, once.
 
-A second run the same day sends nothing again: each subscription remembers the last day it
-covered, and the centres' digest is sent only by the first run of a day.
+The days run are kept (``root.digest_days``): a second run the same day sends nothing, and
+a run after a missed day covers it too.
 """
 from datetime import date, timedelta
 
 from .. import mail
+from ..catalog.query_plan import Range, intersect
 from ..courses.worklist import centre_courses
 from ..workflows.course import REVIEWER
 from . import feedback, links, subscriptions, unsubscribe
@@ -19,18 +20,21 @@ from .recipients import of_unit
 
 WAITING = {"pending": "待審核的課程", "roster_pending": "待確認的研習名單"}
 LISTED = 20                      # courses named in a digest; the rest are counted
-SAVEPOINT_EVERY = 1000
+SWEEP_EVERY = 1000             # subscriptions read between two sweeps of the cache
 
 
 def send_all(root, registry, today: date) -> dict:
     """Send the day's digests (when the transaction commits); what was sent, counted."""
     sent = {"reviewers": 0, "teachers": 0, "feedback": 0}
     runs = root.digest_days
-    if today not in runs:
-        sent["reviewers"] = send_reviewer_digests(root, registry)
-    sent["teachers"] = send_subscription_digests(root, registry, today)
+    if today in runs:
+        return sent
+    earlier = list(runs.keys(max=today, excludemax=True))
+    sent["reviewers"] = send_reviewer_digests(root, registry)
+    sent["teachers"] = send_subscription_digests(root, registry, earlier[-1] if earlier else None,
+                                                 today)
     sent["feedback"] = feedback.remind(root, registry, today)
-    runs[today] = sent["reviewers"]
+    runs[today] = sent["teachers"]
     return sent
 
 
@@ -45,7 +49,8 @@ def send_reviewer_digests(root, registry) -> int:
             continue
         to = of_unit(centre, roles=REVIEWER, digest=True)
         if to:
-            mail.send(registry, to, f"【全國教師在職進修資訊網】{centre.title}待辦摘要",
+            mail.send(mail.joined(registry, root), to,
+                      f"【全國教師在職進修資訊網】{centre.title}待辦摘要",
                       reviewer_body(registry, centre, waiting))
             count += 1
     return count
@@ -68,23 +73,23 @@ def reviewer_body(registry, centre, waiting) -> str:
 
 # -- teachers' subscriptions -----------------------------------------------------------------
 
-def send_subscription_digests(root, registry, today: date) -> int:
-    """One mail per teacher, of what was published since each subscription last covered
-    (yesterday for a new one) up to yesterday."""
+def send_subscription_digests(root, registry, last_run: date | None, today: date) -> int:
+    """One mail per teacher, of what was published from the day of the last run (which it
+    did not cover) to yesterday; a subscription made since counts from the day it was made.
+    Nothing is written per subscription, and a day that published nothing reads none."""
     until = today - timedelta(days=1)
+    since = last_run if last_run is not None else until
+    published = Range(root.catalog["published_on"], since.toordinal(), until.toordinal())
+    if since > until or not intersect([published]):
+        return 0
     by_login: dict = {}
     for done, subscription in enumerate(root.subscriptions.values(), 1):
-        if subscription.last_sent is not None and subscription.last_sent >= until:
-            continue
-        since = (subscription.last_sent + timedelta(days=1) if subscription.last_sent
-                 else until)
-        courses = subscriptions.new_courses(root, subscription, since, until)
-        subscription.last_sent = until
+        start = max(since, subscription.created.date())
+        courses = subscriptions.new_courses(root, subscription, start, until) \
+            if start <= until else []
         if courses:
             by_login.setdefault(subscription.login, []).append((subscription, courses))
-        if done % SAVEPOINT_EVERY == 0:          # 200,000 of them: memory stays flat
-            # (the connection's own transaction: the mail waits in the thread's default one)
-            root._p_jar.transaction_manager.get().savepoint(optimistic=True)
+        if done % SWEEP_EVERY == 0:              # 200,000 of them: memory stays flat
             root._p_jar.cacheGC()
     people = root["people"]
     sent = 0
@@ -92,7 +97,7 @@ def send_subscription_digests(root, registry, today: date) -> int:
         teacher = people.get(login)
         if teacher is None or not teacher.active or not teacher.email:
             continue
-        mail.send(registry, teacher.email, subject(found),
+        mail.send(mail.joined(registry, root), teacher.email, subject(found),
                   teacher_body(registry, root, teacher, found),
                   headers=unsubscribe.headers(registry, root, "subscriptions", login))
         sent += 1

@@ -7,17 +7,16 @@ answered, as does the course's centre; the national questions' figures go to the
 """
 from datetime import timedelta
 
-from pyramid.threadlocal import get_current_registry, get_current_request
+from pyramid.threadlocal import get_current_registry
 from pyramid.traversal import find_resource, find_root, resource_path
 
 from .. import clock, mail, reference, statistics
 from ..attendance.records import course_credits
-from ..resources.feedback import Questionnaire
+from ..resources.feedback import MIN_SHOWN, Questionnaire
 from ..resources.interfaces import ICourse
 from . import links
 
 ONLINE, PAPER = "26-1", "26-2"
-MIN_SHOWN = 5                # answers before anyone sees results (anonymity)
 MAX_OWN = 5
 REMIND_AFTER = timedelta(days=7)
 MAX_COMMENT = 1000
@@ -73,21 +72,19 @@ def open_questionnaire(course) -> Questionnaire:
     invited = sorted(course_credits(course))
     course.questionnaire = Questionnaire(questions, invited, clock.now().date())
     find_root(course).feedback_open[(course.questionnaire.invited_on, resource_path(course))] = 1
-    _mail(course, invited, "【全國教師在職進修資訊網】請填寫研習回饋問卷", "")
+    _mail(get_current_registry(), course, invited, "【全國教師在職進修資訊網】請填寫研習回饋問卷")
     return course.questionnaire
 
 
-def _mail(course, logins, subject, lead):
-    request = get_current_request()
-    registry = request.registry if request is not None else get_current_registry()
-    sender = request if request is not None else registry
+def _mail(registry, course, logins, subject):
+    sender = mail.joined(registry, course)
     people = find_root(course)["people"]
     url = links.url(registry, course, "feedback")
     for login in logins:
         teacher = people.get(login)
         if teacher is None or not teacher.active or not teacher.email:
             continue
-        body = "\n".join([f"{teacher.name} 老師您好：", "", lead + f"感謝您參加「{course.title}」"
+        body = "\n".join([f"{teacher.name} 老師您好：", "", f"感謝您參加「{course.title}」"
                           f"（{course.organiser.title}）。請撥幾分鐘填寫研習回饋問卷，"
                           "您的意見將匿名提供辦理單位改進研習：", url, "",
                           "全國教師在職進修資訊網"])
@@ -111,7 +108,8 @@ def answer(course, login: str, scores: dict, comment: str = ""):
     if len(comment or "") > MAX_COMMENT:
         raise FeedbackError(f"意見請在 {MAX_COMMENT} 字以內。")
     with statistics.tracking(course):              # the national questions' figures move
-        found.add(login, {**scores, "comment": (comment or "").strip()})
+        found.add(login, {**scores, "comment": (comment or "").strip()},
+                  course._p_jar.transaction_manager.get())
 
 
 def remind(root, registry, today) -> int:
@@ -128,24 +126,13 @@ def remind(root, registry, today) -> int:
         if found is None or found.reminded_on is not None:
             continue
         waiting = [login for login in found.invited if login not in found.answered]
-        _mail(course, waiting, "【全國教師在職進修資訊網】提醒：研習回饋問卷尚未填寫", "")
+        _mail(registry, course, waiting, "【全國教師在職進修資訊網】提醒：研習回饋問卷尚未填寫")
         found.reminded_on = today
         count += len(waiting)
     return count
 
 
 # -- results ---------------------------------------------------------------------------------
-
-def totals(found) -> dict:
-    """code → (sum, count) over the answers."""
-    result: dict = {}
-    for answer in found.answers.values():
-        for code, _ in found.questions:
-            if code in answer:
-                total, count = result.get(code, (0, 0))
-                result[code] = (total + answer[code], count + 1)
-    return result
-
 
 def results(course) -> dict | None:
     """Per question its mean and the spread of scores, and the comments (sorted: never in

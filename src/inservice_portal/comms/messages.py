@@ -24,17 +24,19 @@ class MessageError(Exception):
 def ensure_messages(root):
     if getattr(root, "messages", None) is None:
         root.messages = ShardedMap()
+    if getattr(root, "inboxes", None) is None:
+        root.inboxes = ShardedMap()          # login → Inbox: a send writes no account
 
 
-def inbox_of(account, create=False):
-    inbox = getattr(account, "inbox", None)
+def inbox_of(root, login: str, create=False):
+    inbox = root.inboxes.get(login)
     if inbox is None and create:
-        inbox = account.inbox = Inbox()
+        inbox = root.inboxes[login] = Inbox()
     return inbox
 
 
-def unread(account) -> int:
-    inbox = inbox_of(account)
+def unread(root, account) -> int:
+    inbox = inbox_of(root, account.login)
     return inbox.unread() if inbox is not None else 0
 
 
@@ -66,7 +68,7 @@ def send(request, sender_unit, logins, subject: str, body: str, about=None) -> M
                       recipients=len(accounts))
     root.messages[message.id] = message
     for account in accounts:
-        inbox_of(account, create=True).deliver(message.id)
+        inbox_of(root, account.login, create=True).deliver(message.id)
         if account.email:
             mail.send(request, account.email, f"【全國教師在職進修資訊網】{subject}",
                       mail_body(request, sender_unit, message, about))
@@ -85,7 +87,7 @@ def mail_body(request, sender_unit, message, about) -> str:
 
 def received(root, account, limit=100) -> list[tuple]:
     """(message, read, sender unit title) of the account's inbox, newest first."""
-    inbox = inbox_of(account)
+    inbox = inbox_of(root, account.login)
     if inbox is None:
         return []
     found = []
@@ -105,13 +107,13 @@ def _title(root, path):
         return ""
 
 
-def mark_read(account, id: str) -> bool:
-    inbox = inbox_of(account)
+def mark_read(root, account, id: str) -> bool:
+    inbox = inbox_of(root, account.login)
     return inbox is not None and inbox.mark_read(id)
 
 
-def mark_all_read(account) -> int:
-    inbox = inbox_of(account)
+def mark_all_read(root, account) -> int:
+    inbox = inbox_of(root, account.login)
     if inbox is None:
         return 0
     return sum(inbox.mark_read(id) for id, read in list(inbox.entries.items()) if not read)

@@ -4,17 +4,22 @@ batches that each commit their mail with the count done, so that the job, run ag
 crash, carries on where it stopped and mails no one twice. Every mail carries a one-click
 unsubscribe (RFC 8058) that works without logging in; sent issues are archived publicly.
 """
+from bisect import bisect_right
+
 from pyramid.threadlocal import get_current_registry
 
 from .. import clock, mail
 from ..catalog import find_course
+from ..courses.search import CATALOGUE_STATES, FINISHED_STATES
 from ..jobs import job
-from ..jobs.runner import submit
+from ..jobs.runner import abandoned, submit
 from ..resources.newsletter import NewsletterIssue, ensure_newsletter_room
 from ..workflows import api as workflow_api
 from . import links, unsubscribe
+from .bulk import Bulk
 
 BATCH = 500                  # mails committed at once (and the job's progress)
+PUBLIC_COURSES = CATALOGUE_STATES + FINISHED_STATES     # a course an issue may recommend
 JOB = "newsletter.send"
 
 
@@ -58,7 +63,7 @@ def edit(root, issue, fields: dict):
 
 def _check(root, fields):
     missing = [str(code) for code in fields.get("course_codes", ())
-               if find_course(root, code) is None]
+               if getattr(find_course(root, code), "state", None) not in PUBLIC_COURSES]
     news = root["news"]
     missing += [f"消息 {id}" for id in fields.get("news_ids", ()) if str(id) not in news
                 or news[str(id)].state != "published"]
@@ -87,7 +92,7 @@ def compose(registry, root, issue) -> tuple[str, str, str]:
 
 def personal(registry, root, composed, login: str) -> tuple[str, str]:
     subject, head, tail = composed
-    return subject, head + unsubscribe.url(registry, root, "newsletter", login) + tail
+    return subject, head + "\n" + unsubscribe.url(registry, root, "newsletter", login) + tail
 
 
 def send_test(request, issue):
@@ -104,33 +109,53 @@ def send(request, issue):
     """Start sending: the issue moves to 寄送中 and a job mails the subscribers."""
     workflow_api.transition(issue, request, "send")
     issue.total = len(room_of(request.root).subscribers)
+    _submit(request, issue)
+
+
+def may_resume(issue, job, settings) -> bool:
+    """A send whose job failed, or died with its process, may be started again."""
+    return issue.state == "sending" and (job is None or job.state == "failed"
+                                         or abandoned(job, settings))
+
+
+def resume(request, issue):
+    """寄送中 no more: the job again, carrying on after the last subscriber it reached."""
+    _submit(request, issue)
+
+
+def _submit(request, issue):
     issue.job_id = submit(request.root, request.registry.settings, JOB,
                           request.account.login, {"number": issue.number}).id
 
 
 @job(JOB)
 def send_job(root, progress, number: int) -> dict:
-    """Mail every subscriber, BATCH at a time, from where an earlier run stopped."""
+    """Mail every subscriber, BATCH at a time, in the order of their logins, after the last
+    one an earlier run reached (one who subscribed since, before it, waits for the next
+    issue; one who left is not mailed; no one is mailed twice)."""
     registry = get_current_registry()
     issue = room_of(root)[str(number)]
     if issue.state == "sent":
         return {"sent": issue.sent}
     logins = sorted(room_of(root).subscribers.keys())
+    logins = logins[bisect_right(logins, issue.reached):] if issue.reached else logins
     people = root["people"]
     subject, head, tail = compose(registry, root, issue)
-    bulk = mail.Bulk(registry, root._p_jar.transaction_manager, subject,
-                     head + "@@unsubscribe@@" + tail,
-                     {"List-Unsubscribe": "<@@unsubscribe@@>",
-                      "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
-    for start in range(issue.sent, len(logins), BATCH):
-        for login in logins[start:start + BATCH]:
+    bulk = Bulk(registry, root._p_jar.transaction_manager, subject,
+                head + "\n@@unsubscribe@@\n" + tail,
+                {"List-Unsubscribe": "<@@unsubscribe@@>",
+                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
+    total = issue.sent + len(logins)
+    for start in range(0, len(logins), BATCH):
+        batch = logins[start:start + BATCH]
+        for login in batch:
             account = people.get(login)
             if account is None or not account.active or not account.email:
                 continue
             bulk.send(account.email,
                       unsubscribe=unsubscribe.url(registry, root, "newsletter", login))
-        issue.sent = min(start + BATCH, len(logins))
-        progress(issue.sent, len(logins), f"已寄出 {issue.sent} / {len(logins)} 封")
+        issue.sent, issue.reached = issue.sent + len(batch), batch[-1]
+        progress(issue.sent, total, f"已寄出 {issue.sent} / {total} 封")
         root._p_jar.cacheGC()
     workflow_api.transition(issue, None, "finish", actor=workflow_api.SYSTEM)
     issue.sent_at = clock.now()

@@ -2,7 +2,7 @@
 returned (the reasons in words, and the comment), approved or auto-approved, and when its
 roster is returned or confirmed. Each mail links to the page where the next step is taken.
 These go whatever the staff's digest setting: a return must not go unseen."""
-from pyramid.threadlocal import get_current_registry, get_current_request
+from pyramid.threadlocal import get_current_registry
 
 from .. import mail
 from ..resources.interfaces import ICourse
@@ -31,14 +31,11 @@ def on_transitioned(event):
         return
     if entry["transition"] == "submit" and getattr(course.centre, "auto_approve", False):
         return                  # published at once: the approval's notice is the receipt
-    # The request's mailer joins the request's transaction (pyramid_tm's); a script's joins
-    # the thread's.
-    request = get_current_request()
-    registry = request.registry if request is not None else get_current_registry()
+    registry = get_current_registry()
     to = of_unit(course.organiser)
     if to:
         subject, body = compose(registry, course, entry)
-        mail.send(request if request is not None else registry, to, subject, body)
+        mail.send(mail.joined(registry, course), to, subject, body)
 
 
 def compose(registry, course, entry) -> tuple[str, str]:

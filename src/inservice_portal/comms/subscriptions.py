@@ -27,8 +27,6 @@ class SubscriptionError(Exception):
 
 
 class Subscription(Persistent):
-    last_sent = None               # the last day whose courses were mailed
-
     def __init__(self, id: str, login: str, criteria: dict, created):
         self.id = id
         self.login = login

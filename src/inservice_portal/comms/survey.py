@@ -4,6 +4,7 @@ account may answer once, on a five-point scale; the results are tabled and chart
 from pyramid.traversal import find_resource
 
 from .. import clock
+from ..resources.feedback import MIN_SHOWN
 from ..resources.interfaces import IMinistry, IOrganiser, IRegionCentre
 from ..resources.survey import Survey, Surveys
 from ..statistics.reports import Row
@@ -73,21 +74,26 @@ def answer(root, survey, account, scores: dict, comment: str = ""):
     if set(scores) != set(QUESTIONS) or any(s not in scale() for s in scores.values()):
         raise SurveyError("請回答每一題（1 至 5 分）。")
     survey.add(account.login, {**scores, "role": role_of(root, account),
-                               "comment": (comment or "").strip()[:MAX_COMMENT]})
+                               "comment": (comment or "").strip()[:MAX_COMMENT]},
+               survey._p_jar.transaction_manager.get())
 
 
 def tables(survey) -> list[Table]:
-    """By role: respondents, and each question's mean; the whole as the last row's total."""
+    """By role: respondents and each question's mean; the whole as the total. A role with
+    fewer than MIN_SHOWN answers is not shown apart (a centre's one or two), and nothing is
+    shown below MIN_SHOWN in all."""
     columns = (("answers", "填答人數"), *QUESTIONS.items())
+    answers = list(survey.answers.values()) if len(survey.answers) >= MIN_SHOWN else []
     groups: dict = {}
-    for found in survey.answers.values():
+    for found in answers:
         groups.setdefault(found["role"], []).append(found)
     rows = [Row(title, _figures(groups[role], columns)) for role, title in ROLES.items()
-            if role in groups]
+            if len(groups.get(role, ())) >= MIN_SHOWN]
     table = Table("roles", f"{survey.title}：各題平均分數（1–5 分），依填答者身分", "身分",
                   columns, rows, "bar", tuple(QUESTIONS),
-                  note="平均分數為 5 分量表（5 非常同意 … 1 非常不同意）。")
-    table.total = Row("全體", _figures(list(survey.answers.values()), columns))
+                  note=f"平均分數為 5 分量表（5 非常同意 … 1 非常不同意）；填答少於 {MIN_SHOWN} 人的"
+                       "身分不單獨列出，只計入全體。")
+    table.total = Row("全體", _figures(answers, columns))
     return [table]
 
 
@@ -99,7 +105,8 @@ def _figures(answers: list, columns) -> dict:
     return figures
 
 
-def comments(survey) -> list[tuple[str, str]]:
-    """(role title, comment), sorted: never in the order they came."""
-    return sorted((ROLES.get(a["role"], a["role"]), a["comment"])
-                  for a in survey.answers.values() if a.get("comment"))
+def comments(survey) -> list[str]:
+    """The comments, sorted (never in the order they came) and without who wrote them."""
+    if len(survey.answers) < MIN_SHOWN:
+        return []
+    return sorted(a["comment"] for a in survey.answers.values() if a.get("comment"))

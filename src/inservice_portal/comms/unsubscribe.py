@@ -1,11 +1,9 @@
 """One-click unsubscribe (RFC 8058) without logging in: a link carries what to stop and an
 HMAC of it under the portal's secret, so nothing needs storing per mail and no one can stop
 another's mail by guessing. A mail client POSTs ``List-Unsubscribe=One-Click`` to the same
-address; a person opening it in a browser is asked to confirm first (link scanners GET)."""
-import hashlib
-import hmac
-
-from . import links
+address; a person opening it in a browser is asked to confirm first (link scanners GET).
+The HMAC is signed.py's."""
+from . import links, signed
 
 KINDS = {
     "subscription": "這一項研習資訊訂閱",
@@ -15,13 +13,11 @@ KINDS = {
 
 
 def token(settings, kind: str, key: str) -> str:
-    secret = settings["session.secret"].encode()
-    return hmac.new(secret, f"unsubscribe:{kind}:{key}".encode(), hashlib.sha256).hexdigest()[:32]
+    return signed.token(settings, f"unsubscribe:{kind}", key)
 
 
 def valid(settings, kind: str, key: str, given: str) -> bool:
-    return kind in KINDS and bool(key) and hmac.compare_digest(token(settings, kind, key),
-                                                               given or "")
+    return kind in KINDS and signed.valid(settings, f"unsubscribe:{kind}", key, given)
 
 
 def url(registry, root, kind: str, key: str) -> str:

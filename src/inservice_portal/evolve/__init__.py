@@ -319,12 +319,15 @@ def _published_on(root):
     search = Search(root)
     query = search["content_type"].eq("course") & search["state"].any(
         list(CATALOGUE_STATES + FINISHED_STATES + ("cancelled",)))
-    for course in search.execute(query).all():
+    for done, course in enumerate(search.execute(query).all(), 1):
         approved = [e["at"] for e in course.history or () if e.get("transition") == "approve"]
         if approved and course.published_on is None:
             at = approved[-1]
             course.published_on = at.date() if hasattr(at, "date") else date.fromisoformat(
                 str(at)[:10])
+        if done % 10_000 == 0:                    # a million courses: memory stays flat
+            transaction.savepoint(optimistic=True)
+            root._p_jar.cacheGC()
     bring_up_to_date(root)
 
 

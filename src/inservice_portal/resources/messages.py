@@ -1,5 +1,6 @@
 """線上短訊: a message kept once (``root.messages``, sharded by id) and an ``Inbox`` per
-account that holds the ids it received and which of them are read. Ids sort by time."""
+account (``root.inboxes``, by login) that holds the ids it received and which of them are
+read. Ids sort by time."""
 from BTrees.Length import Length
 from BTrees.OOBTree import OOBTree
 from persistent import Persistent

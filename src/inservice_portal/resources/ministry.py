@@ -77,7 +77,8 @@ class Ministry(Unit):
     statistics_releases = None  # statistics/releases.py: reports frozen on their release day
     subscriptions = None        # comms/subscriptions.py: 研習資訊訂閱 by id (evolve step 35)
     digest_days = None          # comms/digests.py: the days whose digests went
-    messages = None             # comms/messages.py: 線上短訊 by id (evolve step 35)
+    messages = None             # comms/messages.py: 線上短訊 by id (evolve step 35) …
+    inboxes = None              # … and each account's inbox, by login
     feedback_open = None        # comms/feedback.py: questionnaires to remind, by day invited
     tickets = None              # comms/contact.py: 意見交流 by id …
     ticket_index = None         # … and (centre, sent at, id) for each centre's list

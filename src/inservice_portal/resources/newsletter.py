@@ -36,7 +36,8 @@ class NewsletterIssue(Persistent):
     __parent__ = None
     state = "draft"
     history = None
-    sent = 0                    # recipients done so far (the job resumes from here)
+    sent = 0                    # recipients done so far
+    reached = None              # the last subscriber's login done (the job resumes after it)
     total = None                # recipients when sending began
     job_id = None
     sent_at = None

@@ -165,13 +165,10 @@ def cmd_remind_partners(root, tm, args) -> int:
 
 
 def cmd_digests(root, tm, args) -> int:
-    """The morning's digests: reviewers' and 研習資訊訂閱. The subscriptions' marks commit
-    first, then the mail (in the thread's default transaction): a failure between the two
-    loses a day's digest rather than sending it twice."""
-    transaction.begin()
+    """The morning's digests: reviewers', 研習資訊訂閱 and questionnaire reminders, their mail
+    joined to the transaction that notes the day done."""
     sent = digests.send_all(root, get_current_registry(), clock.now().date())
     tm.commit()
-    transaction.commit()
     print(f"digests sent: {sent['reviewers']} centre(s), {sent['teachers']} teacher(s); "
           f"{sent['feedback']} questionnaire reminder(s)")
     return 0

@@ -34,6 +34,7 @@ from datetime import date, datetime
 from pyramid.location import lineage
 from pyramid.traversal import find_root
 
+from ..resources.feedback import MIN_SHOWN
 from ..resources.interfaces import ICourse, IRegionCentre, IRegistration, ITeacher
 from ..resources.units import unit_at
 from ..rules import deadlines
@@ -174,10 +175,14 @@ def _course(course, state) -> dict:
 
 
 def _feedback(course, place) -> dict:
-    """The national questions of a closed course's 回饋問卷: the scores' sum and count."""
+    """The national questions of a closed course's 回饋問卷: the scores' sum and count, once
+    it has the answers its organiser needs to see them (a small county's row would show one
+    course's few answers)."""
     found = getattr(course, "questionnaire", None)
+    if found is None or len(found.answers) < MIN_SHOWN:
+        return {}
     cells: dict = {}
-    for answer in found.answers.values() if found is not None else ():
+    for answer in found.answers.values():
         for code, score in answer.items():
             if code.startswith("N"):
                 for figure, amount in (("sum", score), ("count", 1)):

@@ -144,7 +144,7 @@ def ask_status(context, request):
     ticket = _ticket(request)
     return {"page_title": f"意見交流：{ticket.subject}", "ticket": ticket,
             "state": STATES[ticket.state], "centre": context["centres"][ticket.centre],
-            "csrf_token": request.session.get_csrf_token(), "sender_view": True}
+            "csrf_token": request.session.get_csrf_token()}
 
 
 @view_config(context=IMinistry, name="ask-status", permission=permissions.VIEW,

@@ -1,7 +1,6 @@
 """課程意見回饋問卷 (item 26; comms/feedback.py): the attendee's questionnaire, the results
 for the organiser and its centre (five answers at least), the organiser's own questions, and
 for 26-2 the upload of the paper questionnaires' summary."""
-import colander
 import deform
 from BTrees.OOBTree import OOBTree
 from pyramid.httpexceptions import HTTPForbidden, HTTPSeeOther
@@ -10,30 +9,15 @@ from pyramid.view import view_config
 from .. import audit, clock, permissions
 from ..comms import feedback
 from ..courses import attachments
-from ..forms import CSRFSchema, FormView
+from ..forms import FormView
 from ..resources.interfaces import ICourse
 from ..schemas.attachments import HandoutUploadSchema
+from ..schemas.questionnaire import likert
 from ..workflows.course import HISTORY
 from .attachments import download
 
 TPL = "inservice_portal:templates/comms/"
-
-
-def questionnaire_schema(found):
-    schema = CSRFSchema()
-    choices = [(str(s), f"{s} {label}") for s, label in feedback.scale().items()]
-    for code, text in found.questions:
-        schema.add(colander.SchemaNode(
-            colander.Integer(), name=code, title=text,
-            validator=colander.OneOf(list(feedback.scale())),
-            widget=deform.widget.RadioChoiceWidget(values=choices, inline=True),
-            missing_msg=f"請回答「{text}」"))
-    schema.add(colander.SchemaNode(
-        colander.String(), name="comment", title="其他意見或建議（選填）", missing="",
-        validator=colander.Length(max=feedback.MAX_COMMENT,
-                                  max_err=f"請在 {feedback.MAX_COMMENT} 字以內。"),
-        widget=deform.widget.TextAreaWidget(rows=5)))
-    return schema
+FEEDBACK = "course.feedback"           # the organiser's staff (workflows/course.py)
 
 
 @view_config(context=ICourse, name="feedback", permission=permissions.VIEW,
@@ -57,7 +41,8 @@ class Questionnaire(FormView):
         return super().__call__()
 
     def make_form(self):
-        schema = questionnaire_schema(feedback.questionnaire_of(self.context))
+        schema = likert(feedback.questionnaire_of(self.context).questions, feedback.scale(),
+                        "其他意見或建議（選填）", feedback.MAX_COMMENT)
         return deform.Form(schema.bind(request=self.request, context=self.context),
                            buttons=self.buttons, formid=self.formid, action=self.request.path_qs)
 
@@ -77,7 +62,7 @@ class Questionnaire(FormView):
              request_method="GET", renderer=TPL + "feedback_results.pt")
 def results(context, request):
     found = feedback.questionnaire_of(context)
-    organiser = bool(request.has_permission("course.message", context))
+    organiser = bool(request.has_permission(FEEDBACK, context))
     return {"page_title": f"研習回饋問卷結果：{context.title}", "course": context,
             "mode": context.feedback, "found": found, "results": feedback.results(context),
             "minimum": feedback.MIN_SHOWN, "own": feedback.own_questions(context),
@@ -93,7 +78,7 @@ def _paper(course):
     return found if found is not None else {}           # (an empty BTree is falsy)
 
 
-@view_config(context=ICourse, name="feedback-results", permission="course.message",
+@view_config(context=ICourse, name="feedback-results", permission=FEEDBACK,
              request_method="POST", request_param="questions")
 def own_questions(context, request):
     texts = [request.POST.get(f"q{n}", "") for n in range(1, feedback.MAX_OWN + 1)]
@@ -106,7 +91,7 @@ def own_questions(context, request):
     return HTTPSeeOther(request.resource_url(context, "feedback-results"))
 
 
-@view_config(context=ICourse, name="feedback-upload", permission="course.message",
+@view_config(context=ICourse, name="feedback-upload", permission=FEEDBACK,
              renderer="inservice_portal:templates/account/form.pt")
 class PaperUpload(FormView):
     """26-2: the organiser uploads the summary of its paper questionnaires (after the course)."""

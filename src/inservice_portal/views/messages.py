@@ -81,7 +81,7 @@ class UnitsMessage(WriteMessage):
 def inbox(context, request):
     return {"page_title": "我的訊息",
             "rows": messages.received(context, request.account),
-            "unread": messages.unread(request.account),
+            "unread": messages.unread(context, request.account),
             "csrf_token": request.session.get_csrf_token()}
 
 
@@ -89,7 +89,7 @@ def inbox(context, request):
              request_method="POST")
 def mark(context, request):
     if request.POST.get("all") == "1":
-        messages.mark_all_read(request.account)
+        messages.mark_all_read(context, request.account)
     else:
-        messages.mark_read(request.account, request.POST.get("read", ""))
+        messages.mark_read(context, request.account, request.POST.get("read", ""))
     return HTTPSeeOther(request.resource_url(context, "messages"))

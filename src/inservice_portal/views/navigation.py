@@ -100,7 +100,7 @@ def nav(request) -> list[NavItem]:
         if getattr(account, "employed", False):
             # 專長證照登錄申請: a teacher with a current school (004, amended Art. 5)
             items.append(NavItem("專長證照登錄申請", request.resource_url(account, "licences")))
-        unread = messages.unread(account)
+        unread = messages.unread(request.root, account)
         items.append(NavItem(f"我的訊息（{unread} 則未讀）" if unread else "我的訊息",
                              f"{app}/messages"))
         items.append(NavItem("我的帳號", f"{app}/account"))

@@ -68,6 +68,8 @@ def issue_page(context, request):
     return {"page_title": f"電子報第 {context.number} 期：{context.title}", "issue": context,
             "preview": head.rsplit("\n", 1)[0], "may_manage": may_manage, "job": job,
             "state": newsletter_workflow.STATES[context.state],
+            "may_resume": may_manage and newsletter.may_resume(context, job,
+                                                               request.registry.settings),
             "subscribers": len(context.__parent__.subscribers) if may_manage else None,
             "csrf_token": request.session.get_csrf_token()}
 
@@ -129,6 +131,17 @@ def send(context, request):
         request.session.flash(f"未寄送：{refused}")
     else:
         request.session.flash(f"開始寄送給 {context.total} 位訂閱者；本頁顯示進度。")
+    return HTTPSeeOther(request.resource_url(context))
+
+
+@view_config(context=INewsletterIssue, name="resume", permission=MANAGE, request_method="POST")
+def resume(context, request):
+    job = jobs_of(request.root).get(context.job_id) if context.job_id else None
+    if newsletter.may_resume(context, job, request.registry.settings):
+        newsletter.resume(request, context)
+        request.session.flash(f"繼續寄送：已寄出 {context.sent} 位，從下一位接著寄。")
+    else:
+        request.session.flash("寄送仍在進行中，不需重新開始。")
     return HTTPSeeOther(request.resource_url(context))
 
 

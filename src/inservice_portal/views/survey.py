@@ -12,6 +12,7 @@ from ..comms.feedback import scale
 from ..forms import CSRFSchema, FormView
 from ..resources.interfaces import ISurvey, ISurveys
 from ..resources.survey import MANAGE
+from ..schemas.questionnaire import likert
 from ..schemas.written import DATE_HINT, Date
 from ..statistics import charts, exports
 from .signup import FORM_PAGE
@@ -66,20 +67,6 @@ class SurveyList(FormView):
         return HTTPSeeOther(self.request.resource_url(found, "results"))
 
 
-def answer_schema():
-    schema = CSRFSchema()
-    choices = [(str(s), f"{s} {label}") for s, label in scale().items()]
-    for code, text in survey.QUESTIONS.items():
-        schema.add(colander.SchemaNode(
-            colander.Integer(), name=code, title=text, validator=colander.OneOf(list(scale())),
-            widget=deform.widget.RadioChoiceWidget(values=choices, inline=True),
-            missing_msg=f"請回答「{text}」"))
-    schema.add(colander.SchemaNode(
-        colander.String(), name="comment", title="其他建議（選填）", missing="",
-        validator=colander.Length(max=survey.MAX_COMMENT), widget=deform.widget.TextAreaWidget(rows=4)))
-    return schema
-
-
 @view_config(context=ISurvey, permission=permissions.VIEW, renderer=TPL + "feedback_form.pt")
 class Answer(FormView):
     buttons = (deform.Button("answer", "送出"),)
@@ -101,7 +88,8 @@ class Answer(FormView):
         return super().__call__()
 
     def make_form(self):
-        return deform.Form(answer_schema().bind(request=self.request, context=self.context),
+        schema = likert(survey.QUESTIONS.items(), scale(), "其他建議（選填）", survey.MAX_COMMENT)
+        return deform.Form(schema.bind(request=self.request, context=self.context),
                            buttons=self.buttons, formid=self.formid, action=self.request.path_qs)
 
     def answer_success(self, appstruct):

@@ -61,7 +61,9 @@ REVIEWER = ("centre_reviewer", "national_centre", "ministry_admin")
 NATIONAL = "group:national_centre"        # the national centre, wherever the course is
 PUBLIC = "public"
 
-READ = (VIEW, "course.copy", "course.message")     # 線上短訊 to its registrants (comms/)
+# (course.message: 線上短訊 to its registrants; course.feedback: its 回饋問卷's own questions
+# and paper results — comms/)
+READ = (VIEW, "course.copy", "course.message", "course.feedback")
 HISTORY = "course.history"    # the record of transitions: organiser staff and reviewers, always
 # (also the right to read the roster). record.approve: the reviewers' special approval of a
 # closed course's hours over the day/week caps (002 Art. 10 (2)).

@@ -24,7 +24,7 @@ COMPOSERS = ("group:national_centre", role_principal("ministry_admin"))
 PUBLIC = "public"
 STATE_ACL = {
     "draft":   {COMPOSERS: (VIEW, MANAGE)},
-    "sending": {PUBLIC: (VIEW,), COMPOSERS: (VIEW,)},
+    "sending": {PUBLIC: (VIEW,), COMPOSERS: (VIEW, MANAGE)},      # (resume a stopped send)
     "sent":    {PUBLIC: (VIEW,), COMPOSERS: (VIEW,)},
 }
 
