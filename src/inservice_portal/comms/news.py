@@ -6,11 +6,12 @@ own to those of its region; ``/news/atom.xml`` is their Atom feed.
 from itertools import islice
 
 from feedgen.feed import FeedGenerator
-from pyramid.traversal import find_resource, resource_path
+from pyramid.traversal import resource_path
 
 from .. import clock, reference
 from ..resources.interfaces import IMinistry, IOrganiser, IRegionCentre
 from ..resources.news import EDITING_ROLES, NewsItem, ensure_news_room
+from ..resources.units import unit_at
 from ..workflows import api as workflow_api
 
 LISTED = 6                   # on the home page
@@ -29,13 +30,7 @@ def room_of(root):
 def publisher_for(root, account):
     """The unit whose news ``account`` writes: its centre (or the national centre) where it
     reviews there; the ministry for the ministry's account; else None."""
-    path = getattr(account, "unit", None)
-    if not path:
-        return None
-    try:
-        unit = find_resource(root, path)
-    except KeyError:
-        return None
+    unit = unit_at(root, getattr(account, "unit", None))
     if not (IRegionCentre.providedBy(unit) or IMinistry.providedBy(unit)):
         return None
     return unit if set(unit.roles_of(account.login)) & set(EDITING_ROLES) else None
@@ -57,13 +52,7 @@ def regions() -> dict[str, str]:
 def reader_region(root, account) -> str | None:
     """The region whose news a reader is shown besides the national news: a teacher's school's
     centre, a staff account's unit's centre; None for a visitor."""
-    path = getattr(account, "school", None) or getattr(account, "unit", None)
-    if not path:
-        return None
-    try:
-        unit = find_resource(root, path)
-    except KeyError:
-        return None
+    unit = unit_at(root, getattr(account, "school", None) or getattr(account, "unit", None))
     if IOrganiser.providedBy(unit):
         unit = unit.__parent__
     return region_of(unit) if IRegionCentre.providedBy(unit) else None

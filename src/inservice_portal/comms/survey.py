@@ -1,12 +1,11 @@
 """網站滿意度調查: the national centre opens one survey a year for a period; every logged-in
 account may answer once, on a five-point scale; the results are tabled and charted by role
 (教師、研習辦理單位、區域管理中心、教育部) with the statistics' tables and charts."""
-from pyramid.traversal import find_resource
-
 from .. import clock
 from ..resources.feedback import MIN_SHOWN
 from ..resources.interfaces import IMinistry, IOrganiser, IRegionCentre
 from ..resources.survey import Survey, Surveys
+from ..resources.units import unit_at
 from ..statistics.reports import Row
 from ..statistics.tables import Table
 from .feedback import scale
@@ -55,10 +54,7 @@ def current(root):
 def role_of(root, account) -> str:
     if account.kind == "teacher":
         return "teacher"
-    try:
-        unit = find_resource(root, account.unit) if account.unit else None
-    except KeyError:
-        unit = None
+    unit = unit_at(root, account.unit)
     if IMinistry.providedBy(unit):
         return "ministry"
     if IRegionCentre.providedBy(unit):

@@ -40,11 +40,9 @@ class Questionnaire(FormView):
             return {"page_title": self.page_title, "form": None, "done": True}
         return super().__call__()
 
-    def make_form(self):
-        schema = likert(feedback.questionnaire_of(self.context).questions, feedback.scale(),
-                        "其他意見或建議（選填）", feedback.MAX_COMMENT)
-        return deform.Form(schema.bind(request=self.request, context=self.context),
-                           buttons=self.buttons, formid=self.formid, action=self.request.path_qs)
+    def schema(self):              # (FormView calls it, as it would a class)
+        return likert(feedback.questionnaire_of(self.context).questions, feedback.scale(),
+                      "其他意見或建議（選填）", feedback.MAX_COMMENT)
 
     def answer_success(self, appstruct):
         comment = appstruct.pop("comment", "")
