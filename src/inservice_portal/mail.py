@@ -12,7 +12,7 @@ from types import SimpleNamespace
 from pyramid_mailer import get_mailer
 from pyramid_mailer.interfaces import IMailer
 from pyramid_mailer.message import Message
-from pyramid.traversal import find_root
+from .concurrency.transactions import manager_of
 
 SENDER = "全國教師在職進修資訊網 <no-reply@inservice.example.tw>"
 
@@ -43,8 +43,7 @@ def joined(registry, obj):
     """What ``send`` takes to join the mail to the transaction that writes ``obj``: the
     request's, a job's or a script's, whichever opened its connection (a subscriber does not
     know which; the thread's default transaction may be none of them)."""
-    jar = getattr(obj, "_p_jar", None) or find_root(obj)._p_jar
-    return within(registry, jar.transaction_manager)
+    return within(registry, manager_of(obj))
 
 
 class CRLFSMTP(smtplib.SMTP):

@@ -11,6 +11,7 @@ from pyramid.threadlocal import get_current_registry
 from pyramid.traversal import find_resource, find_root, resource_path
 
 from .. import clock, mail, reference, statistics
+from ..concurrency.transactions import transaction_of
 from ..attendance.records import course_credits
 from ..resources.feedback import MIN_SHOWN, Questionnaire
 from ..resources.interfaces import ICourse
@@ -109,7 +110,7 @@ def answer(course, login: str, scores: dict, comment: str = ""):
         raise FeedbackError(f"意見請在 {MAX_COMMENT} 字以內。")
     with statistics.tracking(course):              # the national questions' figures move
         found.add(login, {**scores, "comment": (comment or "").strip()},
-                  course._p_jar.transaction_manager.get())
+                  transaction_of(course))
 
 
 def remind(root, registry, today) -> int:

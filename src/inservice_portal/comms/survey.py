@@ -2,6 +2,7 @@
 account may answer once, on a five-point scale; the results are tabled and charted by role
 (教師、研習辦理單位、區域管理中心、教育部) with the statistics' tables and charts."""
 from .. import clock
+from ..concurrency.transactions import transaction_of
 from ..resources.feedback import MIN_SHOWN
 from ..resources.interfaces import IMinistry, IOrganiser, IRegionCentre
 from ..resources.survey import Survey, Surveys
@@ -71,7 +72,7 @@ def answer(root, survey, account, scores: dict, comment: str = ""):
         raise SurveyError("請回答每一題（1 至 5 分）。")
     survey.add(account.login, {**scores, "role": role_of(root, account),
                                "comment": (comment or "").strip()[:MAX_COMMENT]},
-               survey._p_jar.transaction_manager.get())
+               transaction_of(survey))
 
 
 def tables(survey) -> list[Table]:

@@ -7,6 +7,7 @@ conflict. ``begin_anew`` ends that snapshot — nothing has been written yet —
 short transaction that records the result; objects already loaded stay usable and show the
 newest committed state.
 """
+from pyramid.traversal import find_root
 from transaction.interfaces import NoTransaction
 
 
@@ -22,3 +23,14 @@ def begin_anew(request):
     if account is not None:
         txn.user = account.login
     return txn
+
+
+def manager_of(obj):
+    """The transaction manager that writes ``obj``: its connection's (a request's, a job's
+    or a script's), or its root's while it is new and has none yet."""
+    jar = getattr(obj, "_p_jar", None) or find_root(obj)._p_jar
+    return jar.transaction_manager
+
+
+def transaction_of(obj):
+    return manager_of(obj).get()
