@@ -140,3 +140,44 @@ def test_an_attendee_answers_and_the_organiser_sees_the_summary(page, people, cl
     expect(page.get_by_role("main")).to_contain_text("希望增加實作時間")
     expect(page.get_by_role("main")).not_to_contain_text("參加者5")
     assert_accessible(page)
+
+
+@pytest.mark.parametrize("who, path", [
+    (None, "/faq/"), (None, "/ask"), (None, "/newsletter/"),
+    ("t1", "/messages"), ("t1", "/people/t1/subscriptions"),
+    ("tp-rev", "/centres/taipei/tickets"), ("tp-rev", "/centres/taipei/@@message"),
+    ("tp-rev", "/people/tp-rev/notifications"), ("tp-rev", "/news/manage"),
+])
+def test_the_other_pages_of_comms_are_accessible(page, people, who, path):
+    """axe-core on the pages the flows above do not pass through."""
+    if who:
+        log_in(page, who)
+    page.goto(path)
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert_accessible(page)
+
+
+def test_an_ask_answered_by_its_centre_reaches_the_sender(page, people, session_mailbox):
+    """意見交流 in the browser: a visitor asks, the centre answers, the sender reads it."""
+    page.goto("/ask")
+    page.get_by_label("寄給").select_option("taipei")
+    page.get_by_label("問題類別").select_option("courses")
+    page.get_by_label("姓名").fill("王小明")
+    page.get_by_label("電子郵件信箱（回覆寄到這裡）").fill("parent@example.org")
+    page.get_by_label("主旨").fill("課程審核進度")
+    page.get_by_label("內容").fill("請問何時會審核？")
+    session_mailbox.messages.clear()
+    page.get_by_role("button", name="送出").click()
+    expect(page.get_by_role("main")).to_contain_text("待回覆")
+    assert_accessible(page)
+    status = page.url
+    log_in(page, "tp-rev")
+    page.goto("/centres/taipei/tickets")
+    page.get_by_label("回覆「課程審核進度」").fill("已於今日審核通過。")
+    page.get_by_role("button", name=re.compile("^送出回覆")).click()
+    expect(page.locator(".flash")).to_contain_text("已回覆")
+    log_out(page)
+    assert [m for m in session_mailbox.messages
+            if m["To"] == "parent@example.org" and "已於今日審核通過" in m.get_content()]
+    page.goto(status)
+    expect(page.get_by_role("main")).to_contain_text("已回覆")
