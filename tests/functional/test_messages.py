@@ -103,3 +103,18 @@ def test_messages_are_audited(testapp, world, smtp, site):
     write(testapp, f"{world}/@@message")
     actions = site.read(lambda root: [e["action"] for e in audit.log_of(root).entries.values()])
     assert "message.send" in actions
+
+
+def test_a_message_to_many_is_delivered_by_a_job(testapp, world, smtp, site, monkeypatch):
+    import threading
+    monkeypatch.setattr(messages, "IN_REQUEST", 1)
+    monkeypatch.setattr(messages, "BATCH", 1)
+    login(testapp, "tp-rev")
+    done = write(testapp, "/centres/taipei/@@message", subject="研習登錄說明會").follow()
+    assert "正在背景寄送" in done.text
+    for thread in threading.enumerate():
+        if thread.name.startswith("job "):
+            thread.join(30)
+    assert sorted(m["To"] for m in smtp.messages) == ["a-admin@example.org", "b-admin@example.org"]
+    assert site.read(lambda root: [messages.unread(root, root["people"][login])
+                                   for login in ("a-admin", "b-admin")]) == [1, 1]

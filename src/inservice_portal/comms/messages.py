@@ -6,15 +6,21 @@ is given instead.
 """
 import secrets
 
+from pyramid.threadlocal import get_current_registry
 from pyramid.traversal import find_resource, resource_path
 
 from .. import clock, mail
+from ..jobs import job
+from ..jobs.runner import submit
 from ..resources.messages import Inbox, Message
 from ..resources.shards import ShardedMap
 from . import links
 
 REACHED = ("applied", "accepted", "waitlisted")    # registrations a course message reaches
 MAX_BODY = 4000
+IN_REQUEST = 200             # recipients delivered in the request; beyond, a job does it
+BATCH = 200
+JOB = "messages.deliver"
 
 
 class MessageError(Exception):
@@ -56,6 +62,9 @@ def unit_recipients(centre) -> list[str]:
 
 
 def send(request, sender_unit, logins, subject: str, body: str, about=None) -> Message:
+    """Keep the message and deliver it: in the request to a course's registrants, in a
+    background job beyond IN_REQUEST recipients (a centre's units: each inbox written is a
+    chance to conflict with its owner reading, and the whole send would run again)."""
     root = request.root
     people = root["people"]
     accounts = [a for a in (people.get(login) for login in logins) if a is not None and a.active]
@@ -67,20 +76,49 @@ def send(request, sender_unit, logins, subject: str, body: str, about=None) -> M
                       about=resource_path(about) if about is not None else None,
                       recipients=len(accounts))
     root.messages[message.id] = message
-    for account in accounts:
-        inbox_of(root, account.login, create=True).deliver(message.id)
-        if account.email:
-            mail.send(request, account.email, f"【全國教師在職進修資訊網】{subject}",
-                      mail_body(request, sender_unit, message, about))
+    recipients = [a.login for a in accounts]
+    if len(recipients) <= IN_REQUEST:
+        deliver(root, request.registry, message, recipients)
+    else:
+        message.job_id = submit(root, request.registry.settings, JOB, request.account.login,
+                                {"id": message.id, "logins": recipients}).id
     return message
 
 
-def mail_body(request, sender_unit, message, about) -> str:
+def deliver(root, registry, message, logins):
+    """Into each inbox, and by mail, one apiece."""
+    sender_unit = find_resource(root, message.sender_unit)
+    about = find_resource(root, message.about) if message.about else None
+    text = mail_body(registry, root, sender_unit, message, about)
+    people = root["people"]
+    for login in logins:
+        inbox_of(root, login, create=True).deliver(message.id)
+        account = people.get(login)
+        if account is not None and account.email:
+            mail.send(mail.joined(registry, root), account.email,
+                      f"【全國教師在職進修資訊網】{message.subject}", text)
+
+
+@job(JOB)
+def deliver_job(root, progress, id: str, logins: list) -> dict:
+    """A message to many, delivered BATCH at a time (idempotent: an inbox holds an id once,
+    and a batch's mail commits with it; a run again after a crash re-sends the last batch's
+    mail at most)."""
+    message = root.messages[id]
+    start = getattr(message, "delivered", 0)
+    for begin in range(start, len(logins), BATCH):
+        deliver(root, get_current_registry(), message, logins[begin:begin + BATCH])
+        message.delivered = min(begin + BATCH, len(logins))
+        progress(message.delivered, len(logins), f"已送達 {message.delivered} / {len(logins)} 位")
+    return {"delivered": len(logins)}
+
+
+def mail_body(registry, root, sender_unit, message, about) -> str:
     lines = [f"寄件單位：{sender_unit.title}"]
     if about is not None:
         lines.append(f"相關課程：{about.title}（課程代碼 {about.code}）")
     lines += ["", message.body, "", "此訊息亦保存於網站的「我的訊息」：",
-              links.url(request.registry, request.root, "messages"), "",
+              links.url(registry, root, "messages"), "",
               "此信由系統自動寄出，請勿直接回覆；如有疑問請洽寄件單位。", "全國教師在職進修資訊網"]
     return "\n".join(lines)
 

@@ -7,6 +7,9 @@ from persistent import Persistent
 
 
 class Message(Persistent):
+    job_id = None               # the job delivering it, when it had many recipients
+    delivered = 0               # … and how many it has reached
+
     def __init__(self, id: str, sender_unit: str, sender_login: str, subject: str, body: str,
                  sent_at, about: str | None = None, recipients: int = 0):
         self.id = id

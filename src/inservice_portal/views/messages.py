@@ -47,7 +47,9 @@ class WriteMessage(FormView):
             return {"form": self.make_form().render(values), "message": f"未寄出：{refused}"}
         audit.record("message.send", self.context, request=self.request,
                      detail={"count": message.recipients})
-        self.request.session.flash(f"已寄出給 {message.recipients} 位。")
+        self.request.session.flash(
+            f"已寄出給 {message.recipients} 位。" if message.job_id is None else
+            f"共 {message.recipients} 位，正在背景寄送，幾分鐘內會送達每一位。")
         return HTTPSeeOther(self.request.resource_url(self.context))
 
 
