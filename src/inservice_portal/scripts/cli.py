@@ -13,6 +13,8 @@
     inservice-portal CONFIG_URI audit-prune          drop audit entries past the retention
     inservice-portal CONFIG_URI reset-mfa LOGIN      forget an account's second factor
     inservice-portal CONFIG_URI worker [--burst]     run queued background jobs (Redis)
+    inservice-portal CONFIG_URI backup DIR           back up FileStorage and blobs (repozo)
+    inservice-portal CONFIG_URI restore DIR          restore them into a configuration
 """
 import argparse
 import getpass
@@ -39,6 +41,7 @@ from ..statistics import releases as statistics_releases
 from ..catalog import rebuild
 from ..jobs import runner
 from ..statistics.rebuild import rebuild as rebuild_statistics
+from . import backup
 from .demo import load_demo
 
 
@@ -298,6 +301,11 @@ def make_parser() -> argparse.ArgumentParser:
     commands.add_parser("digests", help="mail the day's digests: what waits for each centre's "
                                         "reviewers, and the teachers' 研習資訊訂閱"
                         ).set_defaults(run=cmd_digests)
+    for name, text in (("backup", "back up the FileStorage databases and their blobs into "
+                                  "DIRECTORY (repozo: full, then increments)"),
+                       ("restore", "restore them from DIRECTORY into the files the "
+                                   "configuration names (which must not exist)")):
+        commands.add_parser(name, help=text).add_argument("directory", metavar="DIRECTORY")
     commands.add_parser("audit-verify", help="check the audit log's hash chain (exit 2: tampered)"
                         ).set_defaults(run=cmd_audit_verify)
     commands.add_parser("audit-seal", help="seal the audit entries waiting in their inboxes "
@@ -321,8 +329,23 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def cmd_backup(args) -> int:
+    """No database is opened: repozo reads the files (a server may be running)."""
+    settings = get_appsettings(args.config_uri)
+    try:
+        run = backup.backup if args.command == "backup" else backup.restore
+        for line in run(settings, Path(args.directory)):
+            print(line)
+    except backup.BackupError as refused:
+        print(f"{args.command} refused: {refused}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def main(argv=None) -> int:
     args = make_parser().parse_args(argv)
+    if args.command in ("backup", "restore"):
+        return cmd_backup(args)
     ensure_storage_dir(args.config_uri)
     # bootstrap makes the app from the ini and pushes its registry, so that the catalog's
     # subscribers see the objects we add.
