@@ -4,6 +4,8 @@ sender follows it through a signed link mailed to them (no account needed), is m
 answer, and may write again on the same ticket."""
 import secrets
 
+from BTrees.OOBTree import OOBTree
+
 from .. import clock, mail
 from ..resources.faq import Ticket
 from ..resources.shards import ShardedMap
@@ -22,7 +24,6 @@ class ContactError(Exception):
 
 def ensure_tickets(root):
     if getattr(root, "tickets", None) is None:
-        from BTrees.OOBTree import OOBTree
         root.tickets = ShardedMap()
         root.ticket_index = OOBTree()
 

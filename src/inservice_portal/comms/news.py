@@ -3,6 +3,7 @@ county), written as drafts, published and withdrawn through their workflow, pinn
 listed until they expire. The home page shows the national news to everyone, and a centre's
 own to those of its region; ``/news/atom.xml`` is their Atom feed.
 """
+from functools import cache
 from itertools import islice
 
 from feedgen.feed import FeedGenerator
@@ -44,6 +45,7 @@ def region_of(unit) -> str | None:
     return None
 
 
+@cache
 def regions() -> dict[str, str]:
     """Region centre code → its short name (the national centre's news is everyone's)."""
     return {c["code"]: c["short"] for c in reference.centres() if c["kind"] != "national"}
@@ -126,8 +128,10 @@ def newest(room):
 
 
 def _region(item):
-    unit = item.publisher_unit()
-    return region_of(unit) if unit is not None else None
+    """The item's region, read from its publisher's path (``/centres/<code>``): the lists
+    look through many items and need not load each publisher."""
+    code = item.publisher.rstrip("/").rpartition("/")[2]
+    return code if code in regions() else None
 
 
 def listing(root, region: str | None = None) -> list[NewsItem]:

@@ -26,3 +26,9 @@ def likert(questions, scale: dict, comment_title: str, max_comment: int) -> CSRF
         validator=colander.Length(max=max_comment, max_err=f"請在 {max_comment} 字以內。"),
         widget=deform.widget.TextAreaWidget(template=TPL + "textarea.pt", rows=5)))
     return schema
+
+
+def answered(appstruct: dict) -> tuple[dict, str]:
+    """The scores by question code, and the comment, of a validated ``likert`` form."""
+    scores = {k: v for k, v in appstruct.items() if k not in ("comment", "csrf_token")}
+    return scores, appstruct.get("comment", "")

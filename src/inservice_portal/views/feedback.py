@@ -12,7 +12,7 @@ from ..courses import attachments
 from ..forms import FormView
 from ..resources.interfaces import ICourse
 from ..schemas.attachments import HandoutUploadSchema
-from ..schemas.questionnaire import likert
+from ..schemas.questionnaire import answered, likert
 from ..workflows.course import HISTORY
 from .attachments import download
 
@@ -45,10 +45,9 @@ class Questionnaire(FormView):
                       "其他意見或建議（選填）", feedback.MAX_COMMENT)
 
     def answer_success(self, appstruct):
-        comment = appstruct.pop("comment", "")
-        appstruct.pop("csrf_token", None)
+        scores, comment = answered(appstruct)
         try:
-            feedback.answer(self.context, self.request.account.login, appstruct, comment)
+            feedback.answer(self.context, self.request.account.login, scores, comment)
         except feedback.FeedbackError as refused:
             self.request.session.flash(f"未送出：{refused}")
         else:

@@ -10,6 +10,7 @@ from ..comms import messages
 from ..forms import CSRFSchema, FormView
 from ..resources.interfaces import ICourse, IMinistry, IRegionCentre
 from ..schemas.accounts import length
+from .auth import render_error
 from .signup import FORM_PAGE
 
 INBOX = "inservice_portal:templates/comms/inbox.pt"
@@ -42,9 +43,7 @@ class WriteMessage(FormView):
                                     appstruct["subject"].strip(), appstruct["body"].strip(),
                                     about=about)
         except messages.MessageError as refused:
-            self.request.response.status = 400
-            values = dict(appstruct, csrf_token=self.request.session.get_csrf_token())
-            return {"form": self.make_form().render(values), "message": f"未寄出：{refused}"}
+            return render_error(self, appstruct, f"未寄出：{refused}")
         audit.record("message.send", self.context, request=self.request,
                      detail={"count": message.recipients})
         self.request.session.flash(

@@ -15,6 +15,7 @@ from ..schemas.accounts import length
 from ..schemas.written import DATE_HINT, Date
 from ..workflows import api as workflow_api
 from ..workflows import news as news_workflow
+from .auth import render_error
 from .signup import FORM_PAGE
 
 TPL = "inservice_portal:templates/comms/"
@@ -115,15 +116,9 @@ class AddNews(FormView):
             item = news.create(self.request.root, self.request, self.publisher,
                                _fields(appstruct))
         except news.NewsError as refused:
-            return self.refused(appstruct, refused)
+            return render_error(self, appstruct, f"未儲存：{refused}")
         self.request.session.flash("已儲存草稿；確認內容與附件後請按「發布」。")
         return HTTPSeeOther(self.request.resource_url(item))
-
-    def refused(self, appstruct, refused):
-        self.request.response.status = 400
-        form = self.make_form()
-        return {"form": form.render(dict(appstruct, csrf_token=self.request.session.get_csrf_token())),
-                "message": f"未儲存：{refused}"}
 
 
 @view_config(context=INewsItem, name="edit", permission=news_workflow.MANAGE, renderer=FORM_PAGE)
@@ -142,7 +137,7 @@ class EditNews(AddNews):
         try:
             news.edit(self.context, _fields(appstruct))
         except news.NewsError as refused:
-            return self.refused(appstruct, refused)
+            return render_error(self, appstruct, f"未儲存：{refused}")
         self.request.session.flash("已儲存。")
         return HTTPSeeOther(self.request.resource_url(self.context))
 

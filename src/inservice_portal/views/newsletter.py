@@ -15,6 +15,7 @@ from ..resources.interfaces import INewsletterIssue, INewsletterRoom, ITeacher
 from ..schemas.accounts import length
 from ..workflows import api as workflow_api
 from ..workflows import newsletter as newsletter_workflow
+from .auth import render_error
 from .signup import FORM_PAGE
 
 TPL = "inservice_portal:templates/comms/"
@@ -85,14 +86,9 @@ class AddIssue(FormView):
         try:
             issue = newsletter.create(self.request.root, self.request, _fields(appstruct))
         except newsletter.NewsletterError as refused:
-            return self.refused(appstruct, refused)
+            return render_error(self, appstruct, f"未儲存：{refused}")
         self.request.session.flash("已儲存草稿：請先寄測試信給自己檢查，再按「寄送」。")
         return HTTPSeeOther(self.request.resource_url(issue))
-
-    def refused(self, appstruct, refused):
-        self.request.response.status = 400
-        values = dict(appstruct, csrf_token=self.request.session.get_csrf_token())
-        return {"form": self.make_form().render(values), "message": f"未儲存：{refused}"}
 
 
 @view_config(context=INewsletterIssue, name="edit", permission=MANAGE, renderer=FORM_PAGE)
@@ -110,7 +106,7 @@ class EditIssue(AddIssue):
         try:
             newsletter.edit(self.request.root, self.context, _fields(appstruct))
         except newsletter.NewsletterError as refused:
-            return self.refused(appstruct, refused)
+            return render_error(self, appstruct, f"未儲存：{refused}")
         self.request.session.flash("已儲存。")
         return HTTPSeeOther(self.request.resource_url(self.context))
 

@@ -12,6 +12,8 @@ from ..resources.interfaces import ITeacher
 from ..schemas.accounts import choices, length
 from ..vocabularies import counties, delivery_modes, scopes, stages
 
+from .auth import render_error
+
 PAGE = "inservice_portal:templates/comms/subscriptions.pt"
 
 
@@ -61,11 +63,7 @@ class Subscriptions(FormView):
         try:
             added = subscriptions.add(self.request.root, self.context, appstruct)
         except subscriptions.SubscriptionError as refused:
-            self.request.response.status = 400
-            form = self.make_form()
-            return {"form": form.render(dict(appstruct,
-                                             csrf_token=self.request.session.get_csrf_token())),
-                    "message": f"未新增：{refused}"}
+            return render_error(self, appstruct, f"未新增：{refused}")
         audit.record("subscription.add", self.context, request=self.request,
                      detail={"criteria": subscriptions.describe(added.criteria)})
         self.request.session.flash("已新增訂閱：每天早上會寄給您前一天新公告且符合條件的研習課程。")

@@ -12,9 +12,10 @@ from ..comms.feedback import scale
 from ..forms import CSRFSchema, FormView
 from ..resources.interfaces import ISurvey, ISurveys
 from ..resources.survey import MANAGE
-from ..schemas.questionnaire import likert
+from ..schemas.questionnaire import answered, likert
 from ..schemas.written import DATE_HINT, Date
 from ..statistics import charts, exports
+from .auth import render_error
 from .signup import FORM_PAGE
 from .transcript import book_response
 
@@ -60,9 +61,7 @@ class SurveyList(FormView):
             found = survey.open_survey(self.context, appstruct["year"], appstruct["opens_on"],
                                        appstruct["closes_on"], self.request.account.login)
         except survey.SurveyError as refused:
-            self.request.response.status = 400
-            values = dict(appstruct, csrf_token=self.request.session.get_csrf_token())
-            return {"form": self.make_form().render(values), "message": f"未建立：{refused}"}
+            return render_error(self, appstruct, f"未建立：{refused}")
         self.request.session.flash(f"已建立{found.title}。")
         return HTTPSeeOther(self.request.resource_url(found, "results"))
 
@@ -91,11 +90,9 @@ class Answer(FormView):
         return likert(survey.QUESTIONS.items(), scale(), "其他建議（選填）", survey.MAX_COMMENT)
 
     def answer_success(self, appstruct):
-        comment = appstruct.pop("comment", "")
-        appstruct.pop("csrf_token", None)
+        scores, comment = answered(appstruct)
         try:
-            survey.answer(self.request.root, self.context, self.request.account, appstruct,
-                          comment)
+            survey.answer(self.request.root, self.context, self.request.account, scores, comment)
         except survey.SurveyError as refused:
             self.request.session.flash(f"未送出：{refused}")
         else:
